@@ -1,0 +1,1 @@
+"""Neo4j access: the local server, the driver, the model's labels, migrations and statistics."""

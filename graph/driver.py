@@ -1,0 +1,19 @@
+"""Opening the driver: an existing server from NEO4J_URI, else the project's local one."""
+
+from __future__ import annotations
+
+from neo4j import Driver, GraphDatabase
+
+from graph.local_server import LocalNeo4j
+from reliefgraph.settings import Settings
+
+
+def open_driver(settings: Settings) -> Driver:
+    if settings.neo4j_uri is not None:
+        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+        driver = GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, password))
+    else:
+        local = LocalNeo4j(settings)
+        driver = GraphDatabase.driver(local.bolt_uri, auth=(settings.neo4j_user, local.password()))
+    driver.verify_connectivity()
+    return driver

@@ -1,0 +1,255 @@
+"""The project's own Neo4j Community server: configure, start, wait for Bolt, stop.
+
+Everything lives under ``settings.neo4j_home`` (git-ignored): configuration, data, logs,
+the pid file and a generated password readable only by its owner.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph.distribution import ensure_distribution
+from graph.java import find_java
+from reliefgraph.settings import Settings
+
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
+JVM_OPTIONS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+)
+
+
+class Neo4jStartError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    bolt_uri: str
+    home: Path
+
+    def describe(self) -> str:
+        state = f"running (pid {self.pid})" if self.running else "stopped"
+        return f"Neo4j {state} at {self.bolt_uri}, home {self.home}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie left by a parent that has not reaped it counts as dead.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class LocalNeo4j:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.home = settings.neo4j_home
+        self.conf_dir = self.home / "conf"
+        self.pid_file = self.home / "run" / "neo4j.pid"
+        self.password_file = self.home / "password"
+        self.console_log = self.home / "logs" / "console.log"
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.settings.bolt_port}"
+
+    # --- state
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def status(self) -> ServerStatus:
+        pid = self._pid()
+        return ServerStatus(running=pid is not None, pid=pid, bolt_uri=self.bolt_uri, home=self.home)
+
+    def password(self) -> str:
+        try:
+            return self.password_file.read_text().strip()
+        except FileNotFoundError:
+            raise Neo4jStartError(
+                f"no local Neo4j has been set up under {self.home}; run `reliefgraph neo4j start`"
+            ) from None
+
+    # --- set-up
+    def _write_config(self) -> None:
+        for sub in ("conf", "data", "logs", "run", "plugins", "import"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        s = self.settings
+        (self.conf_dir / "neo4j.conf").write_text(
+            "\n".join(
+                [
+                    "# Written by reliefgraph on every start; edit Settings, not this file.",
+                    "server.default_listen_address=127.0.0.1",
+                    f"server.bolt.listen_address=127.0.0.1:{s.bolt_port}",
+                    "server.bolt.tls_level=DISABLED",
+                    "server.http.enabled=false",
+                    "server.https.enabled=false",
+                    f"server.memory.heap.initial_size={s.heap_size}",
+                    f"server.memory.heap.max_size={s.heap_size}",
+                    f"server.memory.pagecache.size={s.pagecache_size}",
+                    "dbms.security.auth_enabled=true",
+                    "db.transaction.timeout=0",
+                    "dbms.usage_report.enabled=false",
+                    f"server.directories.import={self.home / 'import'}",
+                    "",
+                ]
+            )
+        )
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+
+    def _ensure_password(self, java: Path, lib: Path) -> None:
+        if self.password_file.exists():
+            return
+        password = secrets.token_urlsafe(24)
+        result = subprocess.run(
+            [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
+            env=self._env(), capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise Neo4jStartError(f"setting the initial Neo4j password failed: {result.stderr.strip()[-2000:]}")
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+
+    def admin_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``neo4j-admin`` against this home (the server must be stopped for some commands)."""
+        lib = ensure_distribution(self.settings.neo4j_version, self.settings.cache_dir)
+        java = find_java().executable
+        return subprocess.run(
+            [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, *args],
+            env=self._env(), capture_output=True, text=True,
+        )
+
+    # --- lifecycle
+    def start(self) -> ServerStatus:
+        """Start the server and wait until Bolt answers; a no-op when it is already running."""
+        current = self.status()
+        if current.running:
+            self._wait_for_bolt(current.pid)
+            return current
+        if _port_taken(self.settings.bolt_port):
+            raise Neo4jStartError(
+                f"port {self.settings.bolt_port} on 127.0.0.1 is taken by another process; "
+                "stop it or set RELIEFGRAPH_BOLT_PORT"
+            )
+        java = find_java()
+        lib = ensure_distribution(self.settings.neo4j_version, self.settings.cache_dir)
+        self._write_config()
+        self._ensure_password(java.executable, lib)
+        cmd = [
+            str(java.executable),
+            f"-Xms{self.settings.heap_size}",
+            f"-Xmx{self.settings.heap_size}",
+            *JVM_OPTIONS,
+            "-cp", f"{lib}/*",
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.conf_dir}",
+        ]
+        with self.console_log.open("ab") as log:
+            # Its own session: the server outlives the CLI call that started it.
+            proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=self._env(), cwd=self.home, start_new_session=True,
+            )
+        self.pid_file.write_text(str(proc.pid))
+        try:
+            self._wait_for_bolt(proc.pid, proc)
+        except Neo4jStartError:
+            self.stop()
+            raise
+        return self.status()
+
+    def _wait_for_bolt(self, pid: int | None, proc: subprocess.Popen[bytes] | None = None) -> None:
+        deadline = time.monotonic() + self.settings.start_timeout_s
+        auth = (self.settings.neo4j_user, self.password())
+        while True:
+            if proc is not None and proc.poll() is not None:
+                raise Neo4jStartError(
+                    f"Neo4j exited with code {proc.returncode} while starting; last log lines:\n{self._log_tail()}"
+                )
+            try:
+                with GraphDatabase.driver(self.bolt_uri, auth=auth, connection_timeout=2) as driver:
+                    driver.verify_connectivity()
+                return
+            except AuthError as exc:
+                raise Neo4jStartError(
+                    f"Neo4j at {self.bolt_uri} rejected the password in {self.password_file}: {exc.message}"
+                ) from exc
+            except (ServiceUnavailable, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise Neo4jStartError(
+                    f"Neo4j (pid {pid}) did not answer on {self.bolt_uri} within "
+                    f"{self.settings.start_timeout_s:.0f}s; last log lines:\n{self._log_tail()}"
+                )
+            time.sleep(0.5)  # polling a socket that is not up yet; not test synchronisation
+
+    def _log_tail(self, lines: int = 20) -> str:
+        texts = []
+        for log in (self.console_log, self.home / "logs" / "neo4j.log"):
+            if log.exists():
+                texts.extend(log.read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(texts) or "(no log written)"
+
+    def stop(self, timeout_s: float = 60.0) -> bool:
+        """Shut the server down cleanly (SIGTERM, then SIGKILL after ``timeout_s``)."""
+        pid = self._pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while _pid_alive(pid):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.2)
+            try:  # reap it if it is our own child
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        self.pid_file.unlink(missing_ok=True)
+        return True

@@ -1,0 +1,120 @@
+"""Versioned, idempotent schema migrations; the applied version is recorded in the graph.
+
+Each migration is a numbered list of schema statements (all ``IF NOT EXISTS``), so running
+``migrate`` again, or concurrently from two processes, changes nothing. New migrations are
+appended with the next number; applied ones are never edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import Driver, ManagedTransaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+def _unique(name: str, label: str, prop: str) -> str:
+    # Schema DDL cannot take labels as parameters; names and labels here come from the
+    # literal table below, never from input.
+    return f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+
+
+_NATURAL_KEYS = (
+    ("county_code", "County", "code"),
+    ("township_code", "Township", "code"),
+    ("village_code", "Village", "code"),
+    ("household_id", "Household", "household_id"),
+    ("person_id_number", "Person", "id_number"),
+    ("staff_id", "Staff", "staff_id"),
+    ("address_key", "Address", "key"),
+    ("phone_number", "Phone", "number"),
+    ("bank_account_number", "BankAccount", "number"),
+    ("department_code", "Department", "code"),
+    ("programme_code", "Programme", "code"),
+    ("case_id", "Case", "case_id"),
+    ("enrollment_id", "Enrollment", "enrollment_id"),
+    ("payment_id", "Payment", "payment_id"),
+    ("visit_id", "Visit", "visit_id"),
+    ("vehicle_fact_id", "Vehicle", "fact_id"),
+    ("property_fact_id", "Property", "fact_id"),
+    ("business_fact_id", "Business", "fact_id"),
+    ("employment_fact_id", "Employment", "fact_id"),
+    ("deposit_fact_id", "Deposit", "fact_id"),
+    ("income_fact_id", "Income", "fact_id"),
+    ("death_fact_id", "Death", "fact_id"),
+    ("disability_fact_id", "Disability", "fact_id"),
+    ("vulnerability_fact_id", "Vulnerability", "fact_id"),
+    ("finding_id", "Finding", "finding_id"),
+    ("credit_record_id", "CreditRecord", "record_id"),
+    ("publicity_notice_id", "PublicityNotice", "notice_id"),
+    ("schema_version_key", "SchemaVersion", "key"),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "uniqueness constraints on every natural key", tuple(_unique(*k) for k in _NATURAL_KEYS)),
+    Migration(
+        2,
+        "lookup indexes and the full-text index on person names",
+        (
+            "CREATE INDEX person_birth_date IF NOT EXISTS FOR (p:Person) ON (p.birth_date)",
+            "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
+            "CREATE INDEX household_village IF NOT EXISTS FOR (h:Household) ON (h.village_code)",
+            "CREATE INDEX enrollment_programme IF NOT EXISTS FOR (e:Enrollment) ON (e.programme_code)",
+            "CREATE INDEX payment_period IF NOT EXISTS FOR (p:Payment) ON (p.period)",
+            "CREATE INDEX case_status IF NOT EXISTS FOR (c:Case) ON (c.status)",
+            "CREATE INDEX finding_kind IF NOT EXISTS FOR (f:Finding) ON (f.kind)",
+            # The CJK analyzer indexes Han characters as bigrams, so 刘兵 matches 刘*兵 searches.
+            "CREATE FULLTEXT INDEX person_name_fulltext IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+READ_VERSION = "MATCH (v:SchemaVersion {key: 'reliefgraph'}) RETURN v.version AS version"
+RECORD_VERSION = """
+MERGE (v:SchemaVersion {key: 'reliefgraph'})
+SET v.version = $version, v.description = $description, v.applied_at = datetime()
+"""
+
+
+def _read_version(tx: ManagedTransaction) -> int:
+    record = tx.run(READ_VERSION).single()
+    return int(record["version"]) if record and record["version"] is not None else 0
+
+
+def current_version(driver: Driver, database: str) -> int:
+    with driver.session(database=database) as session:
+        return session.execute_read(_read_version)
+
+
+def _run_schema_statement(tx: ManagedTransaction, statement: str) -> None:
+    tx.run(statement).consume()
+
+
+def _record(tx: ManagedTransaction, migration: Migration) -> None:
+    tx.run(RECORD_VERSION, version=migration.version, description=migration.description).consume()
+
+
+def migrate(driver: Driver, database: str) -> list[Migration]:
+    """Apply the migrations newer than the recorded version; returns those applied."""
+    applied: list[Migration] = []
+    with driver.session(database=database) as session:
+        version = session.execute_read(_read_version)
+        for migration in MIGRATIONS:
+            if migration.version <= version:
+                continue
+            # Schema changes and data writes may not share a transaction.
+            for statement in migration.statements:
+                session.execute_write(_run_schema_statement, statement)
+            session.execute_write(_record, migration)
+            applied.append(migration)
+        session.run("CALL db.awaitIndexes(300)").consume()
+    return applied

@@ -1,0 +1,72 @@
+"""The county graph's vocabulary (DOMAIN.md section 6): node labels and relationship types.
+
+Cypher in this project spells labels and types literally inside named query constants;
+these enums are the list those constants draw from, and what `stats` and the tests check.
+"""
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    COUNTY = "County"
+    TOWNSHIP = "Township"
+    VILLAGE = "Village"
+    HOUSEHOLD = "Household"
+    PERSON = "Person"
+    STAFF = "Staff"  # a second label on the staff member's Person node
+    ADDRESS = "Address"
+    PHONE = "Phone"
+    BANK_ACCOUNT = "BankAccount"
+    DEPARTMENT = "Department"
+    PROGRAMME = "Programme"
+    CASE = "Case"
+    ENROLLMENT = "Enrollment"
+    PAYMENT = "Payment"
+    VISIT = "Visit"
+    # verification facts, each with its source department and as-of date
+    VEHICLE = "Vehicle"
+    PROPERTY = "Property"
+    BUSINESS = "Business"
+    EMPLOYMENT = "Employment"
+    DEPOSIT = "Deposit"
+    INCOME = "Income"
+    DEATH = "Death"
+    DISABILITY = "Disability"
+    VULNERABILITY = "Vulnerability"
+    # produced by the service itself
+    FINDING = "Finding"
+    CREDIT_RECORD = "CreditRecord"
+    PUBLICITY_NOTICE = "PublicityNotice"
+    SCHEMA_VERSION = "SchemaVersion"
+
+
+class Rel(StrEnum):
+    IN_COUNTY = "IN_COUNTY"  # Township -> County
+    IN_TOWNSHIP = "IN_TOWNSHIP"  # Village -> Township
+    IN_VILLAGE = "IN_VILLAGE"  # Household -> Village
+    LIVES_AT = "LIVES_AT"  # Household -> Address
+    MEMBER_OF = "MEMBER_OF"  # Person -> Household {relation, since, until}
+    KIN_OF = "KIN_OF"  # Person -> Person {relation, source}
+    FILED_RELATIVE = "FILED_RELATIVE"  # Staff -> Person {relation, filed_date}: the 备案 of a relative
+    HAS_PHONE = "HAS_PHONE"  # Person -> Phone {source, as_of}
+    HOLDS_ACCOUNT = "HOLDS_ACCOUNT"  # Person -> BankAccount
+    REGISTERED_AT = "REGISTERED_AT"  # Person -> Address {kind, source, as_of}
+    RUNS = "RUNS"  # Department -> Programme
+    WORKS_IN = "WORKS_IN"  # Staff -> Township | Village
+    EMPLOYED_BY = "EMPLOYED_BY"  # Staff -> Department
+    APPLIED_FOR = "APPLIED_FOR"  # Person -> Case (the applicant)
+    FOR_HOUSEHOLD = "FOR_HOUSEHOLD"  # Case -> Household
+    FOR_PROGRAMME = "FOR_PROGRAMME"  # Case | Enrollment -> Programme
+    HANDLED = "HANDLED"  # Staff -> Case
+    REVIEWED = "REVIEWED"  # Staff -> Case
+    APPROVED = "APPROVED"  # Staff -> Case
+    GRANTED_TO = "GRANTED_TO"  # Enrollment -> Household | Person
+    COVERS = "COVERS"  # Enrollment -> Person
+    FROM_CASE = "FROM_CASE"  # Enrollment -> Case
+    PAYS_INTO = "PAYS_INTO"  # Enrollment -> BankAccount
+    FOR_ENROLLMENT = "FOR_ENROLLMENT"  # Payment -> Enrollment
+    PAID_TO = "PAID_TO"  # Payment -> BankAccount
+    HAS_FACT = "HAS_FACT"  # Person -> verification fact
+    REPORTED_BY = "REPORTED_BY"  # verification fact -> Department
+    VISITED = "VISITED"  # Visit -> Household
+    MADE_VISIT = "MADE_VISIT"  # Staff -> Visit

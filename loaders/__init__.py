@@ -1,0 +1,1 @@
+"""Batch ingestion of department exports into the county graph."""

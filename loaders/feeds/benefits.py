@@ -1,0 +1,104 @@
+"""Benefit feeds: applications (cases), enrollments, payments and visits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loaders.feeds.base import Feed
+from loaders.references import Ref, RefKind
+from schema.feeds import benefits as rows
+from schema.feeds.common import FeedRow
+
+UPSERT_CASES = """
+UNWIND $rows AS row
+MATCH (h:Household {household_id: row.household_id})
+MATCH (prog:Programme {code: row.programme})
+MATCH (applicant:Person {id_number: row.applicant_id_number})
+MERGE (c:Case {case_id: row.case_id})
+SET c.programme_code = row.programme, c.household_id = row.household_id,
+    c.township_code = h.township_code, c.village_code = h.village_code,
+    c.channel = row.channel, c.submitted_date = row.submitted_date, c.status = row.status,
+    c.commitment_signed = row.commitment_signed, c.decided_date = row.decided_date, c.reason = row.reason,
+    c.version = coalesce(c.version, 1)
+MERGE (c)-[:FOR_HOUSEHOLD]->(h)
+MERGE (c)-[:FOR_PROGRAMME]->(prog)
+MERGE (applicant)-[:APPLIED_FOR]->(c)
+WITH c, row
+OPTIONAL MATCH (handler:Staff {staff_id: row.handled_by})
+OPTIONAL MATCH (reviewer:Staff {staff_id: row.reviewed_by})
+OPTIONAL MATCH (approver:Staff {staff_id: row.approved_by})
+FOREACH (s IN [x IN [handler] WHERE x IS NOT NULL] | MERGE (s)-[:HANDLED]->(c))
+FOREACH (s IN [x IN [reviewer] WHERE x IS NOT NULL] | MERGE (s)-[:REVIEWED]->(c))
+FOREACH (s IN [x IN [approver] WHERE x IS NOT NULL] | MERGE (s)-[:APPROVED]->(c))
+"""
+
+UPSERT_ENROLLMENTS = """
+UNWIND $rows AS row
+MATCH (prog:Programme {code: row.programme})
+MERGE (e:Enrollment {enrollment_id: row.enrollment_id})
+SET e.programme_code = row.programme, e.start_date = row.start_date, e.end_date = row.end_date,
+    e.monthly_amount_fen = row.monthly_amount_fen,
+    e.unit = CASE WHEN row.household_id IS NULL THEN 'person' ELSE 'household' END
+MERGE (e)-[:FOR_PROGRAMME]->(prog)
+WITH e, row
+OPTIONAL MATCH (h:Household {household_id: row.household_id})
+OPTIONAL MATCH (p:Person {id_number: row.id_number})
+OPTIONAL MATCH (c:Case {case_id: row.case_id})
+FOREACH (g IN [x IN [h, p] WHERE x IS NOT NULL] | MERGE (e)-[:GRANTED_TO]->(g))
+FOREACH (x IN [y IN [c] WHERE y IS NOT NULL] | MERGE (e)-[:FROM_CASE]->(x))
+FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_number] END |
+  MERGE (acc:BankAccount {number: n})
+  MERGE (e)-[:PAYS_INTO]->(acc))
+WITH e, row
+OPTIONAL MATCH (e)-[stale:COVERS]->(m) WHERE NOT m.id_number IN row.covered_id_numbers
+DELETE stale
+WITH DISTINCT e, row
+UNWIND row.covered_id_numbers AS covered
+MATCH (m:Person {id_number: covered})
+MERGE (e)-[:COVERS]->(m)
+"""
+
+UPSERT_PAYMENTS = """
+UNWIND $rows AS row
+MATCH (e:Enrollment {enrollment_id: row.enrollment_id})
+MERGE (acc:BankAccount {number: row.account_number})
+MERGE (pay:Payment {payment_id: row.payment_id})
+SET pay.period = row.period, pay.amount_fen = row.amount_fen, pay.paid_date = row.paid_date,
+    pay.event_cause = row.event_cause, pay.event_date = row.event_date, pay.programme_code = e.programme_code
+MERGE (pay)-[:FOR_ENROLLMENT]->(e)
+MERGE (pay)-[:PAID_TO]->(acc)
+"""
+
+UPSERT_VISITS = """
+UNWIND $rows AS row
+MATCH (h:Household {household_id: row.household_id})
+MATCH (s:Staff {staff_id: row.staff_id})
+MERGE (v:Visit {visit_id: row.visit_id})
+SET v.visit_date = row.visit_date, v.note = row.note
+MERGE (v)-[:VISITED]->(h)
+MERGE (s)-[:MADE_VISIT]->(v)
+"""
+
+
+def _enrollment_params(row: FeedRow) -> dict[str, Any]:
+    params = row.params()
+    # A person grant covers its grantee unless the row says otherwise.
+    if not params["covered_id_numbers"] and params["id_number"] is not None:
+        params["covered_id_numbers"] = [params["id_number"]]
+    return params
+
+
+BENEFIT_FEEDS = (
+    Feed("cases", rows.CaseRow, 60, UPSERT_CASES, "applications and their workflow state (township halls)",
+         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("applicant_id_number", RefKind.PERSON),
+               Ref("handled_by", RefKind.STAFF), Ref("reviewed_by", RefKind.STAFF),
+               Ref("approved_by", RefKind.STAFF))),
+    Feed("enrollments", rows.EnrollmentRow, 70, UPSERT_ENROLLMENTS, "active grants (programme departments)",
+         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("id_number", RefKind.PERSON),
+               Ref("case_id", RefKind.CASE), Ref("covered_id_numbers", RefKind.PERSON)),
+         to_params=_enrollment_params),
+    Feed("payments", rows.PaymentRow, 80, UPSERT_PAYMENTS, "payments made (CZ, programme departments)",
+         refs=(Ref("enrollment_id", RefKind.ENROLLMENT),)),
+    Feed("visits", rows.VisitRow, 80, UPSERT_VISITS, "visits to households (探访慰问)",
+         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("staff_id", RefKind.STAFF))),
+)

@@ -1,0 +1,206 @@
+"""Loading department exports: check every file first, then validate and write in batches.
+
+Guarantees:
+- a file that is not what it claims stops the load before anything is written;
+- a bad row never stops the load: it goes to the rejects file and is counted;
+- each batch is one transaction of idempotent MERGEs, so loading a file twice, or again
+  after a crash at any point, ends in the graph a single clean run gives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from neo4j import Driver, ManagedTransaction
+from pydantic import ValidationError
+
+from loaders.feeds import Feed, feed_for
+from loaders.reading import FileFormatError, iter_batches, read_export
+from loaders.reference import ReferenceData, read_reference, upsert_reference
+from loaders.references import existing_keys
+from loaders.rejects import Reject, RejectsFile, rejects_from_validation
+from reliefgraph.settings import Settings
+from schema.feeds.common import FeedRow
+
+
+class LoadProgress(Protocol):
+    def start_file(self, label: str, total_rows: int) -> None: ...
+    def advance(self, rows: int) -> None: ...
+    def end_file(self) -> None: ...
+
+
+class _Silent:
+    def start_file(self, label: str, total_rows: int) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
+
+    def end_file(self) -> None:
+        pass
+
+
+@dataclass
+class FileSummary:
+    feed: str
+    path: Path
+    encoding: str
+    rows: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    rejects_file: Path | None = None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class LoadReport:
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def seconds(self) -> float:
+        return sum(f.seconds for f in self.files)
+
+
+@dataclass(frozen=True)
+class _Item:
+    line: int
+    raw: str
+    params: dict[str, Any]
+
+
+BatchHook = Callable[[FileSummary, int], None]
+
+
+def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str) -> list[Reject]:
+    """Reject rows naming entities that do not exist, write the rest; safe to retry."""
+    missing: dict[int, Reject] = {}
+    for ref in feed.refs:
+        keys: set[str] = set()
+        for item in batch:
+            value = item.params.get(ref.field)
+            keys.update(value if isinstance(value, list) else [value] if value is not None else [])
+        if not keys:
+            continue
+        found = existing_keys(tx, ref.kind, sorted(keys))
+        for item in batch:
+            if item.line in missing:
+                continue
+            value = item.params.get(ref.field)
+            for key in value if isinstance(value, list) else [value]:
+                if key is not None and key not in found:
+                    missing[item.line] = Reject(
+                        "", item.line, ref.field, f"unknown {ref.kind.value} {key}: not in the graph", key, item.raw
+                    )
+                    break
+    rows = [item.params for item in batch if item.line not in missing]
+    if rows:
+        tx.run(feed.cypher, rows=rows, county_code=county_code).consume()
+    return list(missing.values())
+
+
+class Loader:
+    def __init__(self, driver: Driver, settings: Settings, *, rejects_dir: Path) -> None:
+        self.driver = driver
+        self.settings = settings
+        self.rejects_dir = rejects_dir
+        self.reference: ReferenceData = read_reference(settings.rules_file)
+
+    def plan(self, paths: Sequence[Path], feed: str | None = None, encoding: str | None = None) -> list[tuple[Feed, Path]]:
+        """Every file's feed, after checking encoding, header and completeness; in load order."""
+        planned = []
+        for path in paths:
+            chosen = feed_for(path, feed)
+            read_export(path, chosen.required_columns, encoding)  # raises FileFormatError
+            planned.append((chosen, path))
+        return sorted(planned, key=lambda fp: fp[0].rank)
+
+    def load(
+        self,
+        paths: Sequence[Path],
+        *,
+        feed: str | None = None,
+        encoding: str | None = None,
+        progress: LoadProgress | None = None,
+        after_batch: BatchHook | None = None,
+    ) -> LoadReport:
+        planned = self.plan(paths, feed, encoding)
+        upsert_reference(self.driver, self.settings.neo4j_database, self.reference)
+        report = LoadReport()
+        for chosen, path in planned:
+            report.files.append(self._load_file(chosen, path, encoding, progress or _Silent(), after_batch))
+        return report
+
+    def _validate(self, chosen: Feed, path: Path, encoding: str | None, rejects: RejectsFile) -> tuple[FileSummary, list[_Item]]:
+        export = read_export(path, chosen.required_columns, encoding)
+        summary = FileSummary(chosen.name, path, export.encoding, rows=len(export.rows))
+        context = self.reference.validation_context()
+        items: list[_Item] = []
+        seen: set[str] = set()
+        for raw in export.rows:
+            if raw.raw in seen:
+                summary.duplicates += 1  # still loaded: MERGE makes it a no-op
+            seen.add(raw.raw)
+            if raw.problem is not None:
+                rejects.write([Reject(str(path), raw.line, "(row)", raw.problem, "", raw.raw)])
+                continue
+            try:
+                row = chosen.model.model_validate(FeedRow.blank_to_none(raw.values), context=context)
+            except ValidationError as exc:
+                rejects.write(rejects_from_validation(str(path), raw.line, raw.raw, exc))
+                summary.rejected += 1
+                continue
+            items.append(_Item(raw.line, raw.raw, chosen.to_params(row)))
+        summary.rejected += sum(1 for r in export.rows if r.problem is not None)
+        return summary, items
+
+    def _load_file(
+        self, chosen: Feed, path: Path, encoding: str | None, progress: LoadProgress, after_batch: BatchHook | None
+    ) -> FileSummary:
+        started = time.perf_counter()
+        rejects = RejectsFile(self.rejects_dir / f"{path.name}.rejects.csv")
+        try:
+            summary, items = self._validate(chosen, path, encoding, rejects)
+            progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
+            progress.advance(summary.rows - len(items))
+            county = self.reference.county.code
+            with self.driver.session(database=self.settings.neo4j_database) as session:
+                for batch in iter_batches(items, self.settings.batch_size):
+                    refused = session.execute_write(_write_batch, chosen, batch, county)
+                    rejects.write([Reject(str(path), r.line, r.field, r.reason, r.value, r.raw) for r in refused])
+                    summary.rejected += len(refused)
+                    summary.loaded += len(batch) - len(refused)
+                    summary.batches += 1
+                    progress.advance(len(batch))
+                    if after_batch is not None:
+                        after_batch(summary, summary.batches)
+            progress.end_file()
+        finally:
+            rejects.close()
+        summary.seconds = time.perf_counter() - started
+        summary.rejects_file = rejects.path if rejects.count else None
+        return summary
+
+
+__all__ = ["Loader", "LoadReport", "FileSummary", "FileFormatError"]

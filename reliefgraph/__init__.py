@@ -1,0 +1,1 @@
+"""reliefgraph: Sishui County's social-assistance graph. Settings, CLI and (later) the app."""

@@ -1,0 +1,28 @@
+"""The `reliefgraph` command. Settings are built once here and passed down."""
+
+from __future__ import annotations
+
+import typer
+
+from reliefgraph.commands import data, neo4j_server, synthesis
+from reliefgraph.settings import Settings
+
+app = typer.Typer(
+    help="Sishui County social-assistance graph: provision Neo4j, load department data, inspect.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _settings(ctx: typer.Context) -> None:
+    ctx.obj = Settings()
+
+
+app.add_typer(neo4j_server.app, name="neo4j")
+data.register(app)
+synthesis.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,129 @@
+"""`migrate`, `load` and `stats`: the graph's schema and contents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from neo4j import Driver
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from rich.console import Console
+from rich.table import Table
+
+from graph.driver import open_driver
+from graph.local_server import Neo4jStartError
+from graph.migrations import LATEST_VERSION, migrate
+from graph.stats import graph_stats
+from loaders.feeds import UnknownFeed
+from loaders.reading import FileFormatError
+from loaders.reference import RuleFileError
+from loaders.run import Loader, LoadReport
+from reliefgraph.progress import RichLoadProgress
+from reliefgraph.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def connect(settings: Settings) -> Driver:
+    try:
+        return open_driver(settings)
+    except (Neo4jStartError, ServiceUnavailable) as exc:
+        errors.print(f"[red]cannot reach Neo4j:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def migrate_schema(driver: Driver, settings: Settings) -> None:
+    applied = migrate(driver, settings.neo4j_database)
+    for m in applied:
+        console.print(f"schema migration {m.version} applied: {m.description}")
+    console.print(f"schema at version {LATEST_VERSION}")
+
+
+def print_report(report: LoadReport) -> None:
+    table = Table(title="load summary")
+    for column in ("feed", "file", "encoding", "rows", "loaded", "rejected", "duplicates", "rows/s"):
+        table.add_column(column, justify="right" if column in {"rows", "loaded", "rejected", "duplicates", "rows/s"} else "left")
+    for f in report.files:
+        table.add_row(f.feed, f.path.name, f.encoding, f"{f.rows:,}", f"{f.loaded:,}",
+                      f"{f.rejected:,}", f"{f.duplicates:,}", f"{f.rows_per_second:,.0f}")
+    table.add_row("total", "", "", f"{report.rows:,}", f"{report.loaded:,}", f"{report.rejected:,}", "",
+                  f"{report.rows / report.seconds:,.0f}" if report.seconds else "")
+    console.print(table)
+    for f in report.files:
+        if f.rejects_file is not None:
+            console.print(f"rejects for {f.path.name}: {f.rejects_file}")
+
+
+def load_paths(settings: Settings, driver: Driver, paths: list[Path], feed: str | None = None,
+               encoding: str | None = None, rejects_dir: Path = Path("rejects")) -> LoadReport:
+    files = sorted(p for path in paths for p in ([path] if path.is_file() else
+                   [*path.glob("*.csv"), *path.glob("*.jsonl")]))
+    if not files:
+        errors.print(f"[red]no .csv or .jsonl files in {', '.join(map(str, paths))}[/red]")
+        raise typer.Exit(2)
+    try:
+        loader = Loader(driver, settings, rejects_dir=rejects_dir)
+        with RichLoadProgress(console) as progress:
+            return loader.load(files, feed=feed, encoding=encoding, progress=progress)
+    except (FileFormatError, UnknownFeed, RuleFileError) as exc:
+        errors.print(f"[red]nothing loaded:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("migrate")
+    def migrate_command(ctx: typer.Context) -> None:
+        """Apply the graph schema's constraints and indexes (idempotent, versioned)."""
+        settings: Settings = ctx.obj
+        with connect(settings) as driver:
+            migrate_schema(driver, settings)
+
+    @app.command("load")
+    def load_command(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(exists=True, help="export files, or folders of them")],
+        feed: Annotated[str | None, typer.Option(help="the feed of every file, when names do not say")] = None,
+        encoding: Annotated[str | None, typer.Option(help="force an encoding (default: UTF-8, else GB18030)")] = None,
+        rejects_dir: Annotated[Path, typer.Option(help="where rejected rows are written")] = Path("rejects"),
+    ) -> None:
+        """Load department exports (CSV in UTF-8 or GBK/GB18030, or JSON Lines)."""
+        settings: Settings = ctx.obj
+        with connect(settings) as driver:
+            migrate(driver, settings.neo4j_database)
+            try:
+                report = load_paths(settings, driver, paths, feed, encoding, rejects_dir)
+            except Neo4jError as exc:
+                errors.print(f"[red]load stopped by Neo4j:[/red] {exc.message}. Run the same command again: "
+                             "batches already written are merged, not duplicated.")
+                raise typer.Exit(1) from None
+        print_report(report)
+
+    @app.command("stats")
+    def stats_command(
+        ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False
+    ) -> None:
+        """Node counts by label and relationship counts by type."""
+        settings: Settings = ctx.obj
+        with connect(settings) as driver:
+            stats = graph_stats(driver, settings.neo4j_database)
+        if as_json:
+            print(json.dumps({"nodes": stats.nodes, "relationships": stats.relationships}, indent=2, sort_keys=True))
+            return
+        print_stats(stats)
+
+
+def print_stats(stats) -> None:  # type: ignore[no-untyped-def]
+    nodes = Table(title=f"nodes ({stats.total_nodes:,})")
+    nodes.add_column("label")
+    nodes.add_column("count", justify="right")
+    for label, count in stats.nodes.items():
+        nodes.add_row(label, f"{count:,}")
+    rels = Table(title=f"relationships ({stats.total_relationships:,})")
+    rels.add_column("type")
+    rels.add_column("count", justify="right")
+    for rel_type, count in stats.relationships.items():
+        rels.add_row(rel_type, f"{count:,}")
+    console.print(nodes, rels)

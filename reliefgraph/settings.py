@@ -1,0 +1,65 @@
+"""One typed settings object, built by the CLI (and later the app factory) and passed down.
+
+Environment variables use the ``RELIEFGRAPH_`` prefix, except the Neo4j connection, which
+also answers to the names every Neo4j tool uses (``NEO4J_URI``, ``NEO4J_USERNAME``,
+``NEO4J_PASSWORD``). Tests build ``Settings(...)`` with keyword arguments instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELIEFGRAPH_", populate_by_name=True, extra="ignore")
+
+    # --- Neo4j connection. With neo4j_uri unset, the project's own local server is used.
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("neo4j_uri", "NEO4J_URI", "RELIEFGRAPH_NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("neo4j_user", "NEO4J_USERNAME", "NEO4J_USER", "RELIEFGRAPH_NEO4J_USER"),
+    )
+    neo4j_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("neo4j_password", "NEO4J_PASSWORD", "RELIEFGRAPH_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = "neo4j"
+
+    # --- The local server the project provisions (ignored when neo4j_uri is set).
+    neo4j_version: str = "5.26.30"
+    state_dir: Path = Field(default=PROJECT_ROOT / ".reliefgraph", description="git-ignored local state")
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "reliefgraph", description="downloads, reused")
+    bolt_port: int = 7687
+    # Sized for the county's 2-core, 24 GiB machines: the full county's store is ~1 GiB.
+    heap_size: str = "3g"
+    pagecache_size: str = "3g"
+    start_timeout_s: float = 120.0
+
+    # --- Loading.
+    batch_size: int = Field(default=2000, ge=1, le=50_000)
+    rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _known_scheme(cls, uri: str | None) -> str | None:
+        if uri is None or uri == "":
+            return None
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not uri.startswith(schemes):
+            raise ValueError(f"NEO4J_URI must start with one of {', '.join(schemes)}; got {uri!r}")
+        return uri
+
+    @property
+    def uses_local_server(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.state_dir / "neo4j"

@@ -1,0 +1,1 @@
+"""Data shapes: pydantic models for department feeds (and, later, GraphQL types and inputs)."""

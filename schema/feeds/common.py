@@ -1,0 +1,139 @@
+"""Field types shared by the feed models: ID numbers, money, codes checked against the rule file."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+
+from schema.ids import InvalidIdNumber, normalize_id_number
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _id_number(value: Any) -> str:
+    try:
+        return normalize_id_number(str(value))
+    except InvalidIdNumber as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _money(value: Any) -> Decimal:
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("元", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount of money") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{value!r} is not a non-negative amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{value!r} has more than two decimal places")
+    return amount
+
+
+def _text(value: Any) -> str:
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _phone(value: Any) -> str:
+    digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not re.fullmatch(r"1\d{10}|0\d{9,11}", digits):
+        raise ValueError(f"{value!r} is not a mainland mobile (1xxxxxxxxxx) or landline (0xxx…) number")
+    return digits
+
+
+def _address(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value))
+    text = re.sub(r"\s+", "", text)
+    if len(text) < 4:
+        raise ValueError(f"{value!r} is too short to be an address")
+    return text
+
+
+def _account(value: Any) -> str:
+    digits = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
+    if not re.fullmatch(r"\d{12,30}", digits):
+        raise ValueError(f"{value!r} is not a bank account number (12-30 digits)")
+    return digits
+
+
+def _department(value: str, info: ValidationInfo) -> str:
+    code = value.strip().upper()
+    known = (info.context or {}).get("departments")
+    if known is not None and code not in known:
+        raise ValueError(f"unknown department code {value!r}")
+    return code
+
+
+def _programme(value: str, info: ValidationInfo) -> str:
+    code = value.strip().upper()
+    known = (info.context or {}).get("programmes")
+    if known is not None and code not in known:
+        raise ValueError(f"unknown programme code {value!r}")
+    return code
+
+
+def _bool(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "y", "是", "t"}:
+        return True
+    if text in {"0", "false", "no", "n", "否", "f"}:
+        return False
+    raise ValueError(f"{value!r} is not yes/no")
+
+
+IdNumber = Annotated[str, BeforeValidator(_id_number)]
+Money = Annotated[Decimal, BeforeValidator(_money)]
+Text = Annotated[str, BeforeValidator(_text)]
+PhoneNumber = Annotated[str, BeforeValidator(_phone)]
+AddressText = Annotated[str, BeforeValidator(_address)]
+AccountNumber = Annotated[str, BeforeValidator(_account)]
+DepartmentCode = Annotated[str, AfterValidator(_department)]
+ProgrammeCode = Annotated[str, AfterValidator(_programme)]
+YesNo = Annotated[bool, BeforeValidator(_bool)]
+Code = Annotated[str, BeforeValidator(lambda v: _text(v).upper())]
+
+
+def fen(amount: Decimal | None) -> int | None:
+    """Money is stored in the graph as integer fen (分): exact, and summable in Cypher."""
+    return None if amount is None else int(amount * 100)
+
+
+class FeedRow(BaseModel):
+    """A validated row. Blank cells are None; unknown columns are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    @classmethod
+    def blank_to_none(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        return {k: _blank_to_none(v) for k, v in raw.items()}
+
+    def params(self) -> dict[str, Any]:
+        """The row as Cypher parameters (dates stay dates; money becomes fen)."""
+        out: dict[str, Any] = {}
+        for name, value in self:
+            if isinstance(value, Decimal):
+                out[name + "_fen"] = fen(value)
+            elif hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+                out[name] = value.value  # enums
+            else:
+                out[name] = value
+        return out
+
+
+def period_start(period: str) -> date:
+    year, month = period.split("-")
+    return date(int(year), int(month), 1)

@@ -1,0 +1,1 @@
+"""A synthetic Sishui-like county, written as department exports, with planted and labelled findings."""

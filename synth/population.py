@@ -1,0 +1,165 @@
+"""The county's people: townships, villages, households, persons, kinship, staff and identifiers."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from schema.ids import make_id_number
+from synth.names import person_name
+
+COUNTY_CODE = "370831"
+AS_OF = date(2026, 11, 1)  # the exports' date: fixed, so the same seed gives the same files
+OTHER_ADDRESS_CODES = ("370881", "370883", "370811", "370826", "370830", "371302", "110105")
+
+# (code suffix, name, residents): Sishui's 13 township-level units (7th census figures for the
+# two streets and Quanlin; the towns share the rest, 29,000-40,000 each).
+TOWNSHIPS = (
+    ("001", "济河街道", 82_500), ("002", "泗河街道", 91_200), ("100", "泉林镇", 52_000),
+    ("101", "星村镇", 36_300), ("102", "柘沟镇", 33_100), ("103", "金庄镇", 29_400),
+    ("104", "苗馆镇", 31_800), ("105", "中册镇", 30_200), ("106", "杨柳镇", 34_600),
+    ("107", "泗张镇", 29_000), ("108", "圣水峪镇", 30_500), ("109", "华村镇", 29_900),
+    ("110", "高峪镇", 32_400),
+)
+VILLAGE_SUFFIXES = ("村", "村", "村", "社区")
+VILLAGE_WORDS = "东西南北前后大小上下王李张刘陈杨赵黄周吴徐孙朱高林何郭马宋郑韩冯于董曹石姚孟"
+
+
+@dataclass
+class Person:
+    id_number: str
+    name: str
+    sex: str
+    birth_date: date
+    household_id: str
+    relation: str
+    member_since: date
+
+    def age(self, on: date = AS_OF) -> int:
+        return on.year - self.birth_date.year - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+
+
+@dataclass
+class Household:
+    household_id: str
+    village_code: str
+    township_code: str
+    address: str
+    members: list[Person] = field(default_factory=list)
+    poor: bool = False  # per-capita income under the dibao line
+
+    @property
+    def head(self) -> Person:
+        return self.members[0]
+
+
+@dataclass
+class Village:
+    code: str
+    name: str
+    kind: str
+    township_code: str
+    households: list[Household] = field(default_factory=list)
+
+
+@dataclass
+class Township:
+    code: str
+    name: str
+    population: int
+    villages: list[Village] = field(default_factory=list)
+
+
+class Population:
+    def __init__(self, rng: random.Random, scale: float) -> None:
+        self.rng = rng
+        self.scale = scale
+        self.townships: list[Township] = []
+        self.persons: dict[str, Person] = {}
+        self.households: dict[str, Household] = {}
+        self.kinship: list[tuple[str, str, str]] = []  # (person, relative, relation)
+        self._sequence = 0
+
+    # --- identities
+    def new_id(self, born: date, sex: str, address_code: str | None = None) -> str:
+        if address_code is None:
+            address_code = COUNTY_CODE if self.rng.random() < 0.9 else self.rng.choice(OTHER_ADDRESS_CODES)
+        while True:
+            seq = self.rng.randrange(0, 999)
+            if (seq % 2 == 1) != (sex == "M"):
+                seq = (seq + 1) % 1000
+            number = make_id_number(address_code, born, seq)
+            if number not in self.persons:
+                return number
+
+    def _birth(self, age_low: int, age_high: int) -> date:
+        age_days = self.rng.randint(age_low * 365, age_high * 365 + 364)
+        return AS_OF - timedelta(days=age_days)
+
+    def new_person(self, household: Household, relation: str, age: tuple[int, int], sex: str | None = None) -> Person:
+        sex = sex or self.rng.choice("MF")
+        born = self._birth(*age)
+        since = max(born, date(2000, 1, 1)) + timedelta(days=self.rng.randint(0, 400))
+        person = Person(self.new_id(born, sex), person_name(self.rng, sex), sex, born,
+                        household.household_id, relation, min(since, AS_OF - timedelta(days=30)))
+        self.persons[person.id_number] = person
+        household.members.append(person)
+        return person
+
+    # --- regions and households
+    def build(self) -> None:
+        total_villages = max(26, round(600 * min(1.0, self.scale * 10)))
+        county_population = sum(t[2] for t in TOWNSHIPS)
+        for suffix, name, residents in TOWNSHIPS:
+            code = COUNTY_CODE + suffix
+            township = Township(code, name, residents)
+            n_villages = max(2, round(total_villages * residents / county_population))
+            for i in range(n_villages):
+                kind_suffix = self.rng.choice(VILLAGE_SUFFIXES)
+                vname = self.rng.choice(VILLAGE_WORDS) + self.rng.choice(VILLAGE_WORDS) + kind_suffix
+                kind = "community" if kind_suffix == "社区" else "village"
+                township.villages.append(Village(f"{code}{i + 1:03d}", vname, kind, code))
+            self.townships.append(township)
+            target = round(residents * self.scale)
+            placed = 0
+            while placed < target:
+                village = township.villages[placed % len(township.villages)] if placed < len(township.villages) \
+                    else self.rng.choice(township.villages)
+                household = self.new_household(village)
+                placed += len(household.members)
+
+    def new_household(self, village: Village, size: int | None = None) -> Household:
+        number = len(village.households) + 1
+        hid = f"H{village.code}{number:04d}"
+        address = f"山东省济宁市泗水县{self.township(village.township_code).name}{village.name}{number}号"
+        household = Household(hid, village.code, village.township_code, address)
+        village.households.append(household)
+        self.households[hid] = household
+        size = size or self.rng.choices((1, 2, 3, 4, 5, 6), weights=(14, 30, 25, 18, 9, 4))[0]
+        head = self.new_person(household, "head", (25, 88))
+        if size >= 2:
+            spouse_sex = "F" if head.sex == "M" else "M"
+            spouse = self.new_person(household, "spouse", (max(20, head.age() - 8), min(95, head.age() + 5)), spouse_sex)
+            self.kinship.append((head.id_number, spouse.id_number, "spouse"))
+        for _ in range(max(0, size - 2)):
+            if head.age() > 55 and self.rng.random() < 0.4:
+                child = self.new_person(household, "grandchild", (0, 17))
+            else:
+                child = self.new_person(household, "child", (0, max(0, min(40, head.age() - 20))))
+            self.kinship.append((head.id_number, child.id_number, "parent" if child.relation == "child" else "grandparent"))
+        # Grown children who left home: a recorded kinship to a parent in another household.
+        if self.rng.random() < 0.25 and len(village.households) > 1:
+            parent_home = self.rng.choice(village.households[:-1])
+            if parent_home.head.age() - head.age() >= 18:
+                self.kinship.append((parent_home.head.id_number, head.id_number, "parent"))
+        return household
+
+    def township(self, code: str) -> Township:
+        return next(t for t in self.townships if t.code == code)
+
+    def village(self, code: str) -> Village:
+        return next(v for v in self.township(code[:9]).villages if v.code == code)
+
+    def villages(self) -> list[Village]:
+        return [v for t in self.townships for v in t.villages]
