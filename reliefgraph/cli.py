@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from reliefgraph.commands import data, neo4j_server, synthesis
+from reliefgraph.commands import data, demo, neo4j_server, synthesis
 from reliefgraph.settings import Settings
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ def _settings(ctx: typer.Context) -> None:
 app.add_typer(neo4j_server.app, name="neo4j")
 data.register(app)
 synthesis.register(app)
+demo.register(app)
 
 
 def main() -> None:

@@ -63,6 +63,8 @@ def normalize_id_number(raw: str) -> str:
     expected = check_char(text[:17])
     if text[17] != expected:
         if text.endswith("000"):
+            # Excel keeps 15 significant digits and pads with zeros. (One such number in
+            # eleven passes the check; it cannot be told from a real one ending in 000.)
             raise InvalidIdNumber("ID number ends in 000 and fails its check: Excel truncated it, re-export as text")
         raise InvalidIdNumber(f"check digit is {text[17]}, expected {expected}")
     return text

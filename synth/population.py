@@ -86,7 +86,7 @@ class Population:
         if address_code is None:
             address_code = COUNTY_CODE if self.rng.random() < 0.9 else self.rng.choice(OTHER_ADDRESS_CODES)
         while True:
-            seq = self.rng.randrange(0, 999)
+            seq = self.rng.randrange(1, 999)  # sequence 000 is never issued
             if (seq % 2 == 1) != (sex == "M"):
                 seq = (seq + 1) % 1000
             number = make_id_number(address_code, born, seq)

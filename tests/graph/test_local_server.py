@@ -1,0 +1,65 @@
+"""The project's own Neo4j: idempotent start, clear errors when it cannot start."""
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from graph.java import JavaNotFound, find_java
+from graph.local_server import LocalNeo4j, Neo4jStartError
+from reliefgraph.settings import Settings
+
+
+def test_second_start_is_a_no_op(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
+    if not settings.uses_local_server:
+        pytest.skip("tests run against an external server")
+    server = LocalNeo4j(settings)
+    before = server.status()
+    assert before.running
+    assert server.start().pid == before.pid
+
+
+def test_password_file_is_private(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
+    if not settings.uses_local_server:
+        pytest.skip("tests run against an external server")
+    mode = LocalNeo4j(settings).password_file.stat().st_mode & 0o777
+    assert mode == 0o600
+
+
+def test_bolt_and_config_bind_loopback_only(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
+    if not settings.uses_local_server:
+        pytest.skip("tests run against an external server")
+    conf = (LocalNeo4j(settings).conf_dir / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert f"server.bolt.listen_address=127.0.0.1:{settings.bolt_port}" in conf
+    assert "server.http.enabled=false" in conf
+
+
+def test_port_taken_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        server = LocalNeo4j(Settings(state_dir=tmp_path, bolt_port=port))
+        with pytest.raises(Neo4jStartError, match=f"port {port} on 127.0.0.1 is taken"):
+            server.start()
+
+
+def test_missing_java_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(JavaNotFound, match="Neo4j needs Java 17 or 21"):
+        find_java([tmp_path / "no-such-jdk" / "bin" / "java"])
+
+
+def test_stop_when_not_running_says_so(tmp_path: Path) -> None:
+    assert LocalNeo4j(Settings(state_dir=tmp_path)).stop() is False
+
+
+def test_unstarted_server_has_no_password(tmp_path: Path) -> None:
+    with pytest.raises(Neo4jStartError, match="reliefgraph neo4j start"):
+        LocalNeo4j(Settings(state_dir=tmp_path)).password()
+
+
+def test_neo4j_uri_must_be_bolt_or_neo4j() -> None:
+    with pytest.raises(ValueError, match="NEO4J_URI must start with"):
+        Settings(neo4j_uri="http://localhost:7474")
+    assert Settings(neo4j_uri="neo4j+s://example.databases.neo4j.io").uses_local_server is False

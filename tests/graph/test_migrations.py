@@ -1,0 +1,43 @@
+from neo4j import Driver
+from neo4j.exceptions import ConstraintError
+import pytest
+
+from graph.migrations import LATEST_VERSION, MIGRATIONS, current_version, migrate
+from reliefgraph.settings import Settings
+
+
+def test_schema_version_is_recorded_and_migrate_is_idempotent(graph: Driver, settings: Settings) -> None:
+    assert current_version(graph, settings.neo4j_database) == LATEST_VERSION
+    assert migrate(graph, settings.neo4j_database) == []  # nothing left to apply
+    assert current_version(graph, settings.neo4j_database) == LATEST_VERSION
+
+
+def test_every_natural_key_has_a_uniqueness_constraint(graph: Driver, settings: Settings) -> None:
+    records, _, _ = graph.execute_query(
+        "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type WHERE type = 'UNIQUENESS' "
+        "RETURN labelsOrTypes[0] AS label, properties[0] AS prop", database_=settings.neo4j_database)
+    present = {(r["label"], r["prop"]) for r in records}
+    for label, prop in [("Person", "id_number"), ("Household", "household_id"), ("Programme", "code"),
+                        ("Department", "code"), ("BankAccount", "number"), ("Phone", "number"),
+                        ("Address", "key"), ("Case", "case_id"), ("Payment", "payment_id")]:
+        assert (label, prop) in present
+
+
+def test_duplicate_id_number_is_refused_by_the_database(graph: Driver, settings: Settings) -> None:
+    graph.execute_query("CREATE (:Person {id_number: '11010519491231002X'})", database_=settings.neo4j_database)
+    with pytest.raises(ConstraintError):
+        graph.execute_query("CREATE (:Person {id_number: '11010519491231002X'})", database_=settings.neo4j_database)
+
+
+def test_full_text_index_finds_chinese_names(graph: Driver, settings: Settings) -> None:
+    graph.execute_query("CREATE (:Person {id_number: '1', name: '刘建兵'}), (:Person {id_number: '2', name: '黄芳'})",
+                        database_=settings.neo4j_database)
+    graph.execute_query("CALL db.awaitIndexes(60)", database_=settings.neo4j_database)
+    records, _, _ = graph.execute_query(
+        "CALL db.index.fulltext.queryNodes('person_name_fulltext', $q) YIELD node RETURN node.name AS name",
+        q="建兵", database_=settings.neo4j_database)
+    assert [r["name"] for r in records] == ["刘建兵"]
+
+
+def test_migrations_are_numbered_in_order() -> None:
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
