@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,8 +164,3 @@ def read_export(path: Path, required: Iterable[str], encoding: str | None = None
     else:
         raise FileFormatError(path, "unknown file type: use .csv or .jsonl")
     return ExportFile(path, used, columns, rows)
-
-
-def iter_batches(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -10,7 +10,7 @@ Guarantees:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +19,8 @@ from neo4j import Driver, ManagedTransaction
 from pydantic import ValidationError
 
 from loaders.feeds import Feed, feed_for
-from loaders.reading import FileFormatError, iter_batches, read_export
+from loaders.prefetch import prefetch
+from loaders.reading import FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, rejects_from_validation
@@ -155,52 +156,65 @@ class Loader:
             report.files.append(self._load_file(chosen, path, encoding, progress or _Silent(), after_batch))
         return report
 
-    def _validate(self, chosen: Feed, path: Path, encoding: str | None, rejects: RejectsFile) -> tuple[FileSummary, list[_Item]]:
+    def _validated_batches(
+        self, chosen: Feed, path: Path, encoding: str | None, summary: FileSummary
+    ) -> Iterator[tuple[list[_Item], list[Reject]]]:
+        """Batches of valid rows, each with the rejects found since the previous batch."""
         export = read_export(path, chosen.required_columns, encoding)
-        summary = FileSummary(chosen.name, path, export.encoding, rows=len(export.rows))
+        summary.encoding, summary.rows = export.encoding, len(export.rows)
         context = self.reference.validation_context()
         items: list[_Item] = []
+        rejects: list[Reject] = []
         seen: set[str] = set()
         for raw in export.rows:
             if raw.raw in seen:
                 summary.duplicates += 1  # still loaded: MERGE makes it a no-op
             seen.add(raw.raw)
             if raw.problem is not None:
-                rejects.write([Reject(str(path), raw.line, "(row)", raw.problem, "", raw.raw)])
+                rejects.append(Reject(str(path), raw.line, "(row)", raw.problem, "", raw.raw))
+                summary.rejected += 1
                 continue
             try:
                 row = chosen.model.model_validate(FeedRow.without_blanks(raw.values), context=context)
             except ValidationError as exc:
-                rejects.write(rejects_from_validation(str(path), raw.line, raw.raw, exc))
+                rejects.extend(rejects_from_validation(str(path), raw.line, raw.raw, exc))
                 summary.rejected += 1
                 continue
             items.append(_Item(raw.line, raw.raw, chosen.to_params(row)))
-        summary.rejected += sum(1 for r in export.rows if r.problem is not None)
-        return summary, items
+            if len(items) >= self.settings.batch_size:
+                yield items, rejects
+                items, rejects = [], []
+        yield items, rejects
 
     def _load_file(
         self, chosen: Feed, path: Path, encoding: str | None, progress: LoadProgress, after_batch: BatchHook | None
     ) -> FileSummary:
         started = time.perf_counter()
+        summary = FileSummary(chosen.name, path, "")
         rejects = RejectsFile(self.rejects_dir / f"{path.name}.rejects.csv")
+        county = self.reference.county.code
+        refused_rows = 0  # the producer thread counts invalid rows in summary.rejected meanwhile
         try:
-            summary, items = self._validate(chosen, path, encoding, rejects)
-            progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
-            progress.advance(summary.rows - len(items))
-            county = self.reference.county.code
             with self.driver.session(database=self.settings.neo4j_database) as session:
-                for batch in iter_batches(items, self.settings.batch_size):
-                    refused = session.execute_write(_write_batch, chosen, batch, county)
-                    rejects.write([Reject(str(path), r.line, r.field, r.reason, r.value, r.raw) for r in refused])
-                    summary.rejected += len(refused)
-                    summary.loaded += len(batch) - len(refused)
-                    summary.batches += 1
-                    progress.advance(len(batch))
-                    if after_batch is not None:
+                for number, (batch, invalid) in enumerate(
+                    prefetch(self._validated_batches(chosen, path, encoding, summary))
+                ):
+                    if number == 0:
+                        progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
+                    rejects.write(invalid)
+                    if batch:
+                        refused = session.execute_write(_write_batch, chosen, batch, county)
+                        rejects.write([Reject(str(path), r.line, r.field, r.reason, r.value, r.raw) for r in refused])
+                        refused_rows += len(refused)
+                        summary.loaded += len(batch) - len(refused)
+                        summary.batches += 1
+                    progress.advance(len(batch) + len({r.line for r in invalid}))
+                    if batch and after_batch is not None:
                         after_batch(summary, summary.batches)
             progress.end_file()
         finally:
             rejects.close()
+        summary.rejected += refused_rows
         summary.seconds = time.perf_counter() - started
         summary.rejects_file = rejects.path if rejects.count else None
         return summary
