@@ -21,7 +21,6 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench-ingest: $(STAMP)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python -m bench.ingest
 
 clean-state:

@@ -111,7 +111,7 @@ class LocalNeo4j:
             ) from None
 
     # --- set-up
-    def _write_config(self) -> None:
+    def prepare_home(self) -> None:
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         s = self.settings
@@ -176,7 +176,7 @@ class LocalNeo4j:
             )
         java = find_java()
         lib = ensure_distribution(self.settings.neo4j_version, self.settings.cache_dir)
-        self._write_config()
+        self.prepare_home()
         self._ensure_password(java.executable, lib)
         cmd = [
             str(java.executable),

@@ -21,6 +21,7 @@ def _settings(ctx: typer.Context) -> None:
 
 app.add_typer(neo4j_server.app, name="neo4j")
 data.register(app)
+data.register_feeds(app)
 synthesis.register(app)
 demo.register(app)
 

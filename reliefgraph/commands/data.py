@@ -127,3 +127,12 @@ def print_stats(stats) -> None:  # type: ignore[no-untyped-def]
     for rel_type, count in stats.relationships.items():
         rels.add_row(rel_type, f"{count:,}")
     console.print(nodes, rels)
+
+
+def register_feeds(app: typer.Typer) -> None:
+    @app.command("feeds")
+    def feeds_command() -> None:
+        """Print every feed's file format as Markdown (the text of docs/feeds.md)."""
+        from loaders.feeds.docs import feeds_markdown
+
+        print(feeds_markdown(), end="")

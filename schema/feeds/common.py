@@ -104,7 +104,11 @@ AccountNumber = Annotated[str, BeforeValidator(_account)]
 DepartmentCode = Annotated[str, AfterValidator(_department)]
 ProgrammeCode = Annotated[str, AfterValidator(_programme)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
-Code = Annotated[str, BeforeValidator(lambda v: _text(v).upper())]
+def _code(value: Any) -> str:
+    return _text(value).upper()
+
+
+Code = Annotated[str, BeforeValidator(_code)]
 
 
 def fen(amount: Decimal | None) -> int | None:

@@ -1,0 +1,152 @@
+"""Ingest benchmark: the full synthetic county through the loader, and baselines on the same data.
+
+    make bench-ingest            (or: python -m bench.ingest [--scale full] [--sample 5000])
+
+Prints rows/s and graph elements/s for the full load, then, in the same run:
+  (a) a plain per-row driver loop and (b) neomodel, on a sample of the same households and
+      persons, against the loader on that sample;
+  (c) `neo4j-admin database import` of all households and persons into an empty database,
+      against the loader's households and persons feeds.
+Ratios are what to read: absolute times drift on these machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.baselines import admin_import, per_row_loop
+from bench.sample import Sample, take_sample, validated, write_sample
+from graph.driver import open_driver
+from graph.local_server import LocalNeo4j
+from graph.migrations import migrate
+from graph.stats import graph_stats
+from loaders.reference import read_reference
+from loaders.run import Loader
+from reliefgraph.settings import PROJECT_ROOT, Settings
+from synth.county import synthesize
+from tests.graphdump import wipe
+
+OUT = PROJECT_ROOT / "bench" / "out"
+NEOMODEL_VENV = PROJECT_ROOT / "bench" / ".venv-neomodel"
+console = Console(width=130)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _county(scale: str, seed: int) -> Path:
+    folder = OUT / f"county-{scale}-{seed}"
+    if not (folder / "labels" / "labels.jsonl").exists():
+        with console.status(f"synthesising the {scale} county…"):
+            synthesize(folder, seed, scale)
+    return folder
+
+
+def _neomodel(settings: Settings, local: LocalNeo4j, sample: Sample) -> float:
+    python = NEOMODEL_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(NEOMODEL_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "neomodel>=5.4"], check=True)
+    url = f"bolt://{settings.neo4j_user}:{local.password()}@127.0.0.1:{settings.bolt_port}"
+    payload = json.dumps({"households": sample.households, "persons": sample.persons}, default=str)
+    result = subprocess.run([str(python), str(PROJECT_ROOT / "bench" / "neomodel_baseline.py"), url],
+                            input=payload, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"neomodel baseline failed:\n{result.stderr[-3000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="full", choices=("small", "full"))
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--sample", type=int, default=5000, help="persons in the per-row/neomodel sample")
+    args = parser.parse_args()
+
+    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=_free_port(),
+                        heap_size="4g", pagecache_size="4g")
+    local = LocalNeo4j(settings)
+    with console.status("starting the benchmark's own Neo4j…"):
+        local.start()
+    try:
+        run(settings, local, args)
+    finally:
+        local.stop()
+
+
+def run(settings: Settings, local: LocalNeo4j, args: argparse.Namespace) -> None:
+    county = _county(args.scale, args.seed)
+    files = sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
+    reference = read_reference(settings.rules_file)
+    db = settings.neo4j_database
+    results: list[tuple[str, int, float, str]] = []
+    with open_driver(settings) as driver:
+        migrate(driver, db)
+        wipe(driver, db)
+        console.print(f"loading the {args.scale} county: {len(files)} files…")
+        started = time.perf_counter()
+        report = Loader(driver, settings, rejects_dir=OUT / "rejects").load(files)
+        wall = time.perf_counter() - started
+        stats = graph_stats(driver, db)
+        elements = stats.total_nodes + stats.total_relationships
+        core = [f for f in report.files if f.feed in {"households", "persons"}]
+        core_rows, core_seconds = sum(f.rows for f in core), sum(f.seconds for f in core)
+
+        with console.status(f"sample of {args.sample} persons: loader, per-row loop, neomodel…"):
+            sample = take_sample(county, reference, args.sample)
+            wipe(driver, db)
+            sample_files = write_sample(sample, OUT / "sample")
+            t0 = time.perf_counter()
+            Loader(driver, settings, rejects_dir=OUT / "rejects-sample").load(sample_files)
+            ours_sample = time.perf_counter() - t0
+            wipe(driver, db)
+            per_row = per_row_loop(driver, db, sample, reference.county.code)
+            wipe(driver, db)
+        neomodel = _neomodel(settings, local, sample)
+        wipe(driver, db)
+
+    with console.status("neo4j-admin database import of all households and persons…"):
+        everything = Sample(validated(county / "households.csv", "households", reference),
+                            validated(county / "persons_GA.csv", "persons", reference))
+        import_settings = settings.model_copy(update={"state_dir": PROJECT_ROOT / ".reliefgraph" / "bench-import"})
+        imported = admin_import(import_settings, everything, OUT / "import")
+
+    table = Table(title=f"ingest benchmark ({args.scale} county, seed {args.seed})")
+    for col in ("what", "rows", "seconds", "rows/s", "vs loader"):
+        table.add_column(col, justify="left" if col == "what" else "right")
+    loader_rate = report.rows / wall
+    table.add_row("loader: whole county (wall, incl. file checks)", f"{report.rows:,}", f"{wall:.1f}",
+                  f"{loader_rate:,.0f}", "")
+    table.add_row("   graph elements written (nodes + relationships)", f"{elements:,}", f"{wall:.1f}",
+                  f"{elements / wall:,.0f}", "")
+    ours_rate = sample.rows / ours_sample
+    table.add_row("loader: sample (households + persons)", f"{sample.rows:,}", f"{ours_sample:.1f}", f"{ours_rate:,.0f}", "1.0×")
+    table.add_row("(a) per-row driver loop: sample", f"{sample.rows:,}", f"{per_row:.1f}",
+                  f"{sample.rows / per_row:,.0f}", f"loader {per_row / ours_sample:,.1f}× faster")
+    table.add_row("(b) neomodel: sample", f"{sample.rows:,}", f"{neomodel:.1f}",
+                  f"{sample.rows / neomodel:,.0f}", f"loader {neomodel / ours_sample:,.1f}× faster")
+    core_rate = core_rows / core_seconds
+    table.add_row("loader: households + persons feeds, whole county", f"{core_rows:,}", f"{core_seconds:.1f}",
+                  f"{core_rate:,.0f}", "1.0×")
+    table.add_row("(c) neo4j-admin import: same households + persons", f"{everything.rows:,}", f"{imported:.1f}",
+                  f"{everything.rows / imported:,.0f}", f"import {(everything.rows / imported) / core_rate:,.1f}× faster")
+    console.print(table)
+    console.print(f"targets: whole county < 300 s (got {wall:.0f} s); ≥ 30× per-row loop "
+                  f"(got {per_row / ours_sample:.1f}×); within 5× of neo4j-admin import "
+                  f"(got {(everything.rows / imported) / core_rate:.1f}×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The feed formats as Markdown (docs/feeds.md is generated from this, and a test keeps them equal)."""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+
+from pydantic.fields import FieldInfo
+
+from loaders.feeds import FEEDS
+
+_VALIDATED = {
+    "_id_number": "resident ID number (GB 11643): 15-digit, lower-case x, spaces, full-width repaired; checksum verified",
+    "_money": "amount in yuan, up to 2 decimals (`1,040.00`, `¥1040`); stored as integer fen",
+    "_text": "text, any script",
+    "_code": "identifier (upper-cased)",
+    "_phone": "mobile `1xxxxxxxxxx` or landline `0xxx…`; spaces, dashes, +86 removed",
+    "_address": "address text; whitespace removed",
+    "_account": "bank account number, 12-30 digits",
+    "_department": "department code from rules/reference.toml (MZ, GA, …)",
+    "_programme": "programme code from rules/reference.toml (DIBAO, TEKUN, …)",
+    "_bool": "yes/no (`yes`, `no`, `1`, `0`, `是`, `否`)",
+    "_document_number": "document number (a resident ID number unless document_type says otherwise)",
+    "_id_list": "ID numbers separated by `;`",
+}
+
+
+def _describe(info: FieldInfo) -> str:
+    for meta in info.metadata:
+        func = getattr(meta, "func", None)
+        if func is not None and getattr(func, "__name__", "") in _VALIDATED:
+            return _VALIDATED[func.__name__]
+        pattern = getattr(meta, "pattern", None)
+        if pattern:
+            return f"text matching `{pattern}`"
+    annotation = info.annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        annotation = args[0] if args else annotation
+    if typing.get_origin(annotation) is list:
+        inner = typing.get_args(annotation)[0]
+        for meta in getattr(inner, "__metadata__", ()):
+            func = getattr(meta, "func", None)
+            if func is not None and func.__name__ in _VALIDATED:
+                return "list of " + _VALIDATED[func.__name__]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "one of " + ", ".join(f"`{m.value}`" for m in annotation)
+    if annotation is date:
+        return "date, `YYYY-MM-DD`"
+    if annotation is Decimal:
+        return _VALIDATED["_money"]
+    if annotation is int:
+        return "whole number"
+    if annotation is float:
+        return "number"
+    if annotation is bool:
+        return _VALIDATED["_bool"]
+    return "text"
+
+
+def feeds_markdown() -> str:
+    lines = [
+        "# Feed formats",
+        "",
+        "Generated from the row models (`schema/feeds/`) by `reliefgraph feeds`; a test fails when",
+        "this file and the code disagree.",
+        "",
+        "Every feed is a CSV file (UTF-8, or GB18030/GBK as Chinese government systems export; a",
+        "header line naming the columns, in any order; extra columns are ignored) or a JSON Lines",
+        "file (`.jsonl`, one object per line with the same keys). The feed is told by the file",
+        "name: `persons.csv`, `persons_GA_2026-11.csv` and `persons.jsonl` are all the population",
+        "register. Blank cells are missing values. Files load in the order below, whatever order",
+        "they are given in.",
+        "",
+    ]
+    for feed in sorted(FEEDS.values(), key=lambda f: (f.rank, f.name)):
+        lines += [f"## `{feed.name}`: {feed.description}", ""]
+        if feed.refs:
+            lines += ["Must already exist in the graph (else the row is rejected): "
+                      + ", ".join(f"`{r.field}` ({r.kind.value})" for r in feed.refs) + ".", ""]
+        lines += ["| column | required | content |", "|---|---|---|"]
+        for name, info in feed.model.model_fields.items():
+            required = "yes" if info.is_required() else "no"
+            lines.append(f"| `{name}` | {required} | {_describe(info)} |")
+        lines.append("")
+    return "\n".join(lines)
