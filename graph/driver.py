@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from neo4j import Driver, GraphDatabase, NotificationMinimumSeverity
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, NotificationMinimumSeverity
 
 from graph.local_server import LocalNeo4j
 from reliefgraph.settings import Settings
 
 
-def open_driver(settings: Settings) -> Driver:
+def _target(settings: Settings) -> tuple[str, tuple[str, str]]:
     if settings.neo4j_uri is not None:
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
-        uri, auth = settings.neo4j_uri, (settings.neo4j_user, password)
-    else:
-        local = LocalNeo4j(settings)
-        uri, auth = local.bolt_uri, (settings.neo4j_user, local.password())
+        return settings.neo4j_uri, (settings.neo4j_user, password)
+    local = LocalNeo4j(settings)
+    return local.bolt_uri, (settings.neo4j_user, local.password())
+
+
+def open_driver(settings: Settings) -> Driver:
+    uri, auth = _target(settings)
     # Planner notices ("label does not exist yet") are noise on an empty graph.
     driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF)
     driver.verify_connectivity()
+    return driver
+
+
+async def open_async_driver(settings: Settings) -> AsyncDriver:
+    """The async driver the API serves from (same connection rules as ``open_driver``)."""
+    uri, auth = _target(settings)
+    driver = AsyncGraphDatabase.driver(uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF)
+    await driver.verify_connectivity()
     return driver

@@ -74,6 +74,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         ),
     ),
+    Migration(
+        3,
+        "the audit trail",
+        (
+            _unique("audit_event_id", "AuditEvent", "event_id"),
+            "CREATE INDEX audit_event_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+            "CREATE INDEX audit_event_person IF NOT EXISTS FOR (a:AuditEvent) ON (a.person_id_number)",
+            "CREATE INDEX audit_event_subject IF NOT EXISTS FOR (a:AuditEvent) ON (a.subject)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -37,6 +37,7 @@ class Label(StrEnum):
     FINDING = "Finding"
     CREDIT_RECORD = "CreditRecord"
     PUBLICITY_NOTICE = "PublicityNotice"
+    AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
     SCHEMA_VERSION = "SchemaVersion"
 
 

@@ -10,6 +10,7 @@ Guarantees:
 from __future__ import annotations
 
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,31 +187,59 @@ class Loader:
                 items, rejects = [], []
         yield items, rejects
 
+    def _write(self, chosen: Feed, batch: list[_Item], county: str) -> tuple[int, list[Reject]]:
+        with self.driver.session(database=self.settings.neo4j_database) as session:
+            return len(batch), session.execute_write(_write_batch, chosen, batch, county)
+
     def _load_file(
         self, chosen: Feed, path: Path, encoding: str | None, progress: LoadProgress, after_batch: BatchHook | None
     ) -> FileSummary:
+        """Validate in one thread, write with ``write_workers`` concurrent transactions.
+
+        Batches may commit out of order; every batch is an idempotent MERGE, so a crash at
+        any point still converges to the same graph on the next run. Concurrent MERGEs of one
+        key are serialised by the uniqueness constraint; deadlocks are retried by the driver.
+        """
         started = time.perf_counter()
         summary = FileSummary(chosen.name, path, "")
         rejects = RejectsFile(self.rejects_dir / f"{path.name}.rejects.csv")
         county = self.reference.county.code
+        workers = self.settings.write_workers
         refused_rows = 0  # the producer thread counts invalid rows in summary.rejected meanwhile
+
+        def collect(done: set[Future[tuple[int, list[Reject]]]]) -> None:
+            nonlocal refused_rows
+            for future in done:
+                size, refused = future.result()
+                rejects.write([Reject(str(path), r.line, r.field, r.reason, r.value, r.raw) for r in refused])
+                refused_rows += len(refused)
+                summary.loaded += size - len(refused)
+                summary.batches += 1
+                progress.advance(size)
+                if after_batch is not None:
+                    after_batch(summary, summary.batches)
+
         try:
-            with self.driver.session(database=self.settings.neo4j_database) as session:
-                for number, (batch, invalid) in enumerate(
-                    prefetch(self._validated_batches(chosen, path, encoding, summary))
-                ):
-                    if number == 0:
-                        progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
-                    rejects.write(invalid)
-                    if batch:
-                        refused = session.execute_write(_write_batch, chosen, batch, county)
-                        rejects.write([Reject(str(path), r.line, r.field, r.reason, r.value, r.raw) for r in refused])
-                        refused_rows += len(refused)
-                        summary.loaded += len(batch) - len(refused)
-                        summary.batches += 1
-                    progress.advance(len(batch) + len({r.line for r in invalid}))
-                    if batch and after_batch is not None:
-                        after_batch(summary, summary.batches)
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="writer") as pool:
+                pending: set[Future[tuple[int, list[Reject]]]] = set()
+                try:
+                    for number, (batch, invalid) in enumerate(
+                        prefetch(self._validated_batches(chosen, path, encoding, summary))
+                    ):
+                        if number == 0:
+                            progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
+                        rejects.write(invalid)
+                        progress.advance(len({r.line for r in invalid}))
+                        if batch:
+                            pending.add(pool.submit(self._write, chosen, batch, county))
+                        if len(pending) >= workers:
+                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            collect(done)
+                    done, pending = wait(pending)
+                    collect(done)
+                finally:
+                    for future in pending:
+                        future.cancel()
             progress.end_file()
         finally:
             rejects.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from reliefgraph.commands import data, demo, neo4j_server, synthesis
@@ -16,6 +18,9 @@ app = typer.Typer(
 
 @app.callback()
 def _settings(ctx: typer.Context) -> None:
+    # The driver logs every retried deadlock between concurrent load batches; retries are
+    # expected and succeed, so only errors reach the terminal.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     ctx.obj = Settings()
 
 

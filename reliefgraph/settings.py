@@ -8,6 +8,7 @@ also answers to the names every Neo4j tool uses (``NEO4J_URI``, ``NEO4J_USERNAME
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,8 +43,29 @@ class Settings(BaseSettings):
     pagecache_size: str = "3g"
     start_timeout_s: float = 120.0
 
+    # --- The API service.
+    profile: Literal["production", "development"] = "production"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "api-keys.toml")
+    jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
+    jwt_key: SecretStr | None = None  # the HMAC secret, or the issuer's public key (PEM)
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = "reliefgraph"
+    max_page_size: int = Field(default=100, ge=1)
+    max_query_depth: int = Field(default=10, ge=2)
+    max_aliases: int = Field(default=15, ge=0)
+    max_tokens: int = Field(default=2000, ge=50)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    query_timeout_s: float = Field(default=10.0, gt=0)
+
+    @property
+    def development(self) -> bool:
+        return self.profile == "development"
+
     # --- Loading.
     batch_size: int = Field(default=2000, ge=1, le=50_000)
+    write_workers: int = Field(default=2, ge=1, le=16, description="concurrent write transactions per feed")
     rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
 
     @field_validator("neo4j_uri")

@@ -1,0 +1,76 @@
+"""The role × field matrix: which categories of personal data each role sees, and how.
+
+Checked where data is read (the resolvers ask ``policy.access(category)``), never by the
+client. Categories group the fields DOMAIN.md treats alike; masking keeps enough for a
+human to recognise a record (the region and birth date of an ID number, the last digits
+of a phone or account) without disclosing it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from access.principal import Principal, Role
+
+
+class DataCategory(StrEnum):
+    BASIC = "basic"  # name, sex, birth date, household membership, village
+    IDENTITY = "identity"  # ID numbers
+    CONTACT = "contact"  # phones, addresses
+    FINANCIAL = "financial"  # bank accounts, payment accounts, deposits
+    HEALTH = "health"  # disability, mental illness, cancers, other health flags
+    ASSETS = "assets"  # vehicles, property, business, employment, income
+    BENEFITS = "benefits"  # cases, enrollments, payments
+
+
+class Access(StrEnum):
+    FULL = "full"
+    MASKED = "masked"
+    DENIED = "denied"
+
+
+F, M, D = Access.FULL, Access.MASKED, Access.DENIED
+C = DataCategory
+
+MATRIX: dict[Role, dict[DataCategory, Access]] = {
+    Role.INVESTIGATOR: {c: F for c in DataCategory},
+    Role.CASEWORKER: {c: F for c in DataCategory},
+    Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.ASSETS: D,
+                       C.BENEFITS: F},
+    # Partners match records by ID number; other data only from their own department's
+    # programmes and feeds (filtered in the resolvers).
+    Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.ASSETS: F,
+                              C.BENEFITS: F},
+    Role.CREDIT_EXPORTER: {c: D for c in DataCategory},
+    Role.AUDITOR: {c: D for c in DataCategory},
+}
+
+PERSON_READERS = frozenset(r for r, row in MATRIX.items() if row[DataCategory.BASIC] is not Access.DENIED)
+
+
+def access(principal: Principal, category: DataCategory) -> Access:
+    return MATRIX[principal.role][category]
+
+
+def mask_id_number(value: str) -> str:
+    """370831********002X: region kept, birth date and sequence hidden."""
+    if len(value) == 18:
+        return value[:6] + "*" * 8 + value[14:]
+    return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
+
+
+def mask_phone(value: str) -> str:
+    return value[:3] + "*" * max(0, len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+def mask_account(value: str) -> str:
+    return "*" * max(0, len(value) - 4) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """刘*兵, 黄*: publicity style (first and last character kept)."""
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

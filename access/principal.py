@@ -1,0 +1,32 @@
+"""The authenticated caller: a role, a department, and a jurisdiction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    INVESTIGATOR = "investigator"  # county-wide, reads all, reviews findings
+    CASEWORKER = "caseworker"  # own township
+    COORDINATOR = "coordinator"  # own village, read-only
+    DEPARTMENT_PARTNER = "department_partner"  # own department's programmes and feeds
+    CREDIT_EXPORTER = "credit_exporter"  # credit records only
+    AUDITOR = "auditor"  # the audit trail
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # who: a staff id, a department client id, a job name
+    role: Role
+    department: str | None = None
+    township_code: str | None = None
+    village_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role is Role.CASEWORKER and not self.township_code:
+            raise ValueError("a caseworker principal needs a township_code")
+        if self.role is Role.COORDINATOR and not self.village_code:
+            raise ValueError("a coordinator principal needs a village_code")
+        if self.role is Role.DEPARTMENT_PARTNER and not self.department:
+            raise ValueError("a department partner principal needs a department")

@@ -1,0 +1,73 @@
+"""The app factory: starlette with the GraphQL endpoint, health checks and limits.
+
+The driver lives in lifespan state (no globals); each request gets its own context, graph
+gateway and audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from access.tokens import Authenticator, JwtConfig, read_keys
+from graph.driver import open_async_driver, open_driver
+from graph.migrations import LATEST_VERSION, current_version, migrate
+from reliefgraph.body_limit import BodySizeLimit
+from reliefgraph.graphql_http import GraphQLView
+from reliefgraph.settings import Settings
+from schema.api.build import build_schema
+
+
+def _authenticator(settings: Settings) -> Authenticator:
+    jwt_config = None
+    if settings.jwt_key is not None:
+        jwt_config = JwtConfig(settings.jwt_algorithm, settings.jwt_key.get_secret_value(),
+                               settings.jwt_issuer, settings.jwt_audience)
+    return Authenticator(read_keys(settings.api_keys_file), jwt_config, allow_demo_keys=settings.development)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        with open_driver(settings) as sync_driver:  # migrations run once, at start-up
+            migrate(sync_driver, settings.neo4j_database)
+        app.state.driver = await open_async_driver(settings)
+        try:
+            yield
+        finally:
+            await app.state.driver.close()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.driver.session(database=settings.neo4j_database) as session:
+                result = await session.run("MATCH (v:SchemaVersion {key: 'reliefgraph'}) RETURN v.version AS v")
+                record = await result.single()
+            version = record["v"] if record else 0
+        except Exception:  # noqa: BLE001 - any failure means not ready; details stay in the logs
+            return JSONResponse({"status": "unavailable", "neo4j": "unreachable"}, status_code=503)
+        ready = version == LATEST_VERSION
+        return JSONResponse({"status": "ready" if ready else "migrating", "schema_version": version},
+                            status_code=200 if ready else 503)
+
+    view = GraphQLView(build_schema(settings), settings, _authenticator(settings))
+    return Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )
+
+
+__all__ = ["create_app", "current_version"]

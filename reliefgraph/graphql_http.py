@@ -1,0 +1,67 @@
+"""GraphQL over HTTP: authentication into the context, and media-type negotiation.
+
+`application/graphql-response+json` (the GraphQL-over-HTTP spec's type) is used when the
+client accepts it, with the spec's status codes: 200 when the response has data, 4xx for
+request errors (unparseable, invalid, over a limit). Legacy `application/json` clients get
+200 with the errors in the body, as they expect. GET runs queries only (a mutation over
+GET is refused with 405); batching is not offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from access.tokens import AuthenticationError, Authenticator
+from reliefgraph.settings import Settings
+from resolvers.context import RequestContext
+from resolvers.gateway import GraphGateway
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _wants_graphql_response(accept: str) -> bool:
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        if media.strip() == GRAPHQL_RESPONSE and "q=0" not in params.replace(" ", ""):
+            return True
+    return False
+
+
+class GraphQLView(GraphQL[RequestContext, None]):
+    def __init__(self, schema: Any, settings: Settings, authenticator: Authenticator) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
+                         allow_queries_via_get=True, multipart_uploads_enabled=False)
+        self.settings = settings
+        self.authenticator = authenticator
+
+    async def get_sub_response(self, request: Request) -> Response:
+        response = await super().get_sub_response(request)
+        response.wants_graphql_response = _wants_graphql_response(request.headers.get("accept", ""))  # type: ignore[attr-defined]
+        return response
+
+    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
+        try:
+            principal = self.authenticator.authenticate(request.headers.get("authorization"))
+        except AuthenticationError as exc:
+            raise HTTPException(401, str(exc)) from None
+        gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
+        return RequestContext(request=request, response=response, settings=self.settings,
+                              principal=principal, gateway=gateway)
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+                        sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "wants_graphql_response", False) and isinstance(response_data, dict):
+            response.media_type = GRAPHQL_RESPONSE
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            request_error = response_data.get("data") is None and bool(response_data.get("errors")) and all(
+                "path" not in e for e in response_data["errors"])  # type: ignore[union-attr]
+            if request_error and response.status_code == 200:
+                response.status_code = 400
+        return response

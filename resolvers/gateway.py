@@ -1,0 +1,36 @@
+"""Every Cypher round trip of one API request: managed, retry-safe transactions with the
+per-query timeout, counted so tests can prove a request's cost does not grow with the data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncManagedTransaction, READ_ACCESS, WRITE_ACCESS, unit_of_work
+
+
+class GraphGateway:
+    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float) -> None:
+        self._driver = driver
+        self._database = database
+        self._timeout_s = timeout_s
+        self.round_trips = 0
+
+    async def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return await self._execute(query, params, write=False)
+
+    async def write(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return await self._execute(query, params, write=True)
+
+    async def _execute(self, query: str, params: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
+        self.round_trips += 1
+
+        @unit_of_work(timeout=self._timeout_s)
+        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+            result = await tx.run(query, params)
+            return [record.data() async for record in result]
+
+        mode = WRITE_ACCESS if write else READ_ACCESS
+        async with self._driver.session(database=self._database, default_access_mode=mode) as session:
+            if write:
+                return await session.execute_write(work)
+            return await session.execute_read(work)

@@ -1,0 +1,97 @@
+"""Reading persons: the 360 view in one Cypher round trip, name search, and jurisdiction.
+
+The 360 query fetches everything the Person type can show in one go (pattern
+comprehensions), so a request costs the same number of round trips whatever the size of
+the household or the number of payments. What the caller's role may see is decided in
+``schema.api.people`` from the policy, after the fetch and before anything is returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from access.principal import Principal, Role
+
+PERSON_360 = """
+MATCH (p:Person {id_number: $id_number})
+RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
+  [(p)-[m:MEMBER_OF]->(h:Household) | {
+     household_id: h.household_id, village_code: h.village_code, township_code: h.township_code,
+     address: h.address, relation: m.relation, since: m.since, until: m.until,
+     members: [(h)<-[m2:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex,
+               birth_date: o.birth_date, relation: m2.relation, since: m2.since, until: m2.until}]
+  }] AS memberships,
+  [(p)-[r:HAS_PHONE]->(ph:Phone) | {number: ph.number, source: r.source, as_of: r.as_of}] AS phones,
+  [(p)-[r:REGISTERED_AT]->(a:Address) | {address: a.key, kind: r.kind, source: r.source, as_of: r.as_of}] AS addresses,
+  [(p)-[:HOLDS_ACCOUNT]->(acc:BankAccount) | {number: acc.number, bank: acc.bank}] AS accounts,
+  [(p)-[:HAS_FACT]->(f) | f {.*, label: labels(f)[0]}] AS facts,
+  [(p)-[k:KIN_OF]-(rel:Person) | {id_number: rel.id_number, name: rel.name, relation: k.relation,
+                                   outgoing: startNode(k) = p}] AS kin,
+  [(e:Enrollment)-[:COVERS|GRANTED_TO]->(p) | e.enrollment_id] +
+  [(e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) | e.enrollment_id] AS enrollment_ids,
+  [(p)-[:APPLIED_FOR]->(c:Case) | c.case_id] +
+  [(c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) | c.case_id] AS case_ids
+"""
+
+# Enrollments and cases by id, with their programme's department, payments and staff.
+ENROLLMENTS = """
+UNWIND $ids AS id
+MATCH (e:Enrollment {enrollment_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
+RETURN e {.*, department_code: prog.department_code, programme_name: prog.name,
+  grantee: head([(e)-[:GRANTED_TO]->(g) | coalesce(g.household_id, g.id_number)]),
+  covered: [(e)-[:COVERS]->(m) | m.id_number],
+  payments: [(pay:Payment)-[:FOR_ENROLLMENT]->(e) | pay {.payment_id, .period, .amount_fen, .paid_date,
+             .event_cause, .event_date, account: head([(pay)-[:PAID_TO]->(a) | a.number])}]
+} AS enrollment
+"""
+
+CASES = """
+UNWIND $ids AS id
+MATCH (c:Case {case_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
+RETURN c {.*, department_code: prog.department_code,
+  applicant: head([(a:Person)-[:APPLIED_FOR]->(c) | a.id_number]),
+  handled_by: [(s)-[:HANDLED]->(c) | s.staff_id], reviewed_by: [(s)-[:REVIEWED]->(c) | s.staff_id],
+  approved_by: [(s)-[:APPROVED]->(c) | s.staff_id]
+} AS case
+"""
+
+SEARCH_BY_NAME = """
+CALL db.index.fulltext.queryNodes('person_name_fulltext', $query) YIELD node, score
+WITH node, score
+WHERE $township IS NULL OR EXISTS { (node)-[:MEMBER_OF]->(h:Household) WHERE h.township_code = $township
+                                   AND ($village IS NULL OR h.village_code = $village) }
+RETURN node.id_number AS id_number
+ORDER BY score DESC, node.id_number
+SKIP $skip LIMIT $limit
+"""
+
+
+def in_jurisdiction(principal: Principal, record: dict[str, Any]) -> bool:
+    """Object-level check: is this person within the caller's jurisdiction?"""
+    homes = record["memberships"]
+    if principal.role is Role.INVESTIGATOR:
+        return True
+    if principal.role is Role.CASEWORKER:
+        return any(h["township_code"] == principal.township_code for h in homes)
+    if principal.role is Role.COORDINATOR:
+        return any(h["village_code"] == principal.village_code for h in homes)
+    if principal.role is Role.DEPARTMENT_PARTNER:
+        # Only persons the department has a mandate for: in its programmes, or in its feeds.
+        return any(e["department_code"] == principal.department for e in record["enrollments"]) or any(
+            f.get("source") == principal.department for f in record["facts"]
+        )
+    return False
+
+
+async def fetch_person_360(gateway: Any, id_number: str) -> dict[str, Any] | None:
+    """At most three round trips: the person, their enrollments, their cases."""
+    rows = await gateway.read(PERSON_360, id_number=id_number)
+    if not rows:
+        return None
+    record = rows[0]
+    enrollment_ids = sorted(set(record.pop("enrollment_ids")))
+    case_ids = sorted(set(record.pop("case_ids")))
+    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
+        if enrollment_ids else []
+    record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
+    return record

@@ -1,0 +1,1 @@
+"""The GraphQL schema: types per domain, the root query, the security extensions."""

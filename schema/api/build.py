@@ -1,0 +1,41 @@
+"""The schema with its abuse limits: depth, aliases, tokens, masked errors, and (in the
+production profile) no introspection and no field suggestions."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from reliefgraph.settings import Settings
+from schema.api.root import Query
+
+
+def _unexpected(error: GraphQLError) -> bool:
+    """Mask what we did not raise on purpose (driver errors, bugs); keep request errors."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions = [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        MaskErrors(should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
+    ]
+    if not settings.development:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.development),
+    )
+
+
+def schema_sdl() -> str:
+    """The schema as SDL, the same in every profile (schema.graphql in the repository)."""
+    return build_schema(Settings(profile="development")).as_str() + "\n"

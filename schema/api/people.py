@@ -1,0 +1,282 @@
+"""Person 360: the person, their households over time, identifiers, facts, benefits.
+
+Built from one fetched record and the caller's policy: what a role may not see is never
+put into the response (null, with the category named in ``withheld``), and what it may see
+only masked is masked here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from access.policy import Access, DataCategory, access, mask_account, mask_id_number, mask_phone
+from access.principal import Principal, Role
+
+HEALTH_KINDS = {"severe_mental_illness", "two_cancers", "cleft_or_cerebral_palsy"}
+FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
+
+
+@strawberry.enum
+class Category(Enum):
+    BASIC = "basic"
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    FINANCIAL = "financial"
+    HEALTH = "health"
+    ASSETS = "assets"
+    BENEFITS = "benefits"
+
+
+@strawberry.type
+class HouseholdMember:
+    id_number: str | None
+    name: str
+    sex: str | None
+    birth_date: date | None
+    relation: str | None
+    since: date | None
+    until: date | None
+
+
+@strawberry.type
+class Membership:
+    household_id: str
+    village_code: str | None
+    township_code: str | None
+    address: str | None
+    relation: str | None
+    since: date | None
+    until: date | None
+    members: list[HouseholdMember]
+
+
+@strawberry.type
+class PhoneNumber:
+    number: str
+    source: str | None
+    as_of: date | None
+
+
+@strawberry.type
+class RegisteredAddress:
+    address: str
+    kind: str | None
+    source: str | None
+    as_of: date | None
+
+
+@strawberry.type
+class BankAccount:
+    number: str
+    bank: str | None
+
+
+@strawberry.type
+class FactDetail:
+    name: str
+    value: str
+
+
+@strawberry.type
+class VerificationFact:
+    kind: str
+    record_id: str | None
+    source: str | None
+    as_of: date | None
+    details: list[FactDetail]
+
+
+@strawberry.type
+class Relative:
+    id_number: str | None
+    name: str | None
+    relation: str
+    direction: str  # "of" (this person is <relation> of them) or "to"
+
+
+@strawberry.type
+class Payment:
+    payment_id: str
+    period: str
+    amount: Decimal
+    paid_date: date | None
+    account: str | None
+    event_cause: str | None
+    event_date: date | None
+
+
+@strawberry.type
+class Enrollment:
+    enrollment_id: str
+    programme: str
+    programme_name: str | None
+    department: str | None
+    unit: str | None
+    grantee: str | None
+    start_date: date | None
+    end_date: date | None
+    monthly_amount: Decimal | None
+    covered: list[str]
+    payments: list[Payment]
+
+
+@strawberry.type
+class Case:
+    case_id: str
+    programme: str | None
+    department: str | None
+    status: str | None
+    channel: str | None
+    submitted_date: date | None
+    decided_date: date | None
+    commitment_signed: bool | None
+    applicant: str | None
+    handled_by: list[str]
+    reviewed_by: list[str]
+    approved_by: list[str]
+
+
+@strawberry.type
+class Person:
+    id_number: str | None
+    document_type: str | None
+    name: str
+    sex: str | None
+    birth_date: date | None
+    staff_role: str | None
+    withheld: list[Category]
+    memberships: list[Membership]
+    phones: list[PhoneNumber] | None
+    addresses: list[RegisteredAddress] | None
+    bank_accounts: list[BankAccount] | None
+    facts: list[VerificationFact] | None
+    relatives: list[Relative] | None
+    enrollments: list[Enrollment] | None
+    cases: list[Case] | None
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def _to_date(value: Any) -> date | None:
+    return None if value is None else date(value.year, value.month, value.day)
+
+
+class PersonView:
+    """Applies one principal's policy to fetched records."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.disclosed: set[DataCategory] = set()
+        self.withheld: set[DataCategory] = set()
+
+    def allowed(self, category: DataCategory) -> Access:
+        level = access(self.principal, category)
+        (self.withheld if level is Access.DENIED else self.disclosed).add(category)
+        return level
+
+    def id_number(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        level = self.allowed(DataCategory.IDENTITY)
+        return None if level is Access.DENIED else mask_id_number(value) if level is Access.MASKED else value
+
+    def _own(self, department: str | None) -> bool:
+        return self.principal.role is not Role.DEPARTMENT_PARTNER or department == self.principal.department
+
+    @staticmethod
+    def fact_category(fact: dict[str, Any]) -> DataCategory:
+        label = fact["label"]
+        if label == "Death":
+            return DataCategory.BASIC
+        if label == "Disability" or (label == "Vulnerability" and fact.get("kind") in HEALTH_KINDS):
+            return DataCategory.HEALTH
+        if label == "Deposit":
+            return DataCategory.FINANCIAL
+        return DataCategory.ASSETS
+
+    def person(self, record: dict[str, Any]) -> Person:
+        p = record["person"]
+        contact = self.allowed(DataCategory.CONTACT)
+        financial = self.allowed(DataCategory.FINANCIAL)
+        benefits = self.allowed(DataCategory.BENEFITS)
+        self.disclosed.add(DataCategory.BASIC)
+        memberships = [self._membership(m, contact) for m in record["memberships"]]
+        phones = None if contact is Access.DENIED else [
+            PhoneNumber(number=mask_phone(x["number"]) if contact is Access.MASKED else x["number"],
+                        source=x["source"], as_of=_to_date(x["as_of"])) for x in record["phones"]]
+        addresses = None if contact is Access.DENIED else [
+            RegisteredAddress(address=x["address"], kind=x["kind"], source=x["source"], as_of=_to_date(x["as_of"]))
+            for x in record["addresses"]]
+        accounts = None if financial is Access.DENIED else [
+            BankAccount(number=mask_account(x["number"]) if financial is Access.MASKED else x["number"], bank=x["bank"])
+            for x in record["accounts"]]
+        return Person(
+            id_number=self.id_number(p["id_number"]), document_type=p.get("document_type"), name=p["name"],
+            sex=p.get("sex"), birth_date=_to_date(p.get("birth_date")), staff_role=p.get("staff_role"),
+            memberships=memberships, phones=phones, addresses=addresses, bank_accounts=accounts,
+            facts=self._facts(record["facts"]),
+            relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
+                                direction="of" if k["outgoing"] else "to") for k in record["kin"]],
+            enrollments=None if benefits is Access.DENIED else [
+                self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])],
+            cases=None if benefits is Access.DENIED else [
+                self._case(c) for c in record["cases"] if self._own(c["department_code"])],
+            withheld=[Category(c.value) for c in sorted(self.withheld)],
+        )
+
+    def _membership(self, m: dict[str, Any], contact: Access) -> Membership:
+        return Membership(
+            household_id=m["household_id"], village_code=m["village_code"], township_code=m["township_code"],
+            address=None if contact is Access.DENIED else m["address"], relation=m["relation"],
+            since=_to_date(m["since"]), until=_to_date(m["until"]),
+            members=[HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
+                                     birth_date=_to_date(o["birth_date"]), relation=o["relation"],
+                                     since=_to_date(o["since"]), until=_to_date(o["until"]))
+                     for o in sorted(m["members"], key=lambda o: o["id_number"])],
+        )
+
+    def _facts(self, facts: list[dict[str, Any]]) -> list[VerificationFact]:
+        shown = []
+        for fact in sorted(facts, key=lambda f: f["fact_id"]):
+            if self.allowed(self.fact_category(fact)) is Access.DENIED or not self._own(fact.get("source")):
+                continue
+            details = [FactDetail(name=k, value=str(v)) for k, v in sorted(fact.items())
+                       if k not in FACT_HIDDEN_KEYS and v is not None]
+            shown.append(VerificationFact(kind=fact["label"], record_id=fact.get("record_id"),
+                                          source=fact.get("source"), as_of=_to_date(fact.get("as_of")),
+                                          details=details))
+        return shown
+
+    def _enrollment(self, e: dict[str, Any], financial: Access) -> Enrollment:
+        def account(number: str | None) -> str | None:
+            if number is None or financial is Access.DENIED:
+                return None
+            return mask_account(number) if financial is Access.MASKED else number
+
+        return Enrollment(
+            enrollment_id=e["enrollment_id"], programme=e["programme_code"], programme_name=e.get("programme_name"),
+            department=e.get("department_code"), unit=e.get("unit"), grantee=e.get("grantee"),
+            start_date=_to_date(e.get("start_date")), end_date=_to_date(e.get("end_date")),
+            monthly_amount=_yuan(e.get("monthly_amount_fen")),
+            covered=[x for x in (self.id_number(i) for i in sorted(e["covered"])) if x is not None],
+            payments=[Payment(payment_id=x["payment_id"], period=x["period"], amount=_yuan(x["amount_fen"]),
+                              paid_date=_to_date(x["paid_date"]), account=account(x["account"]),
+                              event_cause=x["event_cause"], event_date=_to_date(x["event_date"]))
+                      for x in sorted(e["payments"], key=lambda x: (x["period"], x["payment_id"]))],
+        )
+
+    def _case(self, c: dict[str, Any]) -> Case:
+        return Case(
+            case_id=c["case_id"], programme=c.get("programme_code"), department=c.get("department_code"),
+            status=c.get("status"), channel=c.get("channel"), submitted_date=_to_date(c.get("submitted_date")),
+            decided_date=_to_date(c.get("decided_date")), commitment_signed=c.get("commitment_signed"),
+            applicant=self.id_number(c.get("applicant")), handled_by=sorted(c["handled_by"]),
+            reviewed_by=sorted(c["reviewed_by"]), approved_by=sorted(c["approved_by"]),
+        )

@@ -1,0 +1,149 @@
+"""The root query: who am I, person 360, name search, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from access.audit import AUDIT_EVENTS
+from access.policy import PERSON_READERS, Access, DataCategory, access, mask_id_number
+from access.principal import Role
+from resolvers.context import RequestContext
+from resolvers.people import SEARCH_BY_NAME, fetch_person_360, in_jurisdiction
+from schema.api.audit import AuditEvent
+from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.pagination import (
+    Connection, Edge, PageInfo, PageSizeError, decode_key, decode_offset, encode_key, encode_offset, page_size,
+)
+from schema.api.people import Person, PersonView
+from schema.ids import InvalidIdNumber, normalize_id_number
+
+PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
+
+
+@strawberry.type
+class Me:
+    subject: str
+    role: str
+    department: str | None
+    township_code: str | None
+    village_code: str | None
+
+
+@strawberry.type
+class PersonSummary:
+    id_number: str | None
+    name: str
+    sex: str | None
+    birth_date: date | None
+
+
+PersonSearchResult = Annotated[
+    Connection[PersonSummary] | Forbidden | InvalidInput, strawberry.union("PersonSearchResult")
+]
+AuditTrailResult = Annotated[Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")]
+
+
+def _purpose(purpose: str) -> InvalidInput | None:
+    if not 4 <= len(purpose.strip()) <= 200:
+        return InvalidInput(field="purpose", message="state the purpose of this read (4-200 characters)")
+    return None
+
+
+def _lookup_key(raw: str) -> str:
+    """Normalised exactly as the loaders do; other documents (passports) as written."""
+    text = raw.strip()
+    if text[:1].isdigit():
+        return normalize_id_number(text)
+    return text.replace(" ", "").upper()
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The authenticated caller.")
+    def me(self, info: Info[RequestContext, None]) -> Me:
+        p = info.context.principal
+        return Me(subject=p.subject, role=p.role.value, department=p.department,
+                  township_code=p.township_code, village_code=p.village_code)
+
+    @strawberry.field(description="Everything about one person that your role may see. Audited.")
+    async def person(self, info: Info[RequestContext, None], id_number: str, purpose: str) -> PersonResult:
+        ctx = info.context
+        if ctx.principal.role not in PERSON_READERS:
+            return Forbidden()
+        if (bad := _purpose(purpose)) is not None:
+            return bad
+        try:
+            key = _lookup_key(id_number)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="idNumber", message=str(exc))
+        record = await fetch_person_360(ctx.gateway, key)
+        if record is None or not in_jurisdiction(ctx.principal, record):
+            return NotFound()
+        view = PersonView(ctx.principal)
+        person = view.person(record)
+        await ctx.audit.record_reads([key], [c.value for c in view.disclosed], purpose, "person")
+        return person
+
+    @strawberry.field(description="Persons by name (Chinese full-text), within your jurisdiction. Audited.")
+    async def search_persons(self, info: Info[RequestContext, None], name: str, purpose: str,
+                             first: int = 20, after: str | None = None) -> PersonSearchResult:
+        ctx = info.context
+        p = ctx.principal
+        if p.role not in (Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR):
+            return Forbidden(message="your role looks persons up by ID number only")
+        if (bad := _purpose(purpose)) is not None:
+            return bad
+        if not name.strip() or len(name) > 50:
+            return InvalidInput(field="name", message="give 1-50 characters of the name")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+            skip = decode_offset(after)
+        except PageSizeError as exc:
+            return InvalidInput(field="first/after", message=str(exc))
+        query = " ".join(f'"{part}"' for part in name.replace('"', " ").split())
+        rows = await ctx.gateway.read(
+            SEARCH_BY_NAME, query=query, township=p.township_code, village=p.village_code, skip=skip,
+            limit=limit + 1,
+        )
+        ids = [r["id_number"] for r in rows[:limit]]
+        records = await ctx.gateway.read(
+            "UNWIND $ids AS id MATCH (p:Person {id_number: id}) "
+            "RETURN p.id_number AS id_number, p.name AS name, p.sex AS sex, p.birth_date AS birth_date",
+            ids=ids) if ids else []
+        by_id = {r["id_number"]: r for r in records}
+        level = access(p, DataCategory.IDENTITY)
+        edges = []
+        for offset, id_number in enumerate(ids, start=skip):
+            r = by_id[id_number]
+            shown = mask_id_number(id_number) if level is Access.MASKED else id_number
+            born = r["birth_date"]
+            edges.append(Edge(cursor=encode_offset(offset), node=PersonSummary(
+                id_number=shown, name=r["name"], sex=r["sex"],
+                birth_date=None if born is None else date(born.year, born.month, born.day))))
+        await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Who read whose personal data, newest first (auditors only).")
+    async def audit_events(self, info: Info[RequestContext, None], first: int = 50, after: str | None = None,
+                           person_id_number: str | None = None, subject: str | None = None) -> AuditTrailResult:
+        ctx = info.context
+        if ctx.principal.role is not Role.AUDITOR:
+            return Forbidden(message="only auditors read the audit trail")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+            key = decode_key(after)
+        except PageSizeError as exc:
+            return InvalidInput(field="first/after", message=str(exc))
+        rows = await ctx.gateway.read(
+            AUDIT_EVENTS, person=person_id_number, subject=subject, limit=limit + 1,
+            after=key[1] if key else None, after_at=key[0] if key else None,
+        )
+        edges = [Edge(cursor=encode_key(r["event"]["at"], r["event"]["event_id"]), node=AuditEvent(**{
+            k: r["event"].get(k) for k in AuditEvent.__annotations__})) for r in rows[:limit]]
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))
