@@ -32,7 +32,7 @@ LIMIT $limit
 
 
 class Writer(Protocol):
-    async def write(self, query: str, **params: Any) -> list[dict[str, Any]]: ...
+    async def write(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]: ...
 
 
 class AuditTrail:

@@ -84,6 +84,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_event_subject IF NOT EXISTS FOR (a:AuditEvent) ON (a.subject)",
         ),
     ),
+    Migration(
+        4,
+        "name search by single Han characters: one token per character, searched as phrases",
+        (
+            # The CJK analyzer of migration 2 indexes bigrams only, so a surname alone (赵)
+            # finds nobody. The standard analyzer makes each Han character a token; a phrase
+            # query of the typed characters then matches them in order, anywhere in the name.
+            "DROP INDEX person_name_fulltext IF EXISTS",
+            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

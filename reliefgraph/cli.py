@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from reliefgraph.commands import data, demo, neo4j_server, synthesis
+from reliefgraph.commands import data, demo, neo4j_server, serve, synthesis
 from reliefgraph.settings import Settings
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ data.register(app)
 data.register_feeds(app)
 synthesis.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def main() -> None:

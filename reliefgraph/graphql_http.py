@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -31,6 +32,16 @@ def _wants_graphql_response(accept: str) -> bool:
         if media.strip() == GRAPHQL_RESPONSE and "q=0" not in params.replace(" ", ""):
             return True
     return False
+
+
+def _is_mutation(query: str | None, operation_name: str | None) -> bool:
+    try:
+        document = parse(query or "")
+    except GraphQLError:
+        return False  # left to the normal request-error path
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    return any(o.operation is OperationType.MUTATION for o in chosen)
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -53,6 +64,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
         gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
         return RequestContext(request=request, response=response, settings=self.settings,
                               principal=principal, gateway=gateway)
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,  # noqa: PLR0913
+                             root_value: Any, request_data: Any) -> Any:
+        # The GraphQL-over-HTTP spec: a mutation over GET is 405 Method Not Allowed.
+        if request_adapter.method == "GET" and _is_mutation(request_data.query, request_data.operation_name):
+            raise HTTPException(405, "mutations are not allowed over GET; use POST")
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                            request_data)
 
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     query_timeout_s: float = Field(default=10.0, gt=0)
+    report_round_trips: bool = False  # add extensions.cypherRoundTrips to responses
 
     @property
     def development(self) -> bool:

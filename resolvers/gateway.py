@@ -15,11 +15,11 @@ class GraphGateway:
         self._timeout_s = timeout_s
         self.round_trips = 0
 
-    async def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        return await self._execute(query, params, write=False)
+    async def read(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]:
+        return await self._execute(cypher, params, write=False)
 
-    async def write(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        return await self._execute(query, params, write=True)
+    async def write(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]:
+        return await self._execute(cypher, params, write=True)
 
     async def _execute(self, query: str, params: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
         self.round_trips += 1

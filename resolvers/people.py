@@ -56,7 +56,7 @@ RETURN c {.*, department_code: prog.department_code,
 """
 
 SEARCH_BY_NAME = """
-CALL db.index.fulltext.queryNodes('person_name_fulltext', $query) YIELD node, score
+CALL db.index.fulltext.queryNodes('person_name_search', $query) YIELD node, score
 WITH node, score
 WHERE $township IS NULL OR EXISTS { (node)-[:MEMBER_OF]->(h:Household) WHERE h.township_code = $township
                                    AND ($village IS NULL OR h.village_code = $village) }

@@ -3,11 +3,14 @@ production profile) no introspection and no field suggestions."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter,
 )
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from reliefgraph.settings import Settings
@@ -20,15 +23,25 @@ def _unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+class ReportRoundTrips(SchemaExtension):
+    """Adds the request's Cypher round-trip count to `extensions` (N+1 tests, profiling)."""
+
+    def get_results(self) -> dict[str, int]:
+        return {"cypherRoundTrips": self.execution_context.context.gateway.round_trips}
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    extensions = [
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        MaskErrors(should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
+    # Factories, so each request gets fresh extension instances.
+    extensions: list = [
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(MaskErrors, should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
     ]
     if not settings.development:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+    if settings.report_round_trips:
+        extensions.append(ReportRoundTrips)
     return strawberry.Schema(
         query=Query,
         extensions=extensions,

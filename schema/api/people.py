@@ -173,12 +173,12 @@ class PersonView:
 
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
-        self.disclosed: set[DataCategory] = set()
-        self.withheld: set[DataCategory] = set()
+        self.disclosed: set[DataCategory] = set()  # what the audit event records
 
     def allowed(self, category: DataCategory) -> Access:
         level = access(self.principal, category)
-        (self.withheld if level is Access.DENIED else self.disclosed).add(category)
+        if level is not Access.DENIED:
+            self.disclosed.add(category)
         return level
 
     def id_number(self, value: str | None) -> str | None:
@@ -228,7 +228,9 @@ class PersonView:
                 self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])],
             cases=None if benefits is Access.DENIED else [
                 self._case(c) for c in record["cases"] if self._own(c["department_code"])],
-            withheld=[Category(c.value) for c in sorted(self.withheld)],
+            # Every category the role may not see, whether or not this person has such data:
+            # listing only the ones present would itself disclose that they exist.
+            withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
         )
 
     def _membership(self, m: dict[str, Any], contact: Access) -> Membership:

@@ -104,7 +104,12 @@ class Query:
             skip = decode_offset(after)
         except PageSizeError as exc:
             return InvalidInput(field="first/after", message=str(exc))
-        query = " ".join(f'"{part}"' for part in name.replace('"', " ").split())
+        # Each whitespace-separated part is a phrase: its characters in order (Lucene syntax
+        # characters are removed, so nothing typed can change the query's structure).
+        cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in name)
+        query = " AND ".join(f'"{part}"' for part in cleaned.split())
+        if not query:
+            return InvalidInput(field="name", message="give some letters or characters of the name")
         rows = await ctx.gateway.read(
             SEARCH_BY_NAME, query=query, township=p.township_code, village=p.village_code, skip=skip,
             limit=limit + 1,

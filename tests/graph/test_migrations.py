@@ -34,9 +34,13 @@ def test_full_text_index_finds_chinese_names(graph: Driver, settings: Settings) 
                         database_=settings.neo4j_database)
     graph.execute_query("CALL db.awaitIndexes(60)", database_=settings.neo4j_database)
     records, _, _ = graph.execute_query(
-        "CALL db.index.fulltext.queryNodes('person_name_fulltext', $q) YIELD node RETURN node.name AS name",
-        q="建兵", database_=settings.neo4j_database)
+        "CALL db.index.fulltext.queryNodes('person_name_search', $q) YIELD node RETURN node.name AS name",
+        q='"建兵"', database_=settings.neo4j_database)
     assert [r["name"] for r in records] == ["刘建兵"]
+    records, _, _ = graph.execute_query(
+        "CALL db.index.fulltext.queryNodes('person_name_search', $q) YIELD node RETURN node.name AS name",
+        q='"黄"', database_=settings.neo4j_database)
+    assert [r["name"] for r in records] == ["黄芳"]
 
 
 def test_migrations_are_numbered_in_order() -> None:

@@ -1,0 +1,56 @@
+"""`reliefgraph serve` and `reliefgraph apikey create`: the API service and its credentials."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from access.principal import Principal, Role
+from access.tokens import add_key
+from reliefgraph.app import create_app
+from reliefgraph.settings import Settings
+
+console = Console()
+
+EXAMPLE_QUERY = """{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) {
+    ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }"""
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    host, port = host or settings.host, port or settings.port
+    console.print(f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
+                server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_command(
+        ctx: typer.Context,
+        host: Annotated[str | None, typer.Option(help="bind address (default 127.0.0.1)")] = None,
+        port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+    ) -> None:
+        """Serve the GraphQL API (uvicorn)."""
+        serve(ctx.obj, host, port)
+
+    apikey = typer.Typer(help="API keys for GraphQL clients.", no_args_is_help=True)
+    app.add_typer(apikey, name="apikey")
+
+    @apikey.command("create")
+    def create_key(
+        ctx: typer.Context,
+        subject: Annotated[str, typer.Option(help="who holds the key: a staff id, a department client, a job")],
+        role: Annotated[Role, typer.Option(help="the holder's role")],
+        department: Annotated[str | None, typer.Option(help="department code (partners)")] = None,
+        township: Annotated[str | None, typer.Option(help="township code (caseworkers)")] = None,
+        village: Annotated[str | None, typer.Option(help="village code (coordinators)")] = None,
+    ) -> None:
+        """Create an API key; it is shown once, and only its SHA-256 digest is kept."""
+        settings: Settings = ctx.obj
+        principal = Principal(subject=subject, role=role, department=department, township_code=township,
+                              village_code=village)
+        key = add_key(settings.api_keys_file, principal)
+        console.print(f"API key for {subject} ({role.value}), shown only now:\n{key}")

@@ -1,0 +1,105 @@
+"""The real ASGI app against the real Neo4j, with one API key per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from neo4j import Driver
+from starlette.testclient import TestClient
+
+from access.principal import Principal, Role
+from access.tokens import add_key
+from loaders.run import Loader
+from reliefgraph.app import create_app
+from reliefgraph.settings import Settings
+from tests.loaders.mini_county import TOWNSHIP, VILLAGE_A, VILLAGE_B, write_csv, write_mini_county, WANG, ZHAO
+
+JWT_SECRET = "test-secret-of-at-least-thirty-two-bytes!!"
+
+PRINCIPALS = {
+    "investigator": Principal("inv-1", Role.INVESTIGATOR, department="MZ"),
+    "caseworker": Principal("S1", Role.CASEWORKER, department="MZ", township_code=TOWNSHIP),
+    "caseworker_elsewhere": Principal("S9", Role.CASEWORKER, department="MZ", township_code="370831101"),
+    "coordinator": Principal("co-a", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_A),
+    "coordinator_b": Principal("co-b", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_B),
+    "partner_mz": Principal("mz-client", Role.DEPARTMENT_PARTNER, department="MZ"),
+    "partner_ga": Principal("ga-client", Role.DEPARTMENT_PARTNER, department="GA"),
+    "partner_jt": Principal("jt-client", Role.DEPARTMENT_PARTNER, department="JT"),
+    "exporter": Principal("credit-job", Role.CREDIT_EXPORTER),
+    "auditor": Principal("aud-1", Role.AUDITOR),
+}
+
+
+@pytest.fixture
+def api_settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.model_copy(update={
+        "api_keys_file": tmp_path / "api-keys.toml", "jwt_key": SecretStr(JWT_SECRET), "report_round_trips": True,
+        "max_body_bytes": 8 * 1024,
+    })
+
+
+@pytest.fixture
+def keys(api_settings: Settings) -> dict[str, str]:
+    return {name: add_key(api_settings.api_keys_file, p) for name, p in PRINCIPALS.items()}
+
+
+@pytest.fixture
+def county(graph: Driver, settings: Settings, tmp_path: Path) -> Driver:
+    """The mini county, plus a health fact, a deposit and a JT enrollment for WANG's household."""
+    folder = tmp_path / "county"
+    files = write_mini_county(folder)
+    files += [
+        write_csv(folder / "disabilities.csv", ["record_id", "id_number", "source", "as_of", "certificate_no",
+                                                "category", "grade"], [["CL-1", WANG, "CL", "2026-05-01", "C1", "physical", 1]]),
+        write_csv(folder / "deposits.csv", ["record_id", "id_number", "source", "as_of", "bank", "balance"],
+                  [["YH-1", WANG, "YH", "2026-05-01", "农商行", "1200.00"]]),
+        write_csv(folder / "enrollments_jt.csv", ["enrollment_id", "programme", "id_number", "start_date"],
+                  [["E-EDU", "EDU", ZHAO, "2025-09-01"]]),
+    ]
+    report = Loader(graph, settings, rejects_dir=tmp_path / "rejects").load(files)
+    assert report.rejected == 0
+    return graph
+
+
+@pytest.fixture
+def client(api_settings: Settings, keys: dict[str, str], county: Driver) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings)) as test_client:
+        yield test_client
+
+
+def gql(client: TestClient, key: str | None, query: str, variables: dict[str, Any] | None = None,
+        **headers: str) -> dict[str, Any]:
+    all_headers = {"accept": "application/json", **headers}
+    if key is not None:
+        all_headers["authorization"] = f"Bearer {key}"
+    response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+PERSON_360 = """
+query($id: String!, $purpose: String!) {
+  person(idNumber: $id, purpose: $purpose) {
+    __typename
+    ... on Person {
+      idNumber name sex birthDate withheld
+      memberships { householdId villageCode address relation members { idNumber name relation } }
+      phones { number source }
+      addresses { address kind }
+      bankAccounts { number bank }
+      facts { kind source asOf details { name value } }
+      relatives { idNumber name relation }
+      enrollments { enrollmentId programme department monthlyAmount covered
+                    payments { paymentId period amount account } }
+      cases { caseId programme status handledBy }
+    }
+    ... on NotFound { message }
+    ... on Forbidden { message }
+    ... on InvalidInput { field message }
+  }
+}
+"""

@@ -1,0 +1,46 @@
+"""GraphQL over HTTP: methods, media types and the spec's status codes."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def auth(keys: dict[str, str], **extra: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {keys['investigator']}", **extra}
+
+
+def test_get_runs_queries(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get("/graphql", params={"query": "{ me { role } }"}, headers=auth(keys, accept="application/json"))
+    assert response.status_code == 200 and response.json()["data"]["me"]["role"] == "investigator"
+
+
+def test_mutation_over_get_is_405(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get("/graphql", params={"query": "mutation { anything }"}, headers=auth(keys))
+    assert response.status_code == 405
+
+
+def test_other_methods_are_405(client: TestClient, keys: dict[str, str]) -> None:
+    assert client.put("/graphql", json={"query": "{ me { role } }"}, headers=auth(keys)).status_code == 405
+
+
+def test_graphql_response_json_is_offered_with_spec_status_codes(client: TestClient, keys: dict[str, str]) -> None:
+    ok = client.post("/graphql", json={"query": "{ me { role } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    invalid = client.post("/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+    assert invalid.status_code == 400 and invalid.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert invalid.json()["errors"]
+    unparseable = client.post("/graphql", json={"query": "{ me { "}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+    assert unparseable.status_code == 400
+
+
+def test_legacy_json_clients_get_200_with_errors(client: TestClient, keys: dict[str, str]) -> None:
+    invalid = client.post("/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept="application/json"))
+    assert invalid.status_code == 200 and invalid.headers["content-type"].startswith("application/json")
+    assert invalid.json()["errors"]
+
+
+def test_batched_requests_are_refused(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.post("/graphql", json=[{"query": "{ me { role } }"}] * 2, headers=auth(keys))
+    assert response.status_code == 400
