@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
 from loaders.feeds import Feed, feed_for
@@ -189,7 +190,20 @@ class Loader:
 
     def _write(self, chosen: Feed, batch: list[_Item], county: str) -> tuple[int, list[Reject]]:
         with self.driver.session(database=self.settings.neo4j_database) as session:
-            return len(batch), session.execute_write(_write_batch, chosen, batch, county)
+            try:
+                return len(batch), session.execute_write(_write_batch, chosen, batch, county)
+            except ConstraintError:
+                pass
+            # Some row contradicts what the graph holds (a staff id already held by another
+            # person, say). The batch rolled back whole; write it row by row to reject just those.
+            refused: list[Reject] = []
+            for item in batch:
+                try:
+                    refused += session.execute_write(_write_batch, chosen, [item], county)
+                except ConstraintError as exc:
+                    refused.append(Reject("", item.line, "(row)", f"conflicts with the graph: {exc.message}", "",
+                                          item.raw))
+            return len(batch), refused
 
     def _load_file(
         self, chosen: Feed, path: Path, encoding: str | None, progress: LoadProgress, after_batch: BatchHook | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from graph.stats import graph_stats
 from reliefgraph.commands.data import connect, load_paths, migrate_schema, print_report, print_stats
 from reliefgraph.commands.neo4j_server import start_local
+from reliefgraph.commands.serve import EXAMPLE_QUERY, ensure_demo_keys, serve
 from reliefgraph.settings import Settings
 from synth.county import synthesize
 
@@ -23,6 +25,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         data_dir: Annotated[Path, typer.Option(help="where the synthetic exports are written")] = Path("demo-data"),
         seed: Annotated[int, typer.Option(help="seed of the synthetic county")] = 2026,
+        serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API at the end")] = True,
     ) -> None:
         """Start Neo4j, synthesise the small county, load it and show what is in the graph."""
         settings: Settings = ctx.obj
@@ -36,5 +39,15 @@ def register(app: typer.Typer) -> None:
             report = load_paths(settings, driver, [data_dir], rejects_dir=data_dir / "rejects")
             print_report(report)
             print_stats(graph_stats(driver, settings.neo4j_database))
-        console.print(f"[green]ready:[/green] Neo4j at {settings.neo4j_uri or 'bolt://127.0.0.1:%d' % settings.bolt_port}; "
-                      f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}")
+        console.print(f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}")
+        if not serve_api:
+            return
+        demo_settings = settings.model_copy(update={"profile": "development"})
+        ensure_demo_keys(demo_settings)
+        url = f"http://{demo_settings.host}:{demo_settings.port}/graphql"
+        console.print(f"\n[green]serving the API[/green] at {url} (development profile: GraphiQL on, "
+                      "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running. Try:")
+        body = json.dumps({"query": EXAMPLE_QUERY}, ensure_ascii=False)
+        print(f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
+              f"-H 'Content-Type: application/json' -d '{body}'\n", flush=True)
+        serve(demo_settings, None, None)

@@ -9,14 +9,32 @@ import uvicorn
 from rich.console import Console
 
 from access.principal import Principal, Role
-from access.tokens import add_key
+from access.tokens import add_key, read_keys
 from reliefgraph.app import create_app
 from reliefgraph.settings import Settings
 
 console = Console()
 
-EXAMPLE_QUERY = """{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) {
-    ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }"""
+EXAMPLE_QUERY = ('{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
+                 "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }")
+
+
+DEMO_KEYS = {
+    # key: (subject, role, department, township, village). Accepted only in the development
+    # profile (`reliefgraph demo` serves in it); production servers ignore demo keys.
+    "rg_demo_investigator": ("demo-investigator", Role.INVESTIGATOR, "MZ", None, None),
+    "rg_demo_caseworker": ("demo-caseworker", Role.CASEWORKER, "MZ", "370831100", None),
+    "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", "370831100", "370831100001"),
+    "rg_demo_partner_jt": ("demo-jt-client", Role.DEPARTMENT_PARTNER, "JT", None, None),
+    "rg_demo_auditor": ("demo-auditor", Role.AUDITOR, None, None, None),
+}
+
+
+def ensure_demo_keys(settings: Settings) -> None:
+    if any(entry.demo for entry in read_keys(settings.api_keys_file)):
+        return
+    for key, (subject, role, department, township, village) in DEMO_KEYS.items():
+        add_key(settings.api_keys_file, Principal(subject, role, department, township, village), key=key, demo=True)
 
 
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
@@ -35,6 +53,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the GraphQL API (uvicorn)."""
         serve(ctx.obj, host, port)
+
+    @app.command("schema")
+    def schema_command() -> None:
+        """Print the GraphQL schema (SDL): the text of schema.graphql."""
+        from schema.api.build import schema_sdl
+
+        print(schema_sdl(), end="")
 
     apikey = typer.Typer(help="API keys for GraphQL clients.", no_args_is_help=True)
     app.add_typer(apikey, name="apikey")

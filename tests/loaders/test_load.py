@@ -126,3 +126,23 @@ def test_file_names_pick_the_feed(tmp_path: Path, settings: Settings, graph: Dri
     assert feed_for(Path("relative_filings_MZ.csv")).name == "relative_filings"
     with pytest.raises(UnknownFeed, match="cannot tell which feed"):
         feed_for(Path("export_20261101.csv"))
+
+
+def test_a_row_contradicting_the_graph_is_rejected_not_fatal(graph: Driver, settings: Settings, tmp_path: Path,
+                                                             rejects_dir: Path) -> None:
+    files = write_mini_county(tmp_path / "county")
+    # S1 is CHEN's staff id already; a second person claiming it breaks the Staff uniqueness.
+    staff = write_csv(tmp_path / "staff_more.csv",
+                      ["staff_id", "id_number", "role", "department", "township_code", "active_from"],
+                      [["S2", LI, "caseworker", "MZ", "370831100", "2020-01-01"],
+                       ["S1", WANG, "caseworker", "MZ", "370831100", "2020-01-01"]])
+    loader = Loader(graph, settings, rejects_dir=rejects_dir)
+    loader.load(files)
+    report = loader.load([staff])
+    (summary,) = report.files
+    assert (summary.loaded, summary.rejected) == (1, 1)
+    with summary.rejects_file.open(encoding="utf-8") as fh:  # type: ignore[union-attr]
+        (reject,) = list(csv.DictReader(fh))
+    assert reject["line"] == "3" and "conflicts with the graph" in reject["reason"]
+    assert one(graph, settings, "MATCH (s:Staff {staff_id: 'S2'}) RETURN s.id_number AS id")["id"] == LI
+    assert one(graph, settings, "MATCH (s:Staff {staff_id: 'S1'}) RETURN s.id_number AS id")["id"] == CHEN

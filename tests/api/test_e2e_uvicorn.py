@@ -1,0 +1,66 @@
+"""End to end: `reliefgraph serve` in its own process, a real socket, the real Neo4j."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx2 as httpx
+
+from reliefgraph.settings import Settings
+from tests.api.conftest import PERSON_360
+from tests.loaders.mini_county import WANG
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(settings: Settings, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELIEFGRAPH_", "NEO4J_"))}
+    env.update({"RELIEFGRAPH_PORT": str(port), "RELIEFGRAPH_API_KEYS_FILE": str(settings.api_keys_file),
+                "RELIEFGRAPH_STATE_DIR": str(settings.state_dir), "RELIEFGRAPH_BOLT_PORT": str(settings.bolt_port)})
+    if settings.neo4j_uri:
+        env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USERNAME": settings.neo4j_user,
+                    "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""})
+    return env
+
+
+def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reliefgraph.cli", "serve", "--port", str(port)],
+        env=_environment(api_settings, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        with httpx.Client(base_url=base, timeout=10) as http:
+            while True:  # poll readiness: the server says when it is ready
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                try:
+                    if http.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "server did not become ready"
+                time.sleep(0.2)
+            response = http.post("/graphql", json={"query": PERSON_360,
+                                                   "variables": {"id": WANG, "purpose": "end-to-end test"}},
+                                 headers={"authorization": f"Bearer {keys['caseworker']}",
+                                          "accept": "application/graphql-response+json"})
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("application/graphql-response+json")
+            assert response.json()["data"]["person"]["idNumber"] == WANG
+            assert "server" not in response.headers  # no version banner
+            assert http.post("/graphql", json={"query": "{ me { role } }"}).status_code == 401
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
