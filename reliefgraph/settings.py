@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     query_timeout_s: float = Field(default=10.0, gt=0)
+    hub_degree_limit: int = Field(default=20, ge=2, description="identifiers shared more widely are not crossed")
+    linkage_node_limit: int = Field(default=300, ge=10)
     report_round_trips: bool = False  # add extensions.cypherRoundTrips to responses
 
     @property

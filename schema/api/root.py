@@ -12,14 +12,41 @@ from access.audit import AUDIT_EVENTS
 from access.policy import PERSON_READERS, Access, DataCategory, access, mask_id_number
 from access.principal import Role
 from resolvers.context import RequestContext
+from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
 from resolvers.people import SEARCH_BY_NAME, fetch_person_360, in_jurisdiction
 from schema.api.audit import AuditEvent
 from schema.api.errors import Forbidden, InvalidInput, NotFound
 from schema.api.pagination import (
     Connection, Edge, PageInfo, PageSizeError, decode_key, decode_offset, encode_key, encode_offset, page_size,
 )
+from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
 from schema.api.people import Person, PersonView
 from schema.ids import InvalidIdNumber, normalize_id_number
+
+@strawberry.type
+class PathList:
+    paths: list[ConnectingPath]
+
+
+LinkageResult = Annotated[Linkage | NotFound | Forbidden | InvalidInput, strawberry.union("LinkageResult")]
+PathsResult = Annotated[PathList | NotFound | Forbidden | InvalidInput, strawberry.union("PathsResult")]
+
+
+def _linkage_checks(ctx: RequestContext, purpose: str, hops: int, limit: int) -> Forbidden | InvalidInput | None:
+    if ctx.principal.role is not Role.INVESTIGATOR:
+        return Forbidden(message="linkage is for investigators")
+    if (bad := _purpose(purpose)) is not None:
+        return bad
+    if not 1 <= hops <= limit:
+        return InvalidInput(field="maxHops", message=f"maxHops must be between 1 and {limit}")
+    return None
+
+
+def _graph_key(raw: str) -> str:
+    """A household id as written, or a person's ID number normalised as the loaders do."""
+    text = raw.strip()
+    return text.upper() if text[:1].upper() == "H" else _lookup_key(text)
+
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
 
@@ -132,6 +159,45 @@ class Query:
         await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
         return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
                                                           end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Shared identifiers and kinship around a person or household (ID number or "
+                                  "household id), as nodes and edges. Investigators only. Audited.")
+    async def linkage(self, info: Info[RequestContext, None], key: str, purpose: str,
+                      max_hops: int = 2) -> LinkageResult:
+        ctx = info.context
+        if (refused := _linkage_checks(ctx, purpose, max_hops, MAX_HOPS)) is not None:
+            return refused
+        try:
+            center = _graph_key(key)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="key", message=str(exc))
+        raw = await neighbourhood(ctx.gateway, center, max_hops, hub_limit=ctx.settings.hub_degree_limit,
+                                  node_limit=ctx.settings.linkage_node_limit)
+        if raw is None:
+            return NotFound()
+        await ctx.audit.record_reads(persons_in(raw["nodes"]), ["basic", "identity", "contact", "financial"],
+                                     purpose, "linkage")
+        return Linkage(center=raw["start"], nodes=[graph_node(n) for n in raw["nodes"]],
+                       edges=[graph_edge(e) for e in raw["edges"]],
+                       truncated=len(raw["nodes"]) >= ctx.settings.linkage_node_limit)
+
+    @strawberry.field(description="The shortest connecting paths between two persons or households, each hop "
+                                  "named. Investigators only. Audited.")
+    async def paths(self, info: Info[RequestContext, None], source: str, target: str, purpose: str,
+                    max_hops: int = 4) -> PathsResult:
+        ctx = info.context
+        if (refused := _linkage_checks(ctx, purpose, max_hops, MAX_HOPS + 1)) is not None:
+            return refused
+        try:
+            a, b = _graph_key(source), _graph_key(target)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="source/target", message=str(exc))
+        rows = await shortest_paths(ctx.gateway, a, b, max_hops, hub_limit=ctx.settings.hub_degree_limit, limit=10)
+        found = [ConnectingPath(length=len(r["edges"]), nodes=[graph_node(n) for n in r["nodes"]],
+                                edges=[graph_edge(e) for e in r["edges"]]) for r in rows]
+        await ctx.audit.record_reads([p for r in rows for p in persons_in(r["nodes"])],
+                                     ["basic", "identity", "contact", "financial"], purpose, "paths")
+        return PathList(paths=found)
 
     @strawberry.field(description="Who read whose personal data, newest first (auditors only).")
     async def audit_events(self, info: Info[RequestContext, None], first: int = 50, after: str | None = None,
