@@ -13,6 +13,7 @@ Ratios are what to read: absolute times drift on these machines.
 from __future__ import annotations
 
 import argparse
+import logging
 import json
 import socket
 import subprocess
@@ -38,6 +39,7 @@ from tests.graphdump import wipe
 OUT = PROJECT_ROOT / "bench" / "out"
 NEOMODEL_VENV = PROJECT_ROOT / "bench" / ".venv-neomodel"
 console = Console(width=130)
+logging.getLogger("neo4j").setLevel(logging.ERROR)  # retried deadlocks between load batches are expected
 
 
 def _free_port() -> int:

@@ -96,6 +96,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}",
         ),
     ),
+    Migration(5, "the case workflow's event log", (_unique("case_event_id", "CaseEvent", "event_id"),)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

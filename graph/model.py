@@ -20,6 +20,7 @@ class Label(StrEnum):
     DEPARTMENT = "Department"
     PROGRAMME = "Programme"
     CASE = "Case"
+    CASE_EVENT = "CaseEvent"  # one workflow step: who, when, from which status to which
     ENROLLMENT = "Enrollment"
     PAYMENT = "Payment"
     VISIT = "Visit"
@@ -69,5 +70,6 @@ class Rel(StrEnum):
     PAID_TO = "PAID_TO"  # Payment -> BankAccount
     HAS_FACT = "HAS_FACT"  # Person -> verification fact
     REPORTED_BY = "REPORTED_BY"  # verification fact -> Department
+    HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent
     VISITED = "VISITED"  # Visit -> Household
     MADE_VISIT = "MADE_VISIT"  # Staff -> Visit

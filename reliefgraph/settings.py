@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(default=10.0, gt=0)
     hub_degree_limit: int = Field(default=20, ge=2, description="identifiers shared more widely are not crossed")
     linkage_node_limit: int = Field(default=300, ge=10)
+    publicity_days: int = Field(default=7, ge=0, description="how long results are posted before a decision")
     report_round_trips: bool = False  # add extensions.cypherRoundTrips to responses
 
     @property

@@ -14,6 +14,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from reliefgraph.settings import Settings
+from schema.api.cases import Mutation
 from schema.api.root import Query
 
 
@@ -44,6 +45,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(ReportRoundTrips)
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.development),
     )

@@ -1,0 +1,117 @@
+"""The case workflow: each step is one write transaction that checks the state machine,
+the caseworker's township and the version the client last saw (optimistic concurrency),
+and logs a CaseEvent with who did it and when.
+
+    submitted | investigating ──investigate──▶ under_review ──review: approve──▶ in_publicity
+    under_review ──review: reject──▶ rejected
+    in_publicity ──objection──▶ investigating;  in_publicity ──decide (window over)──▶ approved | rejected
+    approved ◀─resume─ suspended ◀─suspend─ approved;  approved | suspended ──terminate──▶ terminated
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    INVESTIGATE = "investigate"
+    REVIEW_APPROVE = "review_approve"
+    REVIEW_REJECT = "review_reject"
+    OBJECTION = "objection"
+    DECIDE_APPROVE = "decide_approve"
+    DECIDE_REJECT = "decide_reject"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    TERMINATE = "terminate"
+
+
+@dataclass(frozen=True)
+class Transition:
+    allowed_from: tuple[str, ...]
+    to: str
+    staff_link: str | None = None  # which Staff -> Case relationship the step records
+
+
+TRANSITIONS: dict[Step, Transition] = {
+    Step.INVESTIGATE: Transition(("submitted", "investigating"), "under_review", "HANDLED"),
+    Step.REVIEW_APPROVE: Transition(("under_review",), "in_publicity", "REVIEWED"),
+    Step.REVIEW_REJECT: Transition(("under_review",), "rejected", "REVIEWED"),
+    Step.OBJECTION: Transition(("in_publicity",), "investigating"),
+    Step.DECIDE_APPROVE: Transition(("in_publicity",), "approved", "APPROVED"),
+    Step.DECIDE_REJECT: Transition(("in_publicity",), "rejected", "APPROVED"),
+    Step.SUSPEND: Transition(("approved",), "suspended"),
+    Step.RESUME: Transition(("suspended",), "approved"),
+    Step.TERMINATE: Transition(("approved", "suspended"), "terminated"),
+}
+
+SUBMIT = """
+MATCH (h:Household {household_id: $household_id})
+WHERE $township IS NULL OR h.township_code = $township
+MATCH (applicant:Person {id_number: $applicant})-[:MEMBER_OF]->(h)
+MATCH (prog:Programme {code: $programme})
+CREATE (c:Case {case_id: $case_id, programme_code: prog.code, household_id: h.household_id,
+                township_code: h.township_code, village_code: h.village_code, channel: $channel,
+                submitted_date: date(), status: 'submitted', commitment_signed: true,
+                commitment_signed_at: datetime(), version: 1, created_at: datetime(), created_by: $by})
+CREATE (applicant)-[:APPLIED_FOR]->(c), (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
+CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+                                      action: 'submit', from_status: null, to_status: 'submitted', note: $note})
+WITH c
+OPTIONAL MATCH (s:Staff {staff_id: $by})
+FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
+RETURN c {.*} AS case
+"""
+
+# The guarded update: changes only if the status and version are what the caller expects.
+TRANSITION = """
+MATCH (c:Case {case_id: $case_id})
+WHERE $township IS NULL OR c.township_code = $township
+WITH c, c.status AS before, c.version AS seen
+WITH c, before, seen, before IN $allowed_from AND seen = $expected_version
+     AND (NOT $after_publicity OR c.publicity_end <= date()) AS ok
+CALL (c, before, ok) {
+  WITH c, before, ok WHERE ok
+  SET c.status = $to, c.version = c.version + 1, c.updated_at = datetime(), c.updated_by = $by, c += $changes
+  CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+                                        action: $action, from_status: before, to_status: $to, note: $note})
+  WITH c
+  OPTIONAL MATCH (s:Staff {staff_id: $by})
+  FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'HANDLED'] | MERGE (x)-[:HANDLED]->(c))
+  FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'REVIEWED'] | MERGE (x)-[:REVIEWED]->(c))
+  FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'APPROVED'] | MERGE (x)-[:APPROVED]->(c))
+}
+RETURN c {.*} AS case, ok, before, seen, c.publicity_end AS publicity_end
+"""
+
+CASE_EVENTS = """
+MATCH (:Case {case_id: $case_id})-[:HAS_EVENT]->(e:CaseEvent)
+RETURN e {.*, at: toString(e.at)} AS event ORDER BY e.at, e.event_id
+"""
+
+
+def step_changes(step: Step, today: date, publicity_days: int, reason: str | None) -> dict[str, Any]:
+    """Properties a step sets besides status and version."""
+    if step is Step.REVIEW_APPROVE:
+        return {"publicity_start": today, "publicity_end": today + timedelta(days=publicity_days)}
+    if step in (Step.REVIEW_REJECT, Step.DECIDE_REJECT, Step.DECIDE_APPROVE):
+        return {"decided_date": today, "reason": reason}
+    if step is Step.OBJECTION:
+        return {"publicity_start": None, "publicity_end": None, "objection": reason}
+    if step in (Step.SUSPEND, Step.TERMINATE):
+        return {"reason": reason}
+    return {}
+
+
+async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: int, *, township: str | None,
+                     by: str, role: str, note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
+    transition = TRANSITIONS[step]
+    rows = await gateway.write(
+        TRANSITION, case_id=case_id, township=township, allowed_from=list(transition.allowed_from),
+        expected_version=expected_version, to=transition.to, by=by, role=role, action=step.value, note=note,
+        changes=changes, staff_link=transition.staff_link or "",
+        after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT),
+    )
+    return rows[0] if rows else None

@@ -1,0 +1,190 @@
+"""The case workflow's mutations, with typed expected failures."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Role
+from resolvers.cases import CASE_EVENTS, SUBMIT, TRANSITIONS, Step, apply_step, step_changes
+from resolvers.context import RequestContext
+from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
+from schema.feeds.benefits import Channel as ChannelEnum
+from schema.ids import InvalidIdNumber, normalize_id_number
+
+Channel = strawberry.enum(ChannelEnum, description="How the application came in.")
+
+
+@strawberry.type
+class CaseEvent:
+    action: str
+    from_status: str | None
+    to_status: str
+    by: str
+    role: str
+    at: str
+    note: str | None
+
+
+@strawberry.type
+class CaseRecord:
+    case_id: str
+    status: str
+    version: int
+    programme: str
+    household_id: str
+    township_code: str | None
+    channel: str | None
+    submitted_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+    decided_date: date | None
+    reason: str | None
+
+    @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
+    async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
+        rows = await info.context.gateway.read(CASE_EVENTS, case_id=self.case_id)
+        return [CaseEvent(**{k: r["event"].get(k) for k in CaseEvent.__annotations__}) for r in rows]
+
+
+@strawberry.type
+class VersionConflict:
+    current_version: int
+    message: str = "the case changed since you read it; reload and try again"
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+@strawberry.type
+class InvalidTransition:
+    status: str
+    message: str
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+CaseResult = Annotated[
+    CaseRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
+    strawberry.union("CaseResult"),
+]
+
+
+@strawberry.input
+class SubmitApplicationInput:
+    household_id: str
+    programme: str
+    applicant_id_number: str
+    channel: Channel  # type: ignore[valid-type]
+    commitment_signed: bool = strawberry.field(description="the applicant signed the honesty commitment (守信承诺)")
+    note: str | None = None
+
+
+def _to_date(value: Any) -> date | None:
+    return None if value is None else date(value.year, value.month, value.day)
+
+
+def _record(c: dict[str, Any]) -> CaseRecord:
+    return CaseRecord(
+        case_id=c["case_id"], status=c["status"], version=c["version"], programme=c["programme_code"],
+        household_id=c["household_id"], township_code=c.get("township_code"), channel=c.get("channel"),
+        submitted_date=_to_date(c.get("submitted_date")), publicity_start=_to_date(c.get("publicity_start")),
+        publicity_end=_to_date(c.get("publicity_end")), decided_date=_to_date(c.get("decided_date")),
+        reason=c.get("reason"),
+    )
+
+
+def _caseworker(ctx: RequestContext) -> Forbidden | None:
+    if ctx.principal.role is not Role.CASEWORKER:
+        return Forbidden(message="only caseworkers of the township run the case workflow")
+    return None
+
+
+async def _step(info: Info[RequestContext, None], case_id: str, expected_version: int, step: Step,
+                note: str | None = None, reason: str | None = None) -> CaseResult:
+    ctx = info.context
+    if (refused := _caseworker(ctx)) is not None:
+        return refused
+    if step in (Step.REVIEW_REJECT, Step.DECIDE_REJECT, Step.SUSPEND, Step.TERMINATE, Step.OBJECTION) \
+            and not (reason and reason.strip()):
+        return InvalidInput(field="reason", message="give the reason; it is shown to the applicant")
+    p = ctx.principal
+    row = await apply_step(
+        ctx.gateway, case_id, step, expected_version, township=p.township_code, by=p.subject, role=p.role.value,
+        note=note, changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason),
+    )
+    if row is None:
+        return NotFound()
+    if row["ok"]:
+        return _record(row["case"])
+    transition = TRANSITIONS[step]
+    if row["before"] not in transition.allowed_from:
+        return InvalidTransition(status=row["before"], message=(
+            f"{step.value} applies to cases that are {' or '.join(transition.allowed_from)}; this one is {row['before']}"))
+    if row["seen"] != expected_version:
+        return VersionConflict(current_version=row["seen"])
+    return InvalidTransition(status=row["before"], message=f"the publicity window runs until {row['publicity_end']}")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Accept an application at the window, online, assisted (帮办代办) or found "
+                                     "by a grid worker. The signed honesty commitment is required.")
+    async def submit_application(self, info: Info[RequestContext, None], input: SubmitApplicationInput) -> CaseResult:
+        ctx = info.context
+        if (refused := _caseworker(ctx)) is not None:
+            return refused
+        if not input.commitment_signed:
+            return InvalidInput(field="commitmentSigned", message="the honesty commitment must be signed")
+        try:
+            applicant = normalize_id_number(input.applicant_id_number)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="applicantIdNumber", message=str(exc))
+        p = ctx.principal
+        case_id = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
+        rows = await ctx.gateway.write(
+            SUBMIT, household_id=input.household_id.strip().upper(), township=p.township_code, applicant=applicant,
+            programme=input.programme.strip().upper(), case_id=case_id, channel=input.channel.value, by=p.subject,
+            role=p.role.value, note=input.note,
+        )
+        if not rows:
+            return NotFound(message="no such household in your township with that applicant, or no such programme")
+        return _record(rows[0]["case"])
+
+    @strawberry.mutation(description="Record the home investigation and verification results; to review.")
+    async def record_home_investigation(self, info: Info[RequestContext, None], case_id: str,
+                                        expected_version: int, summary: str) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.INVESTIGATE, note=summary)
+
+    @strawberry.mutation(description="Township review: approve for publicity, or reject with the reason.")
+    async def review_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                          approve: bool, reason: str | None = None) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.REVIEW_APPROVE if approve else Step.REVIEW_REJECT,
+                           reason=reason)
+
+    @strawberry.mutation(description="An objection during the publicity window: back to investigation.")
+    async def record_objection(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                               objection: str) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.OBJECTION, reason=objection)
+
+    @strawberry.mutation(description="Approve or reject once the publicity window is over.")
+    async def decide_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                          approve: bool, reason: str | None = None) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.DECIDE_APPROVE if approve else Step.DECIDE_REJECT,
+                           reason=reason)
+
+    @strawberry.mutation(description="Suspend an approved case, with the reason.")
+    async def suspend_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                           reason: str) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.SUSPEND, reason=reason)
+
+    @strawberry.mutation(description="Resume a suspended case.")
+    async def resume_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                          note: str | None = None) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.RESUME, note=note)
+
+    @strawberry.mutation(description="Terminate an approved or suspended case, with the reason.")
+    async def terminate_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                             reason: str) -> CaseResult:
+        return await _step(info, case_id, expected_version, Step.TERMINATE, reason=reason)
