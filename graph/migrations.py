@@ -97,6 +97,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(5, "the case workflow's event log", (_unique("case_event_id", "CaseEvent", "event_id"),)),
+    Migration(
+        6,
+        "name search index updated after commit (bulk loads ~15% faster; searches may lag a load by moments)",
+        (
+            "DROP INDEX person_name_search IF EXISTS",
+            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', "
+            "`fulltext.eventually_consistent`: true}}",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -98,6 +98,8 @@ class _Item:
 
 BatchHook = Callable[[FileSummary, int], None]
 
+AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
+
 
 def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str) -> list[Reject]:
     """Reject rows naming entities that do not exist, write the rest; safe to retry."""
@@ -156,6 +158,9 @@ class Loader:
         report = LoadReport()
         for chosen, path in planned:
             report.files.append(self._load_file(chosen, path, encoding, progress or _Silent(), after_batch))
+        # The name-search index is updated after commit; a finished load is searchable.
+        with self.driver.session(database=self.settings.neo4j_database) as session:
+            session.run(AWAIT_SEARCH_INDEX).consume()
         return report
 
     def _validated_batches(

@@ -32,7 +32,8 @@ def test_duplicate_id_number_is_refused_by_the_database(graph: Driver, settings:
 def test_full_text_index_finds_chinese_names(graph: Driver, settings: Settings) -> None:
     graph.execute_query("CREATE (:Person {id_number: '1', name: '刘建兵'}), (:Person {id_number: '2', name: '黄芳'})",
                         database_=settings.neo4j_database)
-    graph.execute_query("CALL db.awaitIndexes(60)", database_=settings.neo4j_database)
+    graph.execute_query("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()",
+                        database_=settings.neo4j_database)
     records, _, _ = graph.execute_query(
         "CALL db.index.fulltext.queryNodes('person_name_search', $q) YIELD node RETURN node.name AS name",
         q='"建兵"', database_=settings.neo4j_database)
