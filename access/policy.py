@@ -19,6 +19,7 @@ class DataCategory(StrEnum):
     CONTACT = "contact"  # phones, addresses
     FINANCIAL = "financial"  # bank accounts, payment accounts, deposits
     HEALTH = "health"  # disability, mental illness, cancers, other health flags
+    SOCIAL = "social"  # orphan, child in distress, registered poverty, disaster victim
     ASSETS = "assets"  # vehicles, property, business, employment, income
     BENEFITS = "benefits"  # cases, enrollments, payments
 
@@ -35,12 +36,13 @@ C = DataCategory
 MATRIX: dict[Role, dict[DataCategory, Access]] = {
     Role.INVESTIGATOR: {c: F for c in DataCategory},
     Role.CASEWORKER: {c: F for c in DataCategory},
-    Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.ASSETS: D,
-                       C.BENEFITS: F},
+    # Coordinators find people in need (主动发现): they see social-status flags, not health.
+    Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
+                       C.ASSETS: D, C.BENEFITS: F},
     # Partners match records by ID number; other data only from their own department's
     # programmes and feeds (filtered in the resolvers).
-    Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.ASSETS: F,
-                              C.BENEFITS: F},
+    Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
+                              C.ASSETS: F, C.BENEFITS: F},
     Role.CREDIT_EXPORTER: {c: D for c in DataCategory},
     Role.AUDITOR: {c: D for c in DataCategory},
 }

@@ -28,6 +28,7 @@ class Category(Enum):
     CONTACT = "contact"
     FINANCIAL = "financial"
     HEALTH = "health"
+    SOCIAL = "social"
     ASSETS = "assets"
     BENEFITS = "benefits"
 
@@ -197,6 +198,8 @@ class PersonView:
             return DataCategory.BASIC
         if label == "Disability" or (label == "Vulnerability" and fact.get("kind") in HEALTH_KINDS):
             return DataCategory.HEALTH
+        if label == "Vulnerability":
+            return DataCategory.SOCIAL
         if label == "Deposit":
             return DataCategory.FINANCIAL
         return DataCategory.ASSETS

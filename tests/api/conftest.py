@@ -16,7 +16,7 @@ from access.tokens import add_key
 from loaders.run import Loader
 from reliefgraph.app import create_app
 from reliefgraph.settings import Settings
-from tests.loaders.mini_county import TOWNSHIP, VILLAGE_A, VILLAGE_B, write_csv, write_mini_county, WANG, ZHAO
+from tests.loaders.mini_county import LI, TOWNSHIP, VILLAGE_A, VILLAGE_B, WANG, ZHAO, write_csv, write_mini_county
 
 JWT_SECRET = "test-secret-of-at-least-thirty-two-bytes!!"
 
@@ -57,6 +57,9 @@ def county(graph: Driver, settings: Settings, tmp_path: Path) -> Driver:
                                                 "category", "grade"], [["CL-1", WANG, "CL", "2026-05-01", "C1", "physical", 1]]),
         write_csv(folder / "deposits.csv", ["record_id", "id_number", "source", "as_of", "bank", "balance"],
                   [["YH-1", WANG, "YH", "2026-05-01", "农商行", "1200.00"]]),
+        write_csv(folder / "vulnerabilities.csv", ["record_id", "id_number", "source", "as_of", "kind"],
+                  [["NY-1", WANG, "NY", "2026-03-01", "registered_poverty"],
+                   ["WJ-1", LI, "WJ", "2026-03-01", "severe_mental_illness"]]),
         write_csv(folder / "enrollments_jt.csv", ["enrollment_id", "programme", "id_number", "start_date"],
                   [["E-EDU", "EDU", ZHAO, "2025-09-01"]]),
     ]

@@ -28,7 +28,7 @@ def test_investigator_sees_the_whole_360(client: TestClient, keys: dict[str, str
     assert {m["idNumber"] for m in p["memberships"][0]["members"]} == {WANG, LI}
     assert p["phones"][0]["number"] == "13805370001"
     assert p["bankAccounts"] == [{"number": ACCOUNT_WANG, "bank": "农村商业银行"}]
-    assert {f["kind"] for f in p["facts"]} == {"Disability", "Deposit"}
+    assert {f["kind"] for f in p["facts"]} == {"Disability", "Deposit", "Vulnerability"}
     (dibao,) = p["enrollments"]
     assert dibao["programme"] == "DIBAO" and dibao["monthlyAmount"] == "1040.00"
     assert sorted(dibao["covered"]) == sorted([WANG, LI])
@@ -56,10 +56,20 @@ def test_coordinator_gets_masked_ids_and_no_money_or_health(client: TestClient, 
     assert p["idNumber"] == WANG[:6] + "********" + WANG[14:]
     assert WANG not in texts(p) and LI not in texts(p)  # no unmasked ID anywhere, members and coverage included
     assert p["bankAccounts"] is None and ACCOUNT_WANG not in texts(p)
-    assert p["facts"] == []  # the disability (health) and the deposit (financial) are withheld
+    # The disability (health) and the deposit (financial) are withheld; the poverty
+    # registration (social status) is what active discovery needs.
+    assert [(f["kind"], f["source"]) for f in p["facts"]] == [("Vulnerability", "NY")]
     assert set(p["withheld"]) == {"FINANCIAL", "HEALTH", "ASSETS"}
     assert p["phones"][0]["number"] == "13805370001"  # coordinators visit: they may call
     assert all(x["account"] is None for e in p["enrollments"] for x in e["payments"])
+
+
+def test_health_flags_are_health_whatever_their_feed(client: TestClient, keys: dict[str, str]) -> None:
+    li_for_coordinator = person(client, keys["coordinator"], LI)
+    assert li_for_coordinator["facts"] == []  # severe mental illness: health, withheld
+    li_for_investigator = person(client, keys["investigator"], LI)
+    details = {d["value"] for f in li_for_investigator["facts"] for d in f["details"]}
+    assert "severe_mental_illness" in details
 
 
 def test_coordinator_of_another_village_gets_not_found(client: TestClient, keys: dict[str, str]) -> None:
