@@ -3,9 +3,13 @@ shared identifiers (phones, addresses, bank accounts)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from loaders.feeds.base import Feed
 from loaders.references import Ref, RefKind
 from schema.feeds import registers as rows
+from schema.feeds.common import FeedRow
+from schema.names import latin_name
 
 UPSERT_REGIONS = """
 UNWIND $rows AS row
@@ -36,7 +40,8 @@ UPSERT_PERSONS = """
 UNWIND $rows AS row
 MATCH (h:Household {household_id: row.household_id})
 MERGE (p:Person {id_number: row.id_number})
-SET p.name = row.name, p.document_type = row.document_type, p.sex = row.sex, p.birth_date = row.birth_date
+SET p.name = row.name, p.name_latin = row.name_latin, p.document_type = row.document_type, p.sex = row.sex,
+    p.birth_date = row.birth_date
 MERGE (p)-[m:MEMBER_OF {since: row.member_since}]->(h)
 SET m.relation = row.relation, m.until = row.member_until
 """
@@ -99,12 +104,18 @@ OPTIONAL MATCH (other:Person)-[old:HOLDS_ACCOUNT]->(a) WHERE other <> p
 DELETE old
 """
 
+def _person_params(row: FeedRow) -> dict[str, Any]:
+    params = row.params()
+    params["name_latin"] = latin_name(params["name"])  # pinyin, for search
+    return params
+
+
 REGISTER_FEEDS = (
     Feed("regions", rows.RegionRow, 10, UPSERT_REGIONS, "township and village register (MZ)"),
     Feed("households", rows.HouseholdRow, 20, UPSERT_HOUSEHOLDS, "household register (GA)",
          refs=(Ref("village_code", RefKind.VILLAGE),)),
     Feed("persons", rows.PersonRow, 30, UPSERT_PERSONS, "population register, one row per membership (GA)",
-         refs=(Ref("household_id", RefKind.HOUSEHOLD),)),
+         refs=(Ref("household_id", RefKind.HOUSEHOLD),), to_params=_person_params),
     Feed("kinship", rows.KinshipRow, 40, UPSERT_KINSHIP, "recorded family relations (GA, MZ)",
          refs=(Ref("id_number", RefKind.PERSON), Ref("relative_id_number", RefKind.PERSON))),
     Feed("staff", rows.StaffRow, 40, UPSERT_STAFF, "caseworkers, coordinators, grid workers, cadres (MZ)",

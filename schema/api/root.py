@@ -115,7 +115,8 @@ class Query:
         await ctx.audit.record_reads([key], [c.value for c in view.disclosed], purpose, "person")
         return person
 
-    @strawberry.field(description="Persons by name (Chinese full-text), within your jurisdiction. Audited.")
+    @strawberry.field(description="Persons by name — Han characters (王建国, 建国) or pinyin (wang jianguo) — "
+                                  "within your jurisdiction. Audited.")
     async def search_persons(self, info: Info[RequestContext, None], name: str, purpose: str,
                              first: int = 20, after: str | None = None) -> PersonSearchResult:
         ctx = info.context
@@ -133,7 +134,7 @@ class Query:
             return InvalidInput(field="first/after", message=str(exc))
         # Each whitespace-separated part is a phrase: its characters in order (Lucene syntax
         # characters are removed, so nothing typed can change the query's structure).
-        cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in name)
+        cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in name.lower())
         query = " AND ".join(f'"{part}"' for part in cleaned.split())
         if not query:
             return InvalidInput(field="name", message="give some letters or characters of the name")

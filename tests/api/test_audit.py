@@ -69,3 +69,11 @@ def test_coordinator_search_stays_in_the_village_and_masks(client: TestClient, k
                "{ ... on PersonSummaryConnection { edges { node { idNumber name } } } } }")
     (edge,) = body["data"]["searchPersons"]["edges"]
     assert edge["node"]["name"] == "王建国" and edge["node"]["idNumber"] != WANG and "*" in edge["node"]["idNumber"]
+
+
+def test_search_by_pinyin(client: TestClient, keys: dict[str, str]) -> None:
+    for typed in ("wang jianguo", "Wang Jian Guo", "wangjianguo"):
+        body = gql(client, keys["investigator"],
+                   '{ searchPersons(name: "%s", purpose: "phone enquiry") '
+                   "{ ... on PersonSummaryConnection { edges { node { idNumber name } } } } }" % typed)
+        assert [e["node"]["idNumber"] for e in body["data"]["searchPersons"]["edges"]] == [WANG], typed
