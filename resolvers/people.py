@@ -95,3 +95,34 @@ async def fetch_person_360(gateway: Any, id_number: str) -> dict[str, Any] | Non
         if enrollment_ids else []
     record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
     return record
+
+
+HOUSEHOLD = """
+MATCH (h:Household {household_id: $household_id})
+RETURN h {.*} AS household,
+  [(h)<-[m:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex, birth_date: o.birth_date,
+                                    relation: m.relation, since: m.since, until: m.until}] AS members,
+  [(e:Enrollment)-[:GRANTED_TO]->(h) | e.enrollment_id] +
+  [(e:Enrollment)-[:GRANTED_TO|COVERS]->(:Person)-[:MEMBER_OF]->(h) | e.enrollment_id] AS enrollment_ids,
+  [(c:Case)-[:FOR_HOUSEHOLD]->(h) | c.case_id] AS case_ids,
+  [(v:Visit)-[:VISITED]->(h) | v {.visit_id, .visit_date, .note,
+                                  staff_id: head([(s)-[:MADE_VISIT]->(v) | s.staff_id])}] AS visits
+"""
+
+
+async def fetch_household(gateway: Any, household_id: str) -> dict[str, Any] | None:
+    """At most three round trips: the household, its enrollments, its cases."""
+    rows = await gateway.read(HOUSEHOLD, household_id=household_id)
+    if not rows:
+        return None
+    record = rows[0]
+    enrollment_ids = sorted(set(record.pop("enrollment_ids")))
+    case_ids = sorted(set(record.pop("case_ids")))
+    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
+        if enrollment_ids else []
+    record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
+    h = record["household"]
+    # The shape in_jurisdiction reads: where this household is.
+    record["memberships"] = [{"township_code": h.get("township_code"), "village_code": h.get("village_code")}]
+    record["facts"] = []
+    return record

@@ -161,6 +161,28 @@ class Person:
     cases: list[Case] | None
 
 
+@strawberry.type
+class Visit:
+    visit_id: str
+    visit_date: date | None
+    staff_id: str | None
+    note: str | None
+
+
+@strawberry.type
+class Household:
+    household_id: str
+    village_code: str | None
+    township_code: str | None
+    address: str | None
+    registered_date: date | None
+    withheld: list[Category]
+    members: list[HouseholdMember]
+    enrollments: list[Enrollment] | None
+    cases: list[Case] | None
+    visits: list[Visit]
+
+
 def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
@@ -236,15 +258,37 @@ class PersonView:
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
         )
 
+    def household(self, record: dict[str, Any]) -> Household:
+        h = record["household"]
+        contact = self.allowed(DataCategory.CONTACT)
+        financial = self.allowed(DataCategory.FINANCIAL)
+        benefits = self.allowed(DataCategory.BENEFITS)
+        self.disclosed.add(DataCategory.BASIC)
+        return Household(
+            household_id=h["household_id"], village_code=h.get("village_code"), township_code=h.get("township_code"),
+            address=None if contact is Access.DENIED else h.get("address"),
+            registered_date=_to_date(h.get("registered_date")),
+            withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
+            members=self._members(record["members"]),
+            enrollments=None if benefits is Access.DENIED else [
+                self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])],
+            cases=None if benefits is Access.DENIED else [
+                self._case(c) for c in record["cases"] if self._own(c["department_code"])],
+            visits=[Visit(visit_id=v["visit_id"], visit_date=_to_date(v.get("visit_date")), staff_id=v.get("staff_id"),
+                          note=v.get("note")) for v in sorted(record["visits"], key=lambda v: str(v.get("visit_date")))],
+        )
+
+    def _members(self, members: list[dict[str, Any]]) -> list[HouseholdMember]:
+        return [HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
+                                birth_date=_to_date(o["birth_date"]), relation=o["relation"],
+                                since=_to_date(o["since"]), until=_to_date(o["until"]))
+                for o in sorted(members, key=lambda o: o["id_number"])]
+
     def _membership(self, m: dict[str, Any], contact: Access) -> Membership:
         return Membership(
             household_id=m["household_id"], village_code=m["village_code"], township_code=m["township_code"],
             address=None if contact is Access.DENIED else m["address"], relation=m["relation"],
-            since=_to_date(m["since"]), until=_to_date(m["until"]),
-            members=[HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
-                                     birth_date=_to_date(o["birth_date"]), relation=o["relation"],
-                                     since=_to_date(o["since"]), until=_to_date(o["until"]))
-                     for o in sorted(m["members"], key=lambda o: o["id_number"])],
+            since=_to_date(m["since"]), until=_to_date(m["until"]), members=self._members(m["members"]),
         )
 
     def _facts(self, facts: list[dict[str, Any]]) -> list[VerificationFact]:

@@ -13,14 +13,14 @@ from access.policy import PERSON_READERS, Access, DataCategory, access, mask_id_
 from access.principal import Role
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
-from resolvers.people import SEARCH_BY_NAME, fetch_person_360, in_jurisdiction
+from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360, in_jurisdiction
 from schema.api.audit import AuditEvent
 from schema.api.errors import Forbidden, InvalidInput, NotFound
 from schema.api.pagination import (
     Connection, Edge, PageInfo, PageSizeError, decode_key, decode_offset, encode_key, encode_offset, page_size,
 )
 from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
-from schema.api.people import Person, PersonView
+from schema.api.people import Household, Person, PersonView
 from schema.ids import InvalidIdNumber, normalize_id_number
 
 @strawberry.type
@@ -49,6 +49,7 @@ def _graph_key(raw: str) -> str:
 
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
+HouseholdResult = Annotated[Household | NotFound | Forbidden | InvalidInput, strawberry.union("HouseholdResult")]
 
 
 @strawberry.type
@@ -114,6 +115,24 @@ class Query:
         person = view.person(record)
         await ctx.audit.record_reads([key], [c.value for c in view.disclosed], purpose, "person")
         return person
+
+    @strawberry.field(description="A household: its members over time, grants, cases and visits. Audited.")
+    async def household(self, info: Info[RequestContext, None], household_id: str, purpose: str) -> HouseholdResult:
+        ctx = info.context
+        if ctx.principal.role not in PERSON_READERS:
+            return Forbidden()
+        if ctx.principal.role is Role.DEPARTMENT_PARTNER:
+            return Forbidden(message="departments look persons up by ID number")
+        if (bad := _purpose(purpose)) is not None:
+            return bad
+        record = await fetch_household(ctx.gateway, household_id.strip().upper())
+        if record is None or not in_jurisdiction(ctx.principal, record):
+            return NotFound()
+        view = PersonView(ctx.principal)
+        household = view.household(record)
+        await ctx.audit.record_reads([m["id_number"] for m in record["members"]],
+                                     [c.value for c in view.disclosed], purpose, "household")
+        return household
 
     @strawberry.field(description="Persons by name — Han characters (王建国, 建国) or pinyin (wang jianguo) — "
                                   "within your jurisdiction. Audited.")
