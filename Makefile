@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-ingest clean-state
+.PHONY: demo test bench-ingest bench-api clean-state
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest
+
+bench-api: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	cd bench/api && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.api
 
 clean-state:
 	$(BIN)/reliefgraph neo4j stop || true

@@ -81,6 +81,7 @@ def main() -> None:
     settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=_free_port(),
                         heap_size="4g", pagecache_size="4g")
     local = LocalNeo4j(settings)
+    local.stop()  # one left over from an interrupted run listens on another port
     with console.status("starting the benchmark's own Neo4j…"):
         local.start()
     try:

@@ -82,7 +82,7 @@ class LocalNeo4j:
         self.settings = settings
         self.home = settings.neo4j_home
         self.conf_dir = self.home / "conf"
-        self.pid_file = self.home / "run" / "neo4j.pid"
+        self.pid_file = self.home / "run" / "reliefgraph.pid"  # Neo4j writes its own neo4j.pid beside it
         self.password_file = self.home / "password"
         self.console_log = self.home / "logs" / "console.log"
 
@@ -91,12 +91,18 @@ class LocalNeo4j:
         return f"bolt://127.0.0.1:{self.settings.bolt_port}"
 
     # --- state
-    def _pid(self) -> int | None:
+    def _pid_and_port(self) -> tuple[int | None, int | None]:
+        """The running server's pid and Bolt port, from the pid file ("PID PORT")."""
         try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _pid_alive(pid) else None
+            fields = self.pid_file.read_text().split()
+            pid = int(fields[0])
+            port = int(fields[1]) if len(fields) > 1 else None
+        except (OSError, ValueError, IndexError):
+            return None, None
+        return (pid, port) if _pid_alive(pid) else (None, None)
+
+    def _pid(self) -> int | None:
+        return self._pid_and_port()[0]
 
     def status(self) -> ServerStatus:
         pid = self._pid()
@@ -167,6 +173,12 @@ class LocalNeo4j:
         """Start the server and wait until Bolt answers; a no-op when it is already running."""
         current = self.status()
         if current.running:
+            _, port = self._pid_and_port()
+            if port is not None and port != self.settings.bolt_port:
+                raise Neo4jStartError(
+                    f"Neo4j from {self.home} is already running on port {port} (pid {current.pid}), not on "
+                    f"{self.settings.bolt_port}; stop it first (reliefgraph neo4j stop) or use that port"
+                )
             self._wait_for_bolt(current.pid)
             return current
         if _port_taken(self.settings.bolt_port):
@@ -194,7 +206,7 @@ class LocalNeo4j:
                 cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=self._env(), cwd=self.home, start_new_session=True,
             )
-        self.pid_file.write_text(str(proc.pid))
+        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port}")
         try:
             self._wait_for_bolt(proc.pid, proc)
         except Neo4jStartError:

@@ -63,3 +63,11 @@ def test_neo4j_uri_must_be_bolt_or_neo4j() -> None:
     with pytest.raises(ValueError, match="NEO4J_URI must start with"):
         Settings(neo4j_uri="http://localhost:7474")
     assert Settings(neo4j_uri="neo4j+s://example.databases.neo4j.io").uses_local_server is False
+
+
+def test_start_refuses_when_the_home_runs_on_another_port(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
+    if not settings.uses_local_server:
+        pytest.skip("tests run against an external server")
+    elsewhere = settings.model_copy(update={"bolt_port": settings.bolt_port + 1})
+    with pytest.raises(Neo4jStartError, match=f"already running on port {settings.bolt_port}"):
+        LocalNeo4j(elsewhere).start()
