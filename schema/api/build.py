@@ -8,7 +8,8 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter,
+    AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
@@ -43,6 +44,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     if settings.report_round_trips:
         extensions.append(ReportRoundTrips)
+    # Clients repeat the same few documents: parse and validate each once (bounded caches).
+    extensions += [partial(ParserCache, maxsize=256), partial(ValidationCache, maxsize=256)]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
