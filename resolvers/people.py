@@ -83,17 +83,22 @@ def in_jurisdiction(principal: Principal, record: dict[str, Any]) -> bool:
     return False
 
 
+async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:
+    """Replace the record's enrollment and case ids by the records: one round trip each, if any."""
+    enrollment_ids = sorted(set(record.pop("enrollment_ids")))
+    case_ids = sorted(set(record.pop("case_ids")))
+    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
+        if enrollment_ids else []
+    record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
+
+
 async def fetch_person_360(gateway: Any, id_number: str) -> dict[str, Any] | None:
     """At most three round trips: the person, their enrollments, their cases."""
     rows = await gateway.read(PERSON_360, id_number=id_number)
     if not rows:
         return None
     record = rows[0]
-    enrollment_ids = sorted(set(record.pop("enrollment_ids")))
-    case_ids = sorted(set(record.pop("case_ids")))
-    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
-        if enrollment_ids else []
-    record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
+    await _attach_benefits(gateway, record)
     return record
 
 
@@ -116,11 +121,7 @@ async def fetch_household(gateway: Any, household_id: str) -> dict[str, Any] | N
     if not rows:
         return None
     record = rows[0]
-    enrollment_ids = sorted(set(record.pop("enrollment_ids")))
-    case_ids = sorted(set(record.pop("case_ids")))
-    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
-        if enrollment_ids else []
-    record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
+    await _attach_benefits(gateway, record)
     h = record["household"]
     # The shape in_jurisdiction reads: where this household is.
     record["memberships"] = [{"township_code": h.get("township_code"), "village_code": h.get("village_code")}]

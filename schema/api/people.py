@@ -249,10 +249,7 @@ class PersonView:
             facts=self._facts(record["facts"]),
             relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
                                 direction="of" if k["outgoing"] else "to") for k in record["kin"]],
-            enrollments=None if benefits is Access.DENIED else [
-                self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])],
-            cases=None if benefits is Access.DENIED else [
-                self._case(c) for c in record["cases"] if self._own(c["department_code"])],
+            enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
             # Every category the role may not see, whether or not this person has such data:
             # listing only the ones present would itself disclose that they exist.
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
@@ -270,13 +267,20 @@ class PersonView:
             registered_date=_to_date(h.get("registered_date")),
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
             members=self._members(record["members"]),
-            enrollments=None if benefits is Access.DENIED else [
-                self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])],
-            cases=None if benefits is Access.DENIED else [
-                self._case(c) for c in record["cases"] if self._own(c["department_code"])],
+            enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
             visits=[Visit(visit_id=v["visit_id"], visit_date=_to_date(v.get("visit_date")), staff_id=v.get("staff_id"),
                           note=v.get("note")) for v in sorted(record["visits"], key=lambda v: str(v.get("visit_date")))],
         )
+
+    def _enrollments(self, record: dict[str, Any], benefits: Access, financial: Access) -> list[Enrollment] | None:
+        if benefits is Access.DENIED:
+            return None
+        return [self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])]
+
+    def _cases(self, record: dict[str, Any], benefits: Access) -> list[Case] | None:
+        if benefits is Access.DENIED:
+            return None
+        return [self._case(c) for c in record["cases"] if self._own(c["department_code"])]
 
     def _members(self, members: list[dict[str, Any]]) -> list[HouseholdMember]:
         return [HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
