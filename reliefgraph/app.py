@@ -70,4 +70,9 @@ def create_app(settings: Settings) -> Starlette:
     )
 
 
-__all__ = ["create_app", "current_version"]
+def app_from_environment() -> Starlette:
+    """For uvicorn's worker processes: each builds its settings from the environment."""
+    return create_app(Settings())
+
+
+__all__ = ["create_app", "app_from_environment", "current_version"]

@@ -119,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for reliefgraph")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk (make bench-api does this)")
@@ -143,7 +144,8 @@ def main() -> None:
                "RELIEFGRAPH_PORT": str(ours_port)}
         # Server output goes to files: an unread pipe would fill up and stall the server.
         logs = [(OUT / "bench-api-reliefgraph.log").open("w"), (OUT / "bench-api-neo4j-graphql.log").open("w")]
-        servers.append(subprocess.Popen([sys.executable, "-m", "reliefgraph.cli", "serve"], env=env, text=True,
+        servers.append(subprocess.Popen([sys.executable, "-m", "reliefgraph.cli", "serve", "--workers",
+                                         str(args.workers)], env=env, text=True,
                                         stdout=logs[0], stderr=subprocess.STDOUT, start_new_session=True))
         servers.append(subprocess.Popen(
             ["node", str(HERE / "neo4j_graphql_server.mjs"), str(theirs_port), local.bolt_uri,
@@ -173,7 +175,7 @@ def main() -> None:
             local.stop()
 
     table = Table(title=f"API benchmark: {args.connections} concurrent clients, {args.seconds} s each, "
-                        f"{count} different recipients")
+                        f"{count} different recipients, {args.workers} reliefgraph worker(s)")
     for col in ("what", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed"):
         table.add_column(col, justify="left" if col == "what" else "right")
     for name, r in runs.items():

@@ -37,11 +37,17 @@ def ensure_demo_keys(settings: Settings) -> None:
         add_key(settings.api_keys_file, Principal(subject, role, department, township, village), key=key, demo=True)
 
 
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
+def serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     host, port = host or settings.host, port or settings.port
-    console.print(f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+    console.print(f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile}, {workers} worker(s))")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
+                    server_header=False)
+        return
+    # Worker processes build their own settings from the environment, so they must not differ
+    # from what this process was given on the command line.
+    uvicorn.run("reliefgraph.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="info", proxy_headers=False, server_header=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -50,9 +56,10 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         host: Annotated[str | None, typer.Option(help="bind address (default 127.0.0.1)")] = None,
         port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+        workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn worker processes")] = 1,
     ) -> None:
         """Serve the GraphQL API (uvicorn)."""
-        serve(ctx.obj, host, port)
+        serve(ctx.obj, host, port, workers)
 
     @app.command("schema")
     def schema_command() -> None:
