@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import logging
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from rich.table import Table
 from bench.baselines import admin_import, per_row_loop
 from bench.sample import Sample, take_sample, validated, write_sample
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j
+from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from graph.stats import graph_stats
 from loaders.reference import read_reference
@@ -40,12 +39,6 @@ OUT = PROJECT_ROOT / "bench" / "out"
 NEOMODEL_VENV = PROJECT_ROOT / "bench" / ".venv-neomodel"
 console = Console(width=130)
 logging.getLogger("neo4j").setLevel(logging.ERROR)  # retried deadlocks between load batches are expected
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _county(scale: str, seed: int) -> Path:
@@ -78,7 +71,7 @@ def main() -> None:
     parser.add_argument("--neomodel-sample", type=int, default=3000, help="persons in neomodel's (slower) sample")
     args = parser.parse_args()
 
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=_free_port(),
+    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=free_port(),
                         heap_size="4g", pagecache_size="4g")
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port
@@ -95,7 +88,6 @@ def run(settings: Settings, local: LocalNeo4j, args: argparse.Namespace) -> None
     files = sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
     reference = read_reference(settings.rules_file)
     db = settings.neo4j_database
-    results: list[tuple[str, int, float, str]] = []
     with open_driver(settings) as driver:
         migrate(driver, db)
         wipe(driver, db)

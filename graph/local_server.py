@@ -77,6 +77,13 @@ def _port_taken(port: int) -> bool:
     return False
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (for test and benchmark servers)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class LocalNeo4j:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -70,7 +70,6 @@ def visitor_for(export: Export, household: Household) -> str:
 
 def special_assistance(export: Export, household: Household, account: str) -> None:
     """EDU for school-age children and REHAB for disabled members: what the household qualifies for."""
-    rng = export.rng
     for member in household.members:
         if 6 <= member.age() <= 17:
             edu = export.add_enrollment("EDU", date(2025, 9, 1), person=member, account=account)

@@ -9,7 +9,6 @@ database is wiped by every test, so never point it at real data.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,18 +16,12 @@ import pytest
 from neo4j import Driver
 
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j
+from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from reliefgraph.settings import PROJECT_ROOT, Settings
 from tests.graphdump import wipe
 
 TEST_STATE = PROJECT_ROOT / ".reliefgraph" / "test"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +36,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         )
         return
     local_settings = Settings(
-        state_dir=TEST_STATE, bolt_port=_free_port(), heap_size="1g", pagecache_size="512m", batch_size=500
+        state_dir=TEST_STATE, bolt_port=free_port(), heap_size="1g", pagecache_size="512m", batch_size=500
     )
     server = LocalNeo4j(local_settings)
     server.start()

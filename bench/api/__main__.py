@@ -17,7 +17,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from rich.table import Table
 from access.principal import Principal, Role
 from access.tokens import add_key
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j
+from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
 from reliefgraph.settings import PROJECT_ROOT, Settings
@@ -52,12 +51,6 @@ THEIRS_360 = ("query($id: String!) { people(where: {id_number: {eq: $id}}) { "
               "applied { case_id status programme_code } } }")
 OURS_LINKAGE = ('query($id: String!) { linkage(key: $id, purpose: "benchmark", maxHops: 3) { ... on Linkage { '
                 "nodes { id kind key } edges { source target type } } } }")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_http(url: str, process: subprocess.Popen[str], timeout_s: float = 120) -> None:
@@ -126,7 +119,7 @@ def main() -> None:
     if not (HERE / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True)
 
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=_free_port(),
+    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=free_port(),
                         heap_size="4g", pagecache_size="4g", api_keys_file=OUT / "bench-api-keys.toml")
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port
@@ -138,7 +131,7 @@ def main() -> None:
         ids = OUT / "bench-api-ids.txt"
         count = _sample_ids(settings, ids)
         key = add_key(settings.api_keys_file, Principal("bench", Role.INVESTIGATOR, department="MZ"))
-        ours_port, theirs_port = _free_port(), _free_port()
+        ours_port, theirs_port = free_port(), free_port()
         env = {**os.environ, "RELIEFGRAPH_STATE_DIR": str(settings.state_dir),
                "RELIEFGRAPH_BOLT_PORT": str(settings.bolt_port), "RELIEFGRAPH_API_KEYS_FILE": str(settings.api_keys_file),
                "RELIEFGRAPH_PORT": str(ours_port)}

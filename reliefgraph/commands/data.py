@@ -15,7 +15,7 @@ from rich.table import Table
 from graph.driver import open_driver
 from graph.local_server import Neo4jStartError
 from graph.migrations import LATEST_VERSION, migrate
-from graph.stats import graph_stats
+from graph.stats import GraphStats, graph_stats
 from loaders.feeds import UnknownFeed
 from loaders.reading import FileFormatError
 from loaders.reference import RuleFileError
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         print_stats(stats)
 
 
-def print_stats(stats) -> None:  # type: ignore[no-untyped-def]
+def print_stats(stats: GraphStats) -> None:
     nodes = Table(title=f"nodes ({stats.total_nodes:,})")
     nodes.add_column("label")
     nodes.add_column("count", justify="right")

@@ -13,6 +13,7 @@ from access.principal import Role
 from resolvers.cases import CASE_EVENTS, SUBMIT, TRANSITIONS, Step, apply_step, step_changes
 from resolvers.context import RequestContext
 from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
+from schema.api.people import to_date
 from schema.feeds.benefits import Channel as ChannelEnum
 from schema.ids import InvalidIdNumber, normalize_id_number
 
@@ -81,16 +82,12 @@ class SubmitApplicationInput:
     note: str | None = None
 
 
-def _to_date(value: Any) -> date | None:
-    return None if value is None else date(value.year, value.month, value.day)
-
-
 def _record(c: dict[str, Any]) -> CaseRecord:
     return CaseRecord(
         case_id=c["case_id"], status=c["status"], version=c["version"], programme=c["programme_code"],
         household_id=c["household_id"], township_code=c.get("township_code"), channel=c.get("channel"),
-        submitted_date=_to_date(c.get("submitted_date")), publicity_start=_to_date(c.get("publicity_start")),
-        publicity_end=_to_date(c.get("publicity_end")), decided_date=_to_date(c.get("decided_date")),
+        submitted_date=to_date(c.get("submitted_date")), publicity_start=to_date(c.get("publicity_start")),
+        publicity_end=to_date(c.get("publicity_end")), decided_date=to_date(c.get("decided_date")),
         reason=c.get("reason"),
     )
 

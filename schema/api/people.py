@@ -187,7 +187,8 @@ def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
-def _to_date(value: Any) -> date | None:
+def to_date(value: Any) -> date | None:
+    """A Neo4j date (or None) as a Python date."""
     return None if value is None else date(value.year, value.month, value.day)
 
 
@@ -235,16 +236,16 @@ class PersonView:
         memberships = [self._membership(m, contact) for m in record["memberships"]]
         phones = None if contact is Access.DENIED else [
             PhoneNumber(number=mask_phone(x["number"]) if contact is Access.MASKED else x["number"],
-                        source=x["source"], as_of=_to_date(x["as_of"])) for x in record["phones"]]
+                        source=x["source"], as_of=to_date(x["as_of"])) for x in record["phones"]]
         addresses = None if contact is Access.DENIED else [
-            RegisteredAddress(address=x["address"], kind=x["kind"], source=x["source"], as_of=_to_date(x["as_of"]))
+            RegisteredAddress(address=x["address"], kind=x["kind"], source=x["source"], as_of=to_date(x["as_of"]))
             for x in record["addresses"]]
         accounts = None if financial is Access.DENIED else [
             BankAccount(number=mask_account(x["number"]) if financial is Access.MASKED else x["number"], bank=x["bank"])
             for x in record["accounts"]]
         return Person(
             id_number=self.id_number(p["id_number"]), document_type=p.get("document_type"), name=p["name"],
-            sex=p.get("sex"), birth_date=_to_date(p.get("birth_date")), staff_role=p.get("staff_role"),
+            sex=p.get("sex"), birth_date=to_date(p.get("birth_date")), staff_role=p.get("staff_role"),
             memberships=memberships, phones=phones, addresses=addresses, bank_accounts=accounts,
             facts=self._facts(record["facts"]),
             relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
@@ -264,11 +265,11 @@ class PersonView:
         return Household(
             household_id=h["household_id"], village_code=h.get("village_code"), township_code=h.get("township_code"),
             address=None if contact is Access.DENIED else h.get("address"),
-            registered_date=_to_date(h.get("registered_date")),
+            registered_date=to_date(h.get("registered_date")),
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
             members=self._members(record["members"]),
             enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
-            visits=[Visit(visit_id=v["visit_id"], visit_date=_to_date(v.get("visit_date")), staff_id=v.get("staff_id"),
+            visits=[Visit(visit_id=v["visit_id"], visit_date=to_date(v.get("visit_date")), staff_id=v.get("staff_id"),
                           note=v.get("note")) for v in sorted(record["visits"], key=lambda v: str(v.get("visit_date")))],
         )
 
@@ -284,15 +285,15 @@ class PersonView:
 
     def _members(self, members: list[dict[str, Any]]) -> list[HouseholdMember]:
         return [HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
-                                birth_date=_to_date(o["birth_date"]), relation=o["relation"],
-                                since=_to_date(o["since"]), until=_to_date(o["until"]))
+                                birth_date=to_date(o["birth_date"]), relation=o["relation"],
+                                since=to_date(o["since"]), until=to_date(o["until"]))
                 for o in sorted(members, key=lambda o: o["id_number"])]
 
     def _membership(self, m: dict[str, Any], contact: Access) -> Membership:
         return Membership(
             household_id=m["household_id"], village_code=m["village_code"], township_code=m["township_code"],
             address=None if contact is Access.DENIED else m["address"], relation=m["relation"],
-            since=_to_date(m["since"]), until=_to_date(m["until"]), members=self._members(m["members"]),
+            since=to_date(m["since"]), until=to_date(m["until"]), members=self._members(m["members"]),
         )
 
     def _facts(self, facts: list[dict[str, Any]]) -> list[VerificationFact]:
@@ -303,7 +304,7 @@ class PersonView:
             details = [FactDetail(name=k, value=str(v)) for k, v in sorted(fact.items())
                        if k not in FACT_HIDDEN_KEYS and v is not None]
             shown.append(VerificationFact(kind=fact["label"], record_id=fact.get("record_id"),
-                                          source=fact.get("source"), as_of=_to_date(fact.get("as_of")),
+                                          source=fact.get("source"), as_of=to_date(fact.get("as_of")),
                                           details=details))
         return shown
 
@@ -316,20 +317,20 @@ class PersonView:
         return Enrollment(
             enrollment_id=e["enrollment_id"], programme=e["programme_code"], programme_name=e.get("programme_name"),
             department=e.get("department_code"), unit=e.get("unit"), grantee=e.get("grantee"),
-            start_date=_to_date(e.get("start_date")), end_date=_to_date(e.get("end_date")),
+            start_date=to_date(e.get("start_date")), end_date=to_date(e.get("end_date")),
             monthly_amount=_yuan(e.get("monthly_amount_fen")),
             covered=[x for x in (self.id_number(i) for i in sorted(e["covered"])) if x is not None],
             payments=[Payment(payment_id=x["payment_id"], period=x["period"], amount=_yuan(x["amount_fen"]),
-                              paid_date=_to_date(x["paid_date"]), account=account(x["account"]),
-                              event_cause=x["event_cause"], event_date=_to_date(x["event_date"]))
+                              paid_date=to_date(x["paid_date"]), account=account(x["account"]),
+                              event_cause=x["event_cause"], event_date=to_date(x["event_date"]))
                       for x in sorted(e["payments"], key=lambda x: (x["period"], x["payment_id"]))],
         )
 
     def _case(self, c: dict[str, Any]) -> Case:
         return Case(
             case_id=c["case_id"], programme=c.get("programme_code"), department=c.get("department_code"),
-            status=c.get("status"), channel=c.get("channel"), submitted_date=_to_date(c.get("submitted_date")),
-            decided_date=_to_date(c.get("decided_date")), commitment_signed=c.get("commitment_signed"),
+            status=c.get("status"), channel=c.get("channel"), submitted_date=to_date(c.get("submitted_date")),
+            decided_date=to_date(c.get("decided_date")), commitment_signed=c.get("commitment_signed"),
             applicant=self.id_number(c.get("applicant")), handled_by=sorted(c["handled_by"]),
             reviewed_by=sorted(c["reviewed_by"]), approved_by=sorted(c["approved_by"]),
         )

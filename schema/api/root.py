@@ -20,7 +20,7 @@ from schema.api.pagination import (
     Connection, Edge, PageInfo, PageSizeError, decode_key, decode_offset, encode_key, encode_offset, page_size,
 )
 from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
-from schema.api.people import Household, Person, PersonView
+from schema.api.people import Household, Person, PersonView, to_date
 from schema.ids import InvalidIdNumber, normalize_id_number
 
 @strawberry.type
@@ -172,10 +172,8 @@ class Query:
         for offset, id_number in enumerate(ids, start=skip):
             r = by_id[id_number]
             shown = mask_id_number(id_number) if level is Access.MASKED else id_number
-            born = r["birth_date"]
             edges.append(Edge(cursor=encode_offset(offset), node=PersonSummary(
-                id_number=shown, name=r["name"], sex=r["sex"],
-                birth_date=None if born is None else date(born.year, born.month, born.day))))
+                id_number=shown, name=r["name"], sex=r["sex"], birth_date=to_date(r["birth_date"]))))
         await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
         return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
                                                           end_cursor=edges[-1].cursor if edges else None))

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx2 as httpx
 
+from graph.local_server import free_port
 from reliefgraph.settings import Settings
 from tests.api.conftest import PERSON_360
 from tests.loaders.mini_county import WANG
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _environment(settings: Settings, port: int) -> dict[str, str]:
@@ -33,7 +27,7 @@ def _environment(settings: Settings, port: int) -> dict[str, str]:
 
 
 def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "reliefgraph.cli", "serve", "--port", str(port)],
         env=_environment(api_settings, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

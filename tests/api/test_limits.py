@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.testclient import TestClient
 
 from reliefgraph.app import create_app

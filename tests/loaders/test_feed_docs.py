@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from loaders.feeds import FEEDS
 from loaders.feeds.docs import feeds_markdown
 from reliefgraph.settings import PROJECT_ROOT
