@@ -107,6 +107,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "`fulltext.eventually_consistent`: true}}",
         ),
     ),
+    Migration(
+        7,
+        "indexes for case lists by township and village, and staff postings",
+        (
+            "CREATE INDEX case_township IF NOT EXISTS FOR (c:Case) ON (c.township_code)",
+            "CREATE INDEX case_village IF NOT EXISTS FOR (c:Case) ON (c.village_code)",
+            "CREATE INDEX staff_township IF NOT EXISTS FOR (s:Staff) ON (s.township_code)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

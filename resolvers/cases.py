@@ -86,10 +86,20 @@ CALL (c, before, ok) {
 RETURN c {.*} AS case, ok, before, seen, c.publicity_end AS publicity_end
 """
 
+# For many cases at once (a page of a case list): one round trip, not one per case.
 CASE_EVENTS = """
-MATCH (:Case {case_id: $case_id})-[:HAS_EVENT]->(e:CaseEvent)
-RETURN e {.*, at: toString(e.at)} AS event ORDER BY e.at, e.event_id
+UNWIND $case_ids AS case_id
+MATCH (:Case {case_id: case_id})-[:HAS_EVENT]->(e:CaseEvent)
+WITH case_id, e ORDER BY e.at, e.event_id
+RETURN case_id, collect(e {.*, at: toString(e.at)}) AS events
 """
+
+
+async def load_case_events(gateway: Any, case_ids: list[str]) -> list[list[dict[str, Any]]]:
+    """DataLoader batch function: the events of each case, in the order asked."""
+    rows = await gateway.read(CASE_EVENTS, case_ids=list(case_ids))
+    by_case = {r["case_id"]: r["events"] for r in rows}
+    return [by_case.get(case_id, []) for case_id in case_ids]
 
 
 def step_changes(step: Step, today: date, publicity_days: int, reason: str | None) -> dict[str, Any]:
@@ -114,4 +124,42 @@ async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: i
         changes=changes, staff_link=transition.staff_link or "",
         after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT),
     )
+    return rows[0] if rows else None
+
+
+# Case lists for a jurisdiction, with filters, sorting and keyset pagination.
+CASE_LIST = """
+MATCH (c:Case)
+WHERE ($township IS NULL OR c.township_code = $township)
+  AND ($village IS NULL OR c.village_code = $village)
+  AND ($programmes IS NULL OR c.programme_code IN $programmes)
+  AND ($statuses IS NULL OR c.status IN $statuses)
+  AND ($channel IS NULL OR c.channel = $channel)
+  AND ($submitted_from IS NULL OR c.submitted_date >= $submitted_from)
+  AND ($submitted_to IS NULL OR c.submitted_date <= $submitted_to)
+WITH c, coalesce(CASE $order
+  WHEN 'SUBMITTED_ASC' THEN toString(c.submitted_date)
+  // newest first, as an ascending string key: 99999999 - yyyymmdd
+  WHEN 'SUBMITTED_DESC' THEN toString(99999999 - (c.submitted_date.year * 10000 + c.submitted_date.month * 100
+                                                  + c.submitted_date.day))
+  ELSE c.case_id END, '') AS k
+WHERE $after_key IS NULL OR k > $after_key OR (k = $after_key AND c.case_id > $after_id)
+RETURN c {.*} AS case, k AS sort_key,
+       head([(a:Person)-[:APPLIED_FOR]->(c) | a.id_number]) AS applicant
+ORDER BY sort_key, c.case_id
+LIMIT $limit
+"""
+
+CASE_BY_ID = """
+MATCH (c:Case {case_id: $case_id})
+RETURN c {.*} AS case, head([(a:Person)-[:APPLIED_FOR]->(c) | a.id_number]) AS applicant
+"""
+
+
+async def fetch_cases(gateway: Any, **params: Any) -> list[dict[str, Any]]:
+    return await gateway.read(CASE_LIST, **params)
+
+
+async def fetch_case(gateway: Any, case_id: str) -> dict[str, Any] | None:
+    rows = await gateway.read(CASE_BY_ID, case_id=case_id)
     return rows[0] if rows else None

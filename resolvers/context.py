@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from strawberry.dataloader import DataLoader
 
 from access.audit import AuditTrail
 from access.principal import Principal
 from reliefgraph.settings import Settings
+from resolvers.cases import load_case_events
 from resolvers.gateway import GraphGateway
 
 
@@ -19,6 +23,9 @@ class RequestContext:
     principal: Principal
     gateway: GraphGateway
     audit: AuditTrail = field(init=False)
+    case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.gateway, self.principal)
+        # Fresh per request: nothing cached crosses requests (or principals).
+        self.case_events = DataLoader(load_fn=partial(load_case_events, self.gateway))

@@ -15,8 +15,17 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from reliefgraph.settings import Settings
-from schema.api.cases import Mutation
-from schema.api.root import Query
+from strawberry.tools import merge_types
+
+from schema.api.case_queries import CaseQuery
+from schema.api.cases import Mutation as CaseMutation
+from schema.api.directory import DirectoryQuery
+from schema.api.root import Query as PersonQuery
+from schema.api.visits import VisitMutation
+
+# One root type per operation, assembled from one class per domain.
+Query = merge_types("Query", (PersonQuery, CaseQuery, DirectoryQuery))
+Mutation = merge_types("Mutation", (CaseMutation, VisitMutation))
 
 
 def _unexpected(error: GraphQLError) -> bool:

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Role
-from resolvers.cases import CASE_EVENTS, SUBMIT, TRANSITIONS, Step, apply_step, step_changes
+from resolvers.cases import SUBMIT, TRANSITIONS, Step, apply_step, step_changes
 from resolvers.context import RequestContext
 from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from schema.api.people import to_date
@@ -48,8 +48,8 @@ class CaseRecord:
 
     @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
-        rows = await info.context.gateway.read(CASE_EVENTS, case_id=self.case_id)
-        return [CaseEvent(**{k: r["event"].get(k) for k in CaseEvent.__annotations__}) for r in rows]
+        events = await info.context.case_events.load(self.case_id)
+        return [CaseEvent(**{k: e.get(k) for k in CaseEvent.__annotations__}) for e in events]
 
 
 @strawberry.type
@@ -82,7 +82,7 @@ class SubmitApplicationInput:
     note: str | None = None
 
 
-def _record(c: dict[str, Any]) -> CaseRecord:
+def case_record(c: dict[str, Any]) -> CaseRecord:
     return CaseRecord(
         case_id=c["case_id"], status=c["status"], version=c["version"], programme=c["programme_code"],
         household_id=c["household_id"], township_code=c.get("township_code"), channel=c.get("channel"),
@@ -114,7 +114,7 @@ async def _step(info: Info[RequestContext, None], case_id: str, expected_version
     if row is None:
         return NotFound()
     if row["ok"]:
-        return _record(row["case"])
+        return case_record(row["case"])
     transition = TRANSITIONS[step]
     if row["before"] not in transition.allowed_from:
         return InvalidTransition(status=row["before"], message=(
@@ -147,7 +147,7 @@ class Mutation:
         )
         if not rows:
             return NotFound(message="no such household in your township with that applicant, or no such programme")
-        return _record(rows[0]["case"])
+        return case_record(rows[0]["case"])
 
     @strawberry.mutation(description="Record the home investigation and verification results; to review.")
     async def record_home_investigation(self, info: Info[RequestContext, None], case_id: str,

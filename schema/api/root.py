@@ -21,6 +21,7 @@ from schema.api.pagination import (
 )
 from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
 from schema.api.people import Household, Person, PersonView, to_date
+from schema.api.validation import purpose_problem
 from schema.ids import InvalidIdNumber, normalize_id_number
 
 @strawberry.type
@@ -35,7 +36,7 @@ PathsResult = Annotated[PathList | NotFound | Forbidden | InvalidInput, strawber
 def _linkage_checks(ctx: RequestContext, purpose: str, hops: int, limit: int) -> Forbidden | InvalidInput | None:
     if ctx.principal.role is not Role.INVESTIGATOR:
         return Forbidden(message="linkage is for investigators")
-    if (bad := _purpose(purpose)) is not None:
+    if (bad := purpose_problem(purpose)) is not None:
         return bad
     if not 1 <= hops <= limit:
         return InvalidInput(field="maxHops", message=f"maxHops must be between 1 and {limit}")
@@ -75,12 +76,6 @@ PersonSearchResult = Annotated[
 AuditTrailResult = Annotated[Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")]
 
 
-def _purpose(purpose: str) -> InvalidInput | None:
-    if not 4 <= len(purpose.strip()) <= 200:
-        return InvalidInput(field="purpose", message="state the purpose of this read (4-200 characters)")
-    return None
-
-
 def _lookup_key(raw: str) -> str:
     """Normalised exactly as the loaders do; other documents (passports) as written."""
     text = raw.strip()
@@ -102,7 +97,7 @@ class Query:
         ctx = info.context
         if ctx.principal.role not in PERSON_READERS:
             return Forbidden()
-        if (bad := _purpose(purpose)) is not None:
+        if (bad := purpose_problem(purpose)) is not None:
             return bad
         try:
             key = _lookup_key(id_number)
@@ -123,7 +118,7 @@ class Query:
             return Forbidden()
         if ctx.principal.role is Role.DEPARTMENT_PARTNER:
             return Forbidden(message="departments look persons up by ID number")
-        if (bad := _purpose(purpose)) is not None:
+        if (bad := purpose_problem(purpose)) is not None:
             return bad
         record = await fetch_household(ctx.gateway, household_id.strip().upper())
         if record is None or not in_jurisdiction(ctx.principal, record):
@@ -142,7 +137,7 @@ class Query:
         p = ctx.principal
         if p.role not in (Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR):
             return Forbidden(message="your role looks persons up by ID number only")
-        if (bad := _purpose(purpose)) is not None:
+        if (bad := purpose_problem(purpose)) is not None:
             return bad
         if not name.strip() or len(name) > 50:
             return InvalidInput(field="name", message="give 1-50 characters of the name")

@@ -1,0 +1,125 @@
+"""Reading cases: one by id, or a jurisdiction's list with filters, sorting and cursors."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Principal, Role
+from resolvers.cases import fetch_case, fetch_cases
+from resolvers.context import RequestContext
+from resolvers.directory import fetch_programmes, narrowed
+from schema.api.cases import CaseRecord, Channel, case_record
+from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.validation import purpose_problem
+
+
+@strawberry.enum
+class CaseOrder(Enum):
+    CASE_ID = "CASE_ID"
+    SUBMITTED_ASC = "SUBMITTED_ASC"
+    SUBMITTED_DESC = "SUBMITTED_DESC"
+
+
+@strawberry.input
+class CaseFilter:
+    township_code: str | None = None
+    village_code: str | None = None
+    programmes: list[str] | None = None
+    statuses: list[str] | None = strawberry.field(default=None, description="submitted, investigating, "
+                                                  "under_review, in_publicity, approved, rejected, suspended, terminated")
+    channel: Channel | None = None  # type: ignore[valid-type]
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+CaseReadResult = Annotated[CaseRecord | NotFound | Forbidden | InvalidInput, strawberry.union("CaseReadResult")]
+CaseListResult = Annotated[Connection[CaseRecord] | Forbidden | InvalidInput, strawberry.union("CaseListResult")]
+
+
+def case_scope(principal: Principal) -> tuple[str | None, str | None] | None:
+    """The (township, village) whose cases a role reads; None when it reads no cases by area."""
+    match principal.role:
+        case Role.INVESTIGATOR | Role.DEPARTMENT_PARTNER:
+            return (None, None)
+        case Role.CASEWORKER:
+            return (principal.township_code, None)
+        case Role.COORDINATOR:
+            return (principal.township_code, principal.village_code)
+    return None
+
+
+async def _mandate(ctx: RequestContext) -> list[str] | None:
+    """A partner department reads its own programmes' cases only."""
+    if ctx.principal.role is not Role.DEPARTMENT_PARTNER:
+        return None
+    return [p["code"] for p in await fetch_programmes(ctx.gateway, ctx.principal.department)]
+
+
+def _visible(principal: Principal, case: dict[str, Any], mandate: list[str] | None) -> bool:
+    scope = case_scope(principal)
+    if scope is None:
+        return False
+    township, village = scope
+    return ((township is None or case.get("township_code") == township)
+            and (village is None or case.get("village_code") == village)
+            and (mandate is None or case.get("programme_code") in mandate))
+
+
+@strawberry.type
+class CaseQuery:
+    @strawberry.field(description="One case by its id, within your jurisdiction or mandate. Audited.")
+    async def case(self, info: Info[RequestContext, None], case_id: str, purpose: str) -> CaseReadResult:
+        ctx = info.context
+        if case_scope(ctx.principal) is None:
+            return Forbidden(message="your role does not read cases")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        row = await fetch_case(ctx.gateway, case_id.strip())
+        if row is None or not _visible(ctx.principal, row["case"], await _mandate(ctx)):
+            return NotFound()
+        await ctx.audit.record_reads([row["applicant"]] if row["applicant"] else [], ["benefits"], purpose, "case")
+        return case_record(row["case"])
+
+    @strawberry.field(description="Cases within your jurisdiction or mandate, filtered and sorted, "
+                                  "a page at a time. Audited.")
+    async def cases(self, info: Info[RequestContext, None], purpose: str, first: int = 20, after: str | None = None,
+                    filter: CaseFilter | None = None, order_by: CaseOrder = CaseOrder.SUBMITTED_DESC) -> CaseListResult:
+        ctx = info.context
+        scope = case_scope(ctx.principal)
+        if scope is None:
+            return Forbidden(message="your role does not read cases")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        wanted = filter or CaseFilter()
+        ok_t, township = narrowed(scope[0], wanted.township_code)
+        ok_v, village = narrowed(scope[1], wanted.village_code)
+        if not (ok_t and ok_v):
+            return Forbidden(message="that area is outside your jurisdiction")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+            key = decode_key(after)
+        except PageSizeError as exc:
+            return InvalidInput(field="first/after", message=str(exc))
+        if key is not None and len(key) != 2:
+            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        programmes = [p.strip().upper() for p in wanted.programmes] if wanted.programmes else None
+        mandate = await _mandate(ctx)
+        if mandate is not None:
+            programmes = [p for p in (programmes or mandate) if p in mandate]
+        rows = await fetch_cases(
+            ctx.gateway, township=township, village=village, programmes=programmes, statuses=wanted.statuses,
+            channel=wanted.channel.value if wanted.channel else None, submitted_from=wanted.submitted_from,
+            submitted_to=wanted.submitted_to, order=order_by.value, after_key=key[0] if key else None,
+            after_id=key[1] if key else None, limit=limit + 1)
+        page = rows[:limit]
+        edges = [Edge(cursor=encode_key(r["sort_key"], r["case"]["case_id"]), node=case_record(r["case"]))
+                 for r in page]
+        await ctx.audit.record_reads([r["applicant"] for r in page if r["applicant"]], ["benefits"], purpose, "cases")
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))
