@@ -36,6 +36,8 @@ class Label(StrEnum):
     VULNERABILITY = "Vulnerability"
     # produced by the service itself
     FINDING = "Finding"
+    FINDING_EVENT = "FindingEvent"  # one step of a finding's review: who, when, what
+    DETECTION_MODEL = "DetectionModel"  # a fitted model detection reuses (identity resolution)
     CREDIT_RECORD = "CreditRecord"
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
@@ -73,3 +75,4 @@ class Rel(StrEnum):
     HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent
     VISITED = "VISITED"  # Visit -> Household
     MADE_VISIT = "MADE_VISIT"  # Staff -> Visit
+    EVIDENCE = "EVIDENCE"  # Finding -> any node that proves it {role}

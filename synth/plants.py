@@ -65,6 +65,10 @@ def dup_person_multi_household(export: Export) -> None:
     h2.members.append(mover)  # listed in a second household's register too
     make_poor(export, h2)
     ids2 = enroll_household(export, h2, special=False)
+    # h2's own members get the special assistance they qualify for (the mover has it through h1).
+    own = Household(h2.household_id, h2.village_code, h2.township_code, h2.address,
+                    [p for p in h2.members if p is not mover])
+    special_assistance(export, own, export.account_of(h2.head))
     export.label("DUP_PERSON_MULTI_HOUSEHOLD", "one person covered by dibao in two households",
                  persons=[mover.id_number], households=[h1.household_id, h2.household_id],
                  enrollments=[ids1["DIBAO"], ids2["DIBAO"]])
@@ -119,11 +123,14 @@ def dup_event_aid(export: Export) -> None:
 
 
 def _typo(id_number: str, export: Export) -> str:
-    """Another checksum-valid number one keystroke away (a sequence digit mistyped)."""
-    pos = 14 + export.rng.randrange(2)
-    digit = str((int(id_number[pos]) + export.rng.randint(1, 8)) % 10)
-    first17 = id_number[:pos] + digit + id_number[pos + 1:17]
-    return first17 + check_char(first17)
+    """Another checksum-valid number one keystroke away (a sequence digit mistyped), held by nobody."""
+    while True:
+        pos = 14 + export.rng.randrange(2)
+        digit = str((int(id_number[pos]) + export.rng.randint(1, 8)) % 10)
+        first17 = id_number[:pos] + digit + id_number[pos + 1:17]
+        typo = first17 + check_char(first17)
+        if typo not in export.population.persons:
+            return typo
 
 
 def dup_identity(export: Export) -> None:

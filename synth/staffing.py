@@ -45,7 +45,8 @@ def staff_county(export: Export, understaffed: set[str], without_coordinator: se
     rng = export.rng
     for township in export.population.townships:
         villages = township.villages
-        required = 5 if township.population >= 50_000 else 3
+        # The rule applies to the population the regions file states (scaled like everything else).
+        required = 5 if round(township.population * export.population.scale) >= 50_000 else 3
         caseworkers = required - 1 if township.code in understaffed else required + rng.choice((0, 0, 1))
         for role, count in (("caseworker", caseworkers), ("reviewer", 1), ("approver", 1)):
             for _ in range(count):

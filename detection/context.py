@@ -1,0 +1,40 @@
+"""What every detector is given: read access to the graph, the rules, the date and the scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from detection.rules import DetectionRules
+
+
+@dataclass(frozen=True)
+class DetectionContext:
+    driver: Driver
+    database: str
+    rules: DetectionRules
+    as_of: date
+    # Incremental runs: only situations touching these households (None: the whole county).
+    households: list[str] | None = None
+
+    def read(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]:
+        """One managed read transaction; the rules, date and scope are always parameters."""
+        merged = {**self.rules.params(), "as_of": self.as_of, "households": self.households, **params}
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(cypher, merged)]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def write(self, cypher: str, /, **params: Any) -> None:
+        """One managed write transaction (the detectors' own state, such as a fitted model)."""
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher, params).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)

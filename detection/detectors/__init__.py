@@ -1,0 +1,1 @@
+"""One module per family of findings; each detector reads the graph and returns situations."""

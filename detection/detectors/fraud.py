@@ -1,0 +1,230 @@
+"""Linked fraud: money into a third party's account, payments after death, means-tested aid
+despite assets, and aid handled by a relative of the beneficiary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detection.context import DetectionContext
+from detection.detectors.households import line_fen, per_capita_monthly_fen
+from detection.kinds import FindingKind
+from detection.situation import Evidence, Situation, yuan
+
+# The household a grant belongs to: the household itself, or its person's current household.
+THIRD_PARTY = """
+MATCH (e:Enrollment)-[:GRANTED_TO]->(g)
+OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
+WITH e, g, coalesce(CASE WHEN g:Household THEN g END, gh) AS h
+WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
+CALL (e) {
+  MATCH (e)-[:PAYS_INTO]->(acc:BankAccount) RETURN acc
+  UNION
+  MATCH (e)<-[:FOR_ENROLLMENT]-(:Payment)-[:PAID_TO]->(acc:BankAccount) RETURN acc
+}
+MATCH (holder:Person)-[:HOLDS_ACCOUNT]->(acc)
+WITH e, g, h, acc, collect(holder) AS holders
+WHERE NONE(x IN holders WHERE x = g OR (x)-[:MEMBER_OF]->(h))
+RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household_id AS household,
+       h.township_code AS township, h.village_code AS village, acc.number AS account,
+       [x IN holders | x {.id_number, .name, .staff_id, .staff_role}] AS holders,
+       [(pay:Payment)-[:FOR_ENROLLMENT]->(e) WHERE (pay)-[:PAID_TO]->(acc) | pay {.payment_id, .amount_fen}] AS payments
+"""
+
+
+def third_party_payments(ctx: DetectionContext) -> list[Situation]:
+    """One finding per household and account: every grant of the household paid into it."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for r in ctx.read(THIRD_PARTY):
+        grouped.setdefault((r["household"], r["account"]), []).append(r)
+    found = []
+    for (household, account), rows in sorted(grouped.items()):
+        r = rows[0]
+        staff = [x for x in r["holders"] if x.get("staff_id")]
+        names = "、".join(x["name"] for x in r["holders"])
+        payments = [p for x in rows for p in x["payments"]]
+        paid = sum(p["amount_fen"] or 0 for p in payments)
+        grants = "、".join(f"{x['programme']}（{x['enrollment']}）" for x in rows)
+        evidence = [Evidence("Household", household, "household"), Evidence("BankAccount", account, "account")]
+        evidence += [Evidence("Enrollment", x["enrollment"], "grant") for x in rows]
+        evidence += [Evidence("Person", x["id_number"], "staff_holder" if x.get("staff_id") else "account_holder")
+                     for x in r["holders"]]
+        evidence += [Evidence("Payment", p["payment_id"], "payment") for p in payments]
+        who_zh = f"工作人员{names}" if staff else names
+        who_en = f"staff member {names}" if staff else names
+        found.append(Situation(
+            FindingKind.PAYMENT_TO_THIRD_PARTY, f"{household}|{account}", 0.99 if staff else 0.9,
+            f"户{household}的救助{grants}打入账户尾号{account[-4:]}，该账户属于{who_zh}，不是本户成员；"
+            f"已打入{yuan(paid)}元。",
+            f"Household {household}'s grants " + ", ".join(f"{x['programme']} ({x['enrollment']})" for x in rows)
+            + f" are paid into account …{account[-4:]}, held by {who_en}, who is not in the household; "
+            f"{yuan(paid)} yuan paid in so far.",
+            evidence, township_code=r["township"], village_code=r["village"], amount_fen=paid,
+            details={"staff": [x["staff_id"] for x in staff]}))
+    return found
+
+
+DECEASED = """
+MATCH (d:Death)<-[:HAS_FACT]-(p:Person)<-[:COVERS|GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
+WHERE pay.period > substring(toString(d.death_date), 0, 7)
+WITH d, p, e, collect(DISTINCT pay) AS payments
+MATCH (e)-[:GRANTED_TO]->(g)
+OPTIONAL MATCH (p)-[:MEMBER_OF]->(ph:Household)
+WITH d, p, e, payments, coalesce(CASE WHEN g:Household THEN g END, ph) AS h
+WHERE $households IS NULL OR h.household_id IN $households
+RETURN DISTINCT p.id_number AS person, p.name AS name, d.death_date AS died, d.fact_id AS death, d.source AS source,
+       e.enrollment_id AS enrollment, e.programme_code AS programme,
+       size([(e)-[:COVERS]->(c) | c]) AS covered,
+       [x IN payments | x {.payment_id, .amount_fen, .period}] AS payments,
+       h.household_id AS household, h.township_code AS township, h.village_code AS village
+"""
+
+
+def deceased_paid(ctx: DetectionContext) -> list[Situation]:
+    found = []
+    for r in ctx.read(DECEASED):
+        paid = sum(p["amount_fen"] or 0 for p in r["payments"])
+        share = paid // max(r["covered"], 1)  # a household grant: the dead member's share
+        periods = sorted(p["period"] for p in r["payments"])
+        evidence = [Evidence("Person", r["person"], "deceased"), Evidence("Death", r["death"], "fact"),
+                    Evidence("Enrollment", r["enrollment"], "grant")]
+        evidence += [Evidence("Payment", p["payment_id"], "payment") for p in r["payments"]]
+        if r["household"]:
+            evidence.append(Evidence("Household", r["household"], "household"))
+        found.append(Situation(
+            FindingKind.DECEASED_PAID, f"{r['person']}|{r['enrollment']}", 0.97 if r["covered"] <= 1 else 0.85,
+            f"{r['name']}于{r['died']}死亡（{r['source']}报告），{r['programme']}救助{r['enrollment']}仍发放了"
+            f"{periods[0]}至{periods[-1]}共{len(periods)}期，涉及约{yuan(share)}元。",
+            f"{r['name']} died on {r['died']} (reported by {r['source']}), yet {r['programme']} grant "
+            f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, about {yuan(share)} yuan.",
+            evidence, township_code=r["township"], village_code=r["village"], amount_fen=share))
+    return found
+
+
+# Current means-tested grants with every current member's verification facts.
+MEANS_TESTED = """
+MATCH (e:Enrollment)-[:FOR_PROGRAMME]->(prog:Programme {means_tested: true})
+WHERE e.end_date IS NULL OR e.end_date >= $as_of
+MATCH (e)-[:GRANTED_TO]->(g)
+OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
+WITH e, coalesce(CASE WHEN g:Household THEN g END, gh) AS h
+WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
+MATCH (h)<-[m:MEMBER_OF]-(x:Person) WHERE m.until IS NULL
+WITH e, h, collect(x) AS members
+RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household_id AS household,
+       h.township_code AS township, h.village_code AS village, size(members) AS size,
+       [x IN members | x {.id_number, .name}] AS members,
+       COLLECT { UNWIND members AS x MATCH (x)-[:HAS_FACT]->(f)
+                 WHERE f:Vehicle OR f:Property OR f:Business OR f:Employment OR f:Deposit OR f:Income
+                 RETURN f {.*, label: labels(f)[0]} } AS facts
+"""
+
+
+def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict], list[str], list[str]]:
+    """The facts that disqualify this household, with reasons in Chinese and English."""
+    a = ctx.rules.assets
+    facts, zh, en = [], [], []
+    by_label: dict[str, list[dict]] = {}
+    for f in r["facts"]:
+        by_label.setdefault(f["label"], []).append(f)
+    names = {m["id_number"]: m["name"] for m in r["members"]}
+    for f in by_label.get("Vehicle", []):
+        if f.get("vehicle_type") in a.disqualifying_vehicles:
+            facts.append(f)
+            zh.append(f"{names[f['id_number']]}名下有机动车{f.get('plate', '')}（{f['source']}）")
+            en.append(f"{names[f['id_number']]} owns a {f['vehicle_type']} {f.get('plate', '')} ({f['source']})")
+    homes = [f for f in by_label.get("Property", []) if f.get("property_kind") == "residential"]
+    for f in by_label.get("Property", []):
+        if f.get("property_kind") in a.disqualifying_property_kinds:
+            facts.append(f)
+            zh.append(f"{names[f['id_number']]}名下有{f['property_kind']}房产（{f['source']}）")
+            en.append(f"{names[f['id_number']]} owns {f['property_kind']} property ({f['source']})")
+    if len(homes) > a.max_homes:
+        facts += homes
+        zh.append(f"家庭拥有{len(homes)}套住房")
+        en.append(f"the household owns {len(homes)} homes")
+    limit = a.business_limit * 100
+    for f in by_label.get("Business", []):
+        stake = f.get("share_amount_fen") if f.get("role") == "shareholder" else \
+            max(f.get("registered_capital_fen") or 0, f.get("share_amount_fen") or 0)
+        if stake and stake > limit:
+            facts.append(f)
+            zh.append(f"{names[f['id_number']]}登记企业或持股{yuan(stake)}元（{f['source']}）")
+            en.append(f"{names[f['id_number']]} has a business stake of {yuan(stake)} yuan ({f['source']})")
+    if a.public_employee:
+        for f in by_label.get("Employment", []):
+            if f.get("public_employee"):
+                facts.append(f)
+                zh.append(f"{names[f['id_number']]}为财政供养人员（{f.get('employer', '')}）")
+                en.append(f"{names[f['id_number']]} is in public employment ({f.get('employer', '')})")
+    line = line_fen(ctx.rules, r["township"])
+    deposits = by_label.get("Deposit", [])
+    total = sum(f.get("balance_fen") or 0 for f in deposits)
+    if total > r["size"] * line * a.deposit_months:
+        facts += deposits
+        zh.append(f"存款合计{yuan(total)}元，超过{r['size']}人×{a.deposit_months}个月标准")
+        en.append(f"deposits of {yuan(total)} yuan exceed {r['size']} members x {a.deposit_months} months of the line")
+    income = per_capita_monthly_fen(by_label.get("Income", []), r["size"])
+    if a.income_above_line and income is not None and income > line:
+        facts += by_label["Income"]
+        zh.append(f"核定人均月收入{yuan(income)}元，高于标准{yuan(line)}元")
+        en.append(f"verified income of {yuan(income)} yuan per person and month is above the line of {yuan(line)}")
+    return facts, zh, en
+
+
+def asset_ineligible(ctx: DetectionContext) -> list[Situation]:
+    found = []
+    for r in ctx.read(MEANS_TESTED):
+        facts, zh, en = _disqualifying(ctx, r)
+        if not facts:
+            continue
+        owners = sorted({f["id_number"] for f in facts})
+        evidence = [Evidence("Enrollment", r["enrollment"], "grant"), Evidence("Household", r["household"], "household")]
+        evidence += [Evidence("Person", p, "owner") for p in owners]
+        evidence += [Evidence(f["label"], f["fact_id"], "fact") for f in facts]
+        found.append(Situation(
+            FindingKind.ASSET_INELIGIBLE, r["enrollment"], 0.95,
+            f"户{r['household']}享受{r['programme']}（须经济状况核对），但" + "；".join(zh) + "。",
+            f"Household {r['household']} receives means-tested {r['programme']}, but " + "; ".join(en) + ".",
+            evidence, township_code=r["township"], village_code=r["village"]))
+    return found
+
+
+RELATIONSHIP = """
+MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->(c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(b:Person)
+WHERE b <> s AND ($households IS NULL OR h.household_id IN $households)
+OPTIONAL MATCH (s)-[k:KIN_OF]-(b)
+WITH s, r, c, h, b, k, EXISTS { (s)-[:MEMBER_OF]->(h) } AS same_household
+WHERE (k IS NOT NULL OR same_household) AND NOT EXISTS { (s)-[:FILED_RELATIVE]->(b) }
+RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, s.staff_id AS staff_id,
+       s.id_number AS staff_person, s.name AS staff_name, s.staff_role AS staff_role,
+       collect(DISTINCT type(r)) AS steps, b.id_number AS person, b.name AS name,
+       coalesce(k.relation, 'same_household') AS relation,
+       h.household_id AS household, h.township_code AS township, h.village_code AS village,
+       [(e:Enrollment)-[:FROM_CASE]->(c) | e.enrollment_id] AS enrollments
+"""
+
+STEPS_ZH = {"HANDLED": "经办", "REVIEWED": "审核", "APPROVED": "审批"}
+
+
+def relationship_benefit(ctx: DetectionContext) -> list[Situation]:
+    by_case: dict[tuple[str, str], list[dict]] = {}
+    for r in ctx.read(RELATIONSHIP):
+        by_case.setdefault((r["case"], r["staff_id"]), []).append(r)
+    found = []
+    for (case, staff_id), rows in by_case.items():
+        r = rows[0]
+        steps = sorted({s for x in rows for s in x["steps"]})
+        kin = "、".join(f"{x['name']}（{x['relation']}）" for x in rows)
+        evidence = [Evidence("Case", case, "case"), Evidence("Person", r["staff_person"], "staff"),
+                    Evidence("Household", r["household"], "household")]
+        evidence += [Evidence("Person", x["person"], "relative") for x in rows]
+        evidence += [Evidence("Enrollment", e, "grant") for e in r["enrollments"]]
+        found.append(Situation(
+            FindingKind.RELATIONSHIP_BENEFIT, f"{case}|{staff_id}", 0.95,
+            f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}了{r['programme']}申请{case}，"
+            f"受益人中有其亲属{kin}，且未备案。",
+            f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} {r['programme']} case "
+            f"{case}, whose beneficiaries include their relative(s) " +
+            ", ".join(f"{x['name']} ({x['relation']})" for x in rows) + "; the relation was not filed (备案).",
+            evidence, township_code=r["township"], village_code=r["village"], details={"staff": [staff_id]}))
+    return found

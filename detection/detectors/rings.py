@@ -1,0 +1,152 @@
+"""RING_SHARED_IDENTIFIER: benefit-receiving households with no recorded family relation that
+share phones, bank accounts or addresses, as connected groups.
+
+An identifier held by more than `max_households` households (a village office phone) links
+nobody. Strong identifiers (phone, account) link two households on their own; weak ones
+(an address: two registrations at one house are common) only together with another.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from detection.context import DetectionContext
+from detection.kinds import FindingKind
+from detection.situation import Evidence, Situation
+
+RECIPIENT_HOUSEHOLDS = """
+CALL () {
+  MATCH (:Enrollment)-[:GRANTED_TO]->(h:Household) RETURN h
+  UNION
+  MATCH (:Enrollment)-[:GRANTED_TO|COVERS]->(:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL RETURN h
+}
+RETURN h.household_id AS household
+"""
+
+# For each kind, the identifiers recipients hold and every current household holding them.
+SHARED_PHONES = """
+UNWIND $recipients AS hid
+MATCH (:Household {household_id: hid})<-[m:MEMBER_OF]-(:Person)-[:HAS_PHONE]->(x:Phone) WHERE m.until IS NULL
+WITH DISTINCT x
+MATCH (x)<-[:HAS_PHONE]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
+WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)})
+     AS holders
+RETURN 'phone' AS kind, x.number AS key, holders
+"""
+
+# An account links the households of its holders (where grants are paid is PAYMENT_TO_THIRD_PARTY).
+SHARED_ACCOUNTS = """
+UNWIND $recipients AS hid
+MATCH (:Household {household_id: hid})<-[m:MEMBER_OF]-(:Person)-[:HOLDS_ACCOUNT]->(x:BankAccount)
+WHERE m.until IS NULL
+WITH DISTINCT x
+MATCH (x)<-[:HOLDS_ACCOUNT]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
+WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)})
+     AS holders
+RETURN 'account' AS kind, x.number AS key, holders
+"""
+
+# An address links the households living there and those with a member registered there.
+SHARED_ADDRESSES = """
+UNWIND $recipients AS hid
+MATCH (h0:Household {household_id: hid})
+CALL (h0) {
+  MATCH (h0)-[:LIVES_AT]->(x:Address) RETURN x
+  UNION
+  MATCH (h0)<-[m:MEMBER_OF]-(:Person)-[:REGISTERED_AT]->(x:Address) WHERE m.until IS NULL RETURN x
+}
+WITH DISTINCT x
+CALL (x) {
+  MATCH (x)<-[:LIVES_AT]-(h:Household) RETURN {household: h.household_id, person: null, who: null} AS holder
+  UNION
+  MATCH (x)<-[:REGISTERED_AT]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
+  RETURN {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)} AS holder
+}
+WITH x, collect(holder) AS holders
+RETURN 'address' AS kind, x.key AS key, holders
+"""
+
+# Household pairs with a recorded family tie: kinship between members, or a shared member.
+RELATED_PAIRS = """
+UNWIND $pairs AS pair
+MATCH (a:Household {household_id: pair[0]}), (b:Household {household_id: pair[1]})
+WITH pair, a, b
+WHERE EXISTS { (a)<-[:MEMBER_OF]-(:Person)-[:KIN_OF]-(:Person)-[:MEMBER_OF]->(b) }
+   OR EXISTS { (a)<-[:MEMBER_OF]-(:Person)-[:MEMBER_OF]->(b) }
+RETURN pair
+"""
+
+HOUSEHOLD_PLACES = """
+UNWIND $households AS hid
+MATCH (h:Household {household_id: hid})
+RETURN h.household_id AS household, h.township_code AS township, h.village_code AS village
+"""
+
+LABELS = {"phone": "Phone", "account": "BankAccount", "address": "Address"}
+KIND_ZH = {"phone": "电话", "account": "银行账户", "address": "地址"}
+
+
+def _same_person(holders: list[dict], a: str, b: str) -> bool:
+    """The identifier's holders in a and in b all have one name and birth date."""
+    who_a = {h["who"] for h in holders if h["household"] == a and h["who"]}
+    who_b = {h["who"] for h in holders if h["household"] == b and h["who"]}
+    return bool(who_a) and who_a == who_b and len(who_a) == 1
+
+
+def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
+    rules = ctx.rules.shared_identifier
+    recipients = {r["household"] for r in ctx.read(RECIPIENT_HOUSEHOLDS)}
+    wanted = set(rules.strong) | set(rules.weak)
+    queries = {"phone": SHARED_PHONES, "account": SHARED_ACCOUNTS, "address": SHARED_ADDRESSES}
+    # household pair -> {(kind, identifier)}; identifier -> holders
+    links: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    holders_of: dict[tuple[str, str], list[dict]] = {}
+    for kind in sorted(wanted):
+        for r in ctx.read(queries[kind], recipients=sorted(recipients)):
+            households = sorted({h["household"] for h in r["holders"]})
+            if not 2 <= len(households) <= rules.max_households:
+                continue
+            sharing = [h for h in households if h in recipients]
+            holders_of[(kind, r["key"])] = r["holders"]
+            for i, a in enumerate(sharing):
+                for b in sharing[i + 1:]:
+                    if _same_person(r["holders"], a, b):
+                        continue  # one person under two ID numbers is DUP_IDENTITY, not a ring
+                    links[(a, b)].add((kind, r["key"]))
+    if not links:
+        return []
+    related = {tuple(r["pair"]) for r in ctx.read(RELATED_PAIRS, pairs=[list(p) for p in links])}
+    graph = nx.Graph()
+    for pair, shared in links.items():
+        kinds = {k for k, _ in shared}
+        if pair in related or not (kinds & set(rules.strong) or len(kinds) >= 2):
+            continue
+        graph.add_edge(*pair, shared=shared)
+    found = []
+    for component in nx.connected_components(graph):
+        households = sorted(component)
+        if ctx.households is not None and not set(households) & set(ctx.households):
+            continue
+        sub = graph.subgraph(households)
+        identifiers = sorted({s for _, _, d in sub.edges(data=True) for s in d["shared"]})
+        persons = sorted({h["person"] for s in identifiers for h in holders_of[s]
+                          if h["person"] and h["household"] in component})
+        places = {r["household"]: r for r in ctx.read(HOUSEHOLD_PLACES, households=households)}
+        first = places[households[0]]
+        kinds = sorted({k for k, _ in identifiers})
+        evidence = [Evidence("Household", h, "household") for h in households]
+        evidence += [Evidence("Person", p, "holder") for p in persons]
+        evidence += [Evidence(LABELS[k], key, k) for k, key in identifiers]
+        score = min(0.99, 0.8 + 0.05 * len(identifiers) + 0.03 * (len(households) - 2))
+        townships = sorted({places[h]["township"] for h in households})
+        found.append(Situation(
+            FindingKind.RING_SHARED_IDENTIFIER, "|".join(households), round(score, 3),
+            f"{len(households)}户受助家庭之间无登记亲属关系，却共用" + "、".join(KIND_ZH[k] for k in kinds) +
+            f"（共{len(identifiers)}个标识）：" + "、".join(households) + "。",
+            f"{len(households)} benefit-receiving households with no recorded family relation share "
+            + ", ".join(kinds) + f" ({len(identifiers)} identifiers): " + ", ".join(households) + ".",
+            evidence, township_code=first["township"] if len(townships) == 1 else None,
+            village_code=first["village"], details={"identifiers": [list(i) for i in identifiers]}))
+    return found

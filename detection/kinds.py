@@ -1,0 +1,36 @@
+"""The finding kinds of DOMAIN.md section 7, with stable codes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FindingKind(StrEnum):
+    # duplicate claims
+    DUP_PERSON_MULTI_HOUSEHOLD = "DUP_PERSON_MULTI_HOUSEHOLD"
+    DUP_EXCLUSIVE_PROGRAMMES = "DUP_EXCLUSIVE_PROGRAMMES"
+    DUP_PAYMENT = "DUP_PAYMENT"
+    DUP_EVENT_AID = "DUP_EVENT_AID"
+    DUP_IDENTITY = "DUP_IDENTITY"
+    # linked fraud
+    RING_SHARED_IDENTIFIER = "RING_SHARED_IDENTIFIER"
+    PAYMENT_TO_THIRD_PARTY = "PAYMENT_TO_THIRD_PARTY"
+    DECEASED_PAID = "DECEASED_PAID"
+    ASSET_INELIGIBLE = "ASSET_INELIGIBLE"
+    RELATIONSHIP_BENEFIT = "RELATIONSHIP_BENEFIT"
+    # coverage gaps
+    GAP_VULNERABLE_UNCOVERED = "GAP_VULNERABLE_UNCOVERED"
+    GAP_MISSING_SPECIAL = "GAP_MISSING_SPECIAL"
+    GAP_STAFFING = "GAP_STAFFING"
+    GAP_OVERDUE = "GAP_OVERDUE"
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    RESOLVED = "resolved"  # the situation disappeared from the data
+
+
+ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.ASSIGNED)

@@ -1,0 +1,32 @@
+"""Which detector finds which kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from detection.context import DetectionContext
+from detection.detectors import duplicates, fraud, gaps, identity, rings
+from detection.kinds import FindingKind
+from detection.situation import Situation
+
+Detector = Callable[[DetectionContext], list[Situation]]
+
+DETECTORS: dict[FindingKind, Detector] = {
+    FindingKind.DUP_PERSON_MULTI_HOUSEHOLD: duplicates.person_in_two_households,
+    FindingKind.DUP_EXCLUSIVE_PROGRAMMES: duplicates.exclusive_programmes,
+    FindingKind.DUP_PAYMENT: duplicates.duplicate_payments,
+    FindingKind.DUP_EVENT_AID: duplicates.event_aid,
+    FindingKind.DUP_IDENTITY: identity.same_person_two_numbers,
+    FindingKind.RING_SHARED_IDENTIFIER: rings.shared_identifier_rings,
+    FindingKind.PAYMENT_TO_THIRD_PARTY: fraud.third_party_payments,
+    FindingKind.DECEASED_PAID: fraud.deceased_paid,
+    FindingKind.ASSET_INELIGIBLE: fraud.asset_ineligible,
+    FindingKind.RELATIONSHIP_BENEFIT: fraud.relationship_benefit,
+    FindingKind.GAP_VULNERABLE_UNCOVERED: gaps.vulnerable_uncovered,
+    FindingKind.GAP_MISSING_SPECIAL: gaps.missing_special,
+    FindingKind.GAP_STAFFING: gaps.staffing,
+    FindingKind.GAP_OVERDUE: gaps.overdue,
+}
+
+# Kinds not tied to households: an incremental run recomputes them whole (they are cheap).
+COUNTY_WIDE = frozenset({FindingKind.GAP_STAFFING})
