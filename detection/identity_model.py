@@ -52,7 +52,9 @@ M_START: dict[str, dict[str, float]] = {
 # the blocking sessions learn the wrong class: homophone names of a boy and a girl born the
 # same day, or unrelated people sharing a phone and an address.
 FIXED_M: dict[str, dict[str, float]] = {
-    "name": {"exact": 0.85, "same_pinyin": 0.07, "similar": 0.05, "different": 0.03},
+    # A wholly different name is almost never a re-typed registration (and a ring's members
+    # share phones and addresses by design: that must not make them one person).
+    "name": {"exact": 0.87, "same_pinyin": 0.075, "similar": 0.05, "different": 0.005},
     "birth_date": {"exact": 0.85, "close": 0.1, "different": 0.03, "missing": 0.02},
     "sex": {"same": 0.97, "different": 0.02, "missing": 0.01},
 }
@@ -100,12 +102,16 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, str]:
     address = _shared(a["addresses"], b["addresses"])
     if address == "not_shared" and a["villages"] & b["villages"]:
         address = "same_village"
+    phone = _shared(a["phones"], b["phones"])
+    if a["households"] & b["households"]:
+        # Members of one household share its address, and often a phone: no evidence there.
+        phone, address = "not_shared", "not_shared"
     return {
         "name": _name_level(a, b),
         "birth_date": _birth_level(a, b),
         "sex": "missing" if not a["sex"] or not b["sex"] else ("same" if a["sex"] == b["sex"] else "different"),
         "id_number": _id_level(a["id"], b["id"]),
-        "phone": _shared(a["phones"], b["phones"]),
+        "phone": phone,
         "account": _shared(a["accounts"], b["accounts"]),
         "address": address,
     }
@@ -173,13 +179,13 @@ def estimate_u(sample: list[dict[str, Any]], pairs: int, seed: int = 20261129) -
     return _frequencies(vectors)
 
 
-def _em_session(vectors: list[dict[str, str]], fields: tuple[str, ...], u: dict[str, dict[str, float]],
-                iterations: int) -> tuple[dict[str, dict[str, float]], float]:
+def _em_session(vectors: list[dict[str, str]], fields: tuple[str, ...], fixed: tuple[str, ...],
+                u: dict[str, dict[str, float]], iterations: int) -> tuple[dict[str, dict[str, float]], float]:
     """EM over the fields a blocking rule did not fix; returns their m and the match share.
 
-    Fields with fixed m (FIXED_M) still weigh in the E-step but are not re-estimated."""
-    m = {f: dict(M_START[f]) for f in fields} | {f: dict(v) for f, v in FIXED_M.items()}
-    used = fields + tuple(FIXED_M)
+    `fixed` fields (FIXED_M, unless blocked on) weigh in the E-step but are not re-estimated."""
+    m = {f: dict(M_START[f]) for f in fields} | {f: dict(FIXED_M[f]) for f in fixed}
+    used = fields + fixed
     share = 0.1
     for _ in range(iterations):
         posteriors = []
@@ -187,7 +193,7 @@ def _em_session(vectors: list[dict[str, str]], fields: tuple[str, ...], u: dict[
             bits = math.log2(share / (1 - share)) + sum(math.log2(m[f][v[f]] / u[f][v[f]]) for f in used)
             posteriors.append(1 / (1 + 2 ** -bits))
         share = min(max(sum(posteriors) / len(posteriors), 1e-6), 0.5)
-        m = _frequencies(vectors, posteriors, fields) | {f: dict(v) for f, v in FIXED_M.items()}
+        m = _frequencies(vectors, posteriors, fields) | {f: dict(FIXED_M[f]) for f in fixed}
     return {f: m[f] for f in fields}, share
 
 
@@ -208,7 +214,8 @@ def fit(sessions: dict[str, tuple[tuple[str, ...], list[dict[str, str]]]], u: di
         if len(vectors) < 5:
             continue
         free = tuple(f for f in FIELDS if f not in blocked and f not in FIXED_M)
-        m, share = _em_session(vectors, free, u, iterations)
+        fixed = tuple(f for f in FIXED_M if f not in blocked)
+        m, share = _em_session(vectors, free, fixed, u, iterations)
         for f in free:
             estimates[f].append(m[f])
         expected = max(expected, share * len(vectors))

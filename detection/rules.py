@@ -82,7 +82,7 @@ class SharedIdentifier(_Section):
 class Identity(_Section):
     threshold: float = Field(gt=0, lt=1)
     max_block: int = Field(ge=2)
-    prior: float = Field(gt=0, lt=1)
+    require_similar_names: bool = True
 
 
 class DetectionRules(_Section):

@@ -116,6 +116,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX staff_township IF NOT EXISTS FOR (s:Staff) ON (s.township_code)",
         ),
     ),
+    Migration(
+        8,
+        "findings by status and place; detection models; finding events",
+        (
+            "CREATE INDEX finding_status IF NOT EXISTS FOR (f:Finding) ON (f.status)",
+            "CREATE INDEX finding_township IF NOT EXISTS FOR (f:Finding) ON (f.township_code)",
+            "CREATE INDEX finding_village IF NOT EXISTS FOR (f:Finding) ON (f.village_code)",
+            "CREATE CONSTRAINT detection_model_name IF NOT EXISTS FOR (m:DetectionModel) REQUIRE m.name IS UNIQUE",
+            "CREATE CONSTRAINT finding_event_id IF NOT EXISTS FOR (e:FindingEvent) REQUIRE e.event_id IS UNIQUE",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     write_workers: int = Field(default=3, ge=1, le=16, description="concurrent write transactions per feed")
     rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
 
+    # --- Detection.
+    detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
+
     @field_validator("neo4j_uri")
     @classmethod
     def _known_scheme(cls, uri: str | None) -> str | None:

@@ -148,6 +148,8 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
         if a not in records or b not in records:
             continue
         vector = compare(records[a], records[b])
+        if ctx.rules.identity.require_similar_names and vector["name"] == "different":
+            continue
         probability = model.probability(vector)
         if probability < ctx.rules.identity.threshold:
             continue

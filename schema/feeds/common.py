@@ -46,7 +46,7 @@ def _text(value: Any) -> str:
     return text
 
 
-def _phone(value: Any) -> str:
+def normalize_phone(value: Any) -> str:
     digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
     if digits.startswith("+86"):
         digits = digits[3:]
@@ -63,7 +63,7 @@ def _address(value: Any) -> str:
     return text
 
 
-def _account(value: Any) -> str:
+def normalize_account(value: Any) -> str:
     digits = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
     if not re.fullmatch(r"\d{12,30}", digits):
         raise ValueError(f"{value!r} is not a bank account number (12-30 digits)")
@@ -98,9 +98,9 @@ def _bool(value: Any) -> bool:
 IdNumber = Annotated[str, BeforeValidator(_id_number)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Text = Annotated[str, BeforeValidator(_text)]
-PhoneNumber = Annotated[str, BeforeValidator(_phone)]
+PhoneNumber = Annotated[str, BeforeValidator(normalize_phone)]
 AddressText = Annotated[str, BeforeValidator(_address)]
-AccountNumber = Annotated[str, BeforeValidator(_account)]
+AccountNumber = Annotated[str, BeforeValidator(normalize_account)]
 DepartmentCode = Annotated[str, AfterValidator(_department)]
 ProgrammeCode = Annotated[str, AfterValidator(_programme)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]

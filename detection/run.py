@@ -1,0 +1,58 @@
+"""One detection run: each requested kind detected, stored and timed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from neo4j import Driver
+
+from detection.context import DetectionContext
+from detection.kinds import FindingKind
+from detection.registry import COUNTY_WIDE, DETECTORS
+from detection.rules import DetectionRules
+from detection.store import store
+
+TOWNSHIP_HOUSEHOLDS = "MATCH (h:Household {township_code: $township}) RETURN h.household_id AS household"
+
+
+@dataclass(frozen=True)
+class KindReport:
+    kind: str
+    found: int
+    new: int
+    reopened: int
+    resolved: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "found": self.found, "new": self.new, "reopened": self.reopened,
+                "resolved": self.resolved, "seconds": round(self.seconds, 3)}
+
+
+def township_households(driver: Driver, database: str, township: str) -> list[str]:
+    records, _, _ = driver.execute_query(TOWNSHIP_HOUSEHOLDS, township=township, database_=database)
+    return [r["household"] for r in records]
+
+
+def run_detection(driver: Driver, database: str, rules: DetectionRules, *, as_of: date | None = None,
+                  kinds: Iterable[FindingKind] | None = None, households: list[str] | None = None,
+                  on_kind: Callable[[KindReport], None] | None = None) -> list[KindReport]:
+    """Detect, store and time each kind; `households` limits the run (incremental or by township)."""
+    as_of = as_of or date.today()
+    now = datetime.now(timezone.utc)
+    reports = []
+    for kind in kinds or list(FindingKind):
+        scope = None if kind in COUNTY_WIDE else households
+        ctx = DetectionContext(driver, database, rules, as_of, scope)
+        started = time.perf_counter()
+        situations = DETECTORS[kind](ctx)
+        result = store(driver, database, kind, situations, now, scope)
+        report = KindReport(kind.value, result.found, result.new, result.reopened, result.resolved,
+                            time.perf_counter() - started)
+        reports.append(report)
+        if on_kind is not None:
+            on_kind(report)
+    return reports

@@ -1,0 +1,126 @@
+"""`detect` and `evaluate`: finding duplicate claims, linked fraud and coverage gaps."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from detection.evaluate import read_labels, score
+from detection.findings_read import current_findings
+from detection.kinds import FindingKind
+from detection.rules import DetectionRulesError, read_rules
+from detection.run import KindReport, run_detection, township_households
+from detection.scope import affected_households
+from graph.migrations import migrate
+from loaders.reading import FileFormatError
+from reliefgraph.commands.data import connect
+from reliefgraph.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _kinds(values: list[str] | None) -> list[FindingKind]:
+    if not values:
+        return list(FindingKind)
+    try:
+        return [FindingKind(v.strip().upper()) for v in values]
+    except ValueError:
+        errors.print(f"[red]unknown kind in {values}[/red]; known: {', '.join(k.value for k in FindingKind)}")
+        raise typer.Exit(2) from None
+
+
+def print_detection(reports: list[KindReport], scope: str) -> None:
+    table = Table(title=f"detection ({scope})")
+    for column in ("kind", "found", "new", "reopened", "resolved", "seconds"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for r in reports:
+        table.add_row(r.kind, f"{r.found:,}", f"{r.new:,}", f"{r.reopened:,}", f"{r.resolved:,}", f"{r.seconds:.2f}")
+    table.add_row("total", f"{sum(r.found for r in reports):,}", f"{sum(r.new for r in reports):,}",
+                  f"{sum(r.reopened for r in reports):,}", f"{sum(r.resolved for r in reports):,}",
+                  f"{sum(r.seconds for r in reports):.2f}")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("detect")
+    def detect_command(
+        ctx: typer.Context,
+        kind: Annotated[list[str] | None, typer.Option("--kind", help="only this kind (repeatable)")] = None,
+        township: Annotated[str | None, typer.Option(help="only households of this township code")] = None,
+        changed: Annotated[list[Path] | None, typer.Option(
+            "--changed", exists=True, help="incremental: only what the rows of these just-loaded files can affect "
+                                           "(repeatable)")] = None,
+        as_of: Annotated[str | None, typer.Option(help="detection date YYYY-MM-DD (default: today)")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+    ) -> None:
+        """Find duplicate claims, linked fraud and coverage gaps; store them as findings."""
+        settings: Settings = ctx.obj
+        kinds = _kinds(kind)
+        try:
+            rules = read_rules(settings.detection_rules_file)
+            day = date.fromisoformat(as_of) if as_of else date.today()
+        except (DetectionRulesError, ValueError) as exc:
+            errors.print(f"[red]cannot detect:[/red] {exc}")
+            raise typer.Exit(2) from None
+        with connect(settings) as driver:
+            migrate(driver, settings.neo4j_database)
+            households, scope = None, "whole county"
+            try:
+                if changed:
+                    households = affected_households(driver, settings.neo4j_database, changed)
+                    scope = f"incremental: {len(households):,} households affected by {len(changed)} file(s)"
+                if township:
+                    in_township = township_households(driver, settings.neo4j_database, township)
+                    households = in_township if households is None else sorted(set(households) & set(in_township))
+                    scope = f"township {township}" + (f", {scope}" if changed else "")
+            except FileFormatError as exc:
+                errors.print(f"[red]cannot detect:[/red] {exc}")
+                raise typer.Exit(2) from None
+            if as_json:
+                reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
+                                        households=households)
+                print(json.dumps({"scope": scope, "as_of": day.isoformat(),
+                                  "kinds": [r.as_dict() for r in reports]}, indent=2, ensure_ascii=False))
+                return
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                          TimeElapsedColumn(), console=console) as progress:
+                task = progress.add_task("detecting", total=len(kinds))
+
+                def advance(report: KindReport) -> None:
+                    progress.update(task, advance=1, description=f"{report.kind}: {report.found:,}")
+
+                reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
+                                        households=households, on_kind=advance)
+        print_detection(reports, scope)
+
+    @app.command("evaluate")
+    def evaluate_command(
+        ctx: typer.Context,
+        labels: Annotated[Path, typer.Argument(exists=True, help="labels.jsonl of a synthetic county (or its folder)")],
+        as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+    ) -> None:
+        """Precision, recall and F1 per kind: the stored findings against a synthetic county's labels."""
+        settings: Settings = ctx.obj
+        answer_key = read_labels(labels)
+        with connect(settings) as driver:
+            findings = current_findings(driver, settings.neo4j_database)
+        scores = score(findings, answer_key)
+        if as_json:
+            print(json.dumps([s.as_dict() for s in scores], indent=2))
+            return
+        table = Table(title=f"findings against {labels}")
+        for column in ("kind", "findings", "labels", "precision", "recall", "F1"):
+            table.add_column(column, justify="left" if column == "kind" else "right")
+        for s in scores:
+            style = "" if s.precision >= 0.95 and s.recall >= 0.95 else "red"
+            table.add_row(s.kind, f"{s.findings:,}", f"{s.labels:,}", f"{s.precision:.3f}", f"{s.recall:.3f}",
+                          f"{s.f1:.3f}", style=style)
+        console.print(table)

@@ -1,0 +1,58 @@
+"""DUP_IDENTITY: one person under two ID numbers, not two people alike."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from detection.identity_model import compare, person_record
+from detection.kinds import FindingKind
+from schema.ids import make_id_number
+from tests.detection.builder import VA, VB, VC, County
+from tests.detection.conftest import keys
+
+
+def test_comparison_levels() -> None:
+    def record(id_number: str, name: str, born: date, sex: str, phones: tuple[str, ...] = ()) -> dict:
+        return person_record({"id": id_number, "name": name, "birth": born, "sex": sex, "phones": phones})
+
+    a = record(make_id_number("370831", date(1980, 5, 6), 123), "王建国", date(1980, 5, 6), "M", ("13900000001",))
+    typo = record(make_id_number("370831", date(1980, 5, 6), 153), "王建国", date(1980, 5, 6), "M", ("13900000001",))
+    homophone = record(make_id_number("370831", date(1980, 5, 6), 478), "王建郭", date(1980, 5, 7), "F")
+    assert compare(a, typo) == {"name": "exact", "birth_date": "exact", "sex": "same", "id_number": "one_digit",
+                                "phone": "shared", "account": "not_shared", "address": "not_shared"}
+    v = compare(a, homophone)
+    assert (v["name"], v["birth_date"], v["sex"], v["id_number"]) == ("same_pinyin", "close", "different", "different")
+
+
+def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect) -> None:  # type: ignore[no-untyped-def]
+    c = County()
+    born = date(1970, 3, 8)
+    h1, h2 = c.household(VA), c.household(VC)
+    original = c.person(h1, "张秀英", born, sex="F", id_number=make_id_number("370831", born, 224))
+    clone = c.person(h2, "张秀英", born, sex="F", id_number=make_id_number("370831", born, 264))
+    c.phone(original, "13900000123")
+    c.phone(clone, "13900000123")
+    # Look-alikes: namesakes born the same day with nothing else in common; a couple sharing
+    # a phone and an address.
+    for village, sequence in zip((VA, VB, VC, VA, VB, VC), (101, 235, 367, 483, 615, 749)):
+        h = c.household(village)
+        c.person(h, "李伟", date(1985, 7, 7), id_number=make_id_number("370831", date(1985, 7, 7), sequence))
+    couple = c.household(VB)
+    husband, wife = c.person(couple, "赵刚", date(1960, 1, 1)), c.person(couple, "钱芳", date(1962, 1, 1), sex="F",
+                                                                       relation="spouse")
+    for p in (husband, wife):
+        c.phone(p, "13900000999")
+    # A population for the model to learn what unrelated people look like (the statistics of
+    # a real register: repeated surnames and given names, birth dates over 80 years).
+    rng = random.Random(7)
+    for i in range(4000):
+        h = c.household((VA, VB, VC)[i % 3])
+        c.person(h, rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋",
+                                                               "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰")),
+                 date(1940, 1, 1) + timedelta(days=rng.randrange(29_000)), sex=rng.choice("MF"))
+    found = detect(c, FindingKind.DUP_IDENTITY)
+    assert keys(found, "Person") == [{original, clone}]
+    assert found[0].details["fields"]["phone"]["level"] == "shared"
+    assert found[0].details["fields"]["id_number"]["level"] == "one_digit"
+    assert found[0].score >= 0.95
