@@ -12,6 +12,7 @@ from access.audit import AuditTrail
 from access.principal import Principal
 from reliefgraph.settings import Settings
 from resolvers.cases import load_case_events
+from resolvers.findings import load_finding_events
 from resolvers.gateway import GraphGateway
 
 
@@ -24,8 +25,10 @@ class RequestContext:
     gateway: GraphGateway
     audit: AuditTrail = field(init=False)
     case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    finding_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.gateway, self.principal)
         # Fresh per request: nothing cached crosses requests (or principals).
         self.case_events = DataLoader(load_fn=partial(load_case_events, self.gateway))
+        self.finding_events = DataLoader(load_fn=partial(load_finding_events, self.gateway))

@@ -60,7 +60,11 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
             f"但未享受低保或特困供养：请村里主动发现、帮办申请。",
             f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of {yuan(income)} yuan per "
             f"person and month is under the line of {yuan(line)}, yet nobody receives basic living assistance.",
-            evidence, township_code=r["township"], village_code=r["village"]))
+            evidence, township_code=r["township"], village_code=r["village"],
+            details={"person": r["person"], "name": r["name"], "household": r["household"], "size": r["size"],
+                     "income_fen": income, "line_fen": line,
+                     "flags": [{"kind": f["kind"] if f["label"] == "Vulnerability" else "disability",
+                                "grade": f.get("grade"), "source": f["source"]} for f in r["flags"]]}))
     return found
 
 

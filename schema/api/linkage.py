@@ -7,11 +7,18 @@ from typing import Any
 import strawberry
 
 # The node's kind is its most specific label: a staff member is shown as staff.
-KIND_ORDER = ("Staff", "Person", "Household", "Phone", "BankAccount", "Address")
+KIND_ORDER = ("Finding", "Staff", "Person", "Household", "Phone", "BankAccount", "Address", "Enrollment", "Payment",
+              "Case", "Visit", "Township", "Village", "Vehicle", "Property", "Business", "Employment", "Deposit",
+              "Income", "Death", "Disability", "Vulnerability")
+FACTS = ("Vehicle", "Property", "Business", "Employment", "Deposit", "Income", "Death", "Disability", "Vulnerability")
 DISPLAY = {"Staff": "name", "Person": "name", "Household": "household_id", "Phone": "number",
-           "BankAccount": "number", "Address": "key"}
+           "BankAccount": "number", "Address": "key", "Enrollment": "programme_code", "Payment": "period",
+           "Case": "case_id", "Visit": "visit_date", "Township": "name", "Village": "name", "Finding": "kind"} | {
+    f: "source" for f in FACTS}
 KEYS = {"Staff": "id_number", "Person": "id_number", "Household": "household_id", "Phone": "number",
-        "BankAccount": "number", "Address": "key"}
+        "BankAccount": "number", "Address": "key", "Enrollment": "enrollment_id", "Payment": "payment_id",
+        "Case": "case_id", "Visit": "visit_id", "Township": "code", "Village": "code", "Finding": "finding_id"} | {
+    f: "fact_id" for f in FACTS}
 
 
 @strawberry.type

@@ -1,0 +1,144 @@
+"""Reading and reviewing findings: lists by place, kind, status and score; the evidence
+subgraph; and the investigators' steps (assign, confirm, dismiss), each one guarded write
+that checks the status and the version the client saw, and logs who did it and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from access.principal import Principal, Role
+from detection.kinds import FindingKind
+
+GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
+
+
+def finding_scope(principal: Principal) -> dict[str, Any] | None:
+    """What findings a role reads: None for none; else township, village and kinds it is limited to."""
+    match principal.role:
+        case Role.INVESTIGATOR:
+            return {"township": None, "village": None, "kinds": None}
+        case Role.CASEWORKER:  # coverage gaps of their township; never fraud findings about colleagues
+            return {"township": principal.township_code, "village": None, "kinds": GAP_KINDS}
+    # Coordinators get their village's active-discovery list (`activeDiscovery`), not findings:
+    # explanations name health facts their role may not read.
+    return None
+
+
+def discovery_scope(principal: Principal) -> tuple[str | None, str | None] | None:
+    """(township, village) whose active-discovery list a role reads."""
+    match principal.role:
+        case Role.INVESTIGATOR:
+            return (None, None)
+        case Role.CASEWORKER:
+            return (principal.township_code, None)
+        case Role.COORDINATOR:
+            return (principal.township_code, principal.village_code)
+    return None
+
+
+FINDING_LIST = """
+MATCH (f:Finding)
+WHERE ($kinds IS NULL OR f.kind IN $kinds)
+  AND ($statuses IS NULL OR f.status IN $statuses)
+  AND ($township IS NULL OR f.township_code = $township)
+  AND ($village IS NULL OR f.village_code = $village)
+  AND ($min_score IS NULL OR f.score >= $min_score)
+WITH f, CASE $order
+  WHEN 'SCORE_DESC' THEN toString(2000000 - toInteger(round(f.score * 1000000)))
+  WHEN 'DETECTED_DESC' THEN toString(99999999999999 - f.first_detected_at.epochMillis / 1000)
+  ELSE f.finding_id END AS k
+WHERE $after_key IS NULL OR k > $after_key OR (k = $after_key AND f.finding_id > $after_id)
+RETURN f {.*} AS finding, k AS sort_key
+ORDER BY k, f.finding_id
+LIMIT $limit
+"""
+
+FINDING_BY_ID = "MATCH (f:Finding {finding_id: $finding_id}) RETURN f {.*} AS finding"
+
+# The evidence nodes and the relationships among them, plus the finding itself, ready to draw.
+EVIDENCE_GRAPH = """
+MATCH (f:Finding {finding_id: $finding_id})
+OPTIONAL MATCH (f)-[r:EVIDENCE]->(n)
+WITH f, collect(DISTINCT n) AS nodes, collect(r) AS links
+CALL (nodes) {
+  UNWIND nodes AS a
+  MATCH (a)-[rel]->(b) WHERE b IN nodes
+  RETURN collect(DISTINCT rel) AS among
+}
+RETURN elementId(f) AS finding,
+  [n IN [f] + nodes | {id: elementId(n), labels: labels(n), props: properties(n)}] AS nodes,
+  [r IN links | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: 'EVIDENCE', props: {role: r.role}}]
+  + [r IN among | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r), props: properties(r)}]
+  AS edges
+"""
+
+FINDING_EVENTS = """
+UNWIND $finding_ids AS finding_id
+MATCH (:Finding {finding_id: finding_id})-[:HAS_EVENT]->(e:FindingEvent)
+WITH finding_id, e ORDER BY e.at, e.event_id
+RETURN finding_id, collect(e {.*, at: toString(e.at)}) AS events
+"""
+
+
+class Review(StrEnum):
+    ASSIGN = "assign"
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    allowed_from: tuple[str, ...]
+    to: str
+
+
+REVIEWS = {
+    Review.ASSIGN: ReviewStep(("open", "assigned"), "assigned"),
+    Review.CONFIRM: ReviewStep(("open", "assigned"), "confirmed"),
+    Review.DISMISS: ReviewStep(("open", "assigned"), "dismissed"),
+}
+
+REVIEW = """
+MATCH (f:Finding {finding_id: $finding_id})
+WITH f, f.status AS before, f.version AS seen
+WITH f, before, seen, before IN $allowed_from AND seen = $expected_version AS ok
+CALL (f, before, ok) {
+  WITH f, before, ok WHERE ok
+  SET f.status = $to, f.version = f.version + 1, f.updated_at = datetime(), f.updated_by = $by, f += $changes
+  CREATE (f)-[:HAS_EVENT]->(:FindingEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+                                           action: $action, from_status: before, to_status: $to, note: $note})
+}
+RETURN f {.*} AS finding, ok, before, seen
+"""
+
+
+async def fetch_findings(gateway: Any, **params: Any) -> list[dict[str, Any]]:
+    return await gateway.read(FINDING_LIST, **params)
+
+
+async def fetch_finding(gateway: Any, finding_id: str) -> dict[str, Any] | None:
+    rows = await gateway.read(FINDING_BY_ID, finding_id=finding_id)
+    return rows[0]["finding"] if rows else None
+
+
+async def fetch_evidence(gateway: Any, finding_id: str) -> dict[str, Any] | None:
+    rows = await gateway.read(EVIDENCE_GRAPH, finding_id=finding_id)
+    return rows[0] if rows else None
+
+
+async def load_finding_events(gateway: Any, finding_ids: list[str]) -> list[list[dict[str, Any]]]:
+    """DataLoader batch function: each finding's review steps, in the order asked."""
+    rows = await gateway.read(FINDING_EVENTS, finding_ids=list(finding_ids))
+    by_id = {r["finding_id"]: r["events"] for r in rows}
+    return [by_id.get(i, []) for i in finding_ids]
+
+
+async def review(gateway: Any, finding_id: str, step: Review, expected_version: int, *, by: str, role: str,
+                 note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
+    s = REVIEWS[step]
+    rows = await gateway.write(REVIEW, finding_id=finding_id, allowed_from=list(s.allowed_from), to=s.to,
+                               expected_version=expected_version, by=by, role=role, action=step.value, note=note,
+                               changes=changes)
+    return rows[0] if rows else None

@@ -1,0 +1,97 @@
+"""The village's active-discovery list (主动发现): vulnerable people under the income line
+whom no basic-living grant covers, for coordinators to visit and help apply.
+
+Shown through the caller's policy: a coordinator sees the name, the masked ID number and
+the social-status flags; health flags (disability, mental illness, cancers) only as
+"health", since their role does not read health data.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from access.policy import Access, DataCategory, access, mask_id_number
+from detection.kinds import FindingKind
+from resolvers.context import RequestContext
+from resolvers.directory import narrowed
+from resolvers.findings import discovery_scope, fetch_findings
+from schema.api.errors import Forbidden, InvalidInput
+from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.validation import purpose_problem
+
+SOCIAL_FLAGS = {"orphan", "child_in_distress", "registered_poverty", "disaster_victim"}
+
+
+@strawberry.type
+class DiscoveryCandidate:
+    finding_id: str
+    status: str
+    name: str
+    id_number: str | None
+    household_id: str
+    village_code: str | None
+    household_size: int | None
+    flags: list[str] = strawberry.field(description="social-status flags; 'health' where your role may not see which")
+    income_per_capita: Decimal | None = strawberry.field(description="verified monthly income per person, yuan")
+    income_line: Decimal | None
+
+
+DiscoveryResult = Annotated[Connection[DiscoveryCandidate] | Forbidden | InvalidInput,
+                            strawberry.union("DiscoveryResult")]
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+@strawberry.type
+class DiscoveryQuery:
+    @strawberry.field(description="Vulnerable people under the income line without basic living assistance, in "
+                                  "your village (coordinators) or jurisdiction. Audited.")
+    async def active_discovery(self, info: Info[RequestContext, None], purpose: str, first: int = 50,
+                               after: str | None = None, village_code: str | None = None) -> DiscoveryResult:
+        ctx = info.context
+        p = ctx.principal
+        scope = discovery_scope(p)
+        if scope is None:
+            return Forbidden(message="the active-discovery list is for coordinators, caseworkers and investigators")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        ok, village = narrowed(scope[1], village_code)
+        if not ok or (village and scope[0] and not village.startswith(scope[0])):
+            return Forbidden(message="that village is outside your jurisdiction")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+            key = decode_key(after)
+        except PageSizeError as exc:
+            return InvalidInput(field="first/after", message=str(exc))
+        if key is not None and len(key) != 2:
+            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        rows = await fetch_findings(
+            ctx.gateway, kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value], statuses=["open", "assigned"],
+            township=scope[0], village=village, min_score=None, order="SCORE_DESC",
+            after_key=key[0] if key else None, after_id=key[1] if key else None, limit=limit + 1)
+        identity = access(p, DataCategory.IDENTITY)
+        health = access(p, DataCategory.HEALTH)
+        edges, persons = [], []
+        for r in rows[:limit]:
+            f = r["finding"]
+            d = json.loads(f.get("details") or "{}")
+            persons.append(d.get("person"))
+            flags = sorted({x["kind"] if x["kind"] in SOCIAL_FLAGS or health is not Access.DENIED else "health"
+                            for x in d.get("flags", [])})
+            shown = None if identity is Access.DENIED else (
+                mask_id_number(d["person"]) if identity is Access.MASKED else d["person"])
+            edges.append(Edge(cursor=encode_key(r["sort_key"], f["finding_id"]), node=DiscoveryCandidate(
+                finding_id=f["finding_id"], status=f["status"], name=d.get("name", ""), id_number=shown,
+                household_id=d.get("household", ""), village_code=f.get("village_code"), household_size=d.get("size"),
+                flags=flags, income_per_capita=_yuan(d.get("income_fen")), income_line=_yuan(d.get("line_fen")))))
+        categories = ["basic", "identity", "social", "assets"] + (["health"] if health is not Access.DENIED else [])
+        await ctx.audit.record_reads([x for x in persons if x], categories, purpose, "activeDiscovery")
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))

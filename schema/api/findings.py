@@ -1,0 +1,275 @@
+"""Findings for investigators: lists with filters and cursors, the evidence ready to draw,
+and the review steps (assign, confirm with facts and amount, dismiss with a reason)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Role
+from detection.kinds import FindingKind
+from resolvers.context import RequestContext
+from resolvers.directory import narrowed
+from resolvers.findings import (
+    REVIEWS, Review, fetch_evidence, fetch_finding, fetch_findings, finding_scope, review,
+)
+from schema.api.cases import InvalidTransition, VersionConflict
+from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
+from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.validation import purpose_problem
+
+# What each kind's explanation and evidence disclose, for the audit trail.
+KIND_CATEGORIES: dict[str, list[str]] = {
+    "DUP_PERSON_MULTI_HOUSEHOLD": ["basic", "identity", "benefits"],
+    "DUP_EXCLUSIVE_PROGRAMMES": ["basic", "identity", "benefits"],
+    "DUP_PAYMENT": ["basic", "benefits", "financial"],
+    "DUP_EVENT_AID": ["basic", "benefits", "financial"],
+    "DUP_IDENTITY": ["basic", "identity", "contact", "financial"],
+    "RING_SHARED_IDENTIFIER": ["basic", "identity", "contact", "financial", "benefits"],
+    "PAYMENT_TO_THIRD_PARTY": ["basic", "identity", "financial", "benefits"],
+    "DECEASED_PAID": ["basic", "identity", "benefits"],
+    "ASSET_INELIGIBLE": ["basic", "identity", "assets", "financial", "benefits"],
+    "RELATIONSHIP_BENEFIT": ["basic", "identity", "benefits"],
+    "GAP_VULNERABLE_UNCOVERED": ["basic", "social", "health", "assets"],
+    "GAP_MISSING_SPECIAL": ["basic", "health", "benefits"],
+    "GAP_STAFFING": [],
+    "GAP_OVERDUE": ["basic", "benefits"],
+}
+
+
+@strawberry.enum
+class Language(Enum):
+    ZH = "zh"
+    EN = "en"
+
+
+@strawberry.enum
+class FindingOrder(Enum):
+    SCORE_DESC = "SCORE_DESC"
+    DETECTED_DESC = "DETECTED_DESC"
+    FINDING_ID = "FINDING_ID"
+
+
+@strawberry.input
+class FindingFilter:
+    kinds: list[str] | None = None
+    statuses: list[str] | None = strawberry.field(default=None, description="open, assigned, confirmed, dismissed, "
+                                                  "resolved")
+    township_code: str | None = None
+    village_code: str | None = None
+    min_score: float | None = None
+
+
+@strawberry.type
+class FindingEvent:
+    action: str
+    from_status: str | None
+    to_status: str
+    by: str
+    role: str
+    at: str
+    note: str | None
+
+
+@strawberry.type
+class EvidenceGraph:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+@strawberry.type
+class Finding:
+    finding_id: str
+    kind: str
+    score: float
+    status: str
+    version: int
+    township_code: str | None
+    village_code: str | None
+    amount: Decimal | None = strawberry.field(description="money involved as detected, yuan")
+    first_detected_at: str
+    detected_at: str
+    assignee: str | None
+    reason: str | None = strawberry.field(description="why it was dismissed")
+    confirmed_facts: str | None
+    confirmed_amount: Decimal | None
+    details: str = strawberry.field(description="per-field evidence and counts, as JSON")
+    text_zh: strawberry.Private[str]
+    text_en: strawberry.Private[str]
+    purpose: strawberry.Private[str]  # the reader's stated purpose, for the evidence's audit events
+
+    @strawberry.field(description="The finding in plain words.")
+    def explanation(self, language: Language = Language.ZH) -> str:
+        return self.text_zh if language is Language.ZH else self.text_en
+
+    @strawberry.field(description="Every step: detected, assigned, confirmed, dismissed, reopened, resolved.")
+    async def events(self, info: Info[RequestContext, None]) -> list[FindingEvent]:
+        events = await info.context.finding_events.load(self.finding_id)
+        return [FindingEvent(**{k: e.get(k) for k in FindingEvent.__annotations__}) for e in events]
+
+    @strawberry.field(description="The evidence and how it hangs together, as nodes and edges. Audited.")
+    async def evidence(self, info: Info[RequestContext, None]) -> EvidenceGraph:
+        ctx = info.context
+        raw = await fetch_evidence(ctx.gateway, self.finding_id)
+        if raw is None:
+            return EvidenceGraph(nodes=[], edges=[])
+        await ctx.audit.record_reads(persons_in(raw["nodes"]), KIND_CATEGORIES.get(self.kind, ["basic"]),
+                                     self.purpose, "findingEvidence")
+        return EvidenceGraph(nodes=[graph_node(n) for n in raw["nodes"]], edges=[graph_edge(e) for e in raw["edges"]])
+
+
+def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Finding:
+    return Finding(purpose=purpose,
+        finding_id=f["finding_id"], kind=f["kind"], score=f["score"], status=f["status"], version=f["version"],
+        township_code=f.get("township_code"), village_code=f.get("village_code"), amount=_yuan(f.get("amount_fen")),
+        first_detected_at=str(f.get("first_detected_at")), detected_at=str(f.get("detected_at")),
+        assignee=f.get("assignee"), reason=f.get("dismissed_reason"), confirmed_facts=f.get("confirmed_facts"),
+        confirmed_amount=_yuan(f.get("confirmed_amount_fen")), details=f.get("details") or "{}",
+        text_zh=f.get("explanation") or "", text_en=f.get("explanation_en") or "")
+
+
+FindingResult = Annotated[Finding | NotFound | Forbidden | InvalidInput, strawberry.union("FindingResult")]
+FindingListResult = Annotated[Connection[Finding] | Forbidden | InvalidInput, strawberry.union("FindingListResult")]
+FindingReviewResult = Annotated[
+    Finding | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
+    strawberry.union("FindingReviewResult"),
+]
+
+
+def _visible(scope: dict[str, Any], f: dict[str, Any]) -> bool:
+    return ((scope["township"] is None or f.get("township_code") == scope["township"])
+            and (scope["kinds"] is None or f["kind"] in scope["kinds"]))
+
+
+@strawberry.type
+class FindingQuery:
+    @strawberry.field(description="Findings within your remit, filtered and sorted, a page at a time. Audited.")
+    async def findings(self, info: Info[RequestContext, None], purpose: str, first: int = 20,
+                       after: str | None = None, filter: FindingFilter | None = None,
+                       order_by: FindingOrder = FindingOrder.SCORE_DESC) -> FindingListResult:
+        ctx = info.context
+        scope = finding_scope(ctx.principal)
+        if scope is None:
+            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        wanted = filter or FindingFilter()
+        ok_t, township = narrowed(scope["township"], wanted.township_code)
+        if not ok_t:
+            return Forbidden(message="that area is outside your jurisdiction")
+        kinds = [k.strip().upper() for k in wanted.kinds] if wanted.kinds else None
+        if kinds and (unknown := sorted(set(kinds) - {k.value for k in FindingKind})):
+            return InvalidInput(field="filter.kinds", message=f"unknown kinds {unknown}")
+        if scope["kinds"] is not None:
+            kinds = [k for k in (kinds or scope["kinds"]) if k in scope["kinds"]]
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+            key = decode_key(after)
+        except PageSizeError as exc:
+            return InvalidInput(field="first/after", message=str(exc))
+        if key is not None and len(key) != 2:
+            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        rows = await fetch_findings(
+            ctx.gateway, kinds=kinds, statuses=wanted.statuses, township=township, village=wanted.village_code,
+            min_score=wanted.min_score, order=order_by.value, after_key=key[0] if key else None,
+            after_id=key[1] if key else None, limit=limit + 1)
+        page = rows[:limit]
+        # One audit write per kind on the page, not one per finding.
+        by_categories: dict[tuple[str, ...], list[str]] = {}
+        for r in page:
+            f = r["finding"]
+            by_categories.setdefault(tuple(KIND_CATEGORIES.get(f["kind"], ["basic"])), []).extend(f.get("persons") or [])
+        for categories, persons in by_categories.items():
+            await ctx.audit.record_reads(persons, list(categories), purpose, "findings")
+        edges = [Edge(cursor=encode_key(r["sort_key"], r["finding"]["finding_id"]), node=finding(r["finding"], purpose))
+                 for r in page]
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="One finding by its id. Audited.")
+    async def finding(self, info: Info[RequestContext, None], finding_id: str, purpose: str) -> FindingResult:
+        ctx = info.context
+        scope = finding_scope(ctx.principal)
+        if scope is None:
+            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        f = await fetch_finding(ctx.gateway, finding_id.strip())
+        if f is None or not _visible(scope, f):
+            return NotFound()
+        await ctx.audit.record_reads(f.get("persons") or [], KIND_CATEGORIES.get(f["kind"], ["basic"]), purpose,
+                                     "finding")
+        return finding(f, purpose)
+
+
+def _amount_fen(amount: Decimal | None) -> int | None:
+    if amount is None:
+        return None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidOperation
+    return int(amount * 100)
+
+
+async def _review(info: Info[RequestContext, None], finding_id: str, expected_version: int, step: Review,
+                  note: str | None, changes: dict[str, Any]) -> FindingReviewResult:
+    ctx = info.context
+    if ctx.principal.role is not Role.INVESTIGATOR:
+        return Forbidden(message="only investigators review findings")
+    p = ctx.principal
+    row = await review(ctx.gateway, finding_id.strip(), step, expected_version, by=p.subject, role=p.role.value,
+                       note=note, changes=changes)
+    if row is None:
+        return NotFound(message="no such finding")
+    if row["ok"]:
+        return finding(row["finding"])
+    if row["before"] not in REVIEWS[step].allowed_from:
+        return InvalidTransition(status=row["before"], message=(
+            f"{step.value} applies to findings that are {' or '.join(REVIEWS[step].allowed_from)}; "
+            f"this one is {row['before']}"))
+    return VersionConflict(current_version=row["seen"], message="the finding changed since you read it; reload it")
+
+
+@strawberry.type
+class FindingMutation:
+    @strawberry.mutation(description="Assign a finding to an investigator.")
+    async def assign_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
+                             assignee: str) -> FindingReviewResult:
+        if not 1 <= len(assignee.strip()) <= 100:
+            return InvalidInput(field="assignee", message="name the investigator (1-100 characters)")
+        return await _review(info, finding_id, expected_version, Review.ASSIGN, f"assigned to {assignee.strip()}",
+                             {"assignee": assignee.strip()})
+
+    @strawberry.mutation(description="Confirm a finding with the established facts and the amount involved "
+                                     "(yuan); a confirmed fraud finding can become a dishonesty record.")
+    async def confirm_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
+                              facts: str, amount: Decimal | None = None) -> FindingReviewResult:
+        if not 10 <= len(facts.strip()) <= 4000:
+            return InvalidInput(field="facts", message="state the established facts (10-4000 characters)")
+        try:
+            amount_fen = _amount_fen(amount)
+        except (InvalidOperation, ValueError):
+            return InvalidInput(field="amount", message="an amount in yuan, at most 2 decimals, not negative")
+        return await _review(info, finding_id, expected_version, Review.CONFIRM, facts.strip(),
+                             {"confirmed_facts": facts.strip(), "confirmed_amount_fen": amount_fen,
+                              "confirmed_on": date.today()})
+
+    @strawberry.mutation(description="Dismiss a finding, with the reason. It stays dismissed unless its evidence "
+                                     "changes.")
+    async def dismiss_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
+                              reason: str) -> FindingReviewResult:
+        if not 4 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="give the reason (4-2000 characters)")
+        return await _review(info, finding_id, expected_version, Review.DISMISS, reason.strip(),
+                             {"dismissed_reason": reason.strip()})
+
+
