@@ -27,15 +27,12 @@ from rich.table import Table
 
 from access.principal import Principal, Role
 from access.tokens import add_key
+from bench.county import OUT, bench_settings, start_with_county
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
-from graph.migrations import migrate
-from loaders.run import Loader
-from reliefgraph.settings import PROJECT_ROOT, Settings
-from synth.county import synthesize
+from graph.local_server import free_port
+from reliefgraph.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-OUT = PROJECT_ROOT / "bench" / "out"
 console = Console(width=130)
 logging.getLogger("neo4j").setLevel(logging.ERROR)
 
@@ -73,21 +70,6 @@ def _wait_http(url: str, process: subprocess.Popen[str], timeout_s: float = 120)
             time.sleep(0.3)
 
 
-def _ensure_county(settings: Settings) -> None:
-    with open_driver(settings) as driver:
-        migrate(driver, settings.neo4j_database)
-        records, _, _ = driver.execute_query("MATCH (p:Person) RETURN count(p) AS n", database_=settings.neo4j_database)
-        if records[0]["n"] > 500_000:
-            return
-        county = OUT / "county-full-2026"
-        if not (county / "labels" / "labels.jsonl").exists():
-            with console.status("synthesising the full county…"):
-                synthesize(county, 2026, "full")
-        with console.status("loading the full county (about 3 minutes)…"):
-            Loader(driver, settings, rejects_dir=OUT / "rejects").load(
-                sorted([*county.glob("*.csv"), *county.glob("*.jsonl")]))
-
-
 def _sample_ids(settings: Settings, path: Path) -> int:
     with open_driver(settings) as driver:
         records, _, _ = driver.execute_query(
@@ -119,15 +101,10 @@ def main() -> None:
     if not (HERE / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True)
 
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=free_port(),
-                        heap_size="4g", pagecache_size="4g", api_keys_file=OUT / "bench-api-keys.toml")
-    local = LocalNeo4j(settings)
-    local.stop()  # one left over from an interrupted run listens on another port
-    with console.status("starting the benchmark's own Neo4j…"):
-        local.start()
+    settings = bench_settings(api_keys_file=OUT / "bench-api-keys.toml")
+    local, _ = start_with_county(settings, console)
     servers: list[subprocess.Popen[str]] = []
     try:
-        _ensure_county(settings)
         ids = OUT / "bench-api-ids.txt"
         count = _sample_ids(settings, ids)
         key = add_key(settings.api_keys_file, Principal("bench", Role.INVESTIGATOR, department="MZ"))

@@ -4,12 +4,14 @@ one month paid twice, one event paid by programmes that may not be combined."""
 from __future__ import annotations
 
 from detection.context import DetectionContext
+from detection.detectors.anchors import BENEFICIARIES, GRANTS
 from detection.kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # Two enrollments overlap when each starts before the other ends (open end: still running).
-MULTI_HOUSEHOLD = """
-MATCH (p:Person)<-[:COVERS]-(e:Enrollment)-[:GRANTED_TO]->(h:Household)
+MULTI_HOUSEHOLD = BENEFICIARIES + """
+WITH DISTINCT p
+MATCH (p)<-[:COVERS]-(e:Enrollment)-[:GRANTED_TO]->(h:Household)
 WITH p, collect({e: e, h: h}) AS grants WHERE size(grants) > 1
 UNWIND grants AS a
 UNWIND grants AS b
@@ -44,9 +46,10 @@ def person_in_two_households(ctx: DetectionContext) -> list[Situation]:
 
 
 # A person holding both programmes of an exclusive pair (covered by, or granted, each).
-EXCLUSIVE_PERSON = """
+EXCLUSIVE_PERSON = BENEFICIARIES + """
+WITH DISTINCT p
 UNWIND $exclusive_person AS pair
-MATCH (a:Enrollment {programme_code: pair[0]})-[:COVERS|GRANTED_TO]->(p:Person)
+MATCH (a:Enrollment {programme_code: pair[0]})-[:COVERS|GRANTED_TO]->(p)
 MATCH (b:Enrollment {programme_code: pair[1]})-[:COVERS|GRANTED_TO]->(p)
 WHERE a.start_date <= coalesce(b.end_date, date('9999-12-31'))
   AND b.start_date <= coalesce(a.end_date, date('9999-12-31'))
@@ -57,9 +60,12 @@ RETURN DISTINCT pair, p.id_number AS person, p.name AS name, a.enrollment_id AS 
        h.household_id AS household, h.township_code AS township, h.village_code AS village
 """
 
-EXCLUSIVE_HOUSEHOLD = """
+EXCLUSIVE_HOUSEHOLD = GRANTS + """
+WITH DISTINCT e
+MATCH (e)-[:GRANTED_TO]->(h:Household)
+WITH DISTINCT h
 UNWIND $exclusive_household AS pair
-MATCH (a:Enrollment {programme_code: pair[0]})-[:GRANTED_TO]->(h:Household)
+MATCH (a:Enrollment {programme_code: pair[0]})-[:GRANTED_TO]->(h)
 MATCH (b:Enrollment {programme_code: pair[1]})-[:GRANTED_TO]->(h)
 WHERE a.start_date <= coalesce(b.end_date, date('9999-12-31'))
   AND b.start_date <= coalesce(a.end_date, date('9999-12-31'))
@@ -94,8 +100,9 @@ def exclusive_programmes(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
-DUPLICATE_PAYMENTS = """
-MATCH (pay:Payment)-[:FOR_ENROLLMENT]->(e:Enrollment)
+DUPLICATE_PAYMENTS = GRANTS + """
+WITH DISTINCT e
+MATCH (pay:Payment)-[:FOR_ENROLLMENT]->(e)
 WITH e, pay.period AS period, collect(pay) AS payments WHERE size(payments) > 1
 MATCH (e)-[:GRANTED_TO]->(g)
 OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
@@ -127,8 +134,9 @@ def duplicate_payments(ctx: DetectionContext) -> list[Situation]:
 
 # Payments of per-event grants to one person for one cause within the event window, in
 # combinations the rules do not allow (the same programme twice never is).
-EVENT_AID = """
-MATCH (p:Person)<-[:GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
+EVENT_AID = BENEFICIARIES + """
+WITH DISTINCT p
+MATCH (p)<-[:GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
 WHERE pay.event_cause IS NOT NULL
 WITH p, pay.event_cause AS cause, collect({pay: pay, e: e}) AS paid WHERE size(paid) > 1
 UNWIND paid AS a

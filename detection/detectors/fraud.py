@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from detection.context import DetectionContext
+from detection.detectors.anchors import BENEFICIARIES, CASES, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
 from detection.kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # The household a grant belongs to: the household itself, or its person's current household.
-THIRD_PARTY = """
-MATCH (e:Enrollment)-[:GRANTED_TO]->(g)
+THIRD_PARTY = GRANTS + """
+WITH DISTINCT e
+MATCH (e)-[:GRANTED_TO]->(g)
 OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
 WITH e, g, coalesce(CASE WHEN g:Household THEN g END, gh) AS h
 WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
@@ -63,8 +65,9 @@ def third_party_payments(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
-DECEASED = """
-MATCH (d:Death)<-[:HAS_FACT]-(p:Person)<-[:COVERS|GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
+DECEASED = BENEFICIARIES + """
+WITH DISTINCT p
+MATCH (d:Death)<-[:HAS_FACT]-(p)<-[:COVERS|GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
 WHERE pay.period > substring(toString(d.death_date), 0, 7)
 WITH d, p, e, collect(DISTINCT pay) AS payments
 MATCH (e)-[:GRANTED_TO]->(g)
@@ -101,8 +104,9 @@ def deceased_paid(ctx: DetectionContext) -> list[Situation]:
 
 
 # Current means-tested grants with every current member's verification facts.
-MEANS_TESTED = """
-MATCH (e:Enrollment)-[:FOR_PROGRAMME]->(prog:Programme {means_tested: true})
+MEANS_TESTED = GRANTS + """
+WITH DISTINCT e
+MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme {means_tested: true})
 WHERE e.end_date IS NULL OR e.end_date >= $as_of
 MATCH (e)-[:GRANTED_TO]->(g)
 OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
@@ -189,8 +193,9 @@ def asset_ineligible(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
-RELATIONSHIP = """
-MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->(c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(b:Person)
+RELATIONSHIP = CASES + """
+WITH DISTINCT c
+MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->(c)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(b:Person)
 WHERE b <> s AND ($households IS NULL OR h.household_id IN $households)
 OPTIONAL MATCH (s)-[k:KIN_OF]-(b)
 WITH s, r, c, h, b, k, EXISTS { (s)-[:MEMBER_OF]->(h) } AS same_household

@@ -4,16 +4,18 @@ without staff, and visits or applications overdue."""
 from __future__ import annotations
 
 from detection.context import DetectionContext
+from detection.detectors.anchors import CASES, FLAGGED, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
 from detection.kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # Flagged vulnerable, alive, and neither they nor their household hold a current basic-living grant.
-VULNERABLE = """
-CALL () {
-  MATCH (p:Person)-[:HAS_FACT]->(f:Vulnerability) WHERE f.kind IN $vulnerable_kinds RETURN p, f
+VULNERABLE = FLAGGED + """
+WITH DISTINCT p
+CALL (p) {
+  MATCH (p)-[:HAS_FACT]->(f:Vulnerability) WHERE f.kind IN $vulnerable_kinds RETURN f
   UNION
-  MATCH (p:Person)-[:HAS_FACT]->(f:Disability) WHERE f.grade IN $severe_grades RETURN p, f
+  MATCH (p)-[:HAS_FACT]->(f:Disability) WHERE f.grade IN $severe_grades RETURN f
 }
 WITH p, collect(f) AS flags
 WHERE NOT EXISTS { (p)-[:HAS_FACT]->(:Death) }
@@ -69,15 +71,16 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
 
 
 # Members of households holding a current basic-living grant, with what special assistance they lack.
-MISSING_SPECIAL = """
-CALL () {
-  MATCH (e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
+MISSING_SPECIAL = GRANTS + """
+WITH DISTINCT e
+CALL (e) {
+  MATCH (e)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
   WHERE e.end_date IS NULL OR e.end_date >= $as_of
   MATCH (e)-[:GRANTED_TO]->(g)
   OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
   RETURN DISTINCT coalesce(CASE WHEN g:Household THEN g END, gh) AS h
 }
-WITH h WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
+WITH DISTINCT h WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
 MATCH (h)<-[m:MEMBER_OF]-(x:Person) WHERE m.until IS NULL AND NOT EXISTS { (x)-[:HAS_FACT]->(:Death) }
 WITH h, x, CASE WHEN x.birth_date IS NULL THEN null ELSE duration.between(x.birth_date, $as_of).years END AS age
 WITH h, x, age,
@@ -116,11 +119,15 @@ def missing_special(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
+# One pass over the staff, then one row per township or village.
 TOWNSHIP_STAFFING = """
+CALL () {
+  MATCH (s:Staff) WHERE s.staff_role IN $staff_roles
+    AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
+  RETURN collect(s.township_code) AS posted
+}
 MATCH (t:Township)
-OPTIONAL MATCH (s:Staff) WHERE s.township_code = t.code AND s.staff_role IN $staff_roles
-  AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
-WITH t, count(s) AS staff,
+WITH t, size([x IN posted WHERE x = t.code]) AS staff,
      CASE WHEN coalesce(t.population, 0) >= $population_threshold THEN $minimum_at_or_above ELSE $minimum_below END
        AS required
 WHERE staff < required
@@ -128,10 +135,14 @@ RETURN t.code AS township, t.name AS name, t.population AS population, staff, re
 """
 
 VILLAGE_STAFFING = """
+CALL () {
+  MATCH (s:Staff) WHERE s.staff_role IN $coordinator_roles AND s.village_code IS NOT NULL
+    AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
+  WITH s.village_code AS village, count(*) AS staff
+  RETURN collect([village, staff]) AS posted
+}
 MATCH (v:Village)
-OPTIONAL MATCH (s:Staff) WHERE s.village_code = v.code AND s.staff_role IN $coordinator_roles
-  AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
-WITH v, count(s) AS staff WHERE staff < $village_minimum
+WITH v, coalesce(head([x IN posted WHERE x[0] = v.code | x[1]]), 0) AS staff WHERE staff < $village_minimum
 RETURN v.code AS village, v.name AS name, left(v.code, 9) AS township, staff
 """
 
@@ -157,8 +168,9 @@ def staffing(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
-VISITS_OVERDUE = """
-MATCH (e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
+VISITS_OVERDUE = GRANTS + """
+WITH DISTINCT e
+MATCH (e)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
 WHERE e.end_date IS NULL OR e.end_date >= $as_of
 MATCH (e)-[:GRANTED_TO]->(g)
 OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
@@ -172,8 +184,9 @@ RETURN h.household_id AS household, h.township_code AS township, h.village_code 
        enrollments, duration.inDays(coalesce(last, since), $as_of).days AS days
 """
 
-APPLICATIONS_OVERDUE = """
-MATCH (c:Case) WHERE c.status IN $pending_statuses
+APPLICATIONS_OVERDUE = CASES + """
+WITH DISTINCT c
+WHERE c.status IN $pending_statuses
   AND c.submitted_date < $as_of - duration({days: $application_days})
   AND ($households IS NULL OR c.household_id IN $households)
 RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, c.household_id AS household,

@@ -100,21 +100,30 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
     recipients = {r["household"] for r in ctx.read(RECIPIENT_HOUSEHOLDS)}
     wanted = set(rules.strong) | set(rules.weak)
     queries = {"phone": SHARED_PHONES, "account": SHARED_ACCOUNTS, "address": SHARED_ADDRESSES}
-    # household pair -> {(kind, identifier)}; identifier -> holders
-    links: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    # identifier -> holders, gathered outwards from the households in scope until no new
+    # household joins (one round on a full run: it starts from every recipient).
     holders_of: dict[tuple[str, str], list[dict]] = {}
-    for kind in sorted(wanted):
-        for r in ctx.read(queries[kind], recipients=sorted(recipients)):
-            households = sorted({h["household"] for h in r["holders"]})
-            if not 2 <= len(households) <= rules.max_households:
-                continue
-            sharing = [h for h in households if h in recipients]
-            holders_of[(kind, r["key"])] = r["holders"]
-            for i, a in enumerate(sharing):
-                for b in sharing[i + 1:]:
-                    if _same_person(r["holders"], a, b):
-                        continue  # one person under two ID numbers is DUP_IDENTITY, not a ring
-                    links[(a, b)].add((kind, r["key"]))
+    visited: set[str] = set()
+    frontier = recipients if ctx.households is None else recipients & set(ctx.households)
+    while frontier:
+        visited |= frontier
+        reached: set[str] = set()
+        for kind in sorted(wanted):
+            for r in ctx.read(queries[kind], recipients=sorted(frontier)):
+                households = {h["household"] for h in r["holders"]}
+                if 2 <= len(households) <= rules.max_households:
+                    holders_of[(kind, r["key"])] = r["holders"]
+                    reached |= households & recipients
+        frontier = reached - visited
+    # household pair -> {(kind, identifier)}
+    links: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for (kind, key), holders in holders_of.items():
+        sharing = sorted({h["household"] for h in holders} & recipients)
+        for i, a in enumerate(sharing):
+            for b in sharing[i + 1:]:
+                if _same_person(holders, a, b):
+                    continue  # one person under two ID numbers is DUP_IDENTITY, not a ring
+                links[(a, b)].add((kind, key))
     if not links:
         return []
     related = {tuple(r["pair"]) for r in ctx.read(RELATED_PAIRS, pairs=[list(p) for p in links])}
