@@ -9,12 +9,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from detection.rules import read_rules
+from detection.run import run_detection
 from graph.stats import graph_stats
 from reliefgraph.commands.data import connect, load_paths, migrate_schema, print_report, print_stats
+from reliefgraph.commands.detection import print_detection
 from reliefgraph.commands.neo4j_server import start_local
-from reliefgraph.commands.serve import EXAMPLE_QUERY, ensure_demo_keys, serve
+from reliefgraph.commands.serve import EXAMPLE_FINDINGS, EXAMPLE_QUERY, ensure_demo_keys, serve
 from reliefgraph.settings import Settings
 from synth.county import synthesize
+from synth.population import AS_OF
 
 console = Console()
 
@@ -39,7 +43,13 @@ def register(app: typer.Typer) -> None:
             report = load_paths(settings, driver, [data_dir], rejects_dir=data_dir / "rejects")
             print_report(report)
             print_stats(graph_stats(driver, settings.neo4j_database))
-        console.print(f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}")
+            # As of the exports' date, so the findings are exactly the planted ones.
+            with console.status("detecting duplicate claims, linked fraud and coverage gaps…"):
+                reports = run_detection(driver, settings.neo4j_database, read_rules(settings.detection_rules_file),
+                                        as_of=AS_OF)
+            print_detection(reports, f"whole county, as of {AS_OF}")
+        console.print(f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
+                      f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`")
         if not serve_api:
             return
         demo_settings = settings.model_copy(update={"profile": "development"})
@@ -47,7 +57,9 @@ def register(app: typer.Typer) -> None:
         url = f"http://{demo_settings.host}:{demo_settings.port}/graphql"
         console.print(f"\n[green]serving the API[/green] at {url} (development profile: GraphiQL on, "
                       "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running. Try:")
-        body = json.dumps({"query": EXAMPLE_QUERY}, ensure_ascii=False)
-        print(f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
-              f"-H 'Content-Type: application/json' -d '{body}'\n", flush=True)
+        for query in (EXAMPLE_QUERY, EXAMPLE_FINDINGS):
+            body = json.dumps({"query": query}, ensure_ascii=False)
+            print(f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
+                  f"-H 'Content-Type: application/json' -d '{body}'", flush=True)
+        print(flush=True)
         serve(demo_settings, None, None)

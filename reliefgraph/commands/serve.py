@@ -17,6 +17,8 @@ console = Console()
 
 EXAMPLE_QUERY = ('{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
                  "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }")
+EXAMPLE_FINDINGS = ('{ findings(purpose: "demo: review findings", first: 3) '
+                    "{ ... on FindingConnection { edges { node { findingId kind score explanation } } } } }")
 
 
 DEMO_KEYS = {
