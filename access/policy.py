@@ -22,6 +22,7 @@ class DataCategory(StrEnum):
     SOCIAL = "social"  # orphan, child in distress, registered poverty, disaster victim
     ASSETS = "assets"  # vehicles, property, business, employment, income
     BENEFITS = "benefits"  # cases, enrollments, payments
+    CREDIT = "credit"  # dishonesty records and joint restrictions
 
 
 class Access(StrEnum):
@@ -36,18 +37,21 @@ C = DataCategory
 MATRIX: dict[Role, dict[DataCategory, Access]] = {
     Role.INVESTIGATOR: {c: F for c in DataCategory},
     Role.CASEWORKER: {c: F for c in DataCategory},
+    # Decides dishonesty records: who the subject is, what they received, their record.
+    Role.CREDIT_OFFICER: {c: D for c in DataCategory} | {C.BASIC: F, C.IDENTITY: F, C.BENEFITS: F, C.CREDIT: F},
     # Coordinators find people in need (主动发现): they see social-status flags, not health.
     Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                       C.ASSETS: D, C.BENEFITS: F},
+                       C.ASSETS: D, C.BENEFITS: F, C.CREDIT: D},
     # Partners match records by ID number; other data only from their own department's
     # programmes and feeds (filtered in the resolvers).
     Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                              C.ASSETS: F, C.BENEFITS: F},
+                              C.ASSETS: F, C.BENEFITS: F, C.CREDIT: D},
     Role.CREDIT_EXPORTER: {c: D for c in DataCategory},
     Role.AUDITOR: {c: D for c in DataCategory},
 }
 
-PERSON_READERS = frozenset(r for r, row in MATRIX.items() if row[DataCategory.BASIC] is not Access.DENIED)
+# Who looks persons up (person 360, households); credit officers read subjects through their records.
+PERSON_READERS = frozenset({Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR, Role.DEPARTMENT_PARTNER})
 
 
 def access(principal: Principal, category: DataCategory) -> Access:

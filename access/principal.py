@@ -11,6 +11,7 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"  # own township
     COORDINATOR = "coordinator"  # own village, read-only
     DEPARTMENT_PARTNER = "department_partner"  # own department's programmes and feeds
+    CREDIT_OFFICER = "credit_officer"  # civil affairs: decides dishonesty records, repair, restriction overrides
     CREDIT_EXPORTER = "credit_exporter"  # credit records only
     AUDITOR = "auditor"  # the audit trail
 
@@ -30,3 +31,5 @@ class Principal:
             raise ValueError("a coordinator principal needs a village_code")
         if self.role is Role.DEPARTMENT_PARTNER and not self.department:
             raise ValueError("a department partner principal needs a department")
+        if self.role is Role.CREDIT_OFFICER and self.department != "MZ":
+            raise ValueError("a credit officer principal belongs to civil affairs (department MZ)")

@@ -127,6 +127,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT finding_event_id IF NOT EXISTS FOR (e:FindingEvent) REQUIRE e.event_id IS UNIQUE",
         ),
     ),
+    Migration(
+        9,
+        "credit: the change feed's numbers, export cursors, record lookups",
+        (
+            "CREATE CONSTRAINT credit_change_sequence IF NOT EXISTS FOR (c:CreditChange) REQUIRE c.sequence IS UNIQUE",
+            "CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE",
+            "CREATE CONSTRAINT export_cursor_name IF NOT EXISTS FOR (c:ExportCursor) REQUIRE c.name IS UNIQUE",
+            "CREATE INDEX credit_record_status IF NOT EXISTS FOR (r:CreditRecord) ON (r.status)",
+            "CREATE INDEX credit_record_id_number IF NOT EXISTS FOR (r:CreditRecord) ON (r.id_number)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

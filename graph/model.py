@@ -38,7 +38,12 @@ class Label(StrEnum):
     FINDING = "Finding"
     FINDING_EVENT = "FindingEvent"  # one step of a finding's review: who, when, what
     DETECTION_MODEL = "DetectionModel"  # a fitted model detection reuses (identity resolution)
-    CREDIT_RECORD = "CreditRecord"
+    CREDIT_RECORD = "CreditRecord"  # a dishonesty record (失信记录)
+    CREDIT_EVENT = "CreditEvent"  # one step of a record's lifecycle: who, when
+    CREDIT_CHANGE = "CreditChange"  # the export change feed: one per change the platform must see, numbered
+    SEQUENCE = "Sequence"  # a counter (the change feed's numbers)
+    EXPORT_CURSOR = "ExportCursor"  # how far a receiver has acknowledged the change feed
+    HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
     SCHEMA_VERSION = "SchemaVersion"
@@ -76,3 +81,9 @@ class Rel(StrEnum):
     VISITED = "VISITED"  # Visit -> Household
     MADE_VISIT = "MADE_VISIT"  # Staff -> Visit
     EVIDENCE = "EVIDENCE"  # Finding -> any node that proves it {role}
+    ABOUT = "ABOUT"  # CreditRecord -> Person (the subject)
+    FROM_FINDING = "FROM_FINDING"  # CreditRecord -> Finding
+    CONCERNS_CASE = "CONCERNS_CASE"  # CreditRecord -> Case
+    HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
+    SIGNED = "SIGNED"  # Person -> HonestyCommitment
+    COMMITS_TO = "COMMITS_TO"  # HonestyCommitment -> Case

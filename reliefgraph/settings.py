@@ -73,6 +73,19 @@ class Settings(BaseSettings):
     write_workers: int = Field(default=3, ge=1, le=16, description="concurrent write transactions per feed")
     rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
 
+    # --- Credit (DOMAIN.md section 9; national rules 2023).
+    credit_min_publicity_months: int = Field(default=3, ge=0, description="before this, no credit repair")
+    credit_max_publicity_months: int = Field(default=36, ge=1, description="at this, a record expires on its own")
+    # Disciplinary publicity of dishonesty records: "masked" (刘*兵, ID masked), "name" (full
+    # name, ID masked) or "full" (name and ID number) — as local law allows.
+    dishonesty_publicity_identity: Literal["masked", "name", "full"] = "masked"
+    credit_export_batch_size: int = Field(default=500, ge=1, le=10_000)
+    credit_export_url: str | None = None  # the credit platform's endpoint; None: the outbox folder
+    credit_export_token: SecretStr | None = None
+    credit_export_outbox: Path = PROJECT_ROOT / "outbox" / "credit"
+    credit_export_timeout_s: float = Field(default=10.0, gt=0)
+    credit_export_attempts: int = Field(default=6, ge=1, description="per request, with exponential backoff")
+
     # --- Detection.
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
 

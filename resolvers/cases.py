@@ -70,7 +70,12 @@ TRANSITION = """
 MATCH (c:Case {case_id: $case_id})
 WHERE $township IS NULL OR c.township_code = $township
 WITH c, c.status AS before, c.version AS seen
-WITH c, before, seen, before IN $allowed_from AND seen = $expected_version
+// Joint restriction (一处失信、处处受限): approval waits for an explicit override while anyone
+// in the household has an active dishonesty record — checked now, not only when submitted.
+WITH c, before, seen, $check_restriction AND NOT coalesce(c.restriction_overridden, false) AND EXISTS {
+       MATCH (c)-[:FOR_HOUSEHOLD]->(:Household)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
+       WHERE m.until IS NULL AND r.status IN ['decided', 'published'] } AS blocked
+WITH c, before, seen, blocked, before IN $allowed_from AND seen = $expected_version AND NOT blocked
      AND (NOT $after_publicity OR c.publicity_end <= date()) AS ok
 CALL (c, before, ok) {
   WITH c, before, ok WHERE ok
@@ -83,7 +88,37 @@ CALL (c, before, ok) {
   FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'REVIEWED'] | MERGE (x)-[:REVIEWED]->(c))
   FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'APPROVED'] | MERGE (x)-[:APPROVED]->(c))
 }
-RETURN c {.*} AS case, ok, before, seen, c.publicity_end AS publicity_end
+RETURN c {.*} AS case, ok, before, seen, blocked, c.publicity_end AS publicity_end
+"""
+
+# Flags a new application naming anyone with an active dishonesty record (applicant or household).
+FLAG_RESTRICTED = """
+MATCH (c:Case {case_id: $case_id})-[:FOR_HOUSEHOLD]->(h:Household)
+OPTIONAL MATCH (h)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
+WHERE m.until IS NULL AND r.status IN ['decided', 'published']
+WITH c, collect(DISTINCT r.record_id) AS records
+CALL (c, records) {
+  WITH c, records WHERE size(records) > 0
+  SET c.restricted = true, c.restriction_records = records
+  CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: 'joint-restriction',
+      role: 'system', action: 'restricted', from_status: c.status, to_status: c.status,
+      note: 'active dishonesty record(s): ' + reduce(t = '', x IN records | t + x + ' ')})
+}
+RETURN c {.*} AS case
+"""
+
+OVERRIDE_RESTRICTION = """
+MATCH (c:Case {case_id: $case_id})
+WITH c, c.version AS seen, coalesce(c.restricted, false) AS restricted
+WITH c, seen, restricted, restricted AND seen = $expected_version AS ok
+CALL (c, ok) {
+  WITH c, ok WHERE ok
+  SET c.restriction_overridden = true, c.override_by = $by, c.override_reason = $reason, c.override_at = datetime(),
+      c.version = c.version + 1
+  CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+      action: 'override_restriction', from_status: c.status, to_status: c.status, note: $reason})
+}
+RETURN c {.*} AS case, ok, seen, restricted
 """
 
 # For many cases at once (a page of a case list): one round trip, not one per case.
@@ -115,6 +150,17 @@ def step_changes(step: Step, today: date, publicity_days: int, reason: str | Non
     return {}
 
 
+async def flag_restricted(gateway: Any, case_id: str) -> dict[str, Any]:
+    return (await gateway.write(FLAG_RESTRICTED, case_id=case_id))[0]["case"]
+
+
+async def override_restriction(gateway: Any, case_id: str, expected_version: int, *, by: str, role: str,
+                               reason: str) -> dict[str, Any] | None:
+    rows = await gateway.write(OVERRIDE_RESTRICTION, case_id=case_id, expected_version=expected_version, by=by,
+                               role=role, reason=reason)
+    return rows[0] if rows else None
+
+
 async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: int, *, township: str | None,
                      by: str, role: str, note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
     transition = TRANSITIONS[step]
@@ -122,7 +168,7 @@ async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: i
         TRANSITION, case_id=case_id, township=township, allowed_from=list(transition.allowed_from),
         expected_version=expected_version, to=transition.to, by=by, role=role, action=step.value, note=note,
         changes=changes, staff_link=transition.staff_link or "",
-        after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT),
+        after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT), check_restriction=step is Step.DECIDE_APPROVE,
     )
     return rows[0] if rows else None
 

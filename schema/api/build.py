@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 
 from schema.api.case_queries import CaseQuery
 from schema.api.cases import Mutation as CaseMutation
+from schema.api.credit import CreditMutation, CreditQuery
 from schema.api.directory import DirectoryQuery
 from schema.api.discovery import DiscoveryQuery
 from schema.api.findings import FindingMutation, FindingQuery
@@ -26,8 +27,8 @@ from schema.api.root import Query as PersonQuery
 from schema.api.visits import VisitMutation
 
 # One root type per operation, assembled from one class per domain.
-Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, DirectoryQuery))
-Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation))
+Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, DirectoryQuery))
+Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
 
 
 def _unexpected(error: GraphQLError) -> bool:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from access.principal import Role
-from resolvers.cases import SUBMIT, TRANSITIONS, Step, apply_step, step_changes
+from resolvers.cases import (
+    SUBMIT, TRANSITIONS, Step, apply_step, flag_restricted, override_restriction, step_changes,
+)
 from resolvers.context import RequestContext
 from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from schema.api.people import to_date
@@ -45,6 +48,10 @@ class CaseRecord:
     publicity_end: date | None
     decided_date: date | None
     reason: str | None
+    restricted: bool = strawberry.field(description="someone in the household has an active dishonesty record "
+                                                    "(joint restriction): approval needs an override")
+    restriction_overridden: bool
+    proposed_monthly_amount: Decimal | None = strawberry.field(description="yuan, set at review; shown in publicity")
 
     @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
@@ -88,7 +95,10 @@ def case_record(c: dict[str, Any]) -> CaseRecord:
         household_id=c["household_id"], township_code=c.get("township_code"), channel=c.get("channel"),
         submitted_date=to_date(c.get("submitted_date")), publicity_start=to_date(c.get("publicity_start")),
         publicity_end=to_date(c.get("publicity_end")), decided_date=to_date(c.get("decided_date")),
-        reason=c.get("reason"),
+        reason=c.get("reason"), restricted=bool(c.get("restricted")),
+        restriction_overridden=bool(c.get("restriction_overridden")),
+        proposed_monthly_amount=None if c.get("proposed_monthly_amount_fen") is None
+        else (Decimal(c["proposed_monthly_amount_fen"]) / 100).quantize(Decimal("0.01")),
     )
 
 
@@ -99,7 +109,7 @@ def _caseworker(ctx: RequestContext) -> Forbidden | None:
 
 
 async def _step(info: Info[RequestContext, None], case_id: str, expected_version: int, step: Step,
-                note: str | None = None, reason: str | None = None) -> CaseResult:
+                note: str | None = None, reason: str | None = None, extra: dict[str, Any] | None = None) -> CaseResult:
     ctx = info.context
     if (refused := _caseworker(ctx)) is not None:
         return refused
@@ -109,13 +119,17 @@ async def _step(info: Info[RequestContext, None], case_id: str, expected_version
     p = ctx.principal
     row = await apply_step(
         ctx.gateway, case_id, step, expected_version, township=p.township_code, by=p.subject, role=p.role.value,
-        note=note, changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason),
+        note=note, changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason) | (extra or {}),
     )
     if row is None:
         return NotFound()
     if row["ok"]:
         return case_record(row["case"])
     transition = TRANSITIONS[step]
+    if row.get("blocked"):
+        return InvalidTransition(status=row["before"], message=(
+            "joint restriction: someone in this household has an active dishonesty record; a credit officer must "
+            "override it (overrideRestriction) before approval"))
     if row["before"] not in transition.allowed_from:
         return InvalidTransition(status=row["before"], message=(
             f"{step.value} applies to cases that are {' or '.join(transition.allowed_from)}; this one is {row['before']}"))
@@ -147,18 +161,46 @@ class Mutation:
         )
         if not rows:
             return NotFound(message="no such household in your township with that applicant, or no such programme")
-        return case_record(rows[0]["case"])
+        # Joint restriction: flagged when submitted, in any programme of any department.
+        return case_record(await flag_restricted(ctx.gateway, rows[0]["case"]["case_id"]))
 
     @strawberry.mutation(description="Record the home investigation and verification results; to review.")
     async def record_home_investigation(self, info: Info[RequestContext, None], case_id: str,
                                         expected_version: int, summary: str) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.INVESTIGATE, note=summary)
 
-    @strawberry.mutation(description="Township review: approve for publicity, or reject with the reason.")
+    @strawberry.mutation(description="Township review: approve for publicity (with the proposed monthly amount, "
+                                     "yuan, shown in the publicity list), or reject with the reason.")
     async def review_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                          approve: bool, reason: str | None = None) -> CaseResult:
+                          approve: bool, reason: str | None = None,
+                          proposed_monthly_amount: Decimal | None = None) -> CaseResult:
+        if proposed_monthly_amount is not None and (not proposed_monthly_amount.is_finite()
+                                                    or not 0 <= proposed_monthly_amount <= 100_000):
+            return InvalidInput(field="proposedMonthlyAmount", message="a monthly amount in yuan, 0-100000")
+        extra = {} if proposed_monthly_amount is None else {
+            "proposed_monthly_amount_fen": int(proposed_monthly_amount * 100)}
         return await _step(info, case_id, expected_version, Step.REVIEW_APPROVE if approve else Step.REVIEW_REJECT,
-                           reason=reason)
+                           reason=reason, extra=extra)
+
+    @strawberry.mutation(description="Joint restriction: let a restricted application be approved, with the "
+                                     "reason (credit officers, recorded).")
+    async def override_restriction(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
+                                   reason: str) -> CaseResult:
+        ctx = info.context
+        if ctx.principal.role is not Role.CREDIT_OFFICER:
+            return Forbidden(message="only credit officers of civil affairs override a joint restriction")
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="give the reason for the override (10-2000 characters)")
+        p = ctx.principal
+        row = await override_restriction(ctx.gateway, case_id.strip(), expected_version, by=p.subject,
+                                         role=p.role.value, reason=reason.strip())
+        if row is None:
+            return NotFound(message="no such case")
+        if row["ok"]:
+            return case_record(row["case"])
+        if not row["restricted"]:
+            return InvalidTransition(status=row["case"]["status"], message="this application is not restricted")
+        return VersionConflict(current_version=row["seen"])
 
     @strawberry.mutation(description="An objection during the publicity window: back to investigation.")
     async def record_objection(self, info: Info[RequestContext, None], case_id: str, expected_version: int,

@@ -31,6 +31,7 @@ class Category(Enum):
     SOCIAL = "social"
     ASSETS = "assets"
     BENEFITS = "benefits"
+    CREDIT = "credit"
 
 
 @strawberry.type

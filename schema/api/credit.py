@@ -1,0 +1,368 @@
+"""Dishonesty records: drafted by investigators from confirmed findings, decided, published,
+repaired and corrected by civil affairs' credit officers; joint-restriction checks for every
+department; and the change feed the credit-platform export reads."""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Role
+from resolvers.context import RequestContext
+from resolvers.credit import (
+    CREDIT_TRANSITIONS, RECORD_EVENTS, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
+    fetch_record,
+)
+from schema.api.cases import InvalidTransition, VersionConflict
+from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, page_size
+from schema.api.people import to_date
+from schema.api.validation import purpose_problem
+from schema.ids import InvalidIdNumber, normalize_id_number
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+@strawberry.enum
+class Behaviour(Enum):
+    FALSE_REPORT = "false_report"  # 虚报
+    CONCEALMENT = "concealment"  # 隐瞒
+    DECEPTION = "deception"  # 欺骗
+
+
+@strawberry.enum
+class Severity(Enum):
+    GENERAL = "general"
+    SERIOUS = "serious"
+    SEVERE = "severe"
+
+
+@strawberry.type
+class CreditEvent:
+    action: str
+    from_status: str | None
+    to_status: str
+    by: str
+    role: str
+    at: str
+    note: str | None
+
+
+@strawberry.type
+class DishonestyRecord:
+    record_id: str
+    status: str = strawberry.field(description="draft, decided, published, repaired, expired")
+    version: int
+    subject_name: str
+    id_number: str
+    behaviour: str
+    facts: str | None
+    amount: Decimal | None
+    legal_basis: str
+    severity: str
+    deciding_authority: str | None
+    decision_number: str | None
+    decision_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+    recovery_amount: Decimal | None = strawberry.field(description="money to be recovered, yuan")
+    aid_stopped: bool | None
+
+    @strawberry.field(description="Every step: who, when.")
+    async def events(self, info: Info[RequestContext, None]) -> list[CreditEvent]:
+        rows = await info.context.gateway.read(RECORD_EVENTS, record_id=self.record_id)
+        return [CreditEvent(**{k: r["event"].get(k) for k in CreditEvent.__annotations__}) for r in rows]
+
+
+@strawberry.type
+class PublicCreditRecord:
+    """What a partner department may know of a record: no facts, no amounts."""
+
+    record_id: str
+    behaviour: str
+    severity: str
+    deciding_authority: str | None
+    decision_number: str | None
+    decision_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+
+
+@strawberry.type
+class RestrictionStatus:
+    restricted: bool
+    records: list[PublicCreditRecord]
+
+
+@strawberry.type
+class CreditChange:
+    sequence: int
+    change_id: str
+    change: str = strawberry.field(description="decided, published, repaired, expired, corrected")
+    record_id: str
+    record_version: int
+    occurred_at: str
+    status: str
+    subject_name: str
+    id_number: str
+    behaviour: str
+    facts: str | None
+    amount: Decimal | None
+    legal_basis: str
+    severity: str
+    deciding_authority: str | None
+    decision_number: str | None
+    decision_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+
+
+def record(r: dict[str, Any]) -> DishonestyRecord:
+    return DishonestyRecord(
+        record_id=r["record_id"], status=r["status"], version=r["version"], subject_name=r["subject_name"],
+        id_number=r["id_number"], behaviour=r["behaviour"], facts=r.get("facts"), amount=_yuan(r.get("amount_fen")),
+        legal_basis=r["legal_basis"], severity=r["severity"], deciding_authority=r.get("deciding_authority"),
+        decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
+        publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end")),
+        recovery_amount=_yuan(r.get("recovery_amount_fen")), aid_stopped=r.get("aid_stopped"))
+
+
+def public_record(r: dict[str, Any]) -> PublicCreditRecord:
+    return PublicCreditRecord(
+        record_id=r["record_id"], behaviour=r["behaviour"], severity=r["severity"],
+        deciding_authority=r.get("deciding_authority"), decision_number=r.get("decision_number"),
+        decision_date=to_date(r.get("decision_date")), publicity_start=to_date(r.get("publicity_start")),
+        publicity_end=to_date(r.get("publicity_end")))
+
+
+def change(c: dict[str, Any]) -> CreditChange:
+    return CreditChange(
+        sequence=c["sequence"], change_id=c["change_id"], change=c["change"], record_id=c["record_id"],
+        record_version=c["record_version"], occurred_at=c["occurred_at"], status=c["status"],
+        subject_name=c["subject_name"], id_number=c["id_number"], behaviour=c["behaviour"], facts=c.get("facts"),
+        amount=_yuan(c.get("amount_fen")), legal_basis=c["legal_basis"], severity=c["severity"],
+        deciding_authority=c.get("deciding_authority"), decision_number=c.get("decision_number"),
+        decision_date=to_date(c.get("decision_date")), publicity_start=to_date(c.get("publicity_start")),
+        publicity_end=to_date(c.get("publicity_end")))
+
+
+RecordResult = Annotated[
+    DishonestyRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
+    strawberry.union("DishonestyRecordResult"),
+]
+RestrictionResult = Annotated[RestrictionStatus | Forbidden | InvalidInput, strawberry.union("RestrictionResult")]
+ChangesResult = Annotated[Connection[CreditChange] | Forbidden | InvalidInput, strawberry.union("CreditChangesResult")]
+
+
+@strawberry.input
+class DraftRecordInput:
+    finding_id: str
+    subject_id_number: str
+    behaviour: Behaviour
+    legal_basis: str = strawberry.field(description="the rule applied, e.g. 《社会救助暂行办法》第六十八条")
+    severity: Severity
+    case_id: str | None = None
+
+
+def _amount(value: Decimal | None, field: str) -> int | InvalidInput | None:
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        return InvalidInput(field=field, message="an amount in yuan, at most 2 decimals, not negative")
+    return int(value * 100)
+
+
+async def _credit_step(info: Info[RequestContext, None], record_id: str, expected_version: int, step: CreditStep,
+                       changes: dict[str, Any], note: str | None = None, precondition: bool = True,
+                       refused: str = "") -> RecordResult:
+    ctx = info.context
+    p = ctx.principal
+    row = await credit_step(ctx.gateway, record_id.strip(), step, expected_version, by=p.subject, role=p.role.value,
+                            note=note, changes=changes, precondition=precondition)
+    if row is None:
+        return NotFound(message="no such dishonesty record")
+    if row["ok"]:
+        return record(row["record"])
+    t = CREDIT_TRANSITIONS[step]
+    if row["before"] not in t.allowed_from:
+        return InvalidTransition(status=row["before"], message=(
+            f"{step.value} applies to records that are {' or '.join(t.allowed_from)}; this one is {row['before']}"))
+    if row["seen"] != expected_version:
+        return VersionConflict(current_version=row["seen"], message="the record changed since you read it")
+    return InvalidTransition(status=row["before"], message=refused)
+
+
+def _officer(ctx: RequestContext) -> Forbidden | None:
+    if ctx.principal.role is not Role.CREDIT_OFFICER:
+        return Forbidden(message="only civil affairs' credit officers decide dishonesty records")
+    return None
+
+
+@strawberry.type
+class CreditQuery:
+    @strawberry.field(description="A dishonesty record (credit officers and investigators). Audited.")
+    async def dishonesty_record(self, info: Info[RequestContext, None], record_id: str, purpose: str) -> RecordResult:
+        ctx = info.context
+        if ctx.principal.role not in (Role.CREDIT_OFFICER, Role.INVESTIGATOR):
+            return Forbidden(message="dishonesty records are read by credit officers and investigators")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        r = await fetch_record(ctx.gateway, record_id.strip())
+        if r is None:
+            return NotFound(message="no such dishonesty record")
+        await ctx.audit.record_reads([r["id_number"]], ["basic", "identity", "credit", "benefits"], purpose,
+                                     "dishonestyRecord")
+        return record(r)
+
+    @strawberry.field(description="Joint restriction (一处失信、处处受限): does this person, or anyone in their "
+                                  "household, have an active dishonesty record? Yes or no, and the records' public "
+                                  "fields. Audited.")
+    async def restriction_status(self, info: Info[RequestContext, None], id_number: str,
+                                 purpose: str) -> RestrictionResult:
+        ctx = info.context
+        if ctx.principal.role not in (Role.DEPARTMENT_PARTNER, Role.CASEWORKER, Role.INVESTIGATOR, Role.CREDIT_OFFICER):
+            return Forbidden(message="your role does not check restrictions")
+        if (bad := purpose_problem(purpose)) is not None:
+            return bad
+        try:
+            key = normalize_id_number(id_number)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="idNumber", message=str(exc))
+        records = await active_restrictions(ctx.gateway, [key])
+        await ctx.audit.record_reads([key], ["credit"], purpose, "restrictionStatus")
+        return RestrictionStatus(restricted=bool(records), records=[public_record(r) for r in records])
+
+    @strawberry.field(description="The export change feed, in order (credit-export jobs). `after` is the last "
+                                  "sequence number you processed. Audited.")
+    async def credit_changes(self, info: Info[RequestContext, None], first: int = 100,
+                             after: int = 0) -> ChangesResult:
+        ctx = info.context
+        if ctx.principal.role is not Role.CREDIT_EXPORTER:
+            return Forbidden(message="the change feed is for credit-export jobs")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+        except PageSizeError as exc:
+            return InvalidInput(field="first", message=str(exc))
+        if after < 0:
+            return InvalidInput(field="after", message="a sequence number, 0 or more")
+        rows = await fetch_changes(ctx.gateway, after, limit + 1)
+        page = rows[:limit]
+        await ctx.audit.record_reads([c["id_number"] for c in page], ["identity", "credit"], "credit platform export",
+                                     "creditChanges")
+        edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
+                                                          end_cursor=edges[-1].cursor if edges else None))
+
+
+@strawberry.type
+class CreditMutation:
+    @strawberry.mutation(description="Draft a dishonesty record from a confirmed finding (investigators); facts and "
+                                     "amount come from the confirmation.")
+    async def draft_dishonesty_record(self, info: Info[RequestContext, None], input: DraftRecordInput) -> RecordResult:
+        ctx = info.context
+        if ctx.principal.role is not Role.INVESTIGATOR:
+            return Forbidden(message="investigators draft dishonesty records from the findings they confirmed")
+        if not 4 <= len(input.legal_basis.strip()) <= 500:
+            return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
+        try:
+            subject = normalize_id_number(input.subject_id_number)
+        except InvalidIdNumber as exc:
+            return InvalidInput(field="subjectIdNumber", message=str(exc))
+        p = ctx.principal
+        r = await draft_record(
+            ctx.gateway, finding_id=input.finding_id.strip(), subject=subject, case_id=input.case_id,
+            record_id=f"DR{date.today():%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", behaviour=input.behaviour.value,
+            legal_basis=input.legal_basis.strip(), severity=input.severity.value, by=p.subject, role=p.role.value,
+            note=f"from finding {input.finding_id.strip()}")
+        if r is None:
+            return NotFound(message="no confirmed finding with that person in its evidence")
+        return record(r)
+
+    @strawberry.mutation(description="Decide a drafted record: authority, decision number and date, money to recover, "
+                                     "whether the aid is stopped (credit officers).")
+    async def decide_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
+                                       deciding_authority: str, decision_number: str, decision_date: date,
+                                       stop_aid: bool, recovery_amount: Decimal | None = None) -> RecordResult:
+        ctx = info.context
+        if (refused := _officer(ctx)) is not None:
+            return refused
+        if not deciding_authority.strip() or not decision_number.strip():
+            return InvalidInput(field="decisionNumber", message="give the deciding authority and the decision number")
+        if decision_date > date.today():
+            return InvalidInput(field="decisionDate", message="a decision cannot be dated in the future")
+        recovery = _amount(recovery_amount, "recoveryAmount")
+        if isinstance(recovery, InvalidInput):
+            return recovery
+        return await _credit_step(info, record_id, expected_version, CreditStep.DECIDE, {
+            "deciding_authority": deciding_authority.strip(), "decision_number": decision_number.strip(),
+            "decision_date": decision_date, "recovery_amount_fen": recovery, "aid_stopped": stop_aid},
+            note=f"decision {decision_number.strip()}")
+
+    @strawberry.mutation(description="Publish a decided record: publicity starts today and ends at the maximum "
+                                     "period (credit officers).")
+    async def publish_dishonesty_record(self, info: Info[RequestContext, None], record_id: str,
+                                        expected_version: int) -> RecordResult:
+        ctx = info.context
+        if (refused := _officer(ctx)) is not None:
+            return refused
+        today = date.today()
+        return await _credit_step(info, record_id, expected_version, CreditStep.PUBLISH, {
+            "publicity_start": today, "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months)})
+
+    @strawberry.mutation(description="Credit repair (信用修复) on the subject's application, once the minimum "
+                                     "publicity period has passed (credit officers).")
+    async def repair_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
+                                       application: str) -> RecordResult:
+        ctx = info.context
+        if (refused := _officer(ctx)) is not None:
+            return refused
+        if not 10 <= len(application.strip()) <= 4000:
+            return InvalidInput(field="application", message="summarise the application and its grounds "
+                                                             "(10-4000 characters)")
+        r = await fetch_record(ctx.gateway, record_id.strip())
+        start = to_date(r.get("publicity_start")) if r else None
+        earliest = add_months(start, ctx.settings.credit_min_publicity_months) if start else None
+        today = date.today()
+        return await _credit_step(
+            info, record_id, expected_version, CreditStep.REPAIR, {"repaired_on": today}, note=application.strip(),
+            precondition=earliest is not None and today >= earliest,
+            refused=f"credit repair is possible from {earliest} (the minimum publicity period)")
+
+    @strawberry.mutation(description="Correct a decided or published record; the platform receives the correction "
+                                     "(credit officers).")
+    async def correct_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
+                                        note: str, facts: str | None = None, amount: Decimal | None = None,
+                                        legal_basis: str | None = None) -> RecordResult:
+        ctx = info.context
+        if (refused := _officer(ctx)) is not None:
+            return refused
+        if not 10 <= len(note.strip()) <= 2000:
+            return InvalidInput(field="note", message="say what was wrong (10-2000 characters)")
+        changes: dict[str, Any] = {}
+        if facts is not None:
+            changes["facts"] = facts.strip()
+        if legal_basis is not None:
+            changes["legal_basis"] = legal_basis.strip()
+        if amount is not None:
+            fen = _amount(amount, "amount")
+            if isinstance(fen, InvalidInput):
+                return fen
+            changes["amount_fen"] = fen
+        if not changes:
+            return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
+        return await _credit_step(info, record_id, expected_version, CreditStep.CORRECT, changes, note=note.strip())
