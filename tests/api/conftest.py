@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from neo4j import Driver
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from access.principal import Principal, Role
 from access.tokens import add_key
+from detection.kinds import FindingKind
+from detection.rules import read_rules
+from detection.run import run_detection
 from loaders.run import Loader
 from reliefgraph.app import create_app
 from reliefgraph.settings import Settings
-from tests.loaders.mini_county import LI, TOWNSHIP, VILLAGE_A, VILLAGE_B, WANG, ZHAO, write_csv, write_mini_county
+from tests.loaders.mini_county import (
+    ACCOUNT_WANG, LI, TOWNSHIP, VILLAGE_A, VILLAGE_B, WANG, ZHAO, ZHAO_CHILD, write_csv, write_mini_county,
+)
 
 JWT_SECRET = "test-secret-of-at-least-thirty-two-bytes!!"
 
@@ -30,6 +36,7 @@ PRINCIPALS = {
     "partner_ga": Principal("ga-client", Role.DEPARTMENT_PARTNER, department="GA"),
     "partner_jt": Principal("jt-client", Role.DEPARTMENT_PARTNER, department="JT"),
     "exporter": Principal("credit-job", Role.CREDIT_EXPORTER),
+    "credit_officer": Principal("mz-credit", Role.CREDIT_OFFICER, department="MZ"),
     "auditor": Principal("aud-1", Role.AUDITOR),
 }
 
@@ -72,6 +79,34 @@ def county(graph: Driver, settings: Settings, tmp_path: Path) -> Driver:
 def client(api_settings: Settings, keys: dict[str, str], county: Driver) -> Iterator[TestClient]:
     with TestClient(create_app(api_settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def detected(county: Driver, settings: Settings, tmp_path: Path) -> Driver:
+    """The mini county plus a payment made twice (H1) and a child in distress under the line (H2)."""
+    folder = tmp_path / "more"
+    folder.mkdir()
+    files = [
+        write_csv(folder / "payments.csv", ["payment_id", "enrollment_id", "period", "amount", "paid_date",
+                                            "account_number"], [["P9", "E1", "2026-01", "1040", "2026-01-20",
+                                                                 ACCOUNT_WANG]]),
+        write_csv(folder / "incomes.csv", ["record_id", "id_number", "source", "as_of", "year", "annual_income"],
+                  [["SW-9", ZHAO, "SW", "2026-03-01", 2025, "4800.00"]]),
+        write_csv(folder / "vulnerabilities.csv", ["record_id", "id_number", "source", "as_of", "kind"],
+                  [["MZ-9", ZHAO_CHILD, "MZ", "2026-03-01", "child_in_distress"],
+                   ["WJ-9", ZHAO_CHILD, "WJ", "2026-03-01", "severe_mental_illness"]]),
+    ]
+    assert Loader(county, settings, rejects_dir=tmp_path / "rejects").load(files).rejected == 0
+    run_detection(county, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=date(2026, 11, 1),
+                  kinds=[FindingKind.DUP_PAYMENT, FindingKind.GAP_VULNERABLE_UNCOVERED])
+    return county
+
+
+@pytest.fixture
+def instant_publicity(api_settings: Settings, keys: dict[str, str], county):  # type: ignore[no-untyped-def]
+    """A client whose publicity window is zero days, so a decision may follow the review at once."""
+    with TestClient(create_app(api_settings.model_copy(update={"publicity_days": 0}))) as client:
+        yield client
 
 
 def gql(client: TestClient, key: str | None, query: str, variables: dict[str, Any] | None = None,

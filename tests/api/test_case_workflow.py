@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from starlette.testclient import TestClient
 
-from reliefgraph.app import create_app
-from reliefgraph.settings import Settings
 from tests.api.conftest import gql
 from tests.loaders.mini_county import WANG, ZHAO
 
@@ -28,13 +25,6 @@ DECIDE = """mutation($id: String!, $v: Int!, $ok: Boolean!) {
 def application(household: str = "H1", applicant: str = WANG, signed: bool = True) -> dict:
     return {"input": {"householdId": household, "programme": "DIBAO", "applicantIdNumber": applicant,
                       "channel": "ASSISTED", "commitmentSigned": signed}}
-
-
-@pytest.fixture
-def instant_publicity(api_settings: Settings, keys: dict[str, str], county):  # type: ignore[no-untyped-def]
-    """A client whose publicity window is zero days, so a decision may follow the review at once."""
-    with TestClient(create_app(api_settings.model_copy(update={"publicity_days": 0}))) as client:
-        yield client
 
 
 def run(client: TestClient, key: str, query: str, **variables: object) -> dict:

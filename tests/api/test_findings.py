@@ -3,20 +3,11 @@ coordinators' active-discovery list, and the audit trail."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 
-import pytest
-from neo4j import Driver
 from starlette.testclient import TestClient
 
-from detection.kinds import FindingKind
-from detection.rules import read_rules
-from detection.run import run_detection
-from loaders.run import Loader
-from reliefgraph.settings import Settings
 from tests.api.conftest import gql
-from tests.loaders.mini_county import ACCOUNT_WANG, TOWNSHIP, VILLAGE_B, ZHAO, ZHAO_CHILD, write_csv
+from tests.loaders.mini_county import VILLAGE_B, ZHAO_CHILD
 
 LIST = """query($first: Int!, $after: String, $filter: FindingFilter) {
   findings(purpose: "fraud review", first: $first, after: $after, filter: $filter) {
@@ -44,27 +35,6 @@ DISCOVERY = """query($village: String) { activeDiscovery(purpose: "home visits",
   __typename ... on DiscoveryCandidateConnection { edges { node { name idNumber householdId flags
                                                                    incomePerCapita incomeLine } } }
   ... on Forbidden { message } } }"""
-
-
-@pytest.fixture
-def detected(county: Driver, settings: Settings, tmp_path: Path) -> Driver:
-    """The mini county plus a payment made twice (H1) and a child in distress under the line (H2)."""
-    folder = tmp_path / "more"
-    folder.mkdir()
-    files = [
-        write_csv(folder / "payments.csv", ["payment_id", "enrollment_id", "period", "amount", "paid_date",
-                                            "account_number"], [["P9", "E1", "2026-01", "1040", "2026-01-20",
-                                                                 ACCOUNT_WANG]]),
-        write_csv(folder / "incomes.csv", ["record_id", "id_number", "source", "as_of", "year", "annual_income"],
-                  [["SW-9", ZHAO, "SW", "2026-03-01", 2025, "4800.00"]]),
-        write_csv(folder / "vulnerabilities.csv", ["record_id", "id_number", "source", "as_of", "kind"],
-                  [["MZ-9", ZHAO_CHILD, "MZ", "2026-03-01", "child_in_distress"],
-                   ["WJ-9", ZHAO_CHILD, "WJ", "2026-03-01", "severe_mental_illness"]]),
-    ]
-    assert Loader(county, settings, rejects_dir=tmp_path / "rejects").load(files).rejected == 0
-    run_detection(county, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=date(2026, 11, 1),
-                  kinds=[FindingKind.DUP_PAYMENT, FindingKind.GAP_VULNERABLE_UNCOVERED])
-    return county
 
 
 def _list(client: TestClient, key: str, **variables: object) -> dict:
