@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from reliefgraph.commands import data, demo, detection, neo4j_server, serve, synthesis
+from reliefgraph.commands import credit, data, demo, detection, neo4j_server, serve, synthesis
 from reliefgraph.settings import Settings
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(neo4j_server.app, name="neo4j")
 data.register(app)
 data.register_feeds(app)
 detection.register(app)
+credit.register(app)
 synthesis.register(app)
 demo.register(app)
 serve.register(app)

@@ -1,0 +1,1 @@
+"""Batch jobs run from the CLI: expiring dishonesty records, exporting credit changes."""

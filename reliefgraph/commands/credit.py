@@ -1,0 +1,79 @@
+"""`export credit` and `credit expire`: the credit platform's side of dishonesty records."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from graph.migrations import migrate
+from jobs.credit_expiry import expire_due
+from jobs.credit_export import Batch, ExportError, HttpSink, OutboxSink, ReceiverUnavailable, export_changes
+from reliefgraph.commands.data import connect
+from reliefgraph.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+
+export_app = typer.Typer(help="Send data to other systems.", no_args_is_help=True)
+credit_app = typer.Typer(help="Dishonesty records' scheduled work.", no_args_is_help=True)
+
+
+@export_app.command("credit")
+def export_credit(
+    ctx: typer.Context,
+    outbox: Annotated[Path | None, typer.Option(help="write batches here (default: settings' outbox, unless a URL "
+                                                     "is set)")] = None,
+    url: Annotated[str | None, typer.Option(help="POST batches to this endpoint (default: RELIEFGRAPH_CREDIT_EXPORT_URL)")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, max=10_000)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+) -> None:
+    """Send every credit change since the last acknowledged one, exactly once (expiring due records first)."""
+    settings: Settings = ctx.obj
+    size = batch_size or settings.credit_export_batch_size
+    target = url or (None if outbox else settings.credit_export_url)
+    token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
+    sink = HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts) if target \
+        else OutboxSink(outbox or settings.credit_export_outbox)
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        expired = expire_due(driver, settings.neo4j_database, date.today())
+
+        def shown(batch: Batch) -> None:
+            if not as_json:
+                console.print(f"batch {batch.batch_id}: {len(batch.records)} changes acknowledged")
+
+        try:
+            report = export_changes(driver, settings.neo4j_database, sink, size, on_batch=shown)
+        except (ExportError, ReceiverUnavailable) as exc:
+            errors.print(f"[red]export stopped:[/red] {exc}. Nothing unacknowledged is lost: run it again.")
+            raise typer.Exit(1) from None
+        finally:
+            if isinstance(sink, HttpSink):
+                sink.close()
+    summary = {"sink": report.sink, "expired": len(expired), "batches": report.batches, "records": report.records,
+               "acknowledged_through": report.acknowledged}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        console.print(f"{report.records:,} changes in {report.batches} batches to {report.sink}; acknowledged through "
+                      f"change {report.acknowledged}; {len(expired)} records expired today")
+
+
+@credit_app.command("expire")
+def expire(ctx: typer.Context) -> None:
+    """Expire published records whose maximum publicity period has ended."""
+    settings: Settings = ctx.obj
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        expired = expire_due(driver, settings.neo4j_database, date.today())
+    console.print(f"{len(expired)} records expired" + (f": {', '.join(expired)}" if expired else ""))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(export_app, name="export")
+    app.add_typer(credit_app, name="credit")

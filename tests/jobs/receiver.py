@@ -1,0 +1,87 @@
+"""A real HTTP receiver standing in for the credit platform, run by the tests and the benchmark.
+
+It keeps every record by its idempotency key (a resent record is recognised, not stored
+twice), checks the bearer token, and can fail on purpose: refuse every n-th request (503),
+store a request's records and then report an error (500: the sender must resend, and the
+receiver must not store them twice), or answer too late for the sender's timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Chaos:
+    refuse_every: int = 0  # 503 before storing, every n-th request
+    lose_reply_every: int = 0  # store, then answer 500
+    slow_every: int = 0  # answer after `slow_seconds` (beyond the sender's timeout)
+    slow_seconds: float = 0.0
+
+
+@dataclass
+class Receiver:
+    token: str
+    chaos: Chaos = field(default_factory=Chaos)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    arrivals: Counter = field(default_factory=Counter)  # key -> times received (resends included)
+    requests: int = 0
+    failures: int = 0
+
+    async def changes(self, request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return JSONResponse({"error": "unauthorised"}, status_code=401)
+        self.requests += 1
+        n, c = self.requests, self.chaos
+        if c.refuse_every and n % c.refuse_every == 0:
+            self.failures += 1
+            return JSONResponse({"error": "try again"}, status_code=503)
+        body = await request.json()
+        keys = []
+        for record in body["records"]:
+            key = record["idempotency_key"]
+            self.arrivals[key] += 1
+            self.stored.setdefault(key, record)
+            keys.append(key)
+        if c.lose_reply_every and n % c.lose_reply_every == 0:
+            self.failures += 1
+            return JSONResponse({"error": "stored, but the reply is lost"}, status_code=500)
+        if c.slow_every and n % c.slow_every == 0:
+            self.failures += 1
+            await asyncio.sleep(c.slow_seconds)
+        return JSONResponse({"confirmed": keys})
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/credit/changes", self.changes, methods=["POST"])])
+
+
+class RunningReceiver:
+    """The receiver on a loopback port, served by uvicorn in a thread; stop() shuts it down."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        # Bound and listening before the server thread starts: connections wait in the backlog.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(128)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/credit/changes"
+        self._server = uvicorn.Server(uvicorn.Config(receiver.app(), log_level="warning", lifespan="off"))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()

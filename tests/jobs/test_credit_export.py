@@ -1,0 +1,140 @@
+"""Exactly-once export of credit changes: to an outbox folder and to a real HTTP receiver,
+with the job killed at every step and a receiver that fails intermittently."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from jobs.credit_expiry import apply_step, expire_due
+from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from reliefgraph.settings import Settings
+from resolvers.credit import CreditStep
+from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
+
+RECORDS = 23
+BATCH = 5  # 23 decided + 23 published changes: 10 batches, the last one partial
+TOKEN = "platform-token"
+
+DRAFTS = """
+UNWIND range(1, $n) AS i
+CREATE (:CreditRecord {record_id: 'DR-T' + toString(i), status: 'draft', version: 1, subject_name: '测试' + toString(i),
+  id_number: '11010519491231002X', behaviour: 'concealment', legal_basis: '第六十八条', severity: 'general',
+  amount_fen: 100 * i})
+"""
+
+
+class Crash(BaseException):
+    """The job dies here (nothing after it runs: no except clause catches a BaseException)."""
+
+
+@pytest.fixture
+def changes(graph: Driver, settings: Settings) -> list[str]:
+    """Decided then published records: 2 x RECORDS numbered changes on the feed."""
+    db = settings.neo4j_database
+    graph.execute_query(DRAFTS, n=RECORDS, database_=db)
+    for i in range(1, RECORDS + 1):
+        apply_step(graph, db, f"DR-T{i}", CreditStep.DECIDE, 1, by="officer", role="credit_officer",
+                   changes={"decision_number": f"N{i}", "decision_date": date(2026, 11, 1),
+                            "deciding_authority": "泗水县民政局", "aid_stopped": True})
+    for i in range(1, RECORDS + 1):
+        apply_step(graph, db, f"DR-T{i}", CreditStep.PUBLISH, 2, by="officer", role="credit_officer",
+                   changes={"publicity_start": date(2026, 11, 2), "publicity_end": date(2029, 11, 2)})
+    records, _, _ = graph.execute_query("MATCH (c:CreditChange) RETURN c.change_id AS id ORDER BY c.sequence",
+                                        database_=db)
+    return [r["id"] for r in records]
+
+
+def crash_at(step: str, number: int):  # type: ignore[no-untyped-def]
+    def fault(at: str, batch: int) -> None:
+        if (at, batch) == (step, number):
+            raise Crash(f"{step} of batch {batch}")
+    return fault
+
+
+def delivered_outbox(folder: Path) -> list[str]:
+    """What the platform reads: the records of every committed (manifested) batch, checked."""
+    keys = []
+    for manifest in sorted(folder.glob("batch-*.manifest.json")):
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        lines = (folder / m["data_file"]).read_text(encoding="utf-8").splitlines()
+        assert len(lines) == m["count"]
+        keys += [json.loads(line)["idempotency_key"] for line in lines]
+    return keys
+
+
+STEPS = [("before_send", 1), ("mid_batch", 1), ("after_send", 1), ("after_ack", 1),
+         ("before_send", 4), ("mid_batch", 4), ("after_send", 4), ("after_ack", 4), ("after_send", 10)]
+
+
+def test_the_feed_is_numbered_without_gaps(changes: list[str]) -> None:
+    assert changes == [f"CC-{i}" for i in range(1, 2 * RECORDS + 1)]
+
+
+@pytest.mark.parametrize(("step", "batch"), STEPS)
+def test_outbox_exactly_once_when_killed(graph: Driver, settings: Settings, tmp_path: Path, changes: list[str],
+                                         step: str, batch: int) -> None:
+    folder = tmp_path / "outbox"
+    with pytest.raises(Crash):
+        export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH, fault=crash_at(step, batch))
+    report = export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
+    assert delivered_outbox(folder) == changes  # all, once, in order
+    assert report.acknowledged == len(changes)
+    again = export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
+    assert again.records == 0 and delivered_outbox(folder) == changes
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, RunningReceiver]]:
+    r = Receiver(TOKEN, Chaos(refuse_every=3, lose_reply_every=4, slow_every=7, slow_seconds=0.4))
+    running = RunningReceiver(r)
+    yield r, running
+    running.stop()
+
+
+@pytest.mark.parametrize(("step", "batch"), STEPS)
+def test_http_exactly_once_when_killed_and_the_receiver_fails(
+        graph: Driver, settings: Settings, changes: list[str], receiver, step: str, batch: int) -> None:  # type: ignore[no-untyped-def]
+    r, running = receiver
+    sink = HttpSink(running.url, TOKEN, timeout_s=0.2, attempts=8, chunk_size=2, backoff_s=0.01)
+    with pytest.raises(Crash):
+        export_changes(graph, settings.neo4j_database, sink, BATCH, fault=crash_at(step, batch))
+    report = export_changes(graph, settings.neo4j_database, sink, BATCH)
+    sink.close()
+    assert sorted(r.stored, key=lambda k: int(k[3:])) == changes  # every change stored exactly once
+    assert report.acknowledged == len(changes)
+    assert r.failures > 0  # the receiver did fail along the way
+    assert r.arrivals.most_common(1)[0][1] > 1  # and resent records were recognised, not stored again
+
+
+def test_a_receiver_that_refuses_the_token_stops_the_export(graph: Driver, settings: Settings,
+                                                           changes: list[str], receiver) -> None:  # type: ignore[no-untyped-def]
+    from jobs.credit_export import ExportError
+
+    r, running = receiver
+    sink = HttpSink(running.url, "wrong-token", timeout_s=1, attempts=2, backoff_s=0.01)
+    with pytest.raises(ExportError, match="401"):
+        export_changes(graph, settings.neo4j_database, sink, BATCH)
+    sink.close()
+    assert r.stored == {}
+    records, _, _ = graph.execute_query("MATCH (c:ExportCursor) RETURN c.acknowledged AS a",
+                                        database_=settings.neo4j_database)
+    assert [x["a"] for x in records] == [0]  # nothing acknowledged
+
+
+def test_records_expire_at_the_end_of_their_publicity(graph: Driver, settings: Settings, changes: list[str],
+                                                    tmp_path: Path) -> None:
+    db = settings.neo4j_database
+    assert expire_due(graph, db, date(2029, 11, 2)) == []  # the last day of publicity
+    expired = expire_due(graph, db, date(2029, 11, 2) + timedelta(days=1))
+    assert len(expired) == RECORDS
+    folder = tmp_path / "outbox"
+    export_changes(graph, db, OutboxSink(folder), BATCH)
+    kinds = [json.loads(line)["change"] for f in sorted(folder.glob("batch-*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines()]
+    assert kinds.count("expired") == RECORDS and kinds[-1] == "expired"
