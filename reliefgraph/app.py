@@ -20,6 +20,7 @@ from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.graphql_http import GraphQLView
+from reliefgraph.publicity_pages import PublicityPages
 from reliefgraph.settings import Settings
 from schema.api.build import build_schema
 
@@ -58,10 +59,14 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ready" if ready else "migrating", "schema_version": version},
                             status_code=200 if ready else 503)
 
-    view = GraphQLView(build_schema(settings), settings, _authenticator(settings))
+    authenticator = _authenticator(settings)
+    view = GraphQLView(build_schema(settings), settings, authenticator)
+    publicity = PublicityPages(settings, authenticator)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/publicity/list.csv", publicity.csv),
+            Route("/publicity/list.html", publicity.html),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

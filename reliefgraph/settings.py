@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     write_workers: int = Field(default=3, ge=1, le=16, description="concurrent write transactions per feed")
     rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
 
+    county_code: str = Field(default="370831", pattern=r"^\d{6}$", description="as in rules/reference.toml")
+
     # --- Credit (DOMAIN.md section 9; national rules 2023).
     credit_min_publicity_months: int = Field(default=3, ge=0, description="before this, no credit repair")
     credit_max_publicity_months: int = Field(default=36, ge=1, description="at this, a record expires on its own")

@@ -23,11 +23,13 @@ from schema.api.credit import CreditMutation, CreditQuery
 from schema.api.directory import DirectoryQuery
 from schema.api.discovery import DiscoveryQuery
 from schema.api.findings import FindingMutation, FindingQuery
+from schema.api.publicity import PublicityQuery
 from schema.api.root import Query as PersonQuery
 from schema.api.visits import VisitMutation
 
 # One root type per operation, assembled from one class per domain.
-Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, DirectoryQuery))
+Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery,
+                                 DirectoryQuery))
 Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
 
 
