@@ -136,6 +136,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT export_cursor_name IF NOT EXISTS FOR (c:ExportCursor) REQUIRE c.name IS UNIQUE",
             "CREATE INDEX credit_record_status IF NOT EXISTS FOR (r:CreditRecord) ON (r.status)",
             "CREATE INDEX credit_record_id_number IF NOT EXISTS FOR (r:CreditRecord) ON (r.id_number)",
+            "CREATE CONSTRAINT honesty_commitment_id IF NOT EXISTS FOR (h:HonestyCommitment) "
+            "REQUIRE h.commitment_id IS UNIQUE",
         ),
     ),
 )

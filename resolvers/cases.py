@@ -57,6 +57,9 @@ CREATE (c:Case {case_id: $case_id, programme_code: prog.code, household_id: h.ho
                 submitted_date: date(), status: 'submitted', commitment_signed: true,
                 commitment_signed_at: datetime(), version: 1, created_at: datetime(), created_by: $by})
 CREATE (applicant)-[:APPLIED_FOR]->(c), (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
+// The honesty commitment (守信承诺), signed by the applicant for the household.
+CREATE (applicant)-[:SIGNED]->(:HonestyCommitment {commitment_id: 'HC-' + $case_id, signed_at: datetime(),
+        signed_by: applicant.id_number, channel: $channel, received_by: $by})-[:COMMITS_TO]->(c)
 CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
                                       action: 'submit', from_status: null, to_status: 'submitted', note: $note})
 WITH c

@@ -23,6 +23,11 @@ SET c.programme_code = row.programme, c.household_id = row.household_id,
 MERGE (c)-[:FOR_HOUSEHOLD]->(h)
 MERGE (c)-[:FOR_PROGRAMME]->(prog)
 MERGE (applicant)-[:APPLIED_FOR]->(c)
+FOREACH (x IN CASE WHEN row.commitment_signed THEN [1] ELSE [] END |
+  MERGE (hc:HonestyCommitment {commitment_id: 'HC-' + row.case_id})
+  SET hc.signed_on = row.submitted_date, hc.signed_by = applicant.id_number, hc.channel = row.channel
+  MERGE (applicant)-[:SIGNED]->(hc)
+  MERGE (hc)-[:COMMITS_TO]->(c))
 WITH c, row
 OPTIONAL MATCH (handler:Staff {staff_id: row.handled_by})
 OPTIONAL MATCH (reviewer:Staff {staff_id: row.reviewed_by})

@@ -119,3 +119,15 @@ def test_mutations_over_get_are_405(client: TestClient, keys: dict[str, str]) ->
     response = client.get("/graphql", params={"query": mutation},
                           headers={"authorization": f"Bearer {keys['caseworker']}"})
     assert response.status_code == 405
+
+
+def test_every_application_carries_the_signed_honesty_commitment(client: TestClient, keys: dict[str, str],
+                                                                 county, settings) -> None:  # type: ignore[no-untyped-def]
+    case = run(client, keys["caseworker"], SUBMIT, **application())
+    records, _, _ = county.execute_query("""
+        MATCH (p:Person)-[:SIGNED]->(h:HonestyCommitment)-[:COMMITS_TO]->(c:Case)
+        RETURN c.case_id AS case, p.id_number AS signer, h.received_by AS by ORDER BY case""",
+        database_=settings.neo4j_database)
+    # The loaded case C1 (commitment signed at the window) and the new application.
+    signed = {r["case"]: (r["signer"], r["by"]) for r in records}
+    assert signed == {"C1": (WANG, None), case["caseId"]: (WANG, "S1")}
