@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-ingest bench-api bench-detect clean-state
+.PHONY: demo test bench-ingest bench-api bench-detect bench-export clean-state
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ bench-ingest: $(STAMP)
 
 bench-detect: $(STAMP)
 	$(BIN)/python -m bench.detect
+
+bench-export: $(STAMP)
+	$(BIN)/python -m bench.export
 
 bench-api: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

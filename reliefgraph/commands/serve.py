@@ -29,13 +29,16 @@ DEMO_KEYS = {
     "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", "370831100", "370831100001"),
     "rg_demo_partner_jt": ("demo-jt-client", Role.DEPARTMENT_PARTNER, "JT", None, None),
     "rg_demo_auditor": ("demo-auditor", Role.AUDITOR, None, None, None),
+    "rg_demo_credit_officer": ("demo-credit-officer", Role.CREDIT_OFFICER, "MZ", None, None),
+    "rg_demo_exporter": ("demo-credit-export", Role.CREDIT_EXPORTER, None, None, None),
 }
 
 
 def ensure_demo_keys(settings: Settings) -> None:
-    if any(entry.demo for entry in read_keys(settings.api_keys_file)):
-        return
+    present = {entry.principal.subject for entry in read_keys(settings.api_keys_file) if entry.demo}
     for key, (subject, role, department, township, village) in DEMO_KEYS.items():
+        if subject in present:
+            continue
         add_key(settings.api_keys_file, Principal(subject, role, department, township, village), key=key, demo=True)
 
 
