@@ -142,3 +142,27 @@ async def review(gateway: Any, finding_id: str, step: Review, expected_version: 
                                expected_version=expected_version, by=by, role=role, action=step.value, note=note,
                                changes=changes)
     return rows[0] if rows else None
+
+
+# Counts for a township dashboard (no personal data): by kind and status, and gaps by village.
+FINDING_SUMMARY = """
+MATCH (f:Finding)
+WHERE ($township IS NULL OR f.township_code = $township) AND ($kinds IS NULL OR f.kind IN $kinds)
+OPTIONAL MATCH (v:Village {code: f.village_code})
+RETURN f.kind AS kind, f.status AS status, f.village_code AS village_code, v.name AS village_name,
+       count(*) AS findings
+"""
+
+STAFFING_GAPS = """
+MATCH (f:Finding {kind: 'GAP_STAFFING'}) WHERE f.status IN ['open', 'assigned']
+  AND ($township IS NULL OR f.township_code = $township)
+OPTIONAL MATCH (t:Township {code: f.township_code})
+OPTIONAL MATCH (v:Village {code: f.village_code})
+RETURN f.key AS key, f.details AS details, coalesce(v.name, t.name) AS name
+ORDER BY key
+"""
+
+
+async def fetch_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> tuple[list, list]:
+    return (await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds),
+            await gateway.read(STAFFING_GAPS, township=township))

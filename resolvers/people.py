@@ -30,7 +30,11 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
   [(e:Enrollment)-[:COVERS|GRANTED_TO]->(p) | e.enrollment_id] +
   [(e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) | e.enrollment_id] AS enrollment_ids,
   [(p)-[:APPLIED_FOR]->(c:Case) | c.case_id] +
-  [(c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) | c.case_id] AS case_ids
+  [(c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) | c.case_id] AS case_ids,
+  [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
+     .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
+  [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
+  [(p)-[:MEMBER_OF]->(:Household)<-[:EVIDENCE]-(f:Finding) | f {.finding_id, .kind, .status, .score}] AS findings
 """
 
 # Enrollments and cases by id, with their programme's department, payments and staff.

@@ -3,6 +3,7 @@ and the review steps (assign, confirm with facts and amount, dismiss with a reas
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -16,7 +17,7 @@ from detection.kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (
-    REVIEWS, Review, fetch_evidence, fetch_finding, fetch_findings, finding_scope, review,
+    REVIEWS, Review, fetch_evidence, fetch_finding, fetch_findings, fetch_summary, finding_scope, review,
 )
 from schema.api.cases import InvalidTransition, VersionConflict
 from schema.api.errors import Forbidden, InvalidInput, NotFound
@@ -138,7 +139,39 @@ def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Findin
         text_zh=f.get("explanation") or "", text_en=f.get("explanation_en") or "")
 
 
+@strawberry.type
+class KindStatusCount:
+    kind: str
+    status: str
+    count: int
+
+
+@strawberry.type
+class VillageGapCount:
+    village_code: str
+    village_name: str | None
+    kind: str
+    count: int
+
+
+@strawberry.type
+class StaffingGap:
+    level: str = strawberry.field(description="township or village")
+    code: str
+    name: str | None
+    staff: int
+    required: int
+
+
+@strawberry.type
+class FindingSummary:
+    by_kind_and_status: list[KindStatusCount]
+    gaps_by_village: list[VillageGapCount] = strawberry.field(description="open coverage gaps per village")
+    staffing: list[StaffingGap]
+
+
 FindingResult = Annotated[Finding | NotFound | Forbidden | InvalidInput, strawberry.union("FindingResult")]
+SummaryResult = Annotated[FindingSummary | Forbidden, strawberry.union("FindingSummaryResult")]
 FindingListResult = Annotated[Connection[Finding] | Forbidden | InvalidInput, strawberry.union("FindingListResult")]
 FindingReviewResult = Annotated[
     Finding | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
@@ -195,6 +228,37 @@ class FindingQuery:
                  for r in page]
         return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
                                                           end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Counts for a dashboard: findings by kind and status, open coverage gaps by "
+                                  "village, stations below the staffing rule. No personal data.")
+    async def finding_summary(self, info: Info[RequestContext, None],
+                              township_code: str | None = None) -> SummaryResult:
+        ctx = info.context
+        scope = finding_scope(ctx.principal)
+        if scope is None:
+            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        ok, township = narrowed(scope["township"], township_code)
+        if not ok:
+            return Forbidden(message="that township is outside your jurisdiction")
+        rows, staffing = await fetch_summary(ctx.gateway, township, scope["kinds"])
+        totals: dict[tuple[str, str], int] = {}
+        gaps: dict[tuple[str, str | None, str], int] = {}
+        for r in rows:
+            totals[(r["kind"], r["status"])] = totals.get((r["kind"], r["status"]), 0) + r["findings"]
+            if r["kind"].startswith("GAP_") and r["status"] in ("open", "assigned") and r["village_code"]:
+                k = (r["village_code"], r["village_name"], r["kind"])
+                gaps[k] = gaps.get(k, 0) + r["findings"]
+        staff = []
+        for r in staffing:
+            level, _, code = r["key"].partition("|")
+            d = json.loads(r["details"] or "{}")
+            staff.append(StaffingGap(level=level, code=code, name=r["name"], staff=d.get("staff", 0),
+                                     required=d.get("required", 0)))
+        return FindingSummary(
+            by_kind_and_status=[KindStatusCount(kind=k, status=s, count=c) for (k, s), c in sorted(totals.items())],
+            gaps_by_village=[VillageGapCount(village_code=v, village_name=n, kind=k, count=c)
+                             for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))],
+            staffing=staff)
 
     @strawberry.field(description="One finding by its id. Audited.")
     async def finding(self, info: Info[RequestContext, None], finding_id: str, purpose: str) -> FindingResult:

@@ -144,6 +144,26 @@ class Case:
 
 
 @strawberry.type
+class PersonCreditRecord:
+    record_id: str
+    status: str
+    behaviour: str
+    severity: str
+    decision_number: str | None
+    decision_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+
+
+@strawberry.type
+class PersonFinding:
+    finding_id: str
+    kind: str
+    status: str
+    score: float
+
+
+@strawberry.type
 class Person:
     id_number: str | None
     document_type: str | None
@@ -160,6 +180,10 @@ class Person:
     relatives: list[Relative] | None
     enrollments: list[Enrollment] | None
     cases: list[Case] | None
+    credit_records: list[PersonCreditRecord] | None = strawberry.field(
+        description="dishonesty records (decided and later); null where your role may not see credit")
+    findings: list[PersonFinding] | None = strawberry.field(
+        description="findings naming this person; investigators only")
 
 
 @strawberry.type
@@ -252,10 +276,23 @@ class PersonView:
             relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
                                 direction="of" if k["outgoing"] else "to") for k in record["kin"]],
             enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
+            credit_records=self._credit(record.get("credit_records", [])),
+            findings=[PersonFinding(finding_id=f["finding_id"], kind=f["kind"], status=f["status"], score=f["score"])
+                      for f in {x["finding_id"]: x for x in record.get("findings", [])}.values()]
+            if self.principal.role is Role.INVESTIGATOR else None,
             # Every category the role may not see, whether or not this person has such data:
             # listing only the ones present would itself disclose that they exist.
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
         )
+
+    def _credit(self, records: list[dict[str, Any]]) -> list[PersonCreditRecord] | None:
+        if self.allowed(DataCategory.CREDIT) is Access.DENIED:
+            return None
+        return [PersonCreditRecord(
+            record_id=r["record_id"], status=r["status"], behaviour=r["behaviour"], severity=r["severity"],
+            decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
+            publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end")))
+            for r in records]
 
     def household(self, record: dict[str, Any]) -> Household:
         h = record["household"]

@@ -129,3 +129,18 @@ def test_a_restricted_application_needs_an_override(instant_publicity: TestClien
     overridden = one(client, officer, override, id=cid, v=3)
     assert overridden["restrictionOverridden"] is True and overridden["version"] == 4
     assert one(client, cw, decide, id=cid, v=4)["status"] == "approved"
+
+
+def test_the_person_360_shows_records_and_findings_by_role(client: TestClient, keys: dict[str, str],
+                                                          detected) -> None:  # type: ignore[no-untyped-def]
+    record = decided_record(client, keys)
+    query = """query($id: String!) { person(idNumber: $id, purpose: "case review") { ... on Person {
+      creditRecords { recordId status decisionNumber } findings { kind status } withheld } } }"""
+    inv = one(client, keys["investigator"], query, id=WANG)
+    assert inv["creditRecords"] == [{"recordId": record["recordId"], "status": "decided",
+                                     "decisionNumber": "泗民信〔2026〕1号"}]
+    assert [(f["kind"], f["status"]) for f in inv["findings"]] == [("DUP_PAYMENT", "confirmed")]  # his household's
+    caseworker = one(client, keys["caseworker"], query, id=WANG)
+    assert caseworker["creditRecords"][0]["status"] == "decided" and caseworker["findings"] is None
+    partner = one(client, keys["partner_mz"], query, id=WANG)
+    assert partner["creditRecords"] is None and "CREDIT" in partner["withheld"]

@@ -1,0 +1,357 @@
+// The investigator workbench: talks only to /graphql, with the same bearer token and roles as
+// any other client. Text from the API is only ever set as textContent (never parsed as HTML).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { token: sessionStorage.getItem("rg_token"), lang: localStorage.getItem("rg_lang") || "zh",
+                me: null, cursor: null, finding: null, graphs: {}, charts: {} };
+const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || key;
+const kindLabel = (kind) => I18N[state.lang].kinds[kind] || kind;
+
+async function gql(query, variables = {}) {
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json",
+               authorization: `Bearer ${state.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (response.status === 401) throw new Error(t("bad_key"));
+  const body = await response.json();
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
+  return body.data;
+}
+
+function el(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function translate() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
+  document.querySelectorAll("[data-tp]").forEach((n) => { n.placeholder = t(n.dataset.tp); });
+  $("lang").textContent = state.lang === "zh" ? "English" : "中文";
+  const kind = $("f-kind");
+  const chosen = kind.value;
+  kind.replaceChildren(el("option", t("all_kinds"), { value: "" }));
+  for (const code of Object.keys(I18N.zh.kinds)) kind.append(el("option", kindLabel(code), { value: code }));
+  kind.value = chosen;
+}
+
+function show(view) {
+  for (const id of ["signin", "search", "findings", "dashboard"]) $(id).hidden = id !== view;
+  document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
+  if (view === "findings" && !$("finding-list").tBodies[0].rows.length) loadFindings(true);
+  if (view === "dashboard") loadDashboard();
+}
+
+// ---- sign in
+async function signIn(token) {
+  state.token = token;
+  try {
+    const data = await gql("{ me { subject role department townshipCode villageCode } }");
+    state.me = data.me;
+  } catch (error) {
+    state.token = null;
+    sessionStorage.removeItem("rg_token");
+    $("signin-error").textContent = error.message;
+    show("signin");
+    return;
+  }
+  sessionStorage.setItem("rg_token", token);
+  $("whoami").textContent = `${state.me.subject} · ${state.me.role}`;
+  $("tabs").hidden = false;
+  $("signout").hidden = false;
+  $("signin-error").textContent = "";
+  if (state.me.townshipCode) { $("f-township").value = state.me.townshipCode; $("d-township").value = state.me.townshipCode; }
+  show("search");
+}
+
+// ---- graphs (cytoscape): each kind its own shape and colour, edges labelled
+const STYLE = [
+  { selector: "node", style: { label: "data(label)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3,
+                               width: 26, height: 26, "background-color": "#90a4ae" } },
+  { selector: "node[kind = 'Person']", style: { shape: "ellipse", "background-color": "#1e88e5" } },
+  { selector: "node[kind = 'Staff']", style: { shape: "star", "background-color": "#d81b60", width: 32, height: 32 } },
+  { selector: "node[kind = 'Household']", style: { shape: "round-rectangle", "background-color": "#43a047" } },
+  { selector: "node[kind = 'Phone']", style: { shape: "diamond", "background-color": "#fb8c00" } },
+  { selector: "node[kind = 'BankAccount']", style: { shape: "hexagon", "background-color": "#8e24aa" } },
+  { selector: "node[kind = 'Address']", style: { shape: "triangle", "background-color": "#6d4c41" } },
+  { selector: "node[kind = 'Enrollment']", style: { shape: "barrel", "background-color": "#00897b" } },
+  { selector: "node[kind = 'Payment']", style: { shape: "tag", "background-color": "#7cb342", width: 18, height: 18 } },
+  { selector: "node[kind = 'Case']", style: { shape: "rectangle", "background-color": "#546e7a" } },
+  { selector: "node[kind = 'Finding']", style: { shape: "octagon", "background-color": "#e53935", width: 38, height: 38 } },
+  { selector: "node.center", style: { "border-width": 4, "border-color": "#ffd54f" } },
+  { selector: "edge", style: { width: 1.5, label: "data(type)", "font-size": 8, "curve-style": "bezier",
+                               "target-arrow-shape": "triangle", "line-color": "#b0bec5", "target-arrow-color": "#b0bec5",
+                               "text-rotation": "autorotate" } },
+];
+
+function drawGraph(containerId, nodes, edges, center) {
+  let cy = state.graphs[containerId];
+  if (!cy) {
+    cy = cytoscape({ container: $(containerId), style: STYLE, wheelSensitivity: 0.3 });
+    state.graphs[containerId] = cy;
+  }
+  const added = [];
+  for (const n of nodes) {
+    if (cy.getElementById(n.id).length) continue;
+    added.push({ group: "nodes", data: { id: n.id, kind: n.kind, key: n.key, label: nodeLabel(n) } });
+  }
+  for (const e of edges) {
+    const id = `${e.source}>${e.type}>${e.target}`;
+    if (cy.getElementById(id).length) continue;
+    added.push({ group: "edges", data: { id, source: e.source, target: e.target, type: e.type } });
+  }
+  cy.add(added);
+  if (center) cy.getElementById(center).addClass("center");
+  cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 80 }).run();
+  const box = $(containerId);
+  box.dataset.nodes = String(cy.nodes().length);
+  box.dataset.edges = String(cy.edges().length);
+  box.dataset.kinds = [...new Set(cy.nodes().map((n) => n.data("kind")))].sort().join(",");
+  return cy;
+}
+
+function nodeLabel(n) {
+  const kind = I18N[state.lang].nodes[n.kind] || n.kind;
+  return `${kind}: ${n.label}`.slice(0, 40);
+}
+
+// ---- persons
+const PERSON = `query($id: String!, $purpose: String!) { person(idNumber: $id, purpose: $purpose) { __typename
+  ... on Person { idNumber name sex birthDate withheld
+    memberships { householdId villageCode address relation }
+    phones { number } bankAccounts { number bank }
+    enrollments { enrollmentId programme monthlyAmount } cases { caseId programme status } }
+  ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const SEARCH = `query($name: String!, $purpose: String!) { searchPersons(name: $name, purpose: $purpose, first: 20) {
+  __typename ... on PersonSummaryConnection { edges { node { idNumber name sex birthDate } } }
+  ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const LINKAGE = `query($key: String!, $purpose: String!) { linkage(key: $key, purpose: $purpose, maxHops: 1) {
+  __typename ... on Linkage { center nodes { id kind key label } edges { source target type } truncated }
+  ... on Forbidden { message } ... on NotFound { message } } }`;
+
+async function search(event) {
+  event.preventDefault();
+  const q = $("query").value.trim();
+  $("results").replaceChildren();
+  $("person").hidden = true;
+  $("search-message").textContent = "";
+  try {
+    if (/^[0-9]{14,17}[0-9xX]$/.test(q.replace(/\s/g, ""))) return openPerson(q);
+    const data = await gql(SEARCH, { name: q, purpose: $("purpose").value });
+    const result = data.searchPersons;
+    if (result.__typename !== "PersonSummaryConnection") { $("search-message").textContent = result.message; return; }
+    if (!result.edges.length) $("search-message").textContent = t("not_found");
+    for (const { node } of result.edges) {
+      const li = el("li", `${node.name} · ${node.idNumber || ""} · ${node.birthDate || ""}`, { "data-id": node.idNumber });
+      li.addEventListener("click", () => openPerson(node.idNumber));
+      $("results").append(li);
+    }
+  } catch (error) { $("search-message").textContent = error.message; }
+}
+
+async function openPerson(idNumber) {
+  const purpose = $("purpose").value;
+  const data = await gql(PERSON, { id: idNumber, purpose });
+  const p = data.person;
+  if (p.__typename !== "Person") {
+    $("person").hidden = true;
+    $("search-message").textContent = p.__typename === "NotFound" ? t("not_found") : p.message;
+    return;
+  }
+  $("person").hidden = false;
+  $("person-name").textContent = `${p.name} · ${p.idNumber || ""}`;
+  const facts = el("dl");
+  const add = (label, values) => { facts.append(el("dt", t(label)), el("dd", values.join("；") || "—")); };
+  add("households", p.memberships.map((m) => `${m.householdId} ${m.address || ""} (${m.relation || ""})`));
+  add("phones", (p.phones || []).map((x) => x.number));
+  add("accounts", (p.bankAccounts || []).map((x) => `${x.number} ${x.bank || ""}`));
+  add("enrollments", (p.enrollments || []).map((e) => `${e.programme} ${e.monthlyAmount || ""}`));
+  add("cases", (p.cases || []).map((c) => `${c.caseId} ${c.programme} ${c.status}`));
+  $("person-facts").replaceChildren(facts);
+  const graph = state.graphs["person-graph"];
+  if (graph) graph.elements().remove();
+  $("person-graph").dataset.nodes = "0";
+  if (state.me.role !== "investigator") { $("search-message").textContent = t("no_graph"); return; }
+  await expand(p.idNumber, true);
+}
+
+async function expand(key, first = false) {
+  const data = await gql(LINKAGE, { key, purpose: $("purpose").value });
+  const l = data.linkage;
+  if (l.__typename !== "Linkage") { $("search-message").textContent = l.message; return; }
+  const cy = drawGraph("person-graph", l.nodes, l.edges, first ? l.center : null);
+  if (first) {
+    cy.off("tap", "node");
+    cy.on("tap", "node", (event) => {
+      const n = event.target.data();
+      if (["Person", "Staff", "Household"].includes(n.kind)) expand(n.key);
+    });
+  }
+}
+
+// ---- findings
+const FINDINGS = `query($purpose: String!, $after: String, $filter: FindingFilter) {
+  findings(purpose: $purpose, first: 25, after: $after, filter: $filter) { __typename
+    ... on FindingConnection { edges { node { findingId kind score status villageCode explanation(language: ZH)
+                                              en: explanation(language: EN) } } pageInfo { hasNextPage endCursor } }
+    ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const FINDING = `query($id: String!, $purpose: String!) { finding(findingId: $id, purpose: $purpose) { __typename
+  ... on Finding { findingId kind score status version amount assignee confirmedFacts reason villageCode
+                   explanation(language: ZH) en: explanation(language: EN)
+                   evidence { nodes { id kind key label } edges { source target type } }
+                   events { action by at } }
+  ... on NotFound { message } ... on Forbidden { message } } }`;
+const REVIEW_FIELDS = `__typename ... on Finding { status version } ... on VersionConflict { currentVersion message }
+  ... on InvalidTransition { message } ... on InvalidInput { field message } ... on Forbidden { message }
+  ... on NotFound { message }`;
+
+function filter() {
+  const f = {};
+  if ($("f-kind").value) f.kinds = [$("f-kind").value];
+  if ($("f-status").value) f.statuses = [$("f-status").value];
+  if ($("f-township").value.trim()) f.townshipCode = $("f-township").value.trim();
+  if ($("f-village").value.trim()) f.villageCode = $("f-village").value.trim();
+  if ($("f-score").value) f.minScore = Number($("f-score").value);
+  return f;
+}
+
+async function loadFindings(reset) {
+  const body = $("finding-list").tBodies[0];
+  if (reset) { body.replaceChildren(); state.cursor = null; }
+  try {
+    const data = await gql(FINDINGS, { purpose: $("purpose").value, after: state.cursor, filter: filter() });
+    const result = data.findings;
+    if (result.__typename !== "FindingConnection") { $("finding-message").textContent = result.message; return; }
+    for (const { node } of result.edges) {
+      const row = el("tr", undefined, { "data-id": node.findingId, "data-kind": node.kind });
+      row.append(el("td", kindLabel(node.kind)), el("td", node.score.toFixed(2)), el("td", t(`st_${node.status}`)),
+                 el("td", node.villageCode || ""), el("td", state.lang === "zh" ? node.explanation : node.en));
+      row.addEventListener("click", () => openFinding(node.findingId));
+      body.append(row);
+    }
+    state.cursor = result.pageInfo.endCursor;
+    $("more").hidden = !result.pageInfo.hasNextPage;
+  } catch (error) { $("finding-message").textContent = error.message; }
+}
+
+async function openFinding(id) {
+  const data = await gql(FINDING, { id, purpose: $("purpose").value });
+  const f = data.finding;
+  if (f.__typename !== "Finding") { $("finding-message").textContent = f.message; return; }
+  state.finding = f;
+  $("finding").hidden = false;
+  $("finding").dataset.status = f.status;
+  $("finding-title").textContent = `${kindLabel(f.kind)} · ${f.score.toFixed(2)} · ${t(`st_${f.status}`)}`;
+  $("finding-explanation").textContent = state.lang === "zh" ? f.explanation : f.en;
+  $("finding-meta").textContent = f.events.map((e) => `${e.at.slice(0, 16)} ${e.by} ${e.action}`).join(" · ");
+  const active = ["open", "assigned"].includes(f.status) && state.me.role === "investigator";
+  for (const b of ["assign", "confirm", "dismiss"]) $(b).disabled = !active;
+  const graph = state.graphs["finding-graph"];
+  if (graph) graph.elements().remove();
+  drawGraph("finding-graph", f.evidence.nodes, f.evidence.edges, f.evidence.nodes[0] && f.evidence.nodes[0].id);
+}
+
+function startReview(action) {
+  state.review = action;
+  $("review-form").hidden = false;
+  $("review-amount").hidden = action !== "confirm";
+  $("review-label").textContent = t({ assign: "assignee", confirm: "facts", dismiss: "reason" }[action]);
+  $("review-text").value = "";
+  $("review-text").focus();
+}
+
+async function submitReview(event) {
+  event.preventDefault();
+  const f = state.finding;
+  const text = $("review-text").value.trim();
+  const mutations = {
+    assign: [`mutation($id: String!, $v: Int!, $x: String!) { r: assignFinding(findingId: $id, expectedVersion: $v,
+             assignee: $x) { ${REVIEW_FIELDS} } }`, {}],
+    confirm: [`mutation($id: String!, $v: Int!, $x: String!, $amount: Decimal) { r: confirmFinding(findingId: $id,
+              expectedVersion: $v, facts: $x, amount: $amount) { ${REVIEW_FIELDS} } }`,
+              { amount: $("review-amount").value || null }],
+    dismiss: [`mutation($id: String!, $v: Int!, $x: String!) { r: dismissFinding(findingId: $id, expectedVersion: $v,
+              reason: $x) { ${REVIEW_FIELDS} } }`, {}],
+  };
+  const [query, extra] = mutations[state.review];
+  const data = await gql(query, { id: f.findingId, v: f.version, x: text, ...extra });
+  const r = data.r;
+  if (r.__typename === "Finding") {
+    $("finding-message").textContent = t("done");
+    $("review-form").hidden = true;
+  } else {
+    $("finding-message").textContent = r.__typename === "VersionConflict" ? t("conflict") : r.message;
+  }
+  await openFinding(f.findingId);
+  loadFindings(true);
+}
+
+// ---- dashboard
+const SUMMARY = `query($t: String) { findingSummary(townshipCode: $t) { __typename
+  ... on FindingSummary { byKindAndStatus { kind status count } gapsByVillage { villageCode villageName kind count }
+                          staffing { level code name staff required } }
+  ... on Forbidden { message } } }`;
+
+async function loadDashboard(event) {
+  if (event) event.preventDefault();
+  const data = await gql(SUMMARY, { t: $("d-township").value.trim() || null });
+  const s = data.findingSummary;
+  if (s.__typename !== "FindingSummary") return;
+  const kinds = [...new Set(s.byKindAndStatus.map((x) => x.kind))];
+  const statuses = ["open", "assigned", "confirmed", "dismissed", "resolved"];
+  const colours = ["#e53935", "#fb8c00", "#1e88e5", "#9e9e9e", "#43a047"];
+  chart("chart-kinds", {
+    type: "bar",
+    data: { labels: kinds.map(kindLabel), datasets: statuses.map((st, i) => ({
+      label: t(`st_${st}`), backgroundColor: colours[i],
+      data: kinds.map((k) => (s.byKindAndStatus.find((x) => x.kind === k && x.status === st) || { count: 0 }).count) })) },
+    options: { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } }, animation: false },
+  });
+  const villages = [...new Set(s.gapsByVillage.map((x) => x.villageName || x.villageCode))];
+  const gapKinds = [...new Set(s.gapsByVillage.map((x) => x.kind))];
+  chart("chart-villages", {
+    type: "bar",
+    data: { labels: villages, datasets: gapKinds.map((k, i) => ({
+      label: kindLabel(k), backgroundColor: colours[i % colours.length],
+      data: villages.map((v) => s.gapsByVillage.filter((x) => (x.villageName || x.villageCode) === v && x.kind === k)
+        .reduce((a, x) => a + x.count, 0)) })) },
+    options: { scales: { x: { stacked: true }, y: { stacked: true } }, animation: false },
+  });
+  const body = $("staffing").tBodies[0];
+  body.replaceChildren(...s.staffing.map((x) => {
+    const row = el("tr");
+    row.append(el("td", x.level), el("td", x.name || x.code), el("td", x.staff), el("td", x.required));
+    return row;
+  }));
+  $("dashboard").dataset.loaded = String(s.byKindAndStatus.length);
+}
+
+function chart(id, config) {
+  if (state.charts[id]) state.charts[id].destroy();
+  state.charts[id] = new Chart($(id), config);
+}
+
+// ---- wiring
+window.addEventListener("DOMContentLoaded", () => {
+  translate();
+  $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token").value.trim()); });
+  $("signout").addEventListener("click", () => { sessionStorage.removeItem("rg_token"); location.reload(); });
+  $("lang").addEventListener("click", () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("rg_lang", state.lang);
+    translate();
+  });
+  document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
+  $("search-form").addEventListener("submit", search);
+  $("finding-filter").addEventListener("submit", (e) => { e.preventDefault(); loadFindings(true); });
+  $("more").addEventListener("click", () => loadFindings(false));
+  for (const action of ["assign", "confirm", "dismiss"]) $(action).addEventListener("click", () => startReview(action));
+  $("review-form").addEventListener("submit", submitReview);
+  $("dash-form").addEventListener("submit", loadDashboard);
+  if (state.token) signIn(state.token); else show("signin");
+});
