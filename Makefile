@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-ingest bench-api bench-detect bench-export clean-state
+.PHONY: demo test browser bench-ingest bench-api bench-detect bench-export clean-state
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/reliefgraph demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest
+
+# The workbench's browser tests drive Debian's chromium; a CJK font so its pages render Chinese.
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" \
+		|| (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest

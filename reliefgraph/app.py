@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
@@ -22,6 +22,7 @@ from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.publicity_pages import PublicityPages
 from reliefgraph.settings import Settings
+from reliefgraph.workbench import workbench_app
 from schema.api.build import build_schema
 
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
+            Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

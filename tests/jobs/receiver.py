@@ -9,17 +9,16 @@ receiver must not store them twice), or answer too late for the sender's timeout
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.serving import Served
 
 
 @dataclass
@@ -66,22 +65,10 @@ class Receiver:
         return Starlette(routes=[Route("/credit/changes", self.changes, methods=["POST"])])
 
 
-class RunningReceiver:
-    """The receiver on a loopback port, served by uvicorn in a thread; stop() shuts it down."""
+class RunningReceiver(Served):
+    """The receiver on a loopback port; stop() shuts it down."""
 
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
-        # Bound and listening before the server thread starts: connections wait in the backlog.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(128)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/credit/changes"
-        self._server = uvicorn.Server(uvicorn.Config(receiver.app(), log_level="warning", lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()
+        super().__init__(receiver.app(), lifespan="off")
+        self.url = f"{self.base_url}/credit/changes"

@@ -92,7 +92,7 @@ const STYLE = [
 function drawGraph(containerId, nodes, edges, center) {
   let cy = state.graphs[containerId];
   if (!cy) {
-    cy = cytoscape({ container: $(containerId), style: STYLE, wheelSensitivity: 0.3 });
+    cy = cytoscape({ container: $(containerId), style: STYLE, wheelSensitivity: 0.3, maxZoom: 1.6, minZoom: 0.2 });
     state.graphs[containerId] = cy;
   }
   const added = [];
@@ -107,7 +107,7 @@ function drawGraph(containerId, nodes, edges, center) {
   }
   cy.add(added);
   if (center) cy.getElementById(center).addClass("center");
-  cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 80 }).run();
+  cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 40 }).run();
   const box = $(containerId);
   box.dataset.nodes = String(cy.nodes().length);
   box.dataset.edges = String(cy.edges().length);

@@ -1,0 +1,127 @@
+"""The workbench in a real browser (Debian's chromium, driven by Playwright) against the real
+app and Neo4j: sign in, search, see the linkage drawn, open a finding and its evidence,
+confirm it, read the dashboard; a coordinator cannot open another village's person.
+Screenshots of the main views go to test-artifacts/workbench/ for a reviewer to look at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from reliefgraph.app import create_app
+from reliefgraph.settings import PROJECT_ROOT, Settings
+from tests.loaders.mini_county import WANG, ZHAO
+from tests.serving import Served
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = PROJECT_ROOT / "test-artifacts" / "workbench"
+# As the machine's notes advise: no background networking on this closed network.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def served(api_settings: Settings, keys: dict[str, str], detected) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = Served(create_app(api_settings))
+    yield server.base_url
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def at_least(n: int) -> re.Pattern[str]:
+    """A count of at least n, as an attribute pattern (the page's CSP forbids evaluating test scripts)."""
+    return re.compile(rf"^([{n}-9]|\d{{2,}})$")
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, base: str, key: str) -> None:
+    page.goto(f"{base}/workbench/")
+    page.fill("#token", key)
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#tabs")).to_be_visible()
+
+
+def test_an_investigator_finds_draws_and_confirms(served: str, page: Page, keys: dict[str, str], detected,
+                                                   settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, served, keys["investigator"])
+    expect(page.locator("#whoami")).to_contain_text("inv-1")
+    page.fill("#query", "王建国")
+    page.click("#search-form button[type=submit]")
+    page.locator(f"#results li[data-id='{WANG}']").click()
+    expect(page.locator("#person-name")).to_contain_text("王建国")
+    expect(page.locator("#person-graph")).to_have_attribute("data-nodes", at_least(4))
+    kinds = page.locator("#person-graph").get_attribute("data-kinds") or ""
+    assert {"Person", "Household", "BankAccount"} <= set(kinds.split(","))
+    shot(page, "person-linkage")
+
+    page.click("#tabs button[data-view=findings]")
+    page.locator("#finding-list tr[data-kind=DUP_PAYMENT]").click()
+    expect(page.locator("#finding-graph")).to_have_attribute("data-nodes", at_least(5))
+    expect(page.locator("#finding-explanation")).to_contain_text("2026-01")
+    shot(page, "finding-evidence")
+    page.click("#confirm")
+    page.fill("#review-text", "一月份保障金重复发放且未退回")
+    page.fill("#review-amount", "1040")
+    page.click("#review-form button[type=submit]")
+    expect(page.locator("#finding")).to_have_attribute("data-status", "confirmed")
+    records, _, _ = detected.execute_query(
+        "MATCH (f:Finding {kind: 'DUP_PAYMENT'}) RETURN f.status AS status, f.confirmed_amount_fen AS fen, "
+        "f.updated_by AS by", database_=settings.neo4j_database)
+    assert [r.data() for r in records] == [{"status": "confirmed", "fen": 104000, "by": "inv-1"}]
+    audited, _, _ = detected.execute_query(
+        "MATCH (a:AuditEvent {subject: 'inv-1'}) RETURN collect(DISTINCT a.operation) AS ops",
+        database_=settings.neo4j_database)
+    assert {"searchPersons", "person", "linkage", "findings"} <= set(audited[0]["ops"])
+
+    page.click("#tabs button[data-view=dashboard]")
+    expect(page.locator("#dashboard")).to_have_attribute("data-loaded", at_least(2))
+    shot(page, "dashboard")
+    page.click("#lang")
+    expect(page.locator("header h1")).to_have_text("Investigator workbench")
+
+
+def test_a_coordinator_cannot_open_another_villages_person(served: str, page: Page, keys: dict[str, str]) -> None:
+    sign_in(page, served, keys["coordinator"])
+    page.fill("#query", ZHAO)  # lives in the other village
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#search-message")).to_contain_text("没有找到")
+    expect(page.locator("#person")).to_be_hidden()
+    page.fill("#query", WANG)  # their own village: shown, masked, and no linkage graph for the role
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#person-name")).to_contain_text("王建国")
+    assert WANG not in page.locator("#person-name").inner_text()
+    expect(page.locator("#search-message")).to_contain_text("关系图仅供核查员查看")
+    shot(page, "coordinator")
+
+
+def test_a_wrong_key_is_refused(served: str, page: Page) -> None:
+    page.goto(f"{served}/workbench/")
+    page.fill("#token", "rg_not_a_key")
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#signin-error")).not_to_be_empty()
+    expect(page.locator("#tabs")).to_be_hidden()
