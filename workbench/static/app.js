@@ -107,7 +107,13 @@ function drawGraph(containerId, nodes, edges, center) {
   }
   cy.add(added);
   if (center) cy.getElementById(center).addClass("center");
-  cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 40 }).run();
+  cy.resize();  // the container may have been hidden (zero-sized) when the graph was created
+  // Evidence fans out from the finding; a linkage graph settles by force.
+  const layout = center && containerId === "finding-graph"
+    ? { name: "breadthfirst", roots: [center], circle: true, spacingFactor: 1.3, animate: false, padding: 40 }
+    : { name: "cose", animate: false, nodeRepulsion: 400000, idealEdgeLength: 130, padding: 40 };
+  cy.layout(layout).run();
+  cy.fit(undefined, 40);
   const box = $(containerId);
   box.dataset.nodes = String(cy.nodes().length);
   box.dataset.edges = String(cy.edges().length);
@@ -223,8 +229,10 @@ function filter() {
 async function loadFindings(reset) {
   const body = $("finding-list").tBodies[0];
   if (reset) { body.replaceChildren(); state.cursor = null; }
+  const request = (state.listRequest = (state.listRequest || 0) + 1);
   try {
     const data = await gql(FINDINGS, { purpose: $("purpose").value, after: state.cursor, filter: filter() });
+    if (request !== state.listRequest) return;  // a newer filter was asked for meanwhile
     const result = data.findings;
     if (result.__typename !== "FindingConnection") { $("finding-message").textContent = result.message; return; }
     for (const { node } of result.edges) {
@@ -246,6 +254,7 @@ async function openFinding(id) {
   state.finding = f;
   $("finding").hidden = false;
   $("finding").dataset.status = f.status;
+  $("review-form").hidden = true;
   $("finding-title").textContent = `${kindLabel(f.kind)} · ${f.score.toFixed(2)} · ${t(`st_${f.status}`)}`;
   $("finding-explanation").textContent = state.lang === "zh" ? f.explanation : f.en;
   $("finding-meta").textContent = f.events.map((e) => `${e.at.slice(0, 16)} ${e.by} ${e.action}`).join(" · ");
