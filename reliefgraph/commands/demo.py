@@ -56,7 +56,9 @@ def register(app: typer.Typer) -> None:
         ensure_demo_keys(demo_settings)
         url = f"http://{demo_settings.host}:{demo_settings.port}/graphql"
         console.print(f"\n[green]serving the API[/green] at {url} (development profile: GraphiQL on, "
-                      "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running. Try:")
+                      "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running.")
+        console.print(f"[green]investigator workbench[/green]: http://{demo_settings.host}:{demo_settings.port}"
+                      "/workbench/ (sign in with rg_demo_investigator). Or try:")
         for query in (EXAMPLE_QUERY, EXAMPLE_FINDINGS):
             body = json.dumps({"query": query}, ensure_ascii=False)
             print(f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
