@@ -2,23 +2,23 @@
 
 Events are only ever created (there is no API to change or delete them) and are written
 before the data is returned: a read whose audit event cannot be written fails.
+
+Under load, the events of concurrent requests are committed together (group commit, see
+AuditWriter): each request still waits for the commit that holds its events, but a commit
+— the expensive part, a disk flush — is shared by every request that arrived while the
+previous one was being written.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from typing import Any, Protocol
 
-from access.principal import Principal
+from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
 
-RECORD_READS = """
-UNWIND $persons AS id_number
-CREATE (:AuditEvent {
-  event_id: randomUUID(), request_id: $request_id, at: datetime(), subject: $subject, role: $role,
-  department: $department, person_id_number: id_number, categories: $categories,
-  purpose: $purpose, operation: $operation
-})
-"""
+from access.principal import Principal
 
 AUDIT_EVENTS = """
 MATCH (a:AuditEvent)
@@ -31,24 +31,102 @@ LIMIT $limit
 """
 
 
+# Many requests' events in one transaction.
+RECORD_EVENTS = """
+UNWIND $events AS e
+CREATE (:AuditEvent {
+  event_id: randomUUID(), request_id: e.request_id, at: datetime(), subject: e.subject, role: e.role,
+  department: e.department, person_id_number: e.person, categories: e.categories, purpose: e.purpose,
+  operation: e.operation
+})
+"""
+
+
 class Writer(Protocol):
+    round_trips: int
+
     async def write(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]: ...
+
+
+class AuditWriter:
+    """Group commit of audit events, one background task per event loop (app lifespan)."""
+
+    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float, max_events: int = 5000) -> None:
+        self._driver = driver
+        self._database = database
+        self._timeout_s = timeout_s
+        self._max_events = max_events
+        self._queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[None]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="audit-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while not self._queue.empty():
+            _, waiting = self._queue.get_nowait()
+            if not waiting.done():
+                waiting.set_exception(RuntimeError("the server is stopping; the audit event was not written"))
+
+    async def write(self, events: list[dict[str, Any]]) -> None:
+        """Returns once the events are committed; raises if they could not be."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put((events, done))
+        await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            size = len(batch[0][0])
+            # Everything that queued while the last commit was in flight goes in this one.
+            while not self._queue.empty() and size < self._max_events:
+                batch.append(self._queue.get_nowait())
+                size += len(batch[-1][0])
+            try:
+                await self._commit([e for events, _ in batch for e in events])
+            except Exception as exc:  # noqa: BLE001 - every waiting read fails with it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _commit(self, events: list[dict[str, Any]]) -> None:
+        @unit_of_work(timeout=self._timeout_s)
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await (await tx.run(RECORD_EVENTS, events=events)).consume()
+
+        async with self._driver.session(database=self._database) as session:
+            await session.execute_write(work)
+        self.commits += 1
 
 
 class AuditTrail:
     """Per request: who is reading, for what stated purpose."""
 
-    def __init__(self, gateway: Writer, principal: Principal) -> None:
+    def __init__(self, gateway: Writer, principal: Principal, writer: AuditWriter | None = None) -> None:
         self._gateway = gateway
         self._principal = principal
+        self._writer = writer
         self.request_id = str(uuid.uuid4())
 
     async def record_reads(self, persons: list[str], categories: list[str], purpose: str, operation: str) -> None:
         if not persons:
             return
         p = self._principal
-        await self._gateway.write(
-            RECORD_READS, persons=sorted(set(persons)), request_id=self.request_id, subject=p.subject,
-            role=p.role.value, department=p.department, categories=sorted(set(categories)), purpose=purpose,
-            operation=operation,
-        )
+        common = {"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
+                  "department": p.department, "categories": sorted(set(categories)), "purpose": purpose,
+                  "operation": operation}
+        events = [{**common, "person": person} for person in sorted(set(persons))]
+        if self._writer is None:
+            await self._gateway.write(RECORD_EVENTS, events=events)
+            return
+        self._gateway.round_trips += 1  # a (shared) transaction of this request's
+        await self._writer.write(events)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from access.audit import AuditWriter
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
@@ -40,9 +41,12 @@ def create_app(settings: Settings) -> Starlette:
         with open_driver(settings) as sync_driver:  # migrations run once, at start-up
             migrate(sync_driver, settings.neo4j_database)
         app.state.driver = await open_async_driver(settings)
+        app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s)
+        app.state.audit_writer.start()
         try:
             yield
         finally:
+            await app.state.audit_writer.stop()
             await app.state.driver.close()
 
     async def healthz(request: Request) -> JSONResponse:

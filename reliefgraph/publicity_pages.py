@@ -48,7 +48,7 @@ class PublicityPages:
             return JSONResponse({"error": "give the area: county, township or village code"}, status_code=400)
         gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
         ctx = RequestContext(request=request, response=None, settings=self.settings, principal=principal,
-                             gateway=gateway)
+                             gateway=gateway, audit_writer=request.app.state.audit_writer)
         result = await publicity_list(ctx, q["area"], q.get("programme"), start, end)
         if isinstance(result, Forbidden):
             return JSONResponse({"error": result.message}, status_code=403)

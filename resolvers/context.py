@@ -8,7 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from access.audit import AuditTrail
+from access.audit import AuditTrail, AuditWriter
 from access.principal import Principal
 from reliefgraph.settings import Settings
 from resolvers.cases import load_case_events
@@ -23,12 +23,13 @@ class RequestContext:
     settings: Settings
     principal: Principal
     gateway: GraphGateway
+    audit_writer: AuditWriter | None = None  # the app's group-commit writer; None: write directly
     audit: AuditTrail = field(init=False)
     case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     finding_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.audit = AuditTrail(self.gateway, self.principal)
+        self.audit = AuditTrail(self.gateway, self.principal, self.audit_writer)
         # Fresh per request: nothing cached crosses requests (or principals).
         self.case_events = DataLoader(load_fn=partial(load_case_events, self.gateway))
         self.finding_events = DataLoader(load_fn=partial(load_finding_events, self.gateway))

@@ -77,3 +77,35 @@ def test_search_by_pinyin(client: TestClient, keys: dict[str, str]) -> None:
                    '{ searchPersons(name: "%s", purpose: "phone enquiry") '
                    "{ ... on PersonSummaryConnection { edges { node { idNumber name } } } } }" % typed)
         assert [e["node"]["idNumber"] for e in body["data"]["searchPersons"]["edges"]] == [WANG], typed
+
+
+def test_concurrent_reads_share_audit_commits_and_every_event_is_written(api_settings, keys, county,
+                                                                         settings) -> None:  # type: ignore[no-untyped-def]
+    """Group commit: 20 reads at once need fewer commits than reads, and none loses its events."""
+    import asyncio
+
+    import httpx
+
+    from reliefgraph.app import create_app
+    from tests.loaders.mini_county import WANG
+
+    app = create_app(api_settings)
+    query = {"query": 'query($id: String!) { person(idNumber: $id, purpose: "concurrent audit test") '
+                      '{ __typename } }', "variables": {"id": WANG}}
+
+    async def scenario() -> int:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                headers = {"authorization": f"Bearer {keys['investigator']}"}
+                responses = await asyncio.gather(*[client.post("/graphql", json=query, headers=headers)
+                                                   for _ in range(20)])
+            assert all(r.json()["data"]["person"]["__typename"] == "Person" for r in responses)
+            return app.state.audit_writer.commits
+
+    commits = asyncio.run(scenario())
+    records, _, _ = county.execute_query(
+        "MATCH (a:AuditEvent {purpose: 'concurrent audit test'}) RETURN count(a) AS events, "
+        "count(DISTINCT a.request_id) AS requests", database_=settings.neo4j_database)
+    assert (records[0]["events"], records[0]["requests"]) == (20, 20)
+    assert 1 <= commits < 20
