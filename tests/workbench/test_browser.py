@@ -125,3 +125,22 @@ def test_a_wrong_key_is_refused(served: str, page: Page) -> None:
     page.click("#signin-form button[type=submit]")
     expect(page.locator("#signin-error")).not_to_be_empty()
     expect(page.locator("#tabs")).to_be_hidden()
+
+
+def test_a_coordinator_works_the_discovery_list_and_the_publicity_list(served: str, page: Page,
+                                                                     keys: dict[str, str]) -> None:
+    sign_in(page, served, keys["coordinator_b"])
+    page.click("#tabs button[data-view=discovery]")
+    expect(page.locator("#discovery")).to_have_attribute("data-count", "1")
+    row = page.locator("#discovery-list tbody tr").first
+    expect(row).to_contain_text("赵子涵")
+    expect(row).to_contain_text("健康（无权查看）")  # which health flag: not for a coordinator
+    assert "severe_mental_illness" not in row.inner_text()
+    shot(page, "active-discovery")
+    page.click("#tabs button[data-view=publicity]")
+    page.click("#publicity-form button[type=submit]")
+    expect(page.locator("#publicity")).to_have_attribute("data-rows", "0")
+    with page.expect_download() as download:
+        page.click("#p-csv")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("outcome,name,village")

@@ -41,10 +41,11 @@ function translate() {
 }
 
 function show(view) {
-  for (const id of ["signin", "search", "findings", "dashboard"]) $(id).hidden = id !== view;
+  for (const id of ["signin", "search", "findings", "discovery", "publicity", "dashboard"]) $(id).hidden = id !== view;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
   if (view === "findings" && !$("finding-list").tBodies[0].rows.length) loadFindings(true);
   if (view === "dashboard") loadDashboard();
+  if (view === "discovery") loadDiscovery();
 }
 
 // ---- sign in
@@ -66,6 +67,7 @@ async function signIn(token) {
   $("signout").hidden = false;
   $("signin-error").textContent = "";
   if (state.me.townshipCode) { $("f-township").value = state.me.townshipCode; $("d-township").value = state.me.townshipCode; }
+  $("p-area").value = state.me.villageCode || state.me.townshipCode || "";
   show("search");
 }
 
@@ -300,6 +302,75 @@ async function submitReview(event) {
   loadFindings(true);
 }
 
+// ---- active discovery (coordinators' list; masked as the role requires)
+const DISCOVERY = `query($purpose: String!) { activeDiscovery(purpose: $purpose, first: 100) { __typename
+  ... on DiscoveryCandidateConnection { edges { node { findingId name idNumber householdId flags householdSize
+                                                       incomePerCapita incomeLine } } }
+  ... on Forbidden { message } } }`;
+
+async function loadDiscovery() {
+  const data = await gql(DISCOVERY, { purpose: $("purpose").value });
+  const result = data.activeDiscovery;
+  const body = $("discovery-list").tBodies[0];
+  body.replaceChildren();
+  if (result.__typename !== "DiscoveryCandidateConnection") { $("discovery-message").textContent = result.message; return; }
+  for (const { node } of result.edges) {
+    const row = el("tr", undefined, { "data-id": node.findingId });
+    const flags = node.flags.map((f) => (f === "health" ? t("flag_health") : f)).join("、");
+    row.append(el("td", node.name), el("td", node.idNumber || ""), el("td", `${node.householdId} (${node.householdSize})`),
+               el("td", flags), el("td", `${node.incomePerCapita} / ${node.incomeLine}`));
+    body.append(row);
+  }
+  $("discovery").dataset.count = String(result.edges.length);
+}
+
+// ---- publicity lists (公示): show, download as CSV, print
+const PUBLICITY = `query($area: String!, $programme: String, $from: Date, $to: Date) {
+  publicityList(areaCode: $area, programme: $programme, windowStart: $from, windowEnd: $to) { __typename
+    ... on PublicityList { areaName windowStart windowEnd
+      proposed { name village householdSize programmeName monthlyAmount }
+      rejected { name village programmeName reason } }
+    ... on Forbidden { message } ... on InvalidInput { message } } }`;
+
+function publicityParams() {
+  return { area: $("p-area").value.trim(), programme: $("p-programme").value.trim() || null,
+           from: $("p-from").value || null, to: $("p-to").value || null };
+}
+
+async function loadPublicity(event) {
+  if (event) event.preventDefault();
+  const data = await gql(PUBLICITY, publicityParams());
+  const p = data.publicityList;
+  if (p.__typename !== "PublicityList") { $("publicity-message").textContent = p.message; return; }
+  $("publicity-message").textContent = "";
+  $("p-title").textContent = `${t("publicity_title")} · ${p.areaName || ""} · ${p.windowStart} — ${p.windowEnd}`;
+  $("p-proposed").tBodies[0].replaceChildren(...p.proposed.map((e) => {
+    const row = el("tr");
+    row.append(el("td", e.name), el("td", e.village || ""), el("td", e.householdSize), el("td", e.programmeName),
+               el("td", e.monthlyAmount || ""));
+    return row;
+  }));
+  $("p-rejected").tBodies[0].replaceChildren(...p.rejected.map((e) => {
+    const row = el("tr");
+    row.append(el("td", e.name), el("td", e.village || ""), el("td", e.programmeName), el("td", e.reason || ""));
+    return row;
+  }));
+  $("publicity").dataset.rows = String(p.proposed.length + p.rejected.length);
+}
+
+async function downloadPublicityCsv() {
+  const q = publicityParams();
+  const params = new URLSearchParams({ area: q.area });
+  if (q.programme) params.set("programme", q.programme);
+  if (q.from) params.set("from", q.from);
+  if (q.to) params.set("to", q.to);
+  const response = await fetch(`/publicity/list.csv?${params}`, { headers: { authorization: `Bearer ${state.token}` } });
+  if (!response.ok) { $("publicity-message").textContent = (await response.json()).error; return; }
+  const link = el("a", undefined, { href: URL.createObjectURL(await response.blob()),
+                                    download: `publicity-${q.area}.csv` });
+  link.click();
+}
+
 // ---- dashboard
 const SUMMARY = `query($t: String) { findingSummary(townshipCode: $t) { __typename
   ... on FindingSummary { byKindAndStatus { kind status count } gapsByVillage { villageCode villageName kind count }
@@ -362,5 +433,8 @@ window.addEventListener("DOMContentLoaded", () => {
   for (const action of ["assign", "confirm", "dismiss"]) $(action).addEventListener("click", () => startReview(action));
   $("review-form").addEventListener("submit", submitReview);
   $("dash-form").addEventListener("submit", loadDashboard);
+  $("publicity-form").addEventListener("submit", loadPublicity);
+  $("p-csv").addEventListener("click", downloadPublicityCsv);
+  $("p-print").addEventListener("click", () => window.print());
   if (state.token) signIn(state.token); else show("signin");
 });

@@ -2,6 +2,11 @@
 "use strict";
 window.I18N = {
   zh: {
+    tab_discovery: "主动发现", tab_publicity: "公示", discovery_hint: "困难群众未纳入保障：请入户核实、帮办申请。",
+    col_id: "身份证号", col_household: "户", col_flags: "情况", col_income: "人均月收入 / 标准（元）", area_hint: "乡镇或村代码",
+    programme_hint: "项目（可空）", download_csv: "下载 CSV", print: "打印", col_size: "家庭人口", col_programme: "项目",
+    col_amount: "月保障金额（元）", rejected: "未予保障", col_reason: "原因", publicity_title: "社会救助公示",
+    flag_health: "健康（无权查看）",
     title: "核查工作台", tab_search: "查人", tab_findings: "发现", tab_dashboard: "看板", sign_in: "登录",
     sign_out: "退出", api_key: "API 密钥或 JWT", search: "查询", search_hint: "姓名、拼音或身份证号",
     purpose_hint: "查询事由", linkage: "关系图", expand_hint: "点击人员或户可展开一层关系。", all_kinds: "全部类型",
@@ -25,6 +30,13 @@ window.I18N = {
              Enrollment: "救助", Payment: "发放", Case: "申请", Finding: "发现" },
   },
   en: {
+    tab_discovery: "Active discovery", tab_publicity: "Publicity",
+    discovery_hint: "Vulnerable people without basic living assistance: visit them and help them apply.",
+    col_id: "ID number", col_household: "Household", col_flags: "Flags", col_income: "Income per person / line (yuan)",
+    area_hint: "township or village code", programme_hint: "programme (optional)", download_csv: "Download CSV",
+    print: "Print", col_size: "Household size", col_programme: "Programme", col_amount: "Monthly amount (yuan)",
+    rejected: "Refused", col_reason: "Reason", publicity_title: "Social assistance publicity",
+    flag_health: "health (withheld)",
     title: "Investigator workbench", tab_search: "Persons", tab_findings: "Findings", tab_dashboard: "Dashboard",
     sign_in: "Sign in", sign_out: "Sign out", api_key: "API key or JWT", search: "Search",
     search_hint: "name, pinyin or ID number", purpose_hint: "purpose of the search", linkage: "Linkage",
