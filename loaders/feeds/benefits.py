@@ -28,6 +28,14 @@ FOREACH (x IN CASE WHEN row.commitment_signed THEN [1] ELSE [] END |
   SET hc.signed_on = row.submitted_date, hc.signed_by = applicant.id_number, hc.channel = row.channel
   MERGE (applicant)-[:SIGNED]->(hc)
   MERGE (hc)-[:COMMITS_TO]->(c))
+WITH c, row, h
+// Joint restriction also for applications another system took in: flagged while still open.
+OPTIONAL MATCH (h)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
+WHERE m.until IS NULL AND r.status IN ['decided', 'published']
+  AND row.status IN ['submitted', 'investigating', 'under_review', 'in_publicity']
+WITH c, row, collect(DISTINCT r.record_id) AS restricting
+FOREACH (x IN CASE WHEN size(restricting) > 0 THEN [1] ELSE [] END |
+  SET c.restricted = true, c.restriction_records = restricting)
 WITH c, row
 OPTIONAL MATCH (handler:Staff {staff_id: row.handled_by})
 OPTIONAL MATCH (reviewer:Staff {staff_id: row.reviewed_by})

@@ -88,6 +88,8 @@ def register(app: typer.Typer) -> None:
         feed: Annotated[str | None, typer.Option(help="the feed of every file, when names do not say")] = None,
         encoding: Annotated[str | None, typer.Option(help="force an encoding (default: UTF-8, else GB18030)")] = None,
         rejects_dir: Annotated[Path, typer.Option(help="where rejected rows are written")] = Path("rejects"),
+        detect: Annotated[bool, typer.Option("--detect/--no-detect", help="then re-detect findings for what the "
+                                                                          "loaded rows can affect")] = False,
     ) -> None:
         """Load department exports (CSV in UTF-8 or GBK/GB18030, or JSON Lines)."""
         settings: Settings = ctx.obj
@@ -99,7 +101,19 @@ def register(app: typer.Typer) -> None:
                 errors.print(f"[red]load stopped by Neo4j:[/red] {exc.message}. Run the same command again: "
                              "batches already written are merged, not duplicated.")
                 raise typer.Exit(1) from None
-        print_report(report)
+            print_report(report)
+            if detect:
+                # Imported here: detection is optional for a load, and imports the loaders itself.
+                from detection.rules import read_rules
+                from detection.run import run_detection
+                from detection.scope import affected_households
+                from reliefgraph.commands.detection import print_detection
+
+                files = [f.path for f in report.files]
+                scope = affected_households(driver, settings.neo4j_database, files)
+                reports = run_detection(driver, settings.neo4j_database,
+                                        read_rules(settings.detection_rules_file), households=scope)
+                print_detection(reports, f"incremental: {len(scope):,} households affected by the load")
 
     @app.command("stats")
     def stats_command(

@@ -144,3 +144,22 @@ def test_the_person_360_shows_records_and_findings_by_role(client: TestClient, k
     assert caseworker["creditRecords"][0]["status"] == "decided" and caseworker["findings"] is None
     partner = one(client, keys["partner_mz"], query, id=WANG)
     assert partner["creditRecords"] is None and "CREDIT" in partner["withheld"]
+
+
+def test_a_loaded_open_application_is_restricted_too(client: TestClient, keys: dict[str, str], detected,
+                                                     settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from loaders.run import Loader
+    from tests.loaders.mini_county import write_csv
+
+    decided_record(client, keys)
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    cases = write_csv(folder / "cases.csv", ["case_id", "programme", "household_id", "applicant_id_number", "channel",
+                                             "submitted_date", "status", "commitment_signed"],
+                      [["C-EXT-1", "HOUSING", "H1", LI, "window", "2026-11-20", "investigating", "yes"],
+                       ["C-EXT-2", "HOUSING", "H2", ZHAO, "window", "2026-11-20", "investigating", "yes"]])
+    assert Loader(detected, settings, rejects_dir=tmp_path / "rejects").load([cases]).rejected == 0
+    records, _, _ = detected.execute_query(
+        "MATCH (c:Case) WHERE c.case_id STARTS WITH 'C-EXT' RETURN c.case_id AS id, c.restricted AS r ORDER BY id",
+        database_=settings.neo4j_database)
+    assert [(r["id"], r["r"]) for r in records] == [("C-EXT-1", True), ("C-EXT-2", None)]

@@ -45,3 +45,25 @@ def test_bad_arguments_are_refused(settings: Settings) -> None:
     assert unknown.exit_code == 2 and "unknown kind" in unknown.output
     bad_date = runner.invoke(app, ["detect", "--as-of", "yesterday"], obj=settings)
     assert bad_date.exit_code == 2 and "cannot detect" in bad_date.output
+
+
+def test_load_with_detect_rechecks_what_the_rows_affect(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    from datetime import date
+
+    from tests.detection.builder import VA, County
+
+    c = County()
+    h = c.household(VA)
+    p = c.person(h, "吴九", date(1970, 1, 1))
+    e = c.enrollment("DIBAO", household=h, covered=[p])
+    c.payment(e, "2026-02")
+    c.payment(e, "2026-02")
+    files = c.write(tmp_path / "county")
+    result = CliRunner().invoke(app, ["load", *map(str, files), "--rejects-dir", str(tmp_path / "rejects"),
+                                      "--detect"], obj=settings)
+    assert result.exit_code == 0, result.output
+    assert "incremental: 1 households affected" in result.output
+    # Staffing is checked county-wide on every run (this little county has no staff at all).
+    records, _, _ = graph.execute_query("MATCH (f:Finding) WHERE f.kind <> 'GAP_STAFFING' RETURN collect(f.kind) AS kinds",
+                                        database_=settings.neo4j_database)
+    assert records[0]["kinds"] == ["DUP_PAYMENT"]
