@@ -124,6 +124,8 @@ def _model(ctx: DetectionContext, pairs: dict[tuple[str, str], set[str]],
         if saved and saved[0]["parameters"]:
             return IdentityModel.from_dict(json.loads(saved[0]["parameters"]))
     sample = [person_record(r) for r in ctx.read(SAMPLE)]
+    if len(sample) < 100:  # a very small register: compare the candidates' records among themselves
+        sample += list(records.values())
     u = estimate_u(sample, pairs=200_000)
     sessions = {rule: (fixed, [compare(records[a], records[b]) for (a, b), rules in pairs.items() if rule in rules])
                 for rule, (_, fixed) in BLOCKING.items()}
@@ -136,8 +138,8 @@ def _model(ctx: DetectionContext, pairs: dict[tuple[str, str], set[str]],
 
 def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
     pairs = _candidates(ctx)
-    if not pairs and ctx.households is not None:
-        return []
+    if not pairs:
+        return []  # nobody to compare (the model is fitted on the next run that has candidates)
     ids = sorted({i for pair in pairs for i in pair})
     rows = ctx.read(PERSONS, ids=ids)
     records = {r["id"]: person_record(r) for r in rows}

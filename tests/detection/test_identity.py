@@ -56,3 +56,10 @@ def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect
     assert found[0].details["fields"]["phone"]["level"] == "shared"
     assert found[0].details["fields"]["id_number"]["level"] == "one_digit"
     assert found[0].score >= 0.95
+
+
+def test_an_empty_or_tiny_register_is_no_error(detect) -> None:  # type: ignore[no-untyped-def]
+    c = County()
+    h = c.household(VA)
+    c.person(h, "孤身一人", date(1950, 1, 1))
+    assert detect(c, FindingKind.DUP_IDENTITY) == []
