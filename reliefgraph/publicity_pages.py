@@ -28,6 +28,12 @@ CSV_COLUMNS = ("outcome", "name", "village", "household_size", "programme", "pro
                "reason", "publicity_start", "publicity_end")
 
 
+def _cell(value: object) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class PublicityPages:
     def __init__(self, settings: Settings, authenticator: Authenticator) -> None:
         self.settings = settings
@@ -64,9 +70,9 @@ class PublicityPages:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for e in [*result.proposed, *result.rejected]:
-            writer.writerow([e.outcome, e.name, e.village or "", e.household_size, e.programme, e.programme_name,
-                             "" if e.monthly_amount is None else str(e.monthly_amount), e.reason or "",
-                             e.publicity_start or "", e.publicity_end or ""])
+            writer.writerow([_cell(x) for x in (
+                e.outcome, e.name, e.village, e.household_size, e.programme, e.programme_name, e.monthly_amount,
+                e.reason, e.publicity_start, e.publicity_end)])
         filename = f"publicity-{result.area_code}-{result.window_start}-{result.window_end}.csv"
         # UTF-8 with a BOM, so the spreadsheet programs in township halls read the Chinese right.
         return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",

@@ -42,7 +42,8 @@ CREDIT_TRANSITIONS = {
 DRAFT = """
 MATCH (f:Finding {finding_id: $finding_id}) WHERE f.status = 'confirmed'
 MATCH (p:Person {id_number: $subject})
-WHERE EXISTS { (f)-[:EVIDENCE]->(p) } OR EXISTS { (f)-[:EVIDENCE]->(:Household)<-[:MEMBER_OF]-(p) }
+WHERE (EXISTS { (f)-[:EVIDENCE]->(p) } OR EXISTS { (f)-[:EVIDENCE]->(:Household)<-[:MEMBER_OF]-(p) })
+  AND NOT EXISTS { (f)<-[:FROM_FINDING]-(:CreditRecord)-[:ABOUT]->(p) }  // one record per finding and person
 OPTIONAL MATCH (c:Case {case_id: $case_id})
 CREATE (r:CreditRecord {record_id: $record_id, status: 'draft', version: 1, subject_name: p.name,
   id_number: p.id_number, behaviour: $behaviour, facts: f.confirmed_facts, amount_fen: f.confirmed_amount_fen,

@@ -290,7 +290,8 @@ class CreditMutation:
             legal_basis=input.legal_basis.strip(), severity=input.severity.value, by=p.subject, role=p.role.value,
             note=f"from finding {input.finding_id.strip()}")
         if r is None:
-            return NotFound(message="no confirmed finding with that person in its evidence")
+            return NotFound(message="no confirmed finding with that person in its evidence, or a record for them "
+                                    "from this finding exists already")
         return record(r)
 
     @strawberry.mutation(description="Decide a drafted record: authority, decision number and date, money to recover, "

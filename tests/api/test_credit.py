@@ -61,6 +61,9 @@ def test_the_lifecycle_and_who_takes_each_step(client: TestClient, keys: dict[st
     assert unconfirmed["__typename"] == "NotFound"  # only confirmed findings become records
     record = decided_record(client, keys)
     rid = record["recordId"]
+    again = one(client, inv, DRAFT, input={"findingId": finding, "subjectIdNumber": WANG, "behaviour": "CONCEALMENT",
+                                           "legalBasis": "第六十八条", "severity": "GENERAL"})
+    assert again["__typename"] == "NotFound" and "exists already" in again["message"]
     assert (record["status"], record["version"], record["decisionNumber"]) == ("decided", 2, "泗民信〔2026〕1号")
     assert one(client, inv, PUBLISH, id=rid, v=2)["__typename"] == "Forbidden"
     published = one(client, officer, PUBLISH, id=rid, v=2)

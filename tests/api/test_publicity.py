@@ -49,6 +49,19 @@ def test_the_list_is_masked_and_gives_reasons(client: TestClient, keys: dict[str
     assert [e["name"] for e in village["proposed"]] == ["王*国"] and village["rejected"] == []
 
 
+def test_csv_cells_cannot_carry_spreadsheet_formulas(client: TestClient, keys: dict[str, str]) -> None:
+    cw = keys["caseworker"]
+    case = one(client, cw, """mutation { submitApplication(input: {householdId: "H2", programme: "DIBAO",
+      applicantIdNumber: "%s", channel: WINDOW, commitmentSigned: true}) { ... on CaseRecord { caseId } } }""" % ZHAO)
+    one(client, cw, 'mutation($id: String!) { recordHomeInvestigation(caseId: $id, expectedVersion: 1, '
+                    'summary: "visited") { __typename } }', id=case["caseId"])
+    one(client, cw, 'mutation($id: String!) { reviewCase(caseId: $id, expectedVersion: 2, approve: false, '
+                    'reason: "=HYPERLINK(\\"http://x\\")") { __typename } }', id=case["caseId"])
+    text = client.get(f"/publicity/list.csv?area={TOWNSHIP}", headers={"authorization": f"Bearer {cw}"}).text
+    reason = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))["reason"]
+    assert reason.startswith("'=")
+
+
 def test_areas_are_limited_to_the_callers_own(client: TestClient, keys: dict[str, str]) -> None:
     assert gql(client, keys["caseworker_elsewhere"], LIST, {"area": TOWNSHIP})["data"]["publicityList"][
         "__typename"] == "Forbidden"
