@@ -73,11 +73,15 @@ class AuditWriter:
             if not waiting.done():
                 waiting.set_exception(RuntimeError("the server is stopping; the audit event was not written"))
 
+    def submit(self, events: list[dict[str, Any]]) -> asyncio.Future[None]:
+        """Queue events; the future completes when they are committed (or fails with the commit)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((events, done))
+        return done
+
     async def write(self, events: list[dict[str, Any]]) -> None:
         """Returns once the events are committed; raises if they could not be."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put((events, done))
-        await done
+        await self.submit(events)
 
     async def _run(self) -> None:
         while True:
