@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1) from None
             print_report(report)
             if detect:
-                # Imported here: detection is optional for a load, and imports the loaders itself.
+                # Imported here: the detection command module imports this one (connect).
                 from detection.rules import read_rules
                 from detection.run import run_detection
                 from detection.scope import affected_households

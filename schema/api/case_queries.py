@@ -15,7 +15,7 @@ from resolvers.context import RequestContext
 from resolvers.directory import fetch_programmes, narrowed
 from schema.api.cases import CaseRecord, Channel, case_record
 from schema.api.errors import Forbidden, InvalidInput, NotFound
-from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.validation import purpose_problem
 
 
@@ -101,13 +101,9 @@ class CaseQuery:
         ok_v, village = narrowed(scope[1], wanted.village_code)
         if not (ok_t and ok_v):
             return Forbidden(message="that area is outside your jurisdiction")
-        try:
-            limit = page_size(first, ctx.settings.max_page_size)
-            key = decode_key(after)
-        except PageSizeError as exc:
-            return InvalidInput(field="first/after", message=str(exc))
-        if key is not None and len(key) != 2:
-            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        page = keyset_page(first, after, ctx.settings.max_page_size)
+        if isinstance(page, InvalidInput):
+            return page
         programmes = [p.strip().upper() for p in wanted.programmes] if wanted.programmes else None
         mandate = await _mandate(ctx)
         if mandate is not None:
@@ -115,11 +111,9 @@ class CaseQuery:
         rows = await fetch_cases(
             ctx.gateway, township=township, village=village, programmes=programmes, statuses=wanted.statuses,
             channel=wanted.channel.value if wanted.channel else None, submitted_from=wanted.submitted_from,
-            submitted_to=wanted.submitted_to, order=order_by.value, after_key=key[0] if key else None,
-            after_id=key[1] if key else None, limit=limit + 1)
-        page = rows[:limit]
+            submitted_to=wanted.submitted_to, order=order_by.value, **page.params())
+        shown = rows[:page.limit]
         edges = [Edge(cursor=encode_key(r["sort_key"], r["case"]["case_id"]), node=case_record(r["case"]))
-                 for r in page]
-        await ctx.audit.record_reads([r["applicant"] for r in page if r["applicant"]], ["benefits"], purpose, "cases")
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+                 for r in shown]
+        await ctx.audit.record_reads([r["applicant"] for r in shown if r["applicant"]], ["benefits"], purpose, "cases")
+        return connection(edges, len(rows), page.limit)

@@ -16,7 +16,8 @@ from resolvers.cases import (
 )
 from resolvers.context import RequestContext
 from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
-from schema.api.people import to_date
+from schema.api.people import to_date, to_yuan
+from schema.api.steps import StepEvent
 from schema.feeds.benefits import Channel as ChannelEnum
 from schema.ids import InvalidIdNumber, normalize_id_number
 
@@ -24,14 +25,8 @@ Channel = strawberry.enum(ChannelEnum, description="How the application came in.
 
 
 @strawberry.type
-class CaseEvent:
-    action: str
-    from_status: str | None
-    to_status: str
-    by: str
-    role: str
-    at: str
-    note: str | None
+class CaseEvent(StepEvent):
+    pass
 
 
 @strawberry.type
@@ -56,7 +51,7 @@ class CaseRecord:
     @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
         events = await info.context.case_events.load(self.case_id)
-        return [CaseEvent(**{k: e.get(k) for k in CaseEvent.__annotations__}) for e in events]
+        return [CaseEvent.from_record(e) for e in events]
 
 
 @strawberry.type
@@ -97,8 +92,7 @@ def case_record(c: dict[str, Any]) -> CaseRecord:
         publicity_end=to_date(c.get("publicity_end")), decided_date=to_date(c.get("decided_date")),
         reason=c.get("reason"), restricted=bool(c.get("restricted")),
         restriction_overridden=bool(c.get("restriction_overridden")),
-        proposed_monthly_amount=None if c.get("proposed_monthly_amount_fen") is None
-        else (Decimal(c["proposed_monthly_amount_fen"]) / 100).quantize(Decimal("0.01")),
+        proposed_monthly_amount=to_yuan(c.get("proposed_monthly_amount_fen")),
     )
 
 

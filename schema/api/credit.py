@@ -22,9 +22,10 @@ from resolvers.credit import (
 )
 from schema.api.cases import InvalidTransition, VersionConflict
 from schema.api.errors import Forbidden, InvalidInput, NotFound
-from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, page_size
-from schema.api.people import to_date
-from schema.api.validation import purpose_problem
+from schema.api.pagination import Connection, Edge, PageSizeError, connection, page_size
+from schema.api.people import to_date, to_yuan
+from schema.api.steps import StepEvent
+from schema.api.validation import amount_fen, purpose_problem
 from schema.ids import InvalidIdNumber, normalize_id_number
 
 
@@ -33,9 +34,6 @@ def add_months(day: date, months: int) -> date:
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 @strawberry.enum
@@ -53,14 +51,8 @@ class Severity(Enum):
 
 
 @strawberry.type
-class CreditEvent:
-    action: str
-    from_status: str | None
-    to_status: str
-    by: str
-    role: str
-    at: str
-    note: str | None
+class CreditEvent(StepEvent):
+    pass
 
 
 @strawberry.type
@@ -86,7 +78,7 @@ class DishonestyRecord:
     @strawberry.field(description="Every step: who, when.")
     async def events(self, info: Info[RequestContext, None]) -> list[CreditEvent]:
         rows = await info.context.gateway.read(RECORD_EVENTS, record_id=self.record_id)
-        return [CreditEvent(**{k: r["event"].get(k) for k in CreditEvent.__annotations__}) for r in rows]
+        return [CreditEvent.from_record(r["event"]) for r in rows]
 
 
 @strawberry.type
@@ -135,11 +127,11 @@ class CreditChange:
 def record(r: dict[str, Any]) -> DishonestyRecord:
     return DishonestyRecord(
         record_id=r["record_id"], status=r["status"], version=r["version"], subject_name=r["subject_name"],
-        id_number=r["id_number"], behaviour=r["behaviour"], facts=r.get("facts"), amount=_yuan(r.get("amount_fen")),
+        id_number=r["id_number"], behaviour=r["behaviour"], facts=r.get("facts"), amount=to_yuan(r.get("amount_fen")),
         legal_basis=r["legal_basis"], severity=r["severity"], deciding_authority=r.get("deciding_authority"),
         decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
         publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end")),
-        recovery_amount=_yuan(r.get("recovery_amount_fen")), aid_stopped=r.get("aid_stopped"))
+        recovery_amount=to_yuan(r.get("recovery_amount_fen")), aid_stopped=r.get("aid_stopped"))
 
 
 def public_record(r: dict[str, Any]) -> PublicCreditRecord:
@@ -155,7 +147,7 @@ def change(c: dict[str, Any]) -> CreditChange:
         sequence=c["sequence"], change_id=c["change_id"], change=c["change"], record_id=c["record_id"],
         record_version=c["record_version"], occurred_at=c["occurred_at"], status=c["status"],
         subject_name=c["subject_name"], id_number=c["id_number"], behaviour=c["behaviour"], facts=c.get("facts"),
-        amount=_yuan(c.get("amount_fen")), legal_basis=c["legal_basis"], severity=c["severity"],
+        amount=to_yuan(c.get("amount_fen")), legal_basis=c["legal_basis"], severity=c["severity"],
         deciding_authority=c.get("deciding_authority"), decision_number=c.get("decision_number"),
         decision_date=to_date(c.get("decision_date")), publicity_start=to_date(c.get("publicity_start")),
         publicity_end=to_date(c.get("publicity_end")))
@@ -177,14 +169,6 @@ class DraftRecordInput:
     legal_basis: str = strawberry.field(description="the rule applied, e.g. 《社会救助暂行办法》第六十八条")
     severity: Severity
     case_id: str | None = None
-
-
-def _amount(value: Decimal | None, field: str) -> int | InvalidInput | None:
-    if value is None:
-        return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        return InvalidInput(field=field, message="an amount in yuan, at most 2 decimals, not negative")
-    return int(value * 100)
 
 
 async def _credit_step(info: Info[RequestContext, None], record_id: str, expected_version: int, step: CreditStep,
@@ -265,8 +249,7 @@ class CreditQuery:
         await ctx.audit.record_reads([c["id_number"] for c in page], ["identity", "credit"], "credit platform export",
                                      "creditChanges")
         edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+        return connection(edges, len(rows), limit)
 
 
 @strawberry.type
@@ -306,7 +289,7 @@ class CreditMutation:
             return InvalidInput(field="decisionNumber", message="give the deciding authority and the decision number")
         if decision_date > date.today():
             return InvalidInput(field="decisionDate", message="a decision cannot be dated in the future")
-        recovery = _amount(recovery_amount, "recoveryAmount")
+        recovery = amount_fen(recovery_amount, "recoveryAmount")
         if isinstance(recovery, InvalidInput):
             return recovery
         return await _credit_step(info, record_id, expected_version, CreditStep.DECIDE, {
@@ -360,7 +343,7 @@ class CreditMutation:
         if legal_basis is not None:
             changes["legal_basis"] = legal_basis.strip()
         if amount is not None:
-            fen = _amount(amount, "amount")
+            fen = amount_fen(amount, "amount")
             if isinstance(fen, InvalidInput):
                 return fen
             changes["amount_fen"] = fen

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from resolvers.context import RequestContext
 from resolvers.directory import fetch_departments, fetch_programmes, fetch_staff, narrowed, staff_scope
 from schema.api.errors import Forbidden, InvalidInput
-from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_date
 
 
@@ -103,18 +103,12 @@ class DirectoryQuery:
         ok_v, village = narrowed(scope[1], wanted.village_code)
         if not (ok_t and ok_v):
             return Forbidden(message="that area is outside your jurisdiction")
-        try:
-            limit = page_size(first, ctx.settings.max_page_size)
-            key = decode_key(after)
-        except PageSizeError as exc:
-            return InvalidInput(field="first/after", message=str(exc))
-        if key is not None and len(key) != 2:
-            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        page = keyset_page(first, after, ctx.settings.max_page_size)
+        if isinstance(page, InvalidInput):
+            return page
         rows = await fetch_staff(
             ctx.gateway, township=township, village=village, role=wanted.role, department=wanted.department,
-            active_on=wanted.active_on, order=order_by.value, after_key=key[0] if key else None,
-            after_id=key[1] if key else None, limit=limit + 1)
+            active_on=wanted.active_on, order=order_by.value, **page.params())
         edges = [Edge(cursor=encode_key(r["sort_key"] or "", r["staff"]["staff_id"]), node=_staff(r["staff"]))
-                 for r in rows[:limit]]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+                 for r in rows[:page.limit]]
+        return connection(edges, len(rows), page.limit)

@@ -21,7 +21,8 @@ from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import discovery_scope, fetch_findings
 from schema.api.errors import Forbidden, InvalidInput
-from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
+from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.api.people import to_yuan
 from schema.api.validation import purpose_problem
 
 SOCIAL_FLAGS = {"orphan", "child_in_distress", "registered_poverty", "disaster_victim"}
@@ -45,9 +46,6 @@ DiscoveryResult = Annotated[Connection[DiscoveryCandidate] | Forbidden | Invalid
                             strawberry.union("DiscoveryResult")]
 
 
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
-
 
 @strawberry.type
 class DiscoveryQuery:
@@ -65,21 +63,16 @@ class DiscoveryQuery:
         ok, village = narrowed(scope[1], village_code)
         if not ok or (village and scope[0] and not village.startswith(scope[0])):
             return Forbidden(message="that village is outside your jurisdiction")
-        try:
-            limit = page_size(first, ctx.settings.max_page_size)
-            key = decode_key(after)
-        except PageSizeError as exc:
-            return InvalidInput(field="first/after", message=str(exc))
-        if key is not None and len(key) != 2:
-            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        page = keyset_page(first, after, ctx.settings.max_page_size)
+        if isinstance(page, InvalidInput):
+            return page
         rows = await fetch_findings(
             ctx.gateway, kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value], statuses=["open", "assigned"],
-            township=scope[0], village=village, min_score=None, order="SCORE_DESC",
-            after_key=key[0] if key else None, after_id=key[1] if key else None, limit=limit + 1)
+            township=scope[0], village=village, min_score=None, order="SCORE_DESC", **page.params())
         identity = access(p, DataCategory.IDENTITY)
         health = access(p, DataCategory.HEALTH)
         edges, persons = [], []
-        for r in rows[:limit]:
+        for r in rows[:page.limit]:
             f = r["finding"]
             d = json.loads(f.get("details") or "{}")
             persons.append(d.get("person"))
@@ -90,8 +83,7 @@ class DiscoveryQuery:
             edges.append(Edge(cursor=encode_key(r["sort_key"], f["finding_id"]), node=DiscoveryCandidate(
                 finding_id=f["finding_id"], status=f["status"], name=d.get("name", ""), id_number=shown,
                 household_id=d.get("household", ""), village_code=f.get("village_code"), household_size=d.get("size"),
-                flags=flags, income_per_capita=_yuan(d.get("income_fen")), income_line=_yuan(d.get("line_fen")))))
+                flags=flags, income_per_capita=to_yuan(d.get("income_fen")), income_line=to_yuan(d.get("line_fen")))))
         categories = ["basic", "identity", "social", "assets"] + (["health"] if health is not Access.DENIED else [])
         await ctx.audit.record_reads([x for x in persons if x], categories, purpose, "activeDiscovery")
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+        return connection(edges, len(rows), page.limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
 
@@ -22,8 +22,10 @@ from resolvers.findings import (
 from schema.api.cases import InvalidTransition, VersionConflict
 from schema.api.errors import Forbidden, InvalidInput, NotFound
 from schema.api.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
-from schema.api.pagination import Connection, Edge, PageInfo, PageSizeError, decode_key, encode_key, page_size
-from schema.api.validation import purpose_problem
+from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.api.people import to_yuan
+from schema.api.steps import StepEvent
+from schema.api.validation import amount_fen, purpose_problem
 
 # What each kind's explanation and evidence disclose, for the audit trail.
 KIND_CATEGORIES: dict[str, list[str]] = {
@@ -68,14 +70,8 @@ class FindingFilter:
 
 
 @strawberry.type
-class FindingEvent:
-    action: str
-    from_status: str | None
-    to_status: str
-    by: str
-    role: str
-    at: str
-    note: str | None
+class FindingEvent(StepEvent):
+    pass
 
 
 @strawberry.type
@@ -83,9 +79,6 @@ class EvidenceGraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
 
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 @strawberry.type
@@ -116,7 +109,7 @@ class Finding:
     @strawberry.field(description="Every step: detected, assigned, confirmed, dismissed, reopened, resolved.")
     async def events(self, info: Info[RequestContext, None]) -> list[FindingEvent]:
         events = await info.context.finding_events.load(self.finding_id)
-        return [FindingEvent(**{k: e.get(k) for k in FindingEvent.__annotations__}) for e in events]
+        return [FindingEvent.from_record(e) for e in events]
 
     @strawberry.field(description="The evidence and how it hangs together, as nodes and edges. Audited.")
     async def evidence(self, info: Info[RequestContext, None]) -> EvidenceGraph:
@@ -132,10 +125,10 @@ class Finding:
 def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Finding:
     return Finding(purpose=purpose,
         finding_id=f["finding_id"], kind=f["kind"], score=f["score"], status=f["status"], version=f["version"],
-        township_code=f.get("township_code"), village_code=f.get("village_code"), amount=_yuan(f.get("amount_fen")),
+        township_code=f.get("township_code"), village_code=f.get("village_code"), amount=to_yuan(f.get("amount_fen")),
         first_detected_at=str(f.get("first_detected_at")), detected_at=str(f.get("detected_at")),
         assignee=f.get("assignee"), reason=f.get("dismissed_reason"), confirmed_facts=f.get("confirmed_facts"),
-        confirmed_amount=_yuan(f.get("confirmed_amount_fen")), details=f.get("details") or "{}",
+        confirmed_amount=to_yuan(f.get("confirmed_amount_fen")), details=f.get("details") or "{}",
         text_zh=f.get("explanation") or "", text_en=f.get("explanation_en") or "")
 
 
@@ -205,29 +198,23 @@ class FindingQuery:
             return InvalidInput(field="filter.kinds", message=f"unknown kinds {unknown}")
         if scope["kinds"] is not None:
             kinds = [k for k in (kinds or scope["kinds"]) if k in scope["kinds"]]
-        try:
-            limit = page_size(first, ctx.settings.max_page_size)
-            key = decode_key(after)
-        except PageSizeError as exc:
-            return InvalidInput(field="first/after", message=str(exc))
-        if key is not None and len(key) != 2:
-            return InvalidInput(field="after", message="after is not a cursor this API issued")
+        page = keyset_page(first, after, ctx.settings.max_page_size)
+        if isinstance(page, InvalidInput):
+            return page
         rows = await fetch_findings(
             ctx.gateway, kinds=kinds, statuses=wanted.statuses, township=township, village=wanted.village_code,
-            min_score=wanted.min_score, order=order_by.value, after_key=key[0] if key else None,
-            after_id=key[1] if key else None, limit=limit + 1)
-        page = rows[:limit]
+            min_score=wanted.min_score, order=order_by.value, **page.params())
+        shown = rows[:page.limit]
         # One audit write per kind on the page, not one per finding.
         by_categories: dict[tuple[str, ...], list[str]] = {}
-        for r in page:
+        for r in shown:
             f = r["finding"]
             by_categories.setdefault(tuple(KIND_CATEGORIES.get(f["kind"], ["basic"])), []).extend(f.get("persons") or [])
         for categories, persons in by_categories.items():
             await ctx.audit.record_reads(persons, list(categories), purpose, "findings")
         edges = [Edge(cursor=encode_key(r["sort_key"], r["finding"]["finding_id"]), node=finding(r["finding"], purpose))
-                 for r in page]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+                 for r in shown]
+        return connection(edges, len(rows), page.limit)
 
     @strawberry.field(description="Counts for a dashboard: findings by kind and status, open coverage gaps by "
                                   "village, stations below the staffing rule. No personal data.")
@@ -276,14 +263,6 @@ class FindingQuery:
         return finding(f, purpose)
 
 
-def _amount_fen(amount: Decimal | None) -> int | None:
-    if amount is None:
-        return None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidOperation
-    return int(amount * 100)
-
-
 async def _review(info: Info[RequestContext, None], finding_id: str, expected_version: int, step: Review,
                   note: str | None, changes: dict[str, Any]) -> FindingReviewResult:
     ctx = info.context
@@ -319,12 +298,11 @@ class FindingMutation:
                               facts: str, amount: Decimal | None = None) -> FindingReviewResult:
         if not 10 <= len(facts.strip()) <= 4000:
             return InvalidInput(field="facts", message="state the established facts (10-4000 characters)")
-        try:
-            amount_fen = _amount_fen(amount)
-        except (InvalidOperation, ValueError):
-            return InvalidInput(field="amount", message="an amount in yuan, at most 2 decimals, not negative")
+        fen = amount_fen(amount, "amount")
+        if isinstance(fen, InvalidInput):
+            return fen
         return await _review(info, finding_id, expected_version, Review.CONFIRM, facts.strip(),
-                             {"confirmed_facts": facts.strip(), "confirmed_amount_fen": amount_fen,
+                             {"confirmed_facts": facts.strip(), "confirmed_amount_fen": fen,
                               "confirmed_on": date.today()})
 
     @strawberry.mutation(description="Dismiss a finding, with the reason. It stays dismissed unless its evidence "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import strawberry
+
+from schema.api.errors import InvalidInput
 
 T = TypeVar("T")
 
@@ -68,3 +71,33 @@ def decode_key(cursor: str | None) -> list[str] | None:
     if not raw.startswith("k:"):
         raise PageSizeError("after is not a cursor this API issued")
     return raw[2:].split("\x1f")
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A validated page request for keyset pagination on (sort key, id)."""
+
+    limit: int
+    after_key: str | None
+    after_id: str | None
+
+    def params(self) -> dict[str, object]:
+        """As query parameters; one row more than the page, to tell whether another page follows."""
+        return {"after_key": self.after_key, "after_id": self.after_id, "limit": self.limit + 1}
+
+
+def keyset_page(first: int, after: str | None, cap: int) -> KeysetPage | InvalidInput:
+    try:
+        limit = page_size(first, cap)
+        key = decode_key(after)
+    except PageSizeError as exc:
+        return InvalidInput(field="first/after", message=str(exc))
+    if key is not None and len(key) != 2:
+        return InvalidInput(field="after", message="after is not a cursor this API issued")
+    return KeysetPage(limit, key[0] if key else None, key[1] if key else None)
+
+
+def connection(edges: list[Edge[T]], fetched: int, limit: int) -> Connection[T]:
+    """A page of edges; `fetched` rows were read for a page of `limit` (one more means there is a next page)."""
+    return Connection(edges=edges, page_info=PageInfo(has_next_page=fetched > limit,
+                                                      end_cursor=edges[-1].cursor if edges else None))

@@ -208,7 +208,8 @@ class Household:
     visits: list[Visit]
 
 
-def _yuan(fen: int | None) -> Decimal | None:
+def to_yuan(fen: int | None) -> Decimal | None:
+    """Money as stored (integer fen) as yuan with two places."""
     return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
@@ -356,9 +357,9 @@ class PersonView:
             enrollment_id=e["enrollment_id"], programme=e["programme_code"], programme_name=e.get("programme_name"),
             department=e.get("department_code"), unit=e.get("unit"), grantee=e.get("grantee"),
             start_date=to_date(e.get("start_date")), end_date=to_date(e.get("end_date")),
-            monthly_amount=_yuan(e.get("monthly_amount_fen")),
+            monthly_amount=to_yuan(e.get("monthly_amount_fen")),
             covered=[x for x in (self.id_number(i) for i in sorted(e["covered"])) if x is not None],
-            payments=[Payment(payment_id=x["payment_id"], period=x["period"], amount=_yuan(x["amount_fen"]),
+            payments=[Payment(payment_id=x["payment_id"], period=x["period"], amount=to_yuan(x["amount_fen"]),
                               paid_date=to_date(x["paid_date"]), account=account(x["account"]),
                               event_cause=x["event_cause"], event_date=to_date(x["event_date"]))
                       for x in sorted(e["payments"], key=lambda x: (x["period"], x["payment_id"]))],

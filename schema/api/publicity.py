@@ -13,7 +13,7 @@ from access.policy import mask_name
 from resolvers.context import RequestContext
 from resolvers.publicity import area_allowed, fetch_dishonesty_publicity, fetch_publicity, shown_identity
 from schema.api.errors import Forbidden, InvalidInput
-from schema.api.people import to_date
+from schema.api.people import to_date, to_yuan
 
 
 @strawberry.type
@@ -66,16 +66,13 @@ PublicityResult = Annotated[PublicityList | Forbidden | InvalidInput, strawberry
 DishonestyResult = Annotated[DishonestyList | Forbidden, strawberry.union("DishonestyResult")]
 
 
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
-
 
 def entry(r: dict[str, Any]) -> PublicityEntry:
     outcome = "rejected" if r["status"] == "rejected" else ("approved" if r["status"] == "approved" else "in_publicity")
     return PublicityEntry(
         case_id=r["case_id"], name=mask_name(r["applicant"] or ""), village=r["village"],
         household_size=r["household_size"], programme=r["programme"], programme_name=r["programme_name"],
-        monthly_amount=_yuan(r["monthly_amount_fen"]) if outcome != "rejected" else None, outcome=outcome,
+        monthly_amount=to_yuan(r["monthly_amount_fen"]) if outcome != "rejected" else None, outcome=outcome,
         reason=r["reason"] if outcome == "rejected" else None, publicity_start=to_date(r["publicity_start"]),
         publicity_end=to_date(r["publicity_end"]))
 
@@ -119,7 +116,7 @@ async def dishonesty_notices(ctx: RequestContext, area: str) -> list[DishonestyN
         name, id_number = shown_identity(r["subject_name"], r["id_number"], mode)
         notices.append(DishonestyNotice(
             record_id=r["record_id"], name=name, id_number=id_number, behaviour=r["behaviour"], severity=r["severity"],
-            amount=_yuan(r.get("amount_fen")), deciding_authority=r.get("deciding_authority"),
+            amount=to_yuan(r.get("amount_fen")), deciding_authority=r.get("deciding_authority"),
             decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
             publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end"))))
     return notices

@@ -17,7 +17,7 @@ from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360, 
 from schema.api.audit import AuditEvent
 from schema.api.errors import Forbidden, InvalidInput, NotFound
 from schema.api.pagination import (
-    Connection, Edge, PageInfo, PageSizeError, decode_key, decode_offset, encode_key, encode_offset, page_size,
+    Connection, Edge, PageSizeError, connection, decode_key, decode_offset, encode_key, encode_offset, page_size,
 )
 from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
 from schema.api.people import Household, Person, PersonView, to_date
@@ -170,8 +170,7 @@ class Query:
             edges.append(Edge(cursor=encode_offset(offset), node=PersonSummary(
                 id_number=shown, name=r["name"], sex=r["sex"], birth_date=to_date(r["birth_date"]))))
         await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+        return connection(edges, len(rows), limit)
 
     @strawberry.field(description="Shared identifiers and kinship around a person or household (ID number or "
                                   "household id), as nodes and edges. Investigators only. Audited.")
@@ -229,5 +228,4 @@ class Query:
         )
         edges = [Edge(cursor=encode_key(r["event"]["at"], r["event"]["event_id"]), node=AuditEvent(**{
             k: r["event"].get(k) for k in AuditEvent.__annotations__})) for r in rows[:limit]]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > limit,
-                                                          end_cursor=edges[-1].cursor if edges else None))
+        return connection(edges, len(rows), limit)
