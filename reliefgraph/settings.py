@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     max_query_depth: int = Field(default=10, ge=2)
     max_aliases: int = Field(default=15, ge=0)
+    max_fields: int = Field(default=1000, ge=10, description="fields one operation selects, fragments expanded")
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     query_timeout_s: float = Field(default=10.0, gt=0)

@@ -7,10 +7,7 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
@@ -24,6 +21,7 @@ from schema.api.directory import DirectoryQuery
 from schema.api.discovery import DiscoveryQuery
 from schema.api.findings import FindingMutation, FindingQuery
 from schema.api.publicity import PublicityQuery
+from schema.api.query_cost import BudgetedValidation, QueryBudget
 from schema.api.root import Query as PersonQuery
 from schema.api.visits import VisitMutation
 
@@ -48,9 +46,9 @@ class ReportRoundTrips(SchemaExtension):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so each request gets fresh extension instances.
+    budget = QueryBudget(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
+                         max_fields=settings.max_fields)
     extensions: list = [
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(MaskErrors, should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
     ]
@@ -58,8 +56,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     if settings.report_round_trips:
         extensions.append(ReportRoundTrips)
-    # Clients repeat the same few documents: parse and validate each once (bounded caches).
-    extensions += [partial(ParserCache, maxsize=256), partial(ValidationCache, maxsize=256)]
+    # Clients repeat the same few documents: parse and validate each once (bounded caches);
+    # the budget is checked in linear time before the standard rules (schema/api/query_cost.py).
+    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget)]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

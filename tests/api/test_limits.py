@@ -110,3 +110,51 @@ def test_no_mutation_can_touch_the_audit_trail() -> None:
     schema = build_schema(Settings(profile="development"))
     assert schema.mutation is None or not any(
         "audit" in f.name.lower() for f in schema.mutation.__strawberry_definition__.fields)
+
+
+def _fan_out(levels: int, width: int) -> str:
+    """The probe's query: each fragment spreads the next `width` times, `levels` deep."""
+    fragments = [f"fragment L{i} on Query {{ {' '.join([f'...L{i + 1}'] * width)} }}" for i in range(levels)]
+    return "query { ...L0 } " + " ".join(fragments) + f" fragment L{levels} on Query {{ me {{ subject }} }}"
+
+
+def test_fragment_fan_out_is_refused_while_the_server_serves_others(
+        api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
+    # The 735-byte query that froze the server (10^8 expanded fields): refused by the
+    # budget, and /healthz is answered meanwhile. With an exponential check the hostile
+    # request and every request behind it would outlast the client timeout.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx2 as httpx
+
+    from tests.serving import Served
+
+    served = Served(create_app(api_settings))
+    hostile = {"query": _fan_out(8, 10)}
+    assert len(hostile["query"]) < 800
+    auth = {"authorization": f"Bearer {keys['investigator']}", "accept": "application/json"}
+    try:
+        with httpx.Client(base_url=served.base_url, timeout=20) as http, ThreadPoolExecutor(6) as pool:
+            refused = pool.submit(http.post, "/graphql", json=hostile, headers=auth)
+            health = [pool.submit(http.get, "/healthz") for _ in range(5)]
+            assert all(h.result().status_code == 200 for h in health)
+            body = refused.result().json()
+    finally:
+        served.stop()
+    assert body.get("data") is None and "fields once fragments are expanded" in errors(body)
+
+
+def test_budget_counts_fragments_once_but_limits_their_expansion(client: TestClient, keys: dict[str, str],
+                                                                 api_settings: Settings) -> None:
+    # A chain of 100 fragments each spreading the next twice: 2^100 fields expanded.
+    chain = "query { ...F0 } " + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(100))
+    body = gql(client, keys["investigator"], chain + " fragment F100 on Query { me { role } }")
+    assert body.get("data") is None and "fields once fragments are expanded" in errors(body)
+    # Aliases hidden in a spread fragment count once per spread.
+    per_spread = api_settings.max_aliases // 2 + 1
+    aliased = ("query { ...A ...A } fragment A on Query { "
+               + " ".join(f"a{i}: me {{ role }}" for i in range(per_spread)) + " }")
+    assert "aliases found" in errors(gql(client, keys["investigator"], aliased))
+    # An honest query with fragments still runs.
+    fine = gql(client, keys["investigator"], "query { ...M } fragment M on Query { me { role } }")
+    assert fine["data"]["me"]["role"] == "investigator"
