@@ -37,7 +37,7 @@ UNWIND $events AS e
 CREATE (:AuditEvent {
   event_id: randomUUID(), request_id: e.request_id, at: datetime(), subject: e.subject, role: e.role,
   department: e.department, person_id_number: e.person, categories: e.categories, purpose: e.purpose,
-  operation: e.operation
+  operation: e.operation, outcome: e.outcome
 })
 """
 
@@ -127,8 +127,18 @@ class AuditTrail:
         p = self._principal
         common = {"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
                   "department": p.department, "categories": sorted(set(categories)), "purpose": purpose,
-                  "operation": operation}
-        events = [{**common, "person": person} for person in sorted(set(persons))]
+                  "operation": operation, "outcome": "shown"}
+        await self._write([{**common, "person": person} for person in sorted(set(persons))])
+
+    async def record_attempt(self, key: str, purpose: str, operation: str, outcome: str) -> None:
+        """A read that showed nothing (not found, outside the jurisdiction, forbidden): recorded
+        too, so that probing for who exists leaves a trace. `key` is what the caller asked for."""
+        p = self._principal
+        await self._write([{"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
+                            "department": p.department, "categories": [], "purpose": purpose,
+                            "operation": operation, "outcome": outcome, "person": key}])
+
+    async def _write(self, events: list[dict[str, Any]]) -> None:
         if self._writer is None:
             await self._gateway.write(RECORD_EVENTS, events=events)
             return

@@ -25,6 +25,17 @@ class Principal:
     village_code: str | None = None
 
     def __post_init__(self) -> None:
+        # Jurisdiction is validated at the door: a filter that is silently missing widens
+        # what a caller sees (a coordinator without a township once searched the county).
+        if self.township_code is not None and not (len(self.township_code) == 9 and self.township_code.isdigit()):
+            raise ValueError(f"township code {self.township_code!r} is not 9 digits")
+        if self.village_code is not None and not (len(self.village_code) == 12 and self.village_code.isdigit()):
+            raise ValueError(f"village code {self.village_code!r} is not 12 digits")
+        if self.village_code is not None:
+            township = self.village_code[:9]
+            if self.township_code is not None and self.township_code != township:
+                raise ValueError(f"village {self.village_code} is not in township {self.township_code}")
+            object.__setattr__(self, "township_code", township)  # a village's township is its first 9 digits
         if self.role is Role.CASEWORKER and not self.township_code:
             raise ValueError("a caseworker principal needs a township_code")
         if self.role is Role.COORDINATOR and not self.village_code:

@@ -51,6 +51,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self.settings = settings
         self.authenticator = authenticator
 
+    def decode_json(self, data: str | bytes) -> object:
+        # json.loads guesses UTF-16/32 from bytes and raises UnicodeDecodeError (a 500) on
+        # anything else: the spec says UTF-8, so a body that is not is the client's error.
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the request body is not UTF-8") from None
+        return super().decode_json(data)
+
     async def get_sub_response(self, request: Request) -> Response:
         response = await super().get_sub_response(request)
         response.wants_graphql_response = _wants_graphql_response(request.headers.get("accept", ""))  # type: ignore[attr-defined]

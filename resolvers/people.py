@@ -12,8 +12,19 @@ from typing import Any
 
 from access.principal import Principal, Role
 
+# The caller's jurisdiction is checked in the query, before anything else is read: a
+# person outside it costs what a person who does not exist costs (no timing oracle).
 PERSON_360 = """
 MATCH (p:Person {id_number: $id_number})
+WHERE $role = 'investigator'
+   OR ($role = 'caseworker' AND EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE h.township_code = $township })
+   OR ($role = 'coordinator' AND EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE h.village_code = $village })
+   OR ($role = 'department_partner' AND (
+        EXISTS { (p)-[:HAS_FACT]->(f) WHERE f.source = $department }
+        OR EXISTS { (e:Enrollment)-[:COVERS|GRANTED_TO]->(p)
+                    WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $department}) } }
+        OR EXISTS { (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p)
+                    WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $department}) } }))
 RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
   [(p)-[m:MEMBER_OF]->(h:Household) | {
      household_id: h.household_id, village_code: h.village_code, township_code: h.township_code,
@@ -42,7 +53,8 @@ ENROLLMENTS = """
 UNWIND $ids AS id
 MATCH (e:Enrollment {enrollment_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
 RETURN e {.*, department_code: prog.department_code, programme_name: prog.name,
-  grantee: head([(e)-[:GRANTED_TO]->(g) | coalesce(g.household_id, g.id_number)]),
+  grantee_household: head([(e)-[:GRANTED_TO]->(g:Household) | g.household_id]),
+  grantee_person: head([(e)-[:GRANTED_TO]->(g:Person) | g.id_number]),
   covered: [(e)-[:COVERS]->(m) | m.id_number],
   payments: [(pay:Payment)-[:FOR_ENROLLMENT]->(e) | pay {.payment_id, .period, .amount_fen, .paid_date,
              .event_cause, .event_date, account: head([(pay)-[:PAID_TO]->(a) | a.number])}]
@@ -96,9 +108,15 @@ async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:
     record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
 
 
-async def fetch_person_360(gateway: Any, id_number: str) -> dict[str, Any] | None:
-    """At most three round trips: the person, their enrollments, their cases."""
-    rows = await gateway.read(PERSON_360, id_number=id_number)
+def jurisdiction_params(principal: Principal) -> dict[str, Any]:
+    return {"role": principal.role.value, "township": principal.township_code, "village": principal.village_code,
+            "department": principal.department}
+
+
+async def fetch_person_360(gateway: Any, id_number: str, principal: Principal) -> dict[str, Any] | None:
+    """At most three round trips: the person, their enrollments, their cases. None when the
+    person does not exist or is outside the principal's jurisdiction (one round trip)."""
+    rows = await gateway.read(PERSON_360, id_number=id_number, **jurisdiction_params(principal))
     if not rows:
         return None
     record = rows[0]

@@ -87,7 +87,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create an API key; it is shown once, and only its SHA-256 digest is kept."""
         settings: Settings = ctx.obj
-        principal = Principal(subject=subject, role=role, department=department, township_code=township,
-                              village_code=village)
-        key = add_key(settings.api_keys_file, principal)
+        try:
+            principal = Principal(subject=subject, role=role, department=department, township_code=township,
+                                  village_code=village)
+            key = add_key(settings.api_keys_file, principal)
+        except ValueError as exc:
+            console.print(f"[red]apikey create: {exc}[/red]")
+            raise typer.Exit(2) from None
         console.print(f"API key for {subject} ({role.value}), shown only now:\n{key}")

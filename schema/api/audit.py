@@ -17,3 +17,5 @@ class AuditEvent:
     categories: list[str]
     purpose: str
     operation: str
+    outcome: str | None = strawberry.field(
+        default=None, description="shown, or not_found for a read that found nobody within your jurisdiction")

@@ -50,9 +50,10 @@ def decode_offset(cursor: str | None) -> int:
         return 0
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "o":
+        offset = int(value)
+        if kind != "o" or not 0 <= offset < 2**31:  # Neo4j refuses a negative or huge SKIP
             raise ValueError
-        return int(value) + 1
+        return offset + 1
     except (ValueError, UnicodeDecodeError):
         raise PageSizeError("after is not a cursor this API issued") from None
 

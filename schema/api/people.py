@@ -224,6 +224,9 @@ class PersonView:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
         self.disclosed: set[DataCategory] = set()  # what the audit event records
+        self.shown: set[str] = set()  # every person whose ID number or name the response carries
+        # A partner sees the persons its mandate covers (set per record), no other member or kin.
+        self.mandate: set[str] | None = None
 
     def allowed(self, category: DataCategory) -> Access:
         level = access(self.principal, category)
@@ -234,6 +237,7 @@ class PersonView:
     def id_number(self, value: str | None) -> str | None:
         if value is None:
             return None
+        self.shown.add(value)
         level = self.allowed(DataCategory.IDENTITY)
         return None if level is Access.DENIED else mask_id_number(value) if level is Access.MASKED else value
 
@@ -253,8 +257,26 @@ class PersonView:
             return DataCategory.FINANCIAL
         return DataCategory.ASSETS
 
+    def _mandate_of(self, subject: str, record: dict[str, Any]) -> set[str] | None:
+        """For a partner: the subject and the persons its own programmes' grants and cases name."""
+        if self.principal.role is not Role.DEPARTMENT_PARTNER:
+            return None
+        persons = {subject}
+        for e in record.get("enrollments", []):
+            if self._own(e["department_code"]):
+                persons.update(e["covered"])
+                persons.update([e["grantee_person"]] if e.get("grantee_person") else [])
+        persons.update(c["applicant"] for c in record.get("cases", [])
+                       if self._own(c["department_code"]) and c.get("applicant"))
+        return persons
+
+    def _in_mandate(self, id_number: str | None) -> bool:
+        return self.mandate is None or id_number in self.mandate
+
     def person(self, record: dict[str, Any]) -> Person:
         p = record["person"]
+        self.shown.add(p["id_number"])
+        self.mandate = self._mandate_of(p["id_number"], record)
         contact = self.allowed(DataCategory.CONTACT)
         financial = self.allowed(DataCategory.FINANCIAL)
         benefits = self.allowed(DataCategory.BENEFITS)
@@ -275,7 +297,8 @@ class PersonView:
             memberships=memberships, phones=phones, addresses=addresses, bank_accounts=accounts,
             facts=self._facts(record["facts"]),
             relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
-                                direction="of" if k["outgoing"] else "to") for k in record["kin"]],
+                                direction="of" if k["outgoing"] else "to")
+                       for k in record["kin"] if self._in_mandate(k["id_number"])],
             enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
             credit_records=self._credit(record.get("credit_records", [])),
             findings=[PersonFinding(finding_id=f["finding_id"], kind=f["kind"], status=f["status"], score=f["score"])
@@ -326,7 +349,7 @@ class PersonView:
         return [HouseholdMember(id_number=self.id_number(o["id_number"]), name=o["name"], sex=o["sex"],
                                 birth_date=to_date(o["birth_date"]), relation=o["relation"],
                                 since=to_date(o["since"]), until=to_date(o["until"]))
-                for o in sorted(members, key=lambda o: o["id_number"])]
+                for o in sorted(members, key=lambda o: o["id_number"]) if self._in_mandate(o["id_number"])]
 
     def _membership(self, m: dict[str, Any], contact: Access) -> Membership:
         return Membership(
@@ -355,7 +378,8 @@ class PersonView:
 
         return Enrollment(
             enrollment_id=e["enrollment_id"], programme=e["programme_code"], programme_name=e.get("programme_name"),
-            department=e.get("department_code"), unit=e.get("unit"), grantee=e.get("grantee"),
+            department=e.get("department_code"), unit=e.get("unit"),
+            grantee=e.get("grantee_household") or self.id_number(e.get("grantee_person")),
             start_date=to_date(e.get("start_date")), end_date=to_date(e.get("end_date")),
             monthly_amount=to_yuan(e.get("monthly_amount_fen")),
             covered=[x for x in (self.id_number(i) for i in sorted(e["covered"])) if x is not None],

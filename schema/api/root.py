@@ -103,12 +103,15 @@ class Query:
             key = _lookup_key(id_number)
         except InvalidIdNumber as exc:
             return InvalidInput(field="idNumber", message=str(exc))
-        record = await fetch_person_360(ctx.gateway, key)
+        record = await fetch_person_360(ctx.gateway, key, ctx.principal)
         if record is None or not in_jurisdiction(ctx.principal, record):
+            # Probing leaves a trace: outside the jurisdiction and nonexistent alike.
+            await ctx.audit.record_attempt(key, purpose, "person", "not_found")
             return NotFound()
         view = PersonView(ctx.principal)
         person = view.person(record)
-        await ctx.audit.record_reads([key], [c.value for c in view.disclosed], purpose, "person")
+        # The subject, and every member, relative, grantee or applicant the response names.
+        await ctx.audit.record_reads(sorted(view.shown), [c.value for c in view.disclosed], purpose, "person")
         return person
 
     @strawberry.field(description="A household: its members over time, grants, cases and visits. Audited.")
@@ -122,10 +125,11 @@ class Query:
             return bad
         record = await fetch_household(ctx.gateway, household_id.strip().upper())
         if record is None or not in_jurisdiction(ctx.principal, record):
+            await ctx.audit.record_attempt(household_id.strip().upper()[:40], purpose, "household", "not_found")
             return NotFound()
         view = PersonView(ctx.principal)
         household = view.household(record)
-        await ctx.audit.record_reads([m["id_number"] for m in record["members"]],
+        await ctx.audit.record_reads(sorted(view.shown | {m["id_number"] for m in record["members"]}),
                                      [c.value for c in view.disclosed], purpose, "household")
         return household
 

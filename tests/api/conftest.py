@@ -131,7 +131,7 @@ query($id: String!, $purpose: String!) {
       bankAccounts { number bank }
       facts { kind source asOf details { name value } }
       relatives { idNumber name relation }
-      enrollments { enrollmentId programme department monthlyAmount covered
+      enrollments { enrollmentId programme department monthlyAmount covered grantee
                     payments { paymentId period amount account } }
       cases { caseId programme status handledBy }
     }

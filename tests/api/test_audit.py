@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.testclient import TestClient
 
 from tests.api.conftest import PERSON_360, gql
-from tests.loaders.mini_county import WANG, ZHAO
+from schema.ids import make_id_number
+from tests.loaders.mini_county import LI, WANG, ZHAO
+
+NOBODY = make_id_number("370831", date(1961, 2, 3), 77)
 
 TRAIL = """
 query($person: String, $after: String) {
   auditEvents(personIdNumber: $person, first: 2, after: $after) {
     __typename
-    ... on AuditEventConnection { edges { cursor node { subject role personIdNumber categories purpose operation } }
+    ... on AuditEventConnection { edges { cursor node { subject role personIdNumber categories purpose operation
+                                                        outcome } }
                                   pageInfo { hasNextPage endCursor } }
   }
 }
@@ -21,12 +27,11 @@ query($person: String, $after: String) {
 def test_person_reads_are_audited_with_who_what_and_why(client: TestClient, keys: dict[str, str]) -> None:
     gql(client, keys["coordinator"], PERSON_360, {"id": WANG, "purpose": "home visit planning"})
     gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": "finding F-1 review"})
-    gql(client, keys["caseworker_elsewhere"], PERSON_360, {"id": WANG, "purpose": "curious"})  # NotFound: nothing read
     body = gql(client, keys["auditor"], TRAIL, {"person": WANG})
     edges = body["data"]["auditEvents"]["edges"]
     events = [e["node"] for e in edges]
-    assert [(e["subject"], e["purpose"]) for e in events] == [("inv-1", "finding F-1 review"),
-                                                               ("co-a", "home visit planning")]
+    assert [(e["subject"], e["purpose"], e["outcome"]) for e in events] == [
+        ("inv-1", "finding F-1 review", "shown"), ("co-a", "home visit planning", "shown")]
     coordinator = events[1]
     assert coordinator["role"] == "coordinator" and coordinator["operation"] == "person"
     assert "financial" not in coordinator["categories"] and "identity" in coordinator["categories"]
@@ -104,8 +109,10 @@ def test_concurrent_reads_lose_no_audit_event(api_settings, keys, county, settin
     asyncio.run(scenario())
     records, _, _ = county.execute_query(
         "MATCH (a:AuditEvent {purpose: 'concurrent audit test'}) RETURN count(a) AS events, "
-        "count(DISTINCT a.request_id) AS requests", database_=settings.neo4j_database)
-    assert (records[0]["events"], records[0]["requests"]) == (20, 20)
+        "count(DISTINCT a.request_id) AS requests, count(DISTINCT a.person_id_number) AS persons",
+        database_=settings.neo4j_database)
+    # Each read shows WANG and his spouse: two events a request.
+    assert (records[0]["events"], records[0]["requests"], records[0]["persons"]) == (40, 20, 2)
 
 
 def test_events_waiting_together_share_one_commit(graph, settings) -> None:  # type: ignore[no-untyped-def]
@@ -133,3 +140,24 @@ def test_events_waiting_together_share_one_commit(graph, settings) -> None:  # t
     records, _, _ = graph.execute_query("MATCH (a:AuditEvent {purpose: 'group commit test'}) RETURN count(a) AS n",
                                         database_=settings.neo4j_database)
     assert records[0]["n"] == 20
+
+
+def test_every_person_a_360_shows_is_audited(client: TestClient, keys: dict[str, str]) -> None:
+    # WANG's 360 names his spouse LI (household member, covered by the grant): her data
+    # left the building too, so the trail names her.
+    gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": "household check"})
+    trail = gql(client, keys["auditor"], TRAIL, {"person": LI})["data"]["auditEvents"]["edges"]
+    assert [(e["node"]["purpose"], e["node"]["operation"]) for e in trail] == [("household check", "person")]
+
+
+def test_reads_that_find_nobody_are_audited_and_cost_the_same(client: TestClient, keys: dict[str, str]) -> None:
+    # Outside the caller's jurisdiction and nonexistent: both NotFound, both traced, and
+    # both one round trip plus the audit write (the 360 is not fetched before the check).
+    outside = gql(client, keys["caseworker_elsewhere"], PERSON_360, {"id": WANG, "purpose": "curious"})
+    nobody = gql(client, keys["caseworker_elsewhere"], PERSON_360, {"id": NOBODY, "purpose": "curious too"})
+    assert outside["data"]["person"]["__typename"] == nobody["data"]["person"]["__typename"] == "NotFound"
+    assert outside["extensions"]["cypherRoundTrips"] == nobody["extensions"]["cypherRoundTrips"] == 2
+    for key, purpose in ((WANG, "curious"), (NOBODY, "curious too")):
+        (event,) = [e["node"] for e in gql(client, keys["auditor"], TRAIL, {"person": key})["data"]["auditEvents"]["edges"]
+                    if e["node"]["subject"] == "S9"]
+        assert (event["purpose"], event["outcome"], event["categories"]) == (purpose, "not_found", [])

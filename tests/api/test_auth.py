@@ -66,3 +66,23 @@ def test_caseworker_jwt_without_township_is_401(client: TestClient) -> None:
     response = client.post("/graphql", json={"query": ME},
                            headers={"authorization": f"Bearer {_token(township=None)}"})
     assert response.status_code == 401
+
+
+def test_coordinator_jurisdiction_comes_from_the_village(client: TestClient) -> None:
+    # The probe's token: a coordinator with a village and no township. Its township is the
+    # village's, so searches stay in the village instead of spanning the county.
+    me = gql(client, _token(role="coordinator", township=None, village="370831100001"), ME)["data"]["me"]
+    assert (me["townshipCode"], me["villageCode"]) == ("370831100", "370831100001")
+    body = gql(client, _token(role="coordinator", township=None, village="370831100001"),
+               '{ searchPersons(name: "赵", purpose: "test search scope") '
+               "{ ... on PersonSummaryConnection { edges { node { name } } } } }")
+    assert body["data"]["searchPersons"]["edges"] == []  # 赵 lives in village B
+
+
+def test_contradictory_or_malformed_jurisdiction_is_401_with_the_reason(client: TestClient) -> None:
+    for claims, reason in (({"role": "coordinator", "township": "370831101", "village": "370831100001"},
+                            "is not in township"),
+                           ({"role": "coordinator", "township": None, "village": None}, "needs a village_code"),
+                           ({"role": "caseworker", "township": "3708"}, "is not 9 digits")):
+        response = client.post("/graphql", json={"query": ME}, headers={"authorization": f"Bearer {_token(**claims)}"})
+        assert response.status_code == 401 and reason in response.text, (claims, response.text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from tests.api.conftest import gql
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
@@ -44,3 +46,21 @@ def test_legacy_json_clients_get_200_with_errors(client: TestClient, keys: dict[
 def test_batched_requests_are_refused(client: TestClient, keys: dict[str, str]) -> None:
     response = client.post("/graphql", json=[{"query": "{ me { role } }"}] * 2, headers=auth(keys))
     assert response.status_code == 400
+
+
+def test_a_body_that_is_not_utf8_is_400(client: TestClient, keys: dict[str, str]) -> None:
+    body = '{"query": "{ me { subject } }", "x": "王"}'.encode("gb18030")
+    response = client.post("/graphql", content=body, headers={
+        "authorization": f"Bearer {keys['investigator']}", "content-type": "application/json"})
+    assert response.status_code == 400 and "UTF-8" in response.text
+
+
+def test_forged_offset_cursors_are_invalid_input(client: TestClient, keys: dict[str, str]) -> None:
+    import base64
+
+    for offset in (-5, 2**70):
+        cursor = base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+        body = gql(client, keys["investigator"],
+                   '{ searchPersons(name: "王", purpose: "test cursors", after: "%s") '
+                   "{ __typename ... on InvalidInput { field } } }" % cursor)
+        assert body["data"]["searchPersons"] == {"__typename": "InvalidInput", "field": "first/after"}, offset

@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.api.conftest import PERSON_360, gql
-from tests.loaders.mini_county import ACCOUNT_WANG, CHEN, LI, WANG, ZHAO
+from tests.loaders.mini_county import ACCOUNT_WANG, CHEN, LI, WANG, ZHAO, ZHAO_CHILD
 
 PURPOSE = "case review 2026-11"
 
@@ -54,7 +54,8 @@ def test_caseworker_reads_own_township_only(client: TestClient, keys: dict[str, 
 def test_coordinator_gets_masked_ids_and_no_money_or_health(client: TestClient, keys: dict[str, str]) -> None:
     p = person(client, keys["coordinator"])
     assert p["idNumber"] == WANG[:6] + "********" + WANG[14:]
-    assert WANG not in texts(p) and LI not in texts(p)  # no unmasked ID anywhere, members and coverage included
+    # No unmasked ID anywhere: members, coverage and the grantee included.
+    assert WANG not in texts(p) and LI not in texts(p)
     assert p["bankAccounts"] is None and ACCOUNT_WANG not in texts(p)
     # The disability (health) and the deposit (financial) are withheld; the poverty
     # registration (social status) is what active discovery needs.
@@ -74,7 +75,11 @@ def test_health_flags_are_health_whatever_their_feed(client: TestClient, keys: d
 
 def test_coordinator_of_another_village_gets_not_found(client: TestClient, keys: dict[str, str]) -> None:
     assert person(client, keys["coordinator_b"])["__typename"] == "NotFound"
-    assert person(client, keys["coordinator_b"], ZHAO)["__typename"] == "Person"
+    zhao = person(client, keys["coordinator_b"], ZHAO)
+    assert zhao["__typename"] == "Person"
+    # ZHAO holds a person grant (E-EDU): its grantee is his ID number, masked like every other.
+    (edu,) = [e for e in zhao["enrollments"] if e["enrollmentId"] == "E-EDU"]
+    assert edu["grantee"] == zhao["idNumber"] and ZHAO not in texts(zhao)
 
 
 def test_department_partner_sees_only_its_mandate(client: TestClient, keys: dict[str, str]) -> None:
@@ -83,6 +88,9 @@ def test_department_partner_sees_only_its_mandate(client: TestClient, keys: dict
     assert jt["phones"] is None and jt["bankAccounts"] is None and jt["addresses"] is None
     assert jt["facts"] == []  # the vehicle was reported by GA, not JT
     assert all(m["address"] is None for m in jt["memberships"])
+    # ZHAO's child is in no JT programme: the partner sees neither her ID number nor her name.
+    assert [m["name"] for ms in jt["memberships"] for m in ms["members"]] == ["赵磊"]
+    assert ZHAO_CHILD not in texts(jt) and "赵子涵" not in texts(jt)
     # WANG is in no JT programme and no JT feed: not within the mandate.
     assert person(client, keys["partner_jt"], WANG)["__typename"] == "NotFound"
     ga = person(client, keys["partner_ga"], ZHAO)
