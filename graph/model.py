@@ -46,6 +46,7 @@ class Label(StrEnum):
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
+    CORRECTION = "Correction"  # a later export replaced a single-valued link: old, new, which file, when
     SCHEMA_VERSION = "SchemaVersion"
 
 
@@ -87,3 +88,4 @@ class Rel(StrEnum):
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
     SIGNED = "SIGNED"  # Person -> HonestyCommitment
     COMMITS_TO = "COMMITS_TO"  # HonestyCommitment -> Case
+    CORRECTED = "CORRECTED"  # Case/Enrollment/Payment/Visit/fact -> Correction (a replaced link)

@@ -12,12 +12,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class FileFormatError(ValueError):
@@ -43,7 +42,10 @@ class ExportFile:
     rows: list[RawRow] = field(default_factory=list)
 
 
-_MOJIBAKE = re.compile(r"[\u0080-\u00b6\u00b8-\u024f]")  # Latin-1/Extended letters, except the middle dot ·
+# What GBK bytes look like when read as UTF-8: Latin-1 and Latin Extended letters and signs
+# (鲁 is C2 B3 in GBK, "³" in UTF-8). The middle dot of minority names (·) is not among them.
+_LATIN = re.compile(r"[\u0080-\u00b6\u00b8-\u024f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _try(data: bytes, encoding: str) -> str | None:
@@ -53,27 +55,43 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding it was in: UTF-8, else GB18030 (a superset of GBK and GB2312).
+def _ambiguous_line(utf8: str, gb: str) -> tuple[str, str]:
+    """The first line that reads differently, as UTF-8 and as GB18030 (at most 40 characters)."""
+    for a, b in zip(utf8.splitlines(), gb.splitlines()):
+        if a != b:
+            return a[:40], b[:40]
+    return utf8[:40], gb[:40]
 
-    Short GBK text can also be valid UTF-8 (鲁 is C2 B3 in GBK, which UTF-8 reads as ³), so
-    UTF-8 text full of accented Latin letters that GB18030 reads cleanly is taken as GB18030.
+
+def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding it was in: valid UTF-8 is UTF-8; GB18030 (a superset of GBK
+    and GB2312) only when the bytes are not UTF-8.
+
+    Short GBK text can also be valid UTF-8. Where the UTF-8 reading has Latin-1 letters or
+    signs and no Han character at all, while GB18030 reads Han characters, neither reading
+    can be trusted (a UTF-8 "25°C" is GB18030 "25掳C", a GBK "鲁H" is UTF-8 "³H"; charset
+    detectors guess wrong both ways on short files): the file is refused, naming both
+    readings, until its encoding is given. Never a silent guess.
     """
-    candidates = (encoding,) if encoding else ENCODINGS
-    for enc in candidates:
-        text = _try(data, enc)
+    if encoding:
+        text = _try(data, encoding)
         if text is None:
-            continue
-        if "\x00" in text:
-            raise FileFormatError(path, "contains NUL bytes: not a text export (UTF-16 or binary?)")
-        if encoding is None and enc == "utf-8-sig" and _MOJIBAKE.search(text):
-            alternative = _try(data, "gb18030")
-            if alternative is not None and not _MOJIBAKE.search(alternative):
-                return alternative, "gb18030"
-        return text, "utf-8" if enc == "utf-8-sig" else enc
-    raise FileFormatError(
-        path, f"not valid {' or '.join(candidates)} text; re-export as UTF-8 or GB18030, or pass --encoding"
-    )
+            raise FileFormatError(path, f"not valid {encoding} text; re-export as UTF-8, or pass the right --encoding")
+        return text, encoding
+    text = _try(data, "utf-8-sig")
+    if text is not None:
+        if _LATIN.search(text) and not _HAN.search(text):
+            other = _try(data, "gb18030")
+            if other is not None and _HAN.search(other):
+                as_utf8, as_gb = _ambiguous_line(text, other)
+                raise FileFormatError(path, (
+                    f"the encoding is ambiguous: UTF-8 reads {as_utf8!r}, GB18030 reads {as_gb!r}; "
+                    "load it with --encoding utf-8 or --encoding gb18030"))
+        return text, "utf-8"
+    text = _try(data, "gb18030")
+    if text is not None:
+        return text, "gb18030"
+    raise FileFormatError(path, "not valid UTF-8 or GB18030 text; re-export as UTF-8, or pass --encoding")
 
 
 def _check_columns(path: Path, columns: list[str], required: Iterable[str]) -> None:
@@ -87,40 +105,73 @@ def _check_columns(path: Path, columns: list[str], required: Iterable[str]) -> N
         raise FileFormatError(path, f"wrong header: column(s) {', '.join(duplicated)} appear twice")
 
 
+def _records(lines: list[str], first: int) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
+    """(first line, last line, fields or None, problem) for each record from line `first` on.
+
+    A row the csv module cannot read (a field over its size limit) is a problem of that
+    row: reading starts again on the next line, so the rest of the file still loads."""
+    start = first
+    while start <= len(lines):
+        base = start - 1
+        reader = csv.reader(lines[base:])
+        try:
+            for record in reader:
+                end = base + reader.line_num
+                yield start, end, record, None
+                start = end + 1
+            return
+        except csv.Error as exc:
+            end = max(start, base + reader.line_num)
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {csv.field_size_limit():,} characters"
+            yield start, end, None, reason
+            start = end + 1
+
+
 def _read_csv(path: Path, text: str, required: Iterable[str]) -> tuple[list[str], list[RawRow]]:
     lines = text.splitlines(keepends=True)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    header_reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        header = next(header_reader)
     except StopIteration:
         raise FileFormatError(path, "is empty: no header line") from None
+    except csv.Error as exc:
+        raise FileFormatError(path, f"the header line cannot be read: {exc}") from None
     columns = [h.strip().lower() for h in header]
     _check_columns(path, columns, required)
+    return columns, _csv_rows(path, lines, columns, header_reader.line_num + 1)
+
+
+def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> list[RawRow]:
     rows: list[RawRow] = []
-    ends_cleanly = text.endswith(("\n", "\r"))
-    start = reader.line_num + 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise FileFormatError(path, f"truncated or malformed CSV at line {start}: {exc}") from None
-        end = reader.line_num
-        raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
-        if not record or all(not cell.strip() for cell in record):
-            start = end + 1
-            continue
-        if len(record) != len(columns):
-            if end == len(lines) and not ends_cleanly and len(record) < len(columns):
+    ends_cleanly = bool(lines) and lines[-1].endswith(("\n", "\r"))
+    restart: int | None = first
+    while restart is not None:
+        records, restart = _records(lines, restart), None
+        for start, end, record, problem in records:
+            raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
+            if record is None:
+                rows.append(RawRow(start, {}, problem, raw[:2000]))
+            elif not record or all(not cell.strip() for cell in record):
+                continue
+            elif end == len(lines) and not ends_cleanly and len(record) < len(columns):
                 raise FileFormatError(
-                    path, f"truncated: the last line ({start}) has {len(record)} of {len(columns)} fields"
-                )
-            rows.append(RawRow(start, {}, f"has {len(record)} fields; the header has {len(columns)}", raw))
-        else:
-            rows.append(RawRow(start, dict(zip(columns, record)), None, raw))
-        start = end + 1
-    return columns, rows
+                    path, f"truncated: the last line ({start}) has {len(record)} of {len(columns)} fields")
+            elif end > start and (len(record) != len(columns) or raw.count('"') % 2):
+                # A quote opened on this line closes lines later, or never: what follows
+                # was read as one field. Reject this line and read on from the next.
+                rows.append(RawRow(start, {}, f"unbalanced quote (\") on line {start}: it runs on to line {end}",
+                                   lines[start - 1].rstrip("\r\n")))
+                restart = start + 1
+                break
+            elif len(record) != len(columns):
+                rows.append(RawRow(start, {}, f"has {len(record)} fields; the header has {len(columns)}", raw))
+            elif "\x00" in raw:
+                rows.append(RawRow(start, {}, "contains a NUL byte", raw.replace("\x00", "\\0")))
+            else:
+                rows.append(RawRow(start, dict(zip(columns, record)), None, raw))
+    return rows
 
 
 def _read_jsonl(path: Path, text: str, required: Iterable[str]) -> tuple[list[str], list[RawRow]]:
@@ -141,6 +192,11 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str]) -> tuple[list[st
             rows.append(RawRow(number, {}, "a JSON Lines row must be an object", line))
             continue
         value = {str(k).strip().lower(): ("" if v is None else v) for k, v in value.items()}
+        nested = sorted(k for k, v in value.items() if isinstance(v, (dict, list)))
+        if nested:  # never stored as the text "{'NESTED': 1}"
+            rows.append(RawRow(number, {}, f"{', '.join(nested)}: a JSON object or array where a single value is due",
+                               line))
+            continue
         columns.update(value)
         rows.append(RawRow(number, value, None, line))
     if not rows:
@@ -156,6 +212,9 @@ def read_export(path: Path, required: Iterable[str], encoding: str | None = None
     except OSError as exc:
         raise FileFormatError(path, f"cannot be read: {exc.strerror}") from None
     text, used = decode(path, data, encoding)
+    nuls = text.count("\x00")
+    if nuls and (nuls * 50 > len(text) or "\x00" in text.split("\n", 1)[0]):
+        raise FileFormatError(path, "contains NUL bytes: not a text export (UTF-16 or binary?)")
     required = list(required)
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         columns, rows = _read_jsonl(path, text, required)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from pydantic import ValidationError
+
+from schema.spreadsheet import spreadsheet_safe
 
 COLUMNS = ("file", "line", "field", "reason", "value", "raw")
 
@@ -21,7 +26,9 @@ class Reject:
     raw: str = ""
 
     def as_row(self) -> tuple[str, ...]:
-        return (self.file, str(self.line), self.field, self.reason, self.value, self.raw)
+        # Every cell as text a spreadsheet will not run: `value` and `raw` are the sender's bytes.
+        return tuple(spreadsheet_safe(c) for c in (self.file, str(self.line), self.field, self.reason, self.value,
+                                                   self.raw))
 
 
 def rejects_from_validation(file: str, line: int, raw: str, error: ValidationError) -> list[Reject]:
@@ -35,27 +42,68 @@ def rejects_from_validation(file: str, line: int, raw: str, error: ValidationErr
     return found
 
 
+class RejectsDirectoryError(OSError):
+    """The rejects directory cannot take files; nothing has been loaded."""
+
+
+def check_writable(directory: Path) -> None:
+    """Before anything is loaded: a rejects directory that cannot be written to would stop
+    the load half-way, so it stops the load before it starts."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise RejectsDirectoryError(f"rejects directory {directory} cannot be written: "
+                                    f"{exc.strerror or exc}") from None
+
+
 class RejectsFile:
-    """Opened lazily: a clean file leaves no rejects file behind."""
+    """Opened lazily: a clean file leaves no rejects file behind. Written to a temporary file
+    and renamed into place when complete, so a rejects file is never cut mid-row (disk full,
+    a crash): it is whole, or it is the previous run's absence."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
-        self._handle = None
-        self._writer = None
+        self._partial = path.with_name(path.name + ".partial")
+        self._handle: TextIO | None = None
+        self._writer: Any = None
         path.unlink(missing_ok=True)  # stale rejects from an earlier run of the same file
+        self._partial.unlink(missing_ok=True)
 
     def write(self, rejects: list[Reject]) -> None:
         if not rejects:
             return
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", newline="", encoding="utf-8")
+            self._handle = self._partial.open("w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(COLUMNS)
         self._writer.writerows(r.as_row() for r in rejects)
         self.count += len(rejects)
 
     def close(self) -> None:
+        """Complete the file: flushed to disk, then renamed into place."""
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.replace(self._partial, self.path)
+        except OSError:
+            handle.close()
+            self._partial.unlink(missing_ok=True)
+            raise
+
+    def abandon(self) -> None:
+        """The load stopped: no half-written rejects file is left behind."""
         if self._handle is not None:
-            self._handle.close()
+            try:
+                self._handle.close()
+            except OSError:
+                pass
+            self._handle = None
+        self._partial.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from loaders.prefetch import prefetch
 from loaders.reading import FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
-from loaders.rejects import Reject, RejectsFile, rejects_from_validation
+from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
 from reliefgraph.settings import Settings
 from schema.feeds.common import FeedRow
 
@@ -98,10 +98,15 @@ class _Item:
 
 BatchHook = Callable[[FileSummary, int], None]
 
+# A value validation let through that Bolt cannot carry (an integer over 64 bits, say):
+# a fault of that row, never of the load.
+_UNSENDABLE = (OverflowError, TypeError)
+
 AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 
-def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str) -> list[Reject]:
+def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str,
+                 source_file: str) -> list[Reject]:
     """Reject rows naming entities that do not exist, write the rest; safe to retry."""
     missing: dict[int, Reject] = {}
     for ref in feed.refs:
@@ -124,7 +129,7 @@ def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_
                     break
     rows = [item.params for item in batch if item.line not in missing]
     if rows:
-        tx.run(feed.cypher, rows=rows, county_code=county_code).consume()
+        tx.run(feed.cypher, rows=rows, county_code=county_code, source_file=source_file).consume()
     return list(missing.values())
 
 
@@ -154,6 +159,7 @@ class Loader:
         after_batch: BatchHook | None = None,
     ) -> LoadReport:
         planned = self.plan(paths, feed, encoding)
+        check_writable(self.rejects_dir)
         upsert_reference(self.driver, self.settings.neo4j_database, self.reference)
         report = LoadReport()
         for chosen, path in planned:
@@ -193,20 +199,24 @@ class Loader:
                 items, rejects = [], []
         yield items, rejects
 
-    def _write(self, chosen: Feed, batch: list[_Item], county: str) -> tuple[int, list[Reject]]:
+    def _write(self, chosen: Feed, batch: list[_Item], county: str, source_file: str) -> tuple[int, list[Reject]]:
         with self.driver.session(database=self.settings.neo4j_database) as session:
             try:
-                return len(batch), session.execute_write(_write_batch, chosen, batch, county)
-            except ConstraintError:
+                return len(batch), session.execute_write(_write_batch, chosen, batch, county, source_file)
+            except (ConstraintError, *_UNSENDABLE):
                 pass
             # Some row contradicts what the graph holds (a staff id already held by another
-            # person, say). The batch rolled back whole; write it row by row to reject just those.
+            # person, say), or holds a value the database cannot take. The batch rolled back
+            # whole; write it row by row to reject just those.
             refused: list[Reject] = []
             for item in batch:
                 try:
-                    refused += session.execute_write(_write_batch, chosen, [item], county)
+                    refused += session.execute_write(_write_batch, chosen, [item], county, source_file)
                 except ConstraintError as exc:
                     refused.append(Reject("", item.line, "(row)", f"conflicts with the graph: {exc.message}", "",
+                                          item.raw))
+                except _UNSENDABLE as exc:
+                    refused.append(Reject("", item.line, "(row)", f"a value the database cannot store: {exc}", "",
                                           item.raw))
             return len(batch), refused
 
@@ -250,7 +260,7 @@ class Loader:
                         rejects.write(invalid)
                         progress.advance(len({r.line for r in invalid}))
                         if batch:
-                            pending.add(pool.submit(self._write, chosen, batch, county))
+                            pending.add(pool.submit(self._write, chosen, batch, county, path.name))
                         if len(pending) >= workers:
                             done, pending = wait(pending, return_when=FIRST_COMPLETED)
                             collect(done)
@@ -260,8 +270,10 @@ class Loader:
                     for future in pending:
                         future.cancel()
             progress.end_file()
-        finally:
-            rejects.close()
+        except BaseException:
+            rejects.abandon()
+            raise
+        rejects.close()
         summary.rejected += refused_rows
         summary.seconds = time.perf_counter() - started
         summary.rejects_file = rejects.path if rejects.count else None

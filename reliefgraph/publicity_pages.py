@@ -21,17 +21,12 @@ from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway
 from schema.api.errors import Forbidden
 from schema.api.publicity import PublicityList, publicity_list
+from schema.spreadsheet import spreadsheet_safe
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 CSV_COLUMNS = ("outcome", "name", "village", "household_size", "programme", "programme_name", "monthly_amount",
                "reason", "publicity_start", "publicity_end")
-
-
-def _cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class PublicityPages:
@@ -70,7 +65,7 @@ class PublicityPages:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for e in [*result.proposed, *result.rejected]:
-            writer.writerow([_cell(x) for x in (
+            writer.writerow([spreadsheet_safe(x) for x in (
                 e.outcome, e.name, e.village, e.household_size, e.programme, e.programme_name, e.monthly_amount,
                 e.reason, e.publicity_start, e.publicity_end)])
         filename = f"publicity-{result.area_code}-{result.window_start}-{result.window_end}.csv"

@@ -21,6 +21,9 @@ def dibao_line(household: Household) -> int:
     return DIBAO_LINE_URBAN if household.township_code in STREET_TOWNSHIPS else DIBAO_LINE_RURAL
 
 
+VEHICLE_BRANDS = ("五菱宏光", "比亚迪秦", "大众捷达", "长安悦翔", "吉利帝豪")
+
+
 class Export:
     def __init__(self, population: Population, rng: random.Random) -> None:
         self.population = population
@@ -67,6 +70,10 @@ class Export:
     def add_fact(self, feed: str, source: str, person: Person, **fields: Any) -> str:
         record_id = self.next_id(source + "-")
         as_of = fields.pop("as_of", AS_OF - timedelta(days=self.rng.randint(5, 90)))
+        if feed == "vehicles":
+            # GA's registry exports carry the brand (品牌). Derived from the plate, so adding
+            # the column draws nothing from the generator's random stream.
+            fields.setdefault("brand", VEHICLE_BRANDS[int(fields["plate"][-1]) % len(VEHICLE_BRANDS)])
         self.rows[feed].append({"record_id": record_id, "id_number": person.id_number, "source": source,
                                 "as_of": as_of.isoformat(), **fields})
         return f"{source}:{record_id}"

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.feeds.base import Feed
+from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from schema.feeds import benefits as rows
 from schema.feeds.common import FeedRow
 
+# A later export that says otherwise replaces single-valued links (recorded as corrections).
 UPSERT_CASES = """
 UNWIND $rows AS row
 MATCH (h:Household {household_id: row.household_id})
 MATCH (prog:Programme {code: row.programme})
 MATCH (applicant:Person {id_number: row.applicant_id_number})
 MERGE (c:Case {case_id: row.case_id})
+WITH row, h, prog, applicant, c
+""" + replace_single("c", "FOR_HOUSEHOLD", "h") + replace_single("c", "FOR_PROGRAMME", "prog") \
+    + replace_single("c", "APPLIED_FOR", "applicant", incoming=True) + """
 SET c.programme_code = row.programme, c.household_id = row.household_id,
     c.township_code = h.township_code, c.village_code = h.village_code,
     c.channel = row.channel, c.submitted_date = row.submitted_date, c.status = row.status,
@@ -28,7 +32,12 @@ FOREACH (x IN CASE WHEN row.commitment_signed THEN [1] ELSE [] END |
   SET hc.signed_on = row.submitted_date, hc.signed_by = applicant.id_number, hc.channel = row.channel
   MERGE (applicant)-[:SIGNED]->(hc)
   MERGE (hc)-[:COMMITS_TO]->(c))
-WITH c, row, h
+WITH c, row, h, applicant
+// The commitment is the applicant's: an applicant replaced above signed it, not the earlier one.
+OPTIONAL MATCH (:HonestyCommitment {commitment_id: 'HC-' + row.case_id})<-[stale:SIGNED]-(other)
+WHERE other <> applicant
+DELETE stale
+WITH DISTINCT c, row, h
 // Joint restriction also for applications another system took in: flagged while still open.
 OPTIONAL MATCH (h)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
 WHERE m.until IS NULL AND r.status IN ['decided', 'published']
@@ -52,16 +61,24 @@ MERGE (e:Enrollment {enrollment_id: row.enrollment_id})
 SET e.programme_code = row.programme, e.start_date = row.start_date, e.end_date = row.end_date,
     e.monthly_amount_fen = row.monthly_amount_fen,
     e.unit = CASE WHEN row.household_id IS NULL THEN 'person' ELSE 'household' END
+WITH e, row, prog
+""" + replace_single("e", "FOR_PROGRAMME", "prog") + """
 MERGE (e)-[:FOR_PROGRAMME]->(prog)
 WITH e, row
 OPTIONAL MATCH (h:Household {household_id: row.household_id})
 OPTIONAL MATCH (p:Person {id_number: row.id_number})
 OPTIONAL MATCH (c:Case {case_id: row.case_id})
-FOREACH (g IN [x IN [h, p] WHERE x IS NOT NULL] | MERGE (e)-[:GRANTED_TO]->(g))
+WITH e, row, coalesce(h, p) AS grantee, c
+""" + replace_single("e", "GRANTED_TO", "grantee") + replace_single("e", "FROM_CASE", "c") + """
+FOREACH (g IN [x IN [grantee] WHERE x IS NOT NULL] | MERGE (e)-[:GRANTED_TO]->(g))
 FOREACH (x IN [y IN [c] WHERE y IS NOT NULL] | MERGE (e)-[:FROM_CASE]->(x))
+WITH e, row
 FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_number] END |
-  MERGE (acc:BankAccount {number: n})
-  MERGE (e)-[:PAYS_INTO]->(acc))
+  MERGE (:BankAccount {number: n}))
+WITH e, row
+OPTIONAL MATCH (acc:BankAccount {number: row.account_number})
+""" + replace_single("e", "PAYS_INTO", "acc") + """
+FOREACH (a IN [x IN [acc] WHERE x IS NOT NULL] | MERGE (e)-[:PAYS_INTO]->(a))
 WITH e, row
 OPTIONAL MATCH (e)-[stale:COVERS]->(m) WHERE NOT m.id_number IN row.covered_id_numbers
 DELETE stale
@@ -76,6 +93,8 @@ UNWIND $rows AS row
 MATCH (e:Enrollment {enrollment_id: row.enrollment_id})
 MERGE (acc:BankAccount {number: row.account_number})
 MERGE (pay:Payment {payment_id: row.payment_id})
+WITH row, e, acc, pay
+""" + replace_single("pay", "FOR_ENROLLMENT", "e") + replace_single("pay", "PAID_TO", "acc") + """
 SET pay.period = row.period, pay.amount_fen = row.amount_fen, pay.paid_date = row.paid_date,
     pay.event_cause = row.event_cause, pay.event_date = row.event_date, pay.programme_code = e.programme_code
 MERGE (pay)-[:FOR_ENROLLMENT]->(e)
@@ -87,6 +106,8 @@ UNWIND $rows AS row
 MATCH (h:Household {household_id: row.household_id})
 MATCH (s:Staff {staff_id: row.staff_id})
 MERGE (v:Visit {visit_id: row.visit_id})
+WITH row, h, s, v
+""" + replace_single("v", "VISITED", "h") + replace_single("v", "MADE_VISIT", "s", incoming=True) + """
 SET v.visit_date = row.visit_date, v.note = row.note
 MERGE (v)-[:VISITED]->(h)
 MERGE (s)-[:MADE_VISIT]->(v)

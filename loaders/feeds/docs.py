@@ -14,7 +14,9 @@ from loaders.feeds import FEEDS
 
 _VALIDATED = {
     "_id_number": "resident ID number (GB 11643): 15-digit, lower-case x, spaces, full-width repaired; checksum verified",
-    "_money": "amount in yuan, up to 2 decimals (`1,040.00`, `¥1040`); stored as integer fen",
+    "_money": "amount in yuan, digits with up to 2 decimals (`1,040.00`, `¥1040`), at most 1,000,000,000; "
+              "no exponent (`1e10`); stored as integer fen",
+    "_day": "date, `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYYMMDD`; a spreadsheet's date cell); never a number",
     "_text": "text, any script",
     "_code": "identifier (upper-cased)",
     "normalize_phone": "mobile `1xxxxxxxxxx` or landline `0xxx…`; spaces, dashes, +86 removed",
@@ -40,6 +42,10 @@ def _describe(info: FieldInfo) -> str:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         annotation = args[0] if args else annotation
+    for meta in getattr(annotation, "__metadata__", ()):  # Annotated inside Optional
+        func = getattr(meta, "func", None)
+        if func is not None and getattr(func, "__name__", "") in _VALIDATED:
+            return _VALIDATED[func.__name__]
     if typing.get_origin(annotation) is list:
         inner = typing.get_args(annotation)[0]
         for meta in getattr(inner, "__metadata__", ()):
@@ -68,12 +74,24 @@ def feeds_markdown() -> str:
         "Generated from the row models (`schema/feeds/`) by `reliefgraph feeds`; a test fails when",
         "this file and the code disagree.",
         "",
-        "Every feed is a CSV file (UTF-8, or GB18030/GBK as Chinese government systems export; a",
-        "header line naming the columns, in any order; extra columns are ignored) or a JSON Lines",
-        "file (`.jsonl`, one object per line with the same keys). The feed is told by the file",
+        "Every feed is a CSV file (a header line naming the columns, in any order; extra columns",
+        "are ignored) or a JSON Lines file (`.jsonl`, one object per line with the same keys;",
+        "values are strings, numbers, booleans or null, never objects or arrays). The feed is told by the file",
         "name: `persons.csv`, `persons_GA_2026-11.csv` and `persons.jsonl` are all the population",
         "register. Blank cells are missing values. Files load in the order below, whatever order",
         "they are given in.",
+        "",
+        "**Encoding.** Valid UTF-8 (with or without a BOM) is read as UTF-8; GB18030 (which",
+        "includes GBK and GB2312) only when the bytes are not UTF-8. A short GBK file can also be",
+        "valid UTF-8 (`鲁` is `C2 B3` in GBK, `³` in UTF-8): when the UTF-8 reading has Latin-1",
+        "letters or signs and no Han character while GB18030 reads Han characters, the file is",
+        "refused, naming both readings, until it is loaded with `--encoding utf-8` or",
+        "`--encoding gb18030`. Nothing is guessed silently.",
+        "",
+        "**Bad rows.** A row that cannot be read or validated (wrong number of fields, an",
+        "unbalanced quote, a field over 131,072 characters, a NUL byte, a value of the wrong",
+        "type or out of range) is written to the rejects file with its line and the reason, and",
+        "the load goes on with the next row.",
         "",
     ]
     for feed in sorted(FEEDS.values(), key=lambda f: (f.rank, f.name)):

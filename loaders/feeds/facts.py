@@ -6,7 +6,7 @@ from __future__ import annotations
 from string import Template
 
 from graph.model import Label
-from loaders.feeds.base import Feed
+from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from schema.feeds import facts as rows
 
@@ -17,6 +17,8 @@ UNWIND $$rows AS row
 MATCH (p:Person {id_number: row.id_number})
 MATCH (d:Department {code: row.source})
 MERGE (f:$label {fact_id: row.source + ':' + row.record_id})
+WITH row, p, d, f
+$replace_owner
 SET f += row
 MERGE (p)-[:HAS_FACT]->(f)
 MERGE (f)-[:REPORTED_BY]->(d)
@@ -24,7 +26,9 @@ MERGE (f)-[:REPORTED_BY]->(d)
 
 
 def _fact_feed(name: str, label: Label, model: type[rows.FactRow], description: str) -> Feed:
-    cypher = _UPSERT_FACT.substitute(label=label.value)
+    # A department's record is about one person: a re-export naming another replaces the owner.
+    cypher = _UPSERT_FACT.substitute(label=label.value,
+                                     replace_owner=replace_single("f", "HAS_FACT", "p", incoming=True))
     return Feed(name, model, 50, cypher, description, refs=(Ref("id_number", RefKind.PERSON),))
 
 

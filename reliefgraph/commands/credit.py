@@ -17,7 +17,7 @@ from reliefgraph.commands.data import connect
 from reliefgraph.settings import Settings
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 export_app = typer.Typer(help="Send data to other systems.", no_args_is_help=True)
 credit_app = typer.Typer(help="Dishonesty records' scheduled work.", no_args_is_help=True)

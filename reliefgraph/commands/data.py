@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from neo4j import Driver
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 from rich.console import Console
 from rich.table import Table
 
@@ -18,13 +18,14 @@ from graph.migrations import LATEST_VERSION, migrate
 from graph.stats import GraphStats, graph_stats
 from loaders.feeds import UnknownFeed
 from loaders.reading import FileFormatError
+from loaders.rejects import RejectsDirectoryError
 from loaders.reference import RuleFileError
 from loaders.run import Loader, LoadReport
 from reliefgraph.progress import RichLoadProgress
 from reliefgraph.settings import Settings
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 
 def connect(settings: Settings) -> Driver:
@@ -97,9 +98,19 @@ def register(app: typer.Typer) -> None:
             migrate(driver, settings.neo4j_database)
             try:
                 report = load_paths(settings, driver, paths, feed, encoding, rejects_dir)
-            except Neo4jError as exc:
-                errors.print(f"[red]load stopped by Neo4j:[/red] {exc.message}. Run the same command again: "
-                             "batches already written are merged, not duplicated.")
+            except RejectsDirectoryError as exc:
+                errors.print(f"[red]nothing loaded:[/red] {exc}")
+                raise typer.Exit(2) from None
+            except (Neo4jError, DriverError) as exc:
+                message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+                errors.print(f"[red]load stopped: Neo4j failed ({type(exc).__name__}: {message}).[/red] "
+                             "Run the same command again when it is back: batches already written are merged, "
+                             "not duplicated.")
+                raise typer.Exit(1) from None
+            except OSError as exc:  # disk full or read-only while writing rejects
+                errors.print(f"[red]load stopped: {exc.strerror or exc} ({exc.filename or 'rejects'}).[/red] "
+                             "Free the space or fix the directory and run the same command again: batches "
+                             "already written are merged, not duplicated.")
                 raise typer.Exit(1) from None
             print_report(report)
             if detect:

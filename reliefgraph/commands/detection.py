@@ -24,7 +24,7 @@ from reliefgraph.commands.data import connect
 from reliefgraph.settings import Settings
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 
 def _kinds(values: list[str] | None) -> list[FindingKind]:

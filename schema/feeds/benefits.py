@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from schema.feeds.common import AccountNumber, Code, FeedRow, IdNumber, Money, ProgrammeCode, Text, YesNo
+from schema.feeds.common import AccountNumber, Code, Day, FeedRow, IdNumber, Money, ProgrammeCode, Text, YesNo
 
 
 class Channel(StrEnum):
@@ -46,13 +45,13 @@ class CaseRow(FeedRow):
     household_id: Code
     applicant_id_number: IdNumber
     channel: Channel
-    submitted_date: date
+    submitted_date: Day
     status: CaseStatus
     commitment_signed: YesNo
     handled_by: Code | None = None
     reviewed_by: Code | None = None
     approved_by: Code | None = None
-    decided_date: date | None = None
+    decided_date: Day | None = None
     reason: Text | None = None
 
     @model_validator(mode="after")
@@ -71,8 +70,8 @@ class EnrollmentRow(FeedRow):
     household_id: Code | None = None
     id_number: IdNumber | None = None
     covered_id_numbers: Annotated[list[IdNumber], BeforeValidator(_id_list)] = Field(default_factory=list)
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     monthly_amount: Money | None = None
     account_number: AccountNumber | None = None
 
@@ -90,15 +89,15 @@ class PaymentRow(FeedRow):
     enrollment_id: Code
     period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     amount: Money
-    paid_date: date
+    paid_date: Day
     account_number: AccountNumber
     event_cause: Text | None = None  # per-event programmes: what happened
-    event_date: date | None = None
+    event_date: Day | None = None
 
 
 class VisitRow(FeedRow):
     visit_id: Code
     household_id: Code
     staff_id: Code
-    visit_date: date
+    visit_date: Day
     note: Text | None = None

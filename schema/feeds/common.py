@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from schema.ids import InvalidIdNumber, normalize_id_number
 
@@ -26,17 +27,53 @@ def _id_number(value: Any) -> str:
         raise ValueError(str(exc)) from None
 
 
+# No balance, income, capital or payment in a county's records comes near this; a larger
+# figure is a damaged cell (Excel's 1.2E+10, a pasted account number), never money.
+MAX_AMOUNT_YUAN = Decimal(1_000_000_000)
+_AMOUNT = re.compile(r"\d+(\.\d*)?")
+
+
 def _money(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise ValueError(f"{value!r} is not an amount of money")
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("元", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount of money") from None
-    if not amount.is_finite() or amount < 0:
+    if text.startswith("-"):
         raise ValueError(f"{value!r} is not a non-negative amount")
+    if not _AMOUNT.fullmatch(text):  # plain digits: no exponent (1e10), no NaN or Infinity
+        raise ValueError(f"{value!r} is not an amount of money in yuan (digits, at most two decimals)")
+    amount = Decimal(text)
+    if amount > MAX_AMOUNT_YUAN:
+        raise ValueError(f"{value!r} is over the maximum of {MAX_AMOUNT_YUAN:,} yuan: a damaged cell?")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"{value!r} has more than two decimal places")
     return amount
+
+
+_DATE_FORMATS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+                 re.compile(r"(\d{4})(\d{2})(\d{2})"))
+
+
+def _day(value: Any) -> date:
+    """A calendar date written YYYY-MM-DD (also YYYY/MM/DD and YYYYMMDD); a spreadsheet's date
+    cell. Never a number: 1728000 is not 1970-01-21, nor 45000 an Excel serial we guess."""
+    if isinstance(value, datetime):
+        if value.time() != time(0):
+            raise ValueError(f"{value.isoformat()} has a time of day; a date is due")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD")
+    text = unicodedata.normalize("NFKC", value).strip()
+    for pattern in _DATE_FORMATS:
+        if match := pattern.fullmatch(text):
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
+    if text.isdigit() and 4 <= len(text) <= 5:
+        raise ValueError(f"{value!r} looks like a spreadsheet's day number: format the column as a date, YYYY-MM-DD")
+    raise ValueError(f"{value!r} is not a date in YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD)")
 
 
 def _text(value: Any) -> str:
@@ -96,6 +133,7 @@ def _bool(value: Any) -> bool:
 
 
 IdNumber = Annotated[str, BeforeValidator(_id_number)]
+Day = Annotated[date, BeforeValidator(_day)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Text = Annotated[str, BeforeValidator(_text)]
 PhoneNumber = Annotated[str, BeforeValidator(normalize_phone)]
@@ -120,6 +158,16 @@ class FeedRow(BaseModel):
     """A validated row. Blank cells are None; unknown columns are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _storable(self) -> "FeedRow":
+        # The graph stores 64-bit integers and finite floats; anything else is a damaged cell.
+        for name, value in self:
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+                raise ValueError(f"{name}: {value} is too large a number")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{name}: {value} is not a finite number")
+        return self
 
     @classmethod
     def without_blanks(cls, raw: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,11 @@ whom, as of when. ``record_id`` is the reporting department's own record number.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
 
-from schema.feeds.common import Code, DepartmentCode, FeedRow, IdNumber, Money, Text, YesNo
+from schema.feeds.common import Code, Day, DepartmentCode, FeedRow, IdNumber, Money, Text, YesNo
 
 
 class VehicleType(StrEnum):
@@ -56,12 +55,13 @@ class FactRow(FeedRow):
     record_id: Code
     id_number: IdNumber
     source: DepartmentCode
-    as_of: date
+    as_of: Day
 
 
 class VehicleRow(FactRow):
     plate: Text
     vehicle_type: VehicleType
+    brand: Text | None = None  # 品牌型号, as the registry has it
 
 
 class PropertyRow(FactRow):
@@ -96,7 +96,7 @@ class IncomeRow(FactRow):
 
 
 class DeathRow(FactRow):
-    death_date: date
+    death_date: Day
 
 
 class DisabilityRow(FactRow):

@@ -14,6 +14,7 @@ from schema.feeds.common import (
     AccountNumber,
     AddressText,
     Code,
+    Day,
     DepartmentCode,
     FeedRow,
     IdNumber,
@@ -99,7 +100,7 @@ class HouseholdRow(FeedRow):
     household_id: Code
     village_code: Annotated[str, Field(pattern=r"^\d{12}$")]
     address: AddressText
-    registered_date: date | None = None
+    registered_date: Day | None = None
 
 
 def _document_number(value: Any) -> str:
@@ -123,11 +124,11 @@ class PersonRow(FeedRow):
     id_number: Annotated[str, BeforeValidator(_document_number)]
     name: Text  # any script: Han, minority transliteration, Latin
     sex: Sex | None = Field(default=None, validate_default=True)
-    birth_date: date | None = Field(default=None, validate_default=True)
+    birth_date: Day | None = Field(default=None, validate_default=True)
     household_id: Code
     relation: HouseholdRelation
-    member_since: date
-    member_until: date | None = None
+    member_since: Day
+    member_until: Day | None = None
 
     @field_validator("id_number")
     @classmethod
@@ -192,8 +193,8 @@ class StaffRow(FeedRow):
     department: DepartmentCode
     township_code: Annotated[str, Field(pattern=r"^\d{9}$")]
     village_code: Annotated[str | None, Field(pattern=r"^\d{12}$")] = None
-    active_from: date
-    active_until: date | None = None
+    active_from: Day
+    active_until: Day | None = None
     public_employee: bool = True
 
     @model_validator(mode="after")
@@ -211,14 +212,14 @@ class RelativeFilingRow(FeedRow):
     staff_id: Code
     relative_id_number: IdNumber
     relation: KinRelation
-    filed_date: date
+    filed_date: Day
 
 
 class PhoneRow(FeedRow):
     id_number: IdNumber
     phone: PhoneNumber
     source: DepartmentCode
-    as_of: date
+    as_of: Day
 
 
 class AddressRow(FeedRow):
@@ -226,11 +227,11 @@ class AddressRow(FeedRow):
     address: AddressText
     kind: AddressKind
     source: DepartmentCode
-    as_of: date
+    as_of: Day
 
 
 class BankAccountRow(FeedRow):
     account_number: AccountNumber
     bank: Text
     holder_id_number: IdNumber
-    opened_date: date | None = None
+    opened_date: Day | None = None

@@ -70,6 +70,6 @@ def write_mini_county(folder: Path) -> list[Path]:
                   ["payment_id", "enrollment_id", "period", "amount", "paid_date", "account_number"],
                   [["P1", "E1", "2026-01", "1040", "2026-01-10", ACCOUNT_WANG],
                    ["P2", "E1", "2026-02", "1040.00", "2026-02-10", ACCOUNT_WANG]]),
-        write_csv(folder / "vehicles_GA.csv", ["record_id", "id_number", "source", "as_of", "plate", "vehicle_type"],
-                  [["V-1", ZHAO, "GA", "2026-10-01", "鲁H12345", "car"]], encoding="gbk"),
+        write_csv(folder / "vehicles_GA.csv", ["record_id", "id_number", "source", "as_of", "plate", "vehicle_type", "brand"],
+                  [["V-1", ZHAO, "GA", "2026-10-01", "鲁H12345", "car", "五菱宏光"]], encoding="gbk"),
     ]

@@ -93,15 +93,47 @@ def test_quoted_newlines_keep_line_numbers_right(tmp_path: Path) -> None:
     assert [r.line for r in export.rows] == [2, 4]
 
 
-def test_short_gbk_that_is_also_valid_utf8_is_read_as_gbk(tmp_path: Path) -> None:
-    # 鲁 in GBK is C2 B3, which UTF-8 reads as "³": the plate must come back as 鲁H12345.
+def test_short_gbk_that_is_also_valid_utf8_is_refused_until_its_encoding_is_given(tmp_path: Path) -> None:
+    # 鲁 in GBK is C2 B3, which UTF-8 reads as "³": neither reading can be trusted, so the
+    # file names both and asks; with the encoding given, the plate comes back as 鲁H12345.
     text = "record_id,plate\nV-1,鲁H12345\n"
     path = write(tmp_path, "vehicles.csv", text.encode("gbk"))
-    export = read_export(path, ["record_id"])
-    assert export.encoding == "gb18030"
-    assert export.rows[0].values["plate"] == "鲁H12345"
+    with pytest.raises(FileFormatError, match="ambiguous: UTF-8 reads 'V-1,³H12345', GB18030 reads 'V-1,鲁H12345'"):
+        read_export(path, ["record_id"])
+    export = read_export(path, ["record_id"], "gb18030")
+    assert (export.encoding, export.rows[0].values["plate"]) == ("gb18030", "鲁H12345")
 
 
+def test_utf8_with_yuan_signs_and_bank_names_stays_utf8(tmp_path: Path) -> None:
+    # The probe's file: ¥ (U+00A5) and Chinese runs of even length, which GB18030 also
+    # decodes (as 涓浗閾惰…). Valid UTF-8 with Han characters is UTF-8.
+    text = ("record_id,bank,balance\nD1,中国银行,¥200\nD2,中国工商银行,100\nD3,中国农业银行,100\n")
+    export = read_export(write(tmp_path, "deposits.csv", text.encode("utf-8")), ["record_id"])
+    assert export.encoding == "utf-8"
+    assert [r.values["bank"] for r in export.rows] == ["中国银行", "中国工商银行", "中国农业银行"]
+    assert export.rows[0].values["balance"] == "¥200"
+
+
+def test_gbk_that_is_not_utf8_is_gb18030(tmp_path: Path) -> None:
+    text = "record_id,bank\nD1,中国农业银行泗水支行\n"
+    export = read_export(write(tmp_path, "deposits.csv", text.encode("gbk")), ["record_id"])
+    assert (export.encoding, export.rows[0].values["bank"]) == ("gb18030", "中国农业银行泗水支行")
+
+
+def test_unbalanced_quote_rejects_its_line_and_the_rest_loads(tmp_path: Path) -> None:
+    text = HEADER + 'H1,370831100001,"东村1号,2020-01-01\n' + "H2,370831100001,西村2号,2020-01-01\n" \
+        + "H3,370831100001,西村3号,2020-01-01\n"
+    export = read_export(write(tmp_path, "households.csv", text.encode()), REQUIRED)
+    assert [(r.line, r.problem is None) for r in export.rows] == [(2, False), (3, True), (4, True)]
+    assert "unbalanced quote" in export.rows[0].problem
+
+
+def test_a_huge_field_or_a_nul_byte_rejects_one_row(tmp_path: Path) -> None:
+    text = HEADER + "H1,370831100001," + "x" * 200_000 + ",2020-01-01\n" \
+        + "H2,370831100001,西村\x002号,2020-01-01\n" + "H3,370831100001,西村3号,2020-01-01\n"
+    export = read_export(write(tmp_path, "households.csv", text.encode()), REQUIRED)
+    assert [(r.line, r.problem) for r in export.rows] == [
+        (2, "a field is longer than 131,072 characters"), (3, "contains a NUL byte"), (4, None)]
 def test_middle_dot_in_a_minority_name_stays_utf8(tmp_path: Path) -> None:
     path = write(tmp_path, "persons.csv", "name\n阿卜杜拉·买买提\n".encode("utf-8"))
     export = read_export(path, ["name"])

@@ -1,0 +1,192 @@
+"""Department exports as they really arrive: every case of the hostile-file probe ends in a
+correct graph, rejected rows with their reasons, or one clear line — never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from neo4j import Driver
+from typer.testing import CliRunner
+
+from loaders.run import Loader
+from reliefgraph.cli import app
+from reliefgraph.settings import Settings
+from tests.graphdump import dump
+from tests.loaders.mini_county import ACCOUNT_WANG, LI, WANG, ZHAO, write_csv, write_mini_county
+
+FACT = ["record_id", "id_number", "source", "as_of"]
+
+
+def load(settings: Settings, *paths: Path, rejects: Path, extra: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["load", *map(str, paths), "--rejects-dir", str(rejects), *extra], obj=settings)
+
+
+def rejects_of(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / f"{name}.rejects.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def query(driver: Driver, settings: Settings, cypher: str, **params):  # type: ignore[no-untyped-def]
+    return [r.data() for r in driver.execute_query(cypher, params, database_=settings.neo4j_database)[0]]
+
+
+def county(graph: Driver, settings: Settings, folder: Path) -> None:
+    assert Loader(graph, settings, rejects_dir=folder / "rejects").load(write_mini_county(folder)).rejected == 0
+
+
+def test_utf8_bank_names_with_a_yuan_sign_are_not_mojibake(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    deposits = write_csv(tmp_path / "deposits_YH.csv", [*FACT, "bank", "balance"], [
+        ["D1", WANG, "YH", "2026-05-01", "中国银行", "¥200"], ["D2", LI, "YH", "2026-05-01", "中国工商银行", "100"],
+        ["D3", ZHAO, "YH", "2026-05-01", "中国农业银行", "100"]])
+    result = load(settings, deposits, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    banks = query(graph, settings, "MATCH (d:Deposit) RETURN d.bank AS bank, d.balance_fen AS fen ORDER BY d.record_id")
+    assert banks == [{"bank": "中国银行", "fen": 20000}, {"bank": "中国工商银行", "fen": 10000},
+                     {"bank": "中国农业银行", "fen": 10000}]
+
+
+def test_huge_and_exponent_amounts_are_rejected_rows_and_the_rest_loads(graph: Driver, settings: Settings,
+                                                                        tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    deposits = write_csv(tmp_path / "deposits_YH.csv", [*FACT, "bank", "balance"], [
+        ["D1", WANG, "YH", "2026-05-01", "农商行", "12345678901234567890"],
+        ["D2", LI, "YH", "2026-05-01", "农商行", "1e10"], ["D3", ZHAO, "YH", "2026-05-01", "农商行", "300.50"]])
+    payments = tmp_path / "payments_CZ.jsonl"
+    payments.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"payment_id": "P7", "enrollment_id": "E1", "period": "2026-03", "amount": 12345678901234567890,
+         "paid_date": "2026-03-10", "account_number": ACCOUNT_WANG},
+        {"payment_id": {"nested": 1}, "enrollment_id": "E1", "period": "2026-04", "amount": 1040,
+         "paid_date": "2026-04-10", "account_number": ACCOUNT_WANG},
+        {"payment_id": "P8", "enrollment_id": "E1", "period": "2026-05", "amount": 1040,
+         "paid_date": "2026-05-10", "account_number": ACCOUNT_WANG}]) + "\n", encoding="utf-8")
+    result = load(settings, deposits, payments, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert query(graph, settings, "MATCH (d:Deposit) RETURN d.record_id AS id, d.balance_fen AS fen") == [
+        {"id": "D3", "fen": 30050}]
+    assert {r["payment_id"] for r in query(graph, settings, "MATCH (p:Payment) RETURN p.payment_id AS payment_id")} \
+        == {"P1", "P2", "P8"}
+    reasons = {r["line"]: r["reason"] for r in rejects_of(tmp_path / "rejects", "deposits_YH.csv")}
+    assert "over the maximum" in reasons["2"] and "not an amount of money" in reasons["3"]
+    reasons = {r["line"]: r["reason"] for r in rejects_of(tmp_path / "rejects", "payments_CZ.jsonl")}
+    assert "over the maximum" in reasons["1"] and "JSON object or array" in reasons["2"]
+
+
+def test_numbers_are_not_dates(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    persons = write_csv(tmp_path / "persons_GA.csv", ["id_number", "name", "household_id", "relation", "member_since"], [
+        [WANG, "王建国", "H1", "head", "1728000"], [LI, "李秀英", "H1", "spouse", "0"],
+        [ZHAO, "赵磊", "H2", "head", "19900230"], [ZHAO, "赵磊", "H2", "head", "45000"]])
+    result = load(settings, persons, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    reasons = [r["reason"] for r in rejects_of(tmp_path / "rejects", "persons_GA.csv")]
+    assert "not a date in YYYY-MM-DD" in reasons[0] and "not a date in YYYY-MM-DD" in reasons[1]
+    assert "not a real date" in reasons[2] and "spreadsheet's day number" in reasons[3]
+    assert query(graph, settings, "MATCH ()-[m:MEMBER_OF]->() WHERE m.since < date('1971-01-01') RETURN m") == []
+
+
+def test_rejects_cells_cannot_run_as_formulas(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    households = write_csv(tmp_path / "households.csv", ["household_id", "village_code", "address"], [
+        ["=1+2", "370831100001", " =HYPERLINK(\"x\")"], ["H9", "@SUM(1+1)", "\t+cmd"]])
+    assert load(settings, households, rejects=tmp_path / "rejects").exit_code == 0
+    with (tmp_path / "rejects" / "households.csv.rejects.csv").open(encoding="utf-8", newline="") as fh:
+        cells = [cell for row in list(csv.reader(fh))[1:] for cell in row]
+    assert cells and all(not c.lstrip(" \t").startswith(("=", "+", "-", "@")) for c in cells), cells
+    assert "'@SUM(1+1)" in cells
+
+
+def test_an_unbalanced_quote_rejects_one_row_and_names_the_quote(graph: Driver, settings: Settings,
+                                                                tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    path = tmp_path / "households.csv"
+    path.write_text('household_id,village_code,address\nH7,370831100001,"东村7号\nH8,370831100001,东村8号\n'
+                    "H9,370831100001,东村9号\n", encoding="utf-8")
+    assert load(settings, path, rejects=tmp_path / "rejects").exit_code == 0
+    (reject,) = rejects_of(tmp_path / "rejects", "households.csv")
+    assert reject["line"] == "2" and "unbalanced quote" in reject["reason"]
+    assert {r["id"] for r in query(graph, settings, "MATCH (h:Household) WHERE h.household_id IN ['H7', 'H8', 'H9'] "
+                                                    "RETURN h.household_id AS id")} == {"H8", "H9"}
+
+
+def test_a_rejects_directory_that_cannot_be_written_stops_before_loading(graph: Driver, settings: Settings,
+                                                                         tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    not_a_directory = tmp_path / "rejects"
+    not_a_directory.write_text("a file where the rejects directory should be")
+    households = write_csv(tmp_path / "households.csv", ["household_id", "village_code", "address"],
+                           [["H7", "370831100001", "东村7号"]])
+    result = load(settings, households, rejects=not_a_directory)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "cannot be written" in result.output
+    assert query(graph, settings, "MATCH (h:Household {household_id: 'H7'}) RETURN h") == []
+
+
+def _corrected(folder: Path) -> list[Path]:
+    """Case C1 now for household H2, payment P1 for a new enrollment E2, vehicle V-1 WANG's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_csv(folder / "cases.csv", ["case_id", "programme", "household_id", "applicant_id_number", "channel",
+                                         "submitted_date", "status", "commitment_signed", "handled_by"],
+                  [["C1", "DIBAO", "H2", ZHAO, "window", "2025-11-01", "approved", "yes", "S1"]]),
+        write_csv(folder / "enrollments.csv", ["enrollment_id", "programme", "case_id", "household_id", "id_number",
+                                               "covered_id_numbers", "start_date", "monthly_amount", "account_number"],
+                  [["E2", "DIBAO", "", "H1", "", f"{WANG};{LI}", "2026-01-01", "1040", ACCOUNT_WANG]]),
+        write_csv(folder / "payments.csv", ["payment_id", "enrollment_id", "period", "amount", "paid_date",
+                                            "account_number"], [["P1", "E2", "2026-01", "1040", "2026-01-10",
+                                                                 ACCOUNT_WANG]]),
+        write_csv(folder / "vehicles_GA.csv", [*FACT, "plate", "vehicle_type", "brand"],
+                  [["V-1", WANG, "GA", "2026-10-01", "鲁H12345", "car", "五菱宏光"]], encoding="gbk"),
+    ]
+
+
+def test_a_corrected_export_replaces_links_and_keeps_the_history(graph: Driver, settings: Settings,
+                                                                tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "first")
+    loader = Loader(graph, settings, rejects_dir=tmp_path / "rejects")
+    assert loader.load(_corrected(tmp_path / "fix")).rejected == 0
+    assert loader.load(_corrected(tmp_path / "fix")).rejected == 0  # again: nothing more to correct
+    links = query(graph, settings, """
+        RETURN COLLECT { MATCH (:Case {case_id: 'C1'})-[:FOR_HOUSEHOLD]->(h) RETURN h.household_id } AS households,
+               COLLECT { MATCH (p)-[:APPLIED_FOR]->(:Case {case_id: 'C1'}) RETURN p.id_number } AS applicants,
+               COLLECT { MATCH (:Payment {payment_id: 'P1'})-[:FOR_ENROLLMENT]->(e) RETURN e.enrollment_id } AS grants,
+               COLLECT { MATCH (p)-[:HAS_FACT]->(:Vehicle) RETURN p.id_number } AS owners""")[0]
+    assert links == {"households": ["H2"], "applicants": [ZHAO], "grants": ["E2"], "owners": [WANG]}
+    history = query(graph, settings, "MATCH (x)-[:CORRECTED]->(c:Correction) RETURN c.relationship AS rel, "
+                                     "c.old AS old, c.new AS new, c.source_file AS file ORDER BY rel")
+    assert history == [
+        {"rel": "APPLIED_FOR", "old": WANG, "new": ZHAO, "file": "cases.csv"},
+        {"rel": "FOR_ENROLLMENT", "old": "E1", "new": "E2", "file": "payments.csv"},
+        {"rel": "FOR_HOUSEHOLD", "old": "H1", "new": "H2", "file": "cases.csv"},
+        {"rel": "HAS_FACT", "old": ZHAO, "new": WANG, "file": "vehicles_GA.csv"}]
+    # The graph is a clean load of the corrected export, plus that history.
+    corrected = _without_history(*dump(graph, settings.neo4j_database))
+    from tests.graphdump import wipe
+
+    wipe(graph, settings.neo4j_database)
+    files = {p.name: p for p in write_mini_county(tmp_path / "clean")}
+    files.update({p.name: p for p in _corrected(tmp_path / "clean-fix")})
+    files["enrollments.csv"] = _both_enrollments(tmp_path / "clean-fix")
+    files["payments.csv"] = write_csv(tmp_path / "clean-fix" / "payments.csv", [
+        "payment_id", "enrollment_id", "period", "amount", "paid_date", "account_number"], [
+        ["P1", "E2", "2026-01", "1040", "2026-01-10", ACCOUNT_WANG],
+        ["P2", "E1", "2026-02", "1040.00", "2026-02-10", ACCOUNT_WANG]])
+    assert Loader(graph, settings, rejects_dir=tmp_path / "rejects").load(list(files.values())).rejected == 0
+    clean = _without_history(*dump(graph, settings.neo4j_database))
+    assert [set(a.items()) ^ set(b.items()) for a, b in zip(corrected, clean)] == [set(), set()]
+
+
+def _both_enrollments(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_csv(folder / "enrollments.csv", ["enrollment_id", "programme", "case_id", "household_id",
+                                                  "id_number", "covered_id_numbers", "start_date", "monthly_amount",
+                                                  "account_number"],
+                     [["E1", "DIBAO", "C1", "H1", "", f"{WANG};{LI}", "2026-01-01", "1,040.00", ACCOUNT_WANG],
+                      ["E2", "DIBAO", "", "H1", "", f"{WANG};{LI}", "2026-01-01", "1040", ACCOUNT_WANG]])
+
+
+def _without_history(nodes, rels):  # type: ignore[no-untyped-def]
+    return ({k: v for k, v in nodes.items() if "Correction" not in k},
+            {k: v for k, v in rels.items() if "CORRECTED" not in k})
