@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from detection.registry import COUNTY_WIDE, DETECTORS
 from detection.rules import DetectionRules
 from detection.store import store
 
+log = logging.getLogger(__name__)
+
 TOWNSHIP_HOUSEHOLDS = "MATCH (h:Household {township_code: $township}) RETURN h.household_id AS household"
 
 
@@ -26,10 +29,11 @@ class KindReport:
     reopened: int
     resolved: int
     seconds: float
+    error: str | None = None  # this kind failed; its stored findings are as they were
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "found": self.found, "new": self.new, "reopened": self.reopened,
-                "resolved": self.resolved, "seconds": round(self.seconds, 3)}
+                "resolved": self.resolved, "seconds": round(self.seconds, 3), "error": self.error}
 
 
 def township_households(driver: Driver, database: str, township: str) -> list[str]:
@@ -48,10 +52,17 @@ def run_detection(driver: Driver, database: str, rules: DetectionRules, *, as_of
         scope = None if kind in COUNTY_WIDE else households
         ctx = DetectionContext(driver, database, rules, as_of, scope)
         started = time.perf_counter()
-        situations = DETECTORS[kind](ctx)
-        result = store(driver, database, kind, situations, now, scope)
-        report = KindReport(kind.value, result.found, result.new, result.reopened, result.resolved,
-                            time.perf_counter() - started)
+        try:
+            situations = DETECTORS[kind](ctx)
+            result = store(driver, database, kind, situations, now, scope)
+        except Exception as exc:  # noqa: BLE001 - one kind's failure must not cost the others theirs
+            # The report carries the one-line reason; the traceback is for a configured log.
+            log.info("detection of %s failed", kind.value, exc_info=True)
+            report = KindReport(kind.value, 0, 0, 0, 0, time.perf_counter() - started,
+                                error=f"{type(exc).__name__}: {exc}")
+        else:
+            report = KindReport(kind.value, result.found, result.new, result.reopened, result.resolved,
+                                time.perf_counter() - started)
         reports.append(report)
         if on_kind is not None:
             on_kind(report)

@@ -119,7 +119,7 @@ RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household
        [x IN members | x {.id_number, .name}] AS members,
        COLLECT { UNWIND members AS x MATCH (x)-[:HAS_FACT]->(f)
                  WHERE f:Vehicle OR f:Property OR f:Business OR f:Employment OR f:Deposit OR f:Income
-                 RETURN f {.*, label: labels(f)[0]} } AS facts
+                 RETURN f {.*, label: labels(f)[0], id_number: x.id_number} } AS facts
 """
 
 

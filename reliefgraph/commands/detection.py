@@ -42,11 +42,21 @@ def print_detection(reports: list[KindReport], scope: str) -> None:
     for column in ("kind", "found", "new", "reopened", "resolved", "seconds"):
         table.add_column(column, justify="left" if column == "kind" else "right")
     for r in reports:
-        table.add_row(r.kind, f"{r.found:,}", f"{r.new:,}", f"{r.reopened:,}", f"{r.resolved:,}", f"{r.seconds:.2f}")
+        table.add_row(r.kind, "failed" if r.error else f"{r.found:,}", f"{r.new:,}", f"{r.reopened:,}",
+                      f"{r.resolved:,}", f"{r.seconds:.2f}", style="red" if r.error else "")
     table.add_row("total", f"{sum(r.found for r in reports):,}", f"{sum(r.new for r in reports):,}",
                   f"{sum(r.reopened for r in reports):,}", f"{sum(r.resolved for r in reports):,}",
                   f"{sum(r.seconds for r in reports):.2f}")
     console.print(table)
+
+
+def _exit_on_failures(reports: list[KindReport]) -> None:
+    """Every kind ran; the ones that failed are named, one line each, and the exit is non-zero."""
+    failed = [r for r in reports if r.error]
+    for r in failed:
+        errors.print(f"[red]{r.kind} failed:[/red] {r.error} (its earlier findings are kept; the other kinds ran)")
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -89,6 +99,7 @@ def register(app: typer.Typer) -> None:
                                         households=households)
                 print(json.dumps({"scope": scope, "as_of": day.isoformat(),
                                   "kinds": [r.as_dict() for r in reports]}, indent=2, ensure_ascii=False))
+                _exit_on_failures(reports)
                 return
             with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                           TimeElapsedColumn(), console=console) as progress:
@@ -100,6 +111,7 @@ def register(app: typer.Typer) -> None:
                 reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
                                         households=households, on_kind=advance)
         print_detection(reports, scope)
+        _exit_on_failures(reports)
 
     @app.command("evaluate")
     def evaluate_command(

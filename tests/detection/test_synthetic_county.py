@@ -67,3 +67,32 @@ def test_load_with_detect_rechecks_what_the_rows_affect(graph: Driver, settings:
     records, _, _ = graph.execute_query("MATCH (f:Finding) WHERE f.kind <> 'GAP_STAFFING' RETURN collect(f.kind) AS kinds",
                                         database_=settings.neo4j_database)
     assert records[0]["kinds"] == ["DUP_PAYMENT"]
+
+
+def test_a_county_loaded_on_top_of_another_detects_without_error(small_county: Path, graph: Driver,
+                                                                 settings: Settings, tmp_path: Path) -> None:
+    # The probe's re-export: seed 13 on top of seed 11 reassigns fact records to other persons.
+    other = tmp_path / "other"
+    synthesize(other, seed=13, scale="small")
+    Loader(graph, settings, rejects_dir=tmp_path / "rejects-2").load(sorted([*other.glob("*.csv"),
+                                                                           *other.glob("*.jsonl")]))
+    detected = CliRunner().invoke(app, ["detect", "--as-of", "2026-11-01", "--json"], obj=settings)
+    assert detected.exit_code == 0, detected.output
+    reports = json.loads(detected.output)["kinds"]
+    assert len(reports) == 14 and [r["kind"] for r in reports if r["error"]] == []
+
+
+def test_one_failing_kind_is_reported_and_the_others_still_run(small_county: Path, settings: Settings,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from detection.kinds import FindingKind
+    from detection.registry import DETECTORS
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        raise KeyError("a detector bug")
+
+    monkeypatch.setitem(DETECTORS, FindingKind.DUP_PAYMENT, broken)
+    detected = CliRunner().invoke(app, ["detect", "--as-of", "2026-11-01", "--json"], obj=settings)
+    assert detected.exit_code == 1, detected.output
+    assert "DUP_PAYMENT failed: KeyError" in detected.stderr
+    reports = {r["kind"]: r for r in json.loads(detected.stdout)["kinds"]}
+    assert reports["DUP_PAYMENT"]["error"] and all(r["found"] > 0 for k, r in reports.items() if k != "DUP_PAYMENT")
