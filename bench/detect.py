@@ -125,8 +125,9 @@ def main() -> None:
             reports = run_detection(driver, db, rules, as_of=AS_OF)
             full = time.perf_counter() - started
             labels = read_labels(folder / "labels" / "labels.jsonl")
+            near_misses = read_labels(folder / "labels" / "labels.jsonl", "near_misses.jsonl")
             findings = current_findings(driver, db)
-            quality = {s.kind: s for s in score(findings, labels)}
+            quality = {s.kind: s for s in score(findings, labels, near_misses)}
 
             table = Table(title=f"detection over the full county ({sum(r.found for r in reports):,} findings)")
             for column in ("kind", "found", "seconds", "precision", "recall", "F1"):

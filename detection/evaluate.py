@@ -1,36 +1,56 @@
-"""`reliefgraph evaluate LABELS`: findings against the synthetic county's answer key.
+"""`reliefgraph evaluate LABELS`: findings against a synthetic county's answer key.
 
-A finding matches a label of its kind when its evidence contains what the label names in
-the kind's deciding field (the grant, the payments, the person …); rings match when they
-share at least two households. Precision counts findings that match a label; recall counts
-labels matched by a finding.
+The rule, stated so it can be checked:
+
+- Each kind has deciding fields (DECIDING): what the situation is about — the pair of
+  persons of a duplicate identity, the households of a ring, the deceased person *and* the
+  payments made after the death. A label is compared on the deciding fields it names; a
+  finding on the same fields of its evidence.
+- A finding and a label of the same kind *agree* when their deciding keys have a Jaccard
+  similarity of at least MATCH_JACCARD (0.8): equal, or overlapping strongly. A 999-household
+  "ring" against a 3-household label has 0.003: no match.
+- Findings and labels are paired one to one (a maximum-weight matching on the agreeing
+  pairs), so a label found three times counts once and the two repeats are false positives.
+- Precision = paired findings / findings; recall = paired labels / labels.
+- A near miss (near_misses.jsonl: data built to look like a finding but allowed) that a
+  finding agrees with, by the same rule, is reported by name: a false positive with a reason.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from detection.kinds import FindingKind
 
-# label field -> the evidence label holding those keys
-FIELD_LABEL = {"persons": "Person", "households": "Household", "enrollments": "Enrollment", "payments": "Payment",
-               "cases": "Case", "townships": "Township", "villages": "Village"}
+MATCH_JACCARD = 0.8
 
-# Which label field decides a match, per kind (several: any one present in the label).
-DECIDING = {
-    FindingKind.DUP_PERSON_MULTI_HOUSEHOLD: ("persons",),
+FACT_LABELS = ("Vehicle", "Property", "Business", "Employment", "Deposit", "Income", "Death", "Disability",
+               "Vulnerability")
+
+# label field -> the evidence labels holding those keys
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "persons": ("Person",), "households": ("Household",), "enrollments": ("Enrollment",),
+    "payments": ("Payment",), "cases": ("Case",), "townships": ("Township",), "villages": ("Village",),
+    "accounts": ("BankAccount",), "facts": FACT_LABELS,
+}
+
+# What each kind's situation is about (compared where the label names it).
+DECIDING: dict[FindingKind, tuple[str, ...]] = {
+    FindingKind.DUP_PERSON_MULTI_HOUSEHOLD: ("persons", "households"),
     FindingKind.DUP_EXCLUSIVE_PROGRAMMES: ("enrollments",),
     FindingKind.DUP_PAYMENT: ("payments",),
     FindingKind.DUP_EVENT_AID: ("payments",),
     FindingKind.DUP_IDENTITY: ("persons",),
     FindingKind.RING_SHARED_IDENTIFIER: ("households",),
-    FindingKind.PAYMENT_TO_THIRD_PARTY: ("households",),
-    FindingKind.DECEASED_PAID: ("persons",),
-    FindingKind.ASSET_INELIGIBLE: ("enrollments",),
+    FindingKind.PAYMENT_TO_THIRD_PARTY: ("households", "accounts"),
+    FindingKind.DECEASED_PAID: ("persons", "payments"),
+    FindingKind.ASSET_INELIGIBLE: ("enrollments", "facts"),
     FindingKind.RELATIONSHIP_BENEFIT: ("cases",),
     FindingKind.GAP_VULNERABLE_UNCOVERED: ("persons",),
     FindingKind.GAP_MISSING_SPECIAL: ("persons",),
@@ -44,16 +64,16 @@ class KindScore:
     kind: str
     findings: int
     labels: int
-    true_positives: int  # findings matching a label
-    labels_found: int
+    matched: int  # finding-label pairs, one to one
+    near_misses_hit: tuple[str, ...] = field(default=())  # notes of near misses a finding agrees with
 
     @property
     def precision(self) -> float:
-        return self.true_positives / self.findings if self.findings else (1.0 if not self.labels else 0.0)
+        return self.matched / self.findings if self.findings else (1.0 if not self.labels else 0.0)
 
     @property
     def recall(self) -> float:
-        return self.labels_found / self.labels if self.labels else 1.0
+        return self.matched / self.labels if self.labels else 1.0
 
     @property
     def f1(self) -> float:
@@ -61,43 +81,72 @@ class KindScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "findings": self.findings, "labels": self.labels,
-                "true_positives": self.true_positives, "labels_found": self.labels_found,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {"kind": self.kind, "findings": self.findings, "labels": self.labels, "matched": self.matched,
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "near_misses_hit": list(self.near_misses_hit)}
 
 
-def read_labels(path: Path) -> list[dict[str, Any]]:
-    """labels.jsonl (or the folder holding it)."""
+def read_labels(path: Path, name: str = "labels.jsonl") -> list[dict[str, Any]]:
+    """labels.jsonl (or near_misses.jsonl with `name`) from the file, its folder or the county's."""
     if path.is_dir():
-        path = path / "labels.jsonl" if (path / "labels.jsonl").exists() else path / "labels" / "labels.jsonl"
+        path = path / name if (path / name).exists() else path / "labels" / name
+    elif name != "labels.jsonl":
+        path = path.with_name(name)
+    if not path.exists():
+        return []
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def matches(kind: FindingKind, label: dict[str, Any], evidence: dict[str, set[str]]) -> bool:
-    for field in DECIDING[kind]:
-        wanted = set(label.get(field) or [])
-        if not wanted:
-            continue
-        have = evidence.get(FIELD_LABEL[field], set())
-        if kind is FindingKind.RING_SHARED_IDENTIFIER:
-            return len(wanted & have) >= 2
-        return wanted <= have
-    return False
+def _fields(kind: FindingKind, label: dict[str, Any]) -> tuple[str, ...]:
+    named = tuple(f for f in DECIDING[kind] if label.get(f))
+    return named or tuple(f for f in FIELD_LABELS if label.get(f))
 
 
-def score(findings: list[dict[str, Any]], labels: list[dict[str, Any]]) -> list[KindScore]:
+def _label_keys(label: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
+    return {f"{f}:{key}" for f in fields for key in label.get(f) or []}
+
+
+def _finding_keys(evidence: dict[str, set[str]], fields: tuple[str, ...]) -> set[str]:
+    return {f"{f}:{key}" for f in fields for lbl in FIELD_LABELS[f] for key in evidence.get(lbl, ())}
+
+
+def agreement(kind: FindingKind, label: dict[str, Any], evidence: dict[str, set[str]]) -> float:
+    """Jaccard similarity of the deciding keys (0 when the label names none)."""
+    fields = _fields(kind, label)
+    wanted = _label_keys(label, fields)
+    if not wanted:
+        return 0.0
+    have = _finding_keys(evidence, fields)
+    return len(wanted & have) / len(wanted | have)
+
+
+def _pairs(kind: FindingKind, findings: list[dict[str, Any]], labels: list[dict[str, Any]]) -> int:
+    graph = nx.Graph()
+    for i, f in enumerate(findings):
+        for j, label in enumerate(labels):
+            similarity = agreement(kind, label, f["evidence"])
+            if similarity >= MATCH_JACCARD:
+                graph.add_edge(("f", i), ("l", j), weight=similarity)
+    return len(nx.max_weight_matching(graph, maxcardinality=True))
+
+
+def score(findings: list[dict[str, Any]], labels: list[dict[str, Any]],
+          near_misses: list[dict[str, Any]] | None = None) -> list[KindScore]:
     """findings: {kind, evidence: {label: {keys}}}; one score per kind, every kind listed."""
     by_kind_f: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_kind_l: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_kind_n: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
         by_kind_f[f["kind"]].append(f)
     for label in labels:
         by_kind_l[label["kind"]].append(label)
+    for miss in near_misses or []:
+        by_kind_n[miss["kind"]].append(miss)
     scores = []
     for kind in FindingKind:
         fs, ls = by_kind_f[kind.value], by_kind_l[kind.value]
-        tp = sum(1 for f in fs if any(matches(kind, label, f["evidence"]) for label in ls))
-        found = sum(1 for label in ls if any(matches(kind, label, f["evidence"]) for f in fs))
-        scores.append(KindScore(kind.value, len(fs), len(ls), tp, found))
+        hit = tuple(sorted({m.get("note", "") for m in by_kind_n[kind.value]
+                            if any(agreement(kind, m, f["evidence"]) >= MATCH_JACCARD for f in fs)}))
+        scores.append(KindScore(kind.value, len(fs), len(ls), _pairs(kind, fs, ls), hit))
     return scores

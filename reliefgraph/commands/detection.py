@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from detection.evaluate import read_labels, score
+from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
 from detection.kinds import FindingKind
 from detection.rules import DetectionRulesError, read_rules
@@ -122,9 +122,10 @@ def register(app: typer.Typer) -> None:
         """Precision, recall and F1 per kind: the stored findings against a synthetic county's labels."""
         settings: Settings = ctx.obj
         answer_key = read_labels(labels)
+        near_misses = read_labels(labels, "near_misses.jsonl")
         with connect(settings) as driver:
             findings = current_findings(driver, settings.neo4j_database)
-        scores = score(findings, answer_key)
+        scores = score(findings, answer_key, near_misses)
         if as_json:
             print(json.dumps([s.as_dict() for s in scores], indent=2))
             return
@@ -136,3 +137,8 @@ def register(app: typer.Typer) -> None:
             table.add_row(s.kind, f"{s.findings:,}", f"{s.labels:,}", f"{s.precision:.3f}", f"{s.recall:.3f}",
                           f"{s.f1:.3f}", style=style)
         console.print(table)
+        for s in scores:
+            for note in s.near_misses_hit:
+                console.print(f"[red]{s.kind}: a finding agrees with a near miss: {note}[/red]")
+        console.print(f"A finding matches a label when their deciding keys have Jaccard ≥ {MATCH_JACCARD}, "
+                      "one to one (detection/evaluate.py).")
