@@ -1,7 +1,9 @@
 """The benchmarks' own Neo4j, holding the full synthetic county (seed 2026).
 
-Loaded once and reused; reloaded from scratch when the synthesiser's output changed (the
-labels' SHA-256 is recorded next to the database), so benchmarks never measure stale data.
+Loaded once and reused. What is loaded is checked in the graph itself before anything is
+measured: a (:BenchCounty) node written after a complete load holds the SHA-256 of the
+county's files and the person count; a database without it, with another digest, or with
+another number of persons (wiped by someone, half loaded) is dropped and loaded again.
 """
 
 from __future__ import annotations
@@ -36,24 +38,52 @@ def county_folder(console: Console) -> Path:
     return folder
 
 
+MARKER = """
+MATCH (m:BenchCounty) WITH m LIMIT 1
+RETURN m.digest AS digest, m.persons AS persons, COUNT { MATCH (:Person) } AS found
+"""
+WRITE_MARKER = """
+MERGE (m:BenchCounty) SET m.digest = $digest, m.persons = COUNT { MATCH (:Person) }, m.loaded_at = datetime()
+"""
+
+
+class BenchPreconditionError(RuntimeError):
+    """The graph does not hold what the benchmark is about to measure."""
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl"), folder / "labels" / "labels.jsonl"]):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def _loaded(settings: Settings, digest: str) -> bool:
+    with open_driver(settings) as driver:
+        records, _, _ = driver.execute_query(MARKER, database_=settings.neo4j_database)
+    return bool(records) and records[0]["digest"] == digest and records[0]["persons"] == records[0]["found"] > 0
+
+
 def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j, Path]:
     """Start the benchmark Neo4j with the current full county loaded; returns it and the county folder."""
     folder = county_folder(console)
-    digest = hashlib.sha256((folder / "labels" / "labels.jsonl").read_bytes()).hexdigest()
-    marker = settings.state_dir / "county.sha256"
+    digest = _digest(folder)
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port
-    if marker.exists() and marker.read_text().strip() != digest:
-        with console.status("the synthetic county changed: dropping the old benchmark database…"):
-            for sub in ("databases/neo4j", "transactions/neo4j"):
-                shutil.rmtree(local.home / "data" / sub, ignore_errors=True)
-            marker.unlink()
     with console.status("starting the benchmark's own Neo4j…"):
         local.start()
-    if not marker.exists():
+    if not _loaded(settings, digest):
+        with console.status("the benchmark database does not hold this county: dropping it…"):
+            local.stop()
+            for sub in ("databases/neo4j", "transactions/neo4j"):
+                shutil.rmtree(local.home / "data" / sub, ignore_errors=True)
+            local.start()
         with open_driver(settings) as driver, console.status("loading the full county (about 3 minutes)…"):
             migrate(driver, settings.neo4j_database)
             Loader(driver, settings, rejects_dir=OUT / "rejects").load(
                 sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")]))
-        marker.write_text(digest + "\n")
+            driver.execute_query(WRITE_MARKER, digest=digest, database_=settings.neo4j_database)
+        if not _loaded(settings, digest):
+            local.stop()
+            raise BenchPreconditionError("the full county did not load completely; nothing was measured")
     return local, folder

@@ -71,7 +71,8 @@ def main() -> None:
     parser.add_argument("--neomodel-sample", type=int, default=3000, help="persons in neomodel's (slower) sample")
     args = parser.parse_args()
 
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=free_port(),
+    # Its own server: this benchmark wipes its database, which the county-sharing benches must never see.
+    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-ingest", bolt_port=free_port(),
                         heap_size="4g", pagecache_size="4g")
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port

@@ -81,7 +81,6 @@ class SharedIdentifier(_Section):
 
 class Identity(_Section):
     threshold: float = Field(gt=0, lt=1)
-    max_block: int = Field(ge=2)
     require_similar_names: bool = True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from schema.ids import check_char
+from schema.ids import check_char, make_id_number
 from synth.benefits import enroll_household, give_disability, special_assistance
 from synth.export import Export, dibao_line
 from synth.population import AS_OF, Household, Person, Village
@@ -133,23 +133,84 @@ def _typo(id_number: str, export: Export) -> str:
             return typo
 
 
-def dup_identity(export: Export) -> None:
+# Second registrations as they arise in a county's register: retyped from documents, by
+# hand, years apart. Each template changes the name, the birth date and the number in its own
+# way; most are corroborated by a shared phone, some only by a near-identical number.
+HOMOPHONES = dict(zip("伟芳军明华英强丽静磊敏勇杰娟涛超兰霞平刚桂红梅玲", "玮方君铭桦瑛蔷莉靖垒闽涌洁鹃滔钞岚侠萍钢贵虹玫龄"))
+LOOKALIKES = dict(zip("王未己土日人大天木刀玉申由田兰", "玉末已士曰入太夫本力王由申由兰"))
+IDENTITY_TEMPLATES = ("homophone", "dropped character", "look-alike character and birth digit", "day and month swapped",
+                      "traditional characters", "birth date one digit off")
+
+
+def _variant_name(name: str, template: str, export: Export) -> str | None:
+    positions = range(1, len(name))  # the given name: surnames are copied from the household book
+    if template == "homophone":
+        options = [i for i in positions if name[i] in HOMOPHONES]
+        return name[:options[-1]] + HOMOPHONES[name[options[-1]]] + name[options[-1] + 1:] if options else None
+    if template.startswith("look-alike"):
+        options = [i for i in range(len(name)) if name[i] in LOOKALIKES and LOOKALIKES[name[i]] != name[i]]
+        return name[:options[0]] + LOOKALIKES[name[options[0]]] + name[options[0] + 1:] if options else None
+    if template == "dropped character":
+        return name[0] + name[2:] if len(name) >= 3 else None
+    if template == "traditional characters":
+        import opencc
+
+        variant = opencc.OpenCC("s2t").convert(name)
+        return variant if variant != name else None
+    return name
+
+
+def _variant_birth(born: date, template: str, export: Export) -> date | None:
+    if template == "day and month swapped":
+        if born.day > 12 or born.day == born.month:
+            return None
+        return born.replace(month=born.day, day=born.month)
+    if template in ("birth date one digit off", "look-alike character and birth digit"):
+        try:
+            return born.replace(day=born.day + 1 if born.day < 9 else born.day - 1)
+        except ValueError:
+            return None
+    return born
+
+
+def _made_up(id_number: str, born: date, export: Export) -> str:
+    """A number typed from the (changed) birth date with a sequence made up or mistyped."""
+    while True:
+        # An even step keeps the sex digit's parity: the register checks sex against the number.
+        sequence = (int(id_number[14:17]) + export.rng.choice((2, 10, 100, 20))) % 1000 or 8
+        number = make_id_number(id_number[:6], born, sequence)
+        if number not in export.population.persons:
+            return number
+
+
+def dup_identity(export: Export, i: int = 0) -> None:
     h1, ids1 = poor_enrolled(export, size=(2, 4), need=lambda h: h.head.age() >= 30)
     original = h1.head
+    # The i-th template, or the next one that this person's name and birth date allow.
+    template, name, born = "mistyped digit", original.name, original.birth_date
+    for k in range(len(IDENTITY_TEMPLATES)):
+        candidate = IDENTITY_TEMPLATES[(i + k) % len(IDENTITY_TEMPLATES)]
+        new_name = _variant_name(original.name, candidate, export)
+        new_birth = _variant_birth(original.birth_date, candidate, export)
+        if new_name is not None and new_birth is not None:
+            template, name, born = candidate, new_name, new_birth
+            break
     phone = export.phone_of(original)
     h2 = fresh_household(export, exclude_township=h1.township_code, size=(1, 1))
     clone = h2.members[0]
     del export.population.persons[clone.id_number]
     export.reserved.discard(clone.id_number)
     export.population.kinship[:] = [k for k in export.population.kinship if clone.id_number not in k[:2]]
-    clone.id_number = _typo(original.id_number, export)
-    clone.name, clone.birth_date, clone.sex = original.name, original.birth_date, original.sex
+    clone.id_number = _typo(original.id_number, export) if born == original.birth_date \
+        else _made_up(original.id_number, born, export)
+    clone.name, clone.birth_date, clone.sex = name, born, original.sex
     export.population.persons[clone.id_number] = clone
     export.reserved.add(clone.id_number)
-    export.add_phone(clone, phone, "MZ")
+    if template not in ("traditional characters",):  # that one is corroborated only by its number
+        export.add_phone(clone, phone, "MZ")
     make_poor(export, h2)
     ids2 = enroll_household(export, h2)
-    export.label("DUP_IDENTITY", "one person registered under two ID numbers (mistyped digit), paid twice",
+    export.label("DUP_IDENTITY", f"one person registered under two ID numbers ({template}), paid twice",
                  persons=[original.id_number, clone.id_number], households=[h1.household_id, h2.household_id],
                  enrollments=[_grant(ids1), _grant(ids2)])
 
@@ -296,8 +357,11 @@ def near_miss_shared(export: Export) -> None:
     rng = export.rng
     township = rng.choice(export.population.townships)
     office_phone = f"05374{rng.randrange(100000, 999999)}"
-    recipients = [export.population.persons[r["applicant_id_number"]] for r in export.rows["cases"]
-                  if r["household_id"][1:10] == township.code]
+    applicants = [export.population.persons[r["applicant_id_number"]] for r in export.rows["cases"]]
+    recipients = [p for p, r in zip(applicants, export.rows["cases"]) if r["household_id"][1:10] == township.code]
+    # "Many": more than a ring can hold (rules' max_households, 8), also in a small county
+    # where one township has only a handful of applicants.
+    recipients += [p for p in applicants if p not in recipients][: max(0, 12 - len(recipients))]
     for person in recipients:
         export.add_phone(person, office_phone, "MZ")
     export.near_miss("RING_SHARED_IDENTIFIER", "village office phone given for many recipients",
@@ -310,7 +374,7 @@ def plant_all(export: Export, per_kind: int) -> None:
         dup_exclusive_programmes(export, i)
         dup_payment(export)
         dup_event_aid(export)
-        dup_identity(export)
+        dup_identity(export, i)
         ring_shared_identifier(export)
         payment_to_third_party(export)
         deceased_paid(export)

@@ -88,11 +88,23 @@ LABELS = {"phone": "Phone", "account": "BankAccount", "address": "Address"}
 KIND_ZH = {"phone": "电话", "account": "银行账户", "address": "地址"}
 
 
-def _same_person(holders: list[dict], a: str, b: str) -> bool:
-    """The identifier's holders in a and in b all have one name and birth date."""
+# Person pairs identity resolution holds for one person (DUP_IDENTITY runs before rings).
+SAME_PERSONS = """
+MATCH (f:Finding {kind: 'DUP_IDENTITY'}) WHERE f.status <> 'resolved'
+RETURN [(f)-[:EVIDENCE]->(p:Person) | p.id_number] AS persons
+"""
+
+
+def _same_person(holders: list[dict], a: str, b: str, same: set[frozenset[str]]) -> bool:
+    """The identifier's holders in a and in b are one person: one name and birth date, or a
+    pair that identity resolution found to be one person under two numbers."""
     who_a = {h["who"] for h in holders if h["household"] == a and h["who"]}
     who_b = {h["who"] for h in holders if h["household"] == b and h["who"]}
-    return bool(who_a) and who_a == who_b and len(who_a) == 1
+    if bool(who_a) and who_a == who_b and len(who_a) == 1:
+        return True
+    in_a = {h["person"] for h in holders if h["household"] == a and h["person"]}
+    in_b = {h["person"] for h in holders if h["household"] == b and h["person"]}
+    return bool(in_a) and bool(in_b) and all(frozenset((x, y)) in same for x in in_a for y in in_b)
 
 
 def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
@@ -115,13 +127,14 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
                     holders_of[(kind, r["key"])] = r["holders"]
                     reached |= households & recipients
         frontier = reached - visited
+    same = {frozenset(r["persons"]) for r in ctx.read(SAME_PERSONS) if len(r["persons"]) == 2}
     # household pair -> {(kind, identifier)}
     links: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for (kind, key), holders in holders_of.items():
         sharing = sorted({h["household"] for h in holders} & recipients)
         for i, a in enumerate(sharing):
             for b in sharing[i + 1:]:
-                if _same_person(holders, a, b):
+                if _same_person(holders, a, b, same):
                     continue  # one person under two ID numbers is DUP_IDENTITY, not a ring
                 links[(a, b)].add((kind, key))
     if not links:

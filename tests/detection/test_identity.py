@@ -5,24 +5,23 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from detection.identity_model import compare, person_record
 from detection.kinds import FindingKind
 from schema.ids import make_id_number
 from tests.detection.builder import VA, VB, VC, County
 from tests.detection.conftest import keys
 
 
-def test_comparison_levels() -> None:
-    def record(id_number: str, name: str, born: date, sex: str, phones: tuple[str, ...] = ()) -> dict:
-        return person_record({"id": id_number, "name": name, "birth": born, "sex": sex, "phones": phones})
+def test_names_are_compared_simplified_and_as_pinyin() -> None:
+    from detection.identity_linkage import person_row
 
-    a = record(make_id_number("370831", date(1980, 5, 6), 123), "王建国", date(1980, 5, 6), "M", ("13900000001",))
-    typo = record(make_id_number("370831", date(1980, 5, 6), 153), "王建国", date(1980, 5, 6), "M", ("13900000001",))
-    homophone = record(make_id_number("370831", date(1980, 5, 6), 478), "王建郭", date(1980, 5, 7), "F")
-    assert compare(a, typo) == {"name": "exact", "birth_date": "exact", "sex": "same", "id_number": "one_digit",
-                                "phone": "shared", "account": "not_shared", "address": "not_shared"}
-    v = compare(a, homophone)
-    assert (v["name"], v["birth_date"], v["sex"], v["id_number"]) == ("same_pinyin", "close", "different", "different")
+    born = date(1980, 5, 6)
+    traditional = person_row({"id": make_id_number("370831", born, 123), "name": "劉 德華", "birth": born})
+    assert (traditional["name"], traditional["latin"], traditional["name_first"], traditional["name_last"]) \
+        == ("刘德华", "liudehua", "liu", "hua")
+    latin = person_row({"id": "E12345678", "name": "John  Smith", "birth": None})
+    assert (latin["name"], latin["latin"], latin["id17"], latin["birth_date"]) == ("johnsmith", "johnsmith", None, None)
+    # The ID number is compared without its birth digits, and never by its sex digit alone.
+    assert traditional["id17_region_seq"] == "370831" + "123"
 
 
 def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect) -> None:  # type: ignore[no-untyped-def]
@@ -53,8 +52,9 @@ def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect
                  date(1940, 1, 1) + timedelta(days=rng.randrange(29_000)), sex=rng.choice("MF"))
     found = detect(c, FindingKind.DUP_IDENTITY)
     assert keys(found, "Person") == [{original, clone}]
-    assert found[0].details["fields"]["phone"]["level"] == "shared"
-    assert found[0].details["fields"]["id_number"]["level"] == "one_digit"
+    fields = found[0].details["fields"]
+    assert fields["phones"]["level"] == "phone shared" and fields["phones"]["weight"] > 0
+    assert "Damerau-Levenshtein" in fields["id_number"]["level"]
     assert found[0].score >= 0.95
 
 
