@@ -1,10 +1,11 @@
 # The two commands of the README: `make demo` and `make test`. Both create .venv on first use.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test browser bench-ingest bench-api bench-detect bench-export clean-state
+.PHONY: demo test browser bench bench-ingest bench-api bench-detect bench-export clean-state
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,14 @@ test: $(STAMP) browser
 browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" \
 		|| (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
+
+# Every benchmark, in a safe order (the ingest bench wipes only its own server; the others
+# share the full county, checked in the graph before each measures), printed tables kept in
+# bench/out/latest.md for the README to quote.
+bench: $(STAMP)
+	@mkdir -p bench/out
+	@set -o pipefail; { $(MAKE) --no-print-directory bench-ingest && $(MAKE) --no-print-directory bench-detect \
+		&& $(MAKE) --no-print-directory bench-export && $(MAKE) --no-print-directory bench-api; } 2>&1 | tee bench/out/latest.md
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest

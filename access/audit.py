@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
 
+from access.audit_chain import append
+
 from access.principal import Principal
 
 AUDIT_EVENTS = """
@@ -31,15 +33,6 @@ LIMIT $limit
 """
 
 
-# Many requests' events in one transaction.
-RECORD_EVENTS = """
-UNWIND $events AS e
-CREATE (:AuditEvent {
-  event_id: randomUUID(), request_id: e.request_id, at: datetime(), subject: e.subject, role: e.role,
-  department: e.department, person_id_number: e.person, categories: e.categories, purpose: e.purpose,
-  operation: e.operation, outcome: e.outcome
-})
-"""
 
 
 class Writer(Protocol):
@@ -105,7 +98,7 @@ class AuditWriter:
     async def _commit(self, events: list[dict[str, Any]]) -> None:
         @unit_of_work(timeout=self._timeout_s)
         async def work(tx: AsyncManagedTransaction) -> None:
-            await (await tx.run(RECORD_EVENTS, events=events)).consume()
+            await append(tx, events)  # one link of the hash chain per event (access/audit_chain.py)
 
         async with self._driver.session(database=self._database) as session:
             await session.execute_write(work)
@@ -128,7 +121,7 @@ class AuditTrail:
         common = {"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
                   "department": p.department, "categories": sorted(set(categories)), "purpose": purpose,
                   "operation": operation, "outcome": "shown"}
-        await self._write([{**common, "person": person} for person in sorted(set(persons))])
+        await self._write([{**common, "person_id_number": person} for person in sorted(set(persons))])
 
     async def record_attempt(self, key: str, purpose: str, operation: str, outcome: str) -> None:
         """A read that showed nothing (not found, outside the jurisdiction, forbidden): recorded
@@ -136,11 +129,10 @@ class AuditTrail:
         p = self._principal
         await self._write([{"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
                             "department": p.department, "categories": [], "purpose": purpose,
-                            "operation": operation, "outcome": outcome, "person": key}])
+                            "operation": operation, "outcome": outcome, "person_id_number": key}])
 
     async def _write(self, events: list[dict[str, Any]]) -> None:
         if self._writer is None:
-            await self._gateway.write(RECORD_EVENTS, events=events)
-            return
+            raise RuntimeError("no audit writer: personal data is never shown without its audit events")
         self._gateway.round_trips += 1  # a (shared) transaction of this request's
         await self._writer.write(events)

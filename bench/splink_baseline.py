@@ -50,7 +50,7 @@ def predict(rows: list[dict[str, Any]], threshold: float) -> set[tuple[str, str]
     table = IdentityLinker(rows)  # the same columns; its linker is replaced by the tutorial's
     if table.count < 2:
         return set()
-    linker = Linker(table.table, _settings())
+    linker = Linker(table.table, _settings(), log_level=None)
     training = linker.training
     rules = DETERMINISTIC if table._pairs(DETERMINISTIC) else DETERMINISTIC_FALLBACK
     training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)

@@ -269,7 +269,7 @@ class IdentityLinker:
         finally:
             os.unlink(path)
         self.table = self.api.register("persons") if self.count else None
-        self.linker = Linker(self.table, model or settings()) if self.count else None
+        self.linker = Linker(self.table, model or settings(), log_level=None) if self.count else None
 
     def train(self) -> dict[str, Any]:
         """Splink's tutorial: prior from deterministic rules, u by random sampling, m by EM."""
@@ -292,11 +292,11 @@ class IdentityLinker:
                 # starting m-probabilities stand for what this session would have trained.
                 log.warning("identity model: EM on %s skipped: %s",
                             block.get_blocking_rule("duckdb").blocking_rule_sql, exc)
-                self.linker = Linker(self.table, before)
+                self.linker = Linker(self.table, before, log_level=None)
         # EM over a register with few true duplicates can drive a level's m to ~0 (a day and
         # month swapped "never happens"), so one such level vetoes any pair. No level of a
         # real second registration is impossible: each m is at least M_FLOOR.
-        self.linker = Linker(self.table, _floored(_fixed(self.model())))
+        self.linker = Linker(self.table, _floored(_fixed(self.model())), log_level=None)
         return self.model()
 
     def _pairs(self, rules: list[Any]) -> int:

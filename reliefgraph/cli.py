@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from reliefgraph.commands import credit, data, demo, detection, neo4j_server, serve, synthesis
+from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, serve, synthesis
 from reliefgraph.settings import Settings
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ credit.register(app)
 synthesis.register(app)
 demo.register(app)
 serve.register(app)
+audit.register(app)
 
 
 def main() -> None:

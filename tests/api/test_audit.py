@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from starlette.testclient import TestClient
@@ -128,7 +129,7 @@ def test_events_waiting_together_share_one_commit(graph, settings) -> None:  # t
         try:
             event = {"request_id": "r", "subject": "s", "role": "investigator", "department": "MZ",
                      "categories": ["basic"], "purpose": "group commit test", "operation": "test"}
-            waiting = [writer.submit([{**event, "person": f"P{i}"}]) for i in range(20)]
+            waiting = [writer.submit([{**event, "person_id_number": f"P{i}"}]) for i in range(20)]
             writer.start()
             await asyncio.gather(*waiting)
             return writer.commits
@@ -161,3 +162,35 @@ def test_reads_that_find_nobody_are_audited_and_cost_the_same(client: TestClient
         (event,) = [e["node"] for e in gql(client, keys["auditor"], TRAIL, {"person": key})["data"]["auditEvents"]["edges"]
                     if e["node"]["subject"] == "S9"]
         assert (event["purpose"], event["outcome"], event["categories"]) == (purpose, "not_found", [])
+
+
+def test_audit_verify_detects_a_deleted_and_an_altered_event(client: TestClient, keys: dict[str, str], county,
+                                                             settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from reliefgraph.cli import app
+
+    for i in range(3):
+        gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": f"chain test {i}"})
+
+    def verify() -> dict:
+        result = CliRunner().invoke(app, ["audit", "verify", "--json"], obj=settings)
+        return json.loads(result.stdout) | {"exit": result.exit_code}
+
+    intact = verify()
+    assert intact["ok"] and intact["exit"] == 0 and intact["events"] == 6  # WANG and LI, three times
+    exported = tmp_path / "audit.jsonl"
+    CliRunner().invoke(app, ["audit", "export", str(exported)], obj=settings)
+    CliRunner().invoke(app, ["audit", "export", str(exported)], obj=settings)  # appends nothing twice
+    assert [json.loads(line)["seq"] for line in exported.read_text().splitlines()] == [1, 2, 3, 4, 5, 6]
+
+    county.execute_query("MATCH (a:AuditEvent {seq: 3}) SET a.purpose = 'nothing to see'",
+                         database_=settings.neo4j_database)
+    altered = verify()
+    assert (altered["ok"], altered["at_seq"], altered["exit"]) == (False, 3, 1) and "altered" in altered["problem"]
+    county.execute_query("MATCH (a:AuditEvent {seq: 3}) DETACH DELETE a", database_=settings.neo4j_database)
+    deleted = verify()
+    assert (deleted["ok"], deleted["at_seq"]) == (False, 3) and "missing" in deleted["problem"]
+    county.execute_query("MATCH (a:AuditEvent) WHERE a.seq >= 3 DETACH DELETE a", database_=settings.neo4j_database)
+    truncated = verify()
+    assert not truncated["ok"] and "deleted" in truncated["problem"]
