@@ -1,4 +1,5 @@
-"""Reading a department export: CSV (UTF-8 or GB18030/GBK) or JSON Lines, into raw rows.
+"""Reading a department export: CSV (UTF-8 or GB18030/GBK), JSON Lines or a spreadsheet
+(.xlsx, .xls: python-calamine), into raw rows, headers renamed by the feed's aliases.
 
 A file that is not what it claims (undecodable bytes, missing columns, cut off mid-row)
 raises FileFormatError naming the file, before anything of it is written. A malformed row
@@ -14,8 +15,11 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import python_calamine
 
 
 
@@ -40,6 +44,22 @@ class ExportFile:
     encoding: str
     columns: list[str]
     rows: list[RawRow] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # header as exported -> the feed's column
+
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+def _columns(headers: list[str], aliases: dict[str, str] | None) -> tuple[list[str], dict[str, str]]:
+    """The feed's column names for a header line, and which headers were renamed."""
+    columns, renamed = [], {}
+    for header in headers:
+        key = header.strip().lstrip("\ufeff").lower()
+        column = (aliases or {}).get(key, key)
+        if column != key:
+            renamed[header.strip()] = column
+        columns.append(column)
+    return columns, renamed
 
 
 # What GBK bytes look like when read as UTF-8: Latin-1 and Latin Extended letters and signs
@@ -129,7 +149,8 @@ def _records(lines: list[str], first: int) -> Iterator[tuple[int, int, list[str]
             start = end + 1
 
 
-def _read_csv(path: Path, text: str, required: Iterable[str]) -> tuple[list[str], list[RawRow]]:
+def _read_csv(path: Path, text: str, required: Iterable[str],
+              aliases: dict[str, str] | None = None) -> tuple[list[str], list[RawRow], dict[str, str]]:
     lines = text.splitlines(keepends=True)
     header_reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -138,9 +159,9 @@ def _read_csv(path: Path, text: str, required: Iterable[str]) -> tuple[list[str]
         raise FileFormatError(path, "is empty: no header line") from None
     except csv.Error as exc:
         raise FileFormatError(path, f"the header line cannot be read: {exc}") from None
-    columns = [h.strip().lower() for h in header]
+    columns, renamed = _columns(header, aliases)
     _check_columns(path, columns, required)
-    return columns, _csv_rows(path, lines, columns, header_reader.line_num + 1)
+    return columns, _csv_rows(path, lines, columns, header_reader.line_num + 1), renamed
 
 
 def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> list[RawRow]:
@@ -174,7 +195,8 @@ def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> l
     return rows
 
 
-def _read_jsonl(path: Path, text: str, required: Iterable[str]) -> tuple[list[str], list[RawRow]]:
+def _read_jsonl(path: Path, text: str, required: Iterable[str],
+                aliases: dict[str, str] | None = None) -> tuple[list[str], list[RawRow], dict[str, str]]:
     rows: list[RawRow] = []
     lines = text.splitlines()
     columns: set[str] = set()
@@ -191,7 +213,8 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str]) -> tuple[list[st
         if not isinstance(value, dict):
             rows.append(RawRow(number, {}, "a JSON Lines row must be an object", line))
             continue
-        value = {str(k).strip().lower(): ("" if v is None else v) for k, v in value.items()}
+        keys, renamed = _columns([str(k) for k in value], aliases)
+        value = {key: ("" if v is None else v) for key, v in zip(keys, value.values())}
         nested = sorted(k for k, v in value.items() if isinstance(v, (dict, list)))
         if nested:  # never stored as the text "{'NESTED': 1}"
             rows.append(RawRow(number, {}, f"{', '.join(nested)}: a JSON object or array where a single value is due",
@@ -203,10 +226,63 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str]) -> tuple[list[st
         raise FileFormatError(path, "is empty: no rows")
     # JSON Lines has no header: a required key missing from every row means the wrong file.
     _check_columns(path, sorted(columns), required)
-    return sorted(columns), rows
+    return sorted(columns), rows, renamed if rows else {}
 
 
-def read_export(path: Path, required: Iterable[str], encoding: str | None = None) -> ExportFile:
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell as the row models read it: text, or a date for date cells."""
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        # 1040.0 is 1040; a float of 18 digits is an ID number Excel destroyed: its text shows
+        # the damage (3.70831e+17), which the ID check names.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _read_excel(path: Path, required: Iterable[str],
+                aliases: dict[str, str] | None) -> tuple[list[str], list[RawRow], dict[str, str]]:
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheet = next((book.get_sheet_by_name(m.name) for m in book.sheets_metadata
+                      if str(m.visible).lower().endswith("visible")), None) or book.get_sheet_by_index(0)
+        table = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is this file's fault, named
+        raise FileFormatError(path, f"cannot be read as a spreadsheet: {exc}") from None
+    start = next((i for i, row in enumerate(table) if any(c not in (None, "") for c in row)), None)
+    if start is None:
+        raise FileFormatError(path, "is empty: no header row")
+    columns, renamed = _columns([str(c or "") for c in table[start]], aliases)
+    width = len(columns)
+    while width and not columns[width - 1]:
+        width -= 1  # trailing blank header cells
+    columns = columns[:width]
+    _check_columns(path, columns, required)
+    rows = []
+    for number, row in enumerate(table[start + 1:], start=start + 2):
+        cells = [_cell(c) for c in list(row)[:width]] + [""] * max(0, width - len(row))
+        if all(c == "" for c in cells):
+            continue
+        extra = [c for c in list(row)[width:] if c not in (None, "")]
+        raw = ",".join(str(c) for c in cells)
+        if extra:
+            rows.append(RawRow(number, {}, f"has {width + len(extra)} cells; the header has {width}", raw))
+        else:
+            rows.append(RawRow(number, dict(zip(columns, cells)), None, raw))
+    return columns, rows, renamed
+
+
+def read_export(path: Path, required: Iterable[str], encoding: str | None = None,
+                aliases: dict[str, str] | None = None) -> ExportFile:
+    required = list(required)
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        columns, rows, renamed = _read_excel(path, required, aliases)
+        return ExportFile(path, suffix[1:], columns, rows, renamed)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -215,11 +291,10 @@ def read_export(path: Path, required: Iterable[str], encoding: str | None = None
     nuls = text.count("\x00")
     if nuls and (nuls * 50 > len(text) or "\x00" in text.split("\n", 1)[0]):
         raise FileFormatError(path, "contains NUL bytes: not a text export (UTF-16 or binary?)")
-    required = list(required)
-    if path.suffix.lower() in {".jsonl", ".ndjson"}:
-        columns, rows = _read_jsonl(path, text, required)
-    elif path.suffix.lower() in {".csv", ".txt"}:
-        columns, rows = _read_csv(path, text, required)
+    if suffix in {".jsonl", ".ndjson"}:
+        columns, rows, renamed = _read_jsonl(path, text, required, aliases)
+    elif suffix in {".csv", ".txt"}:
+        columns, rows, renamed = _read_csv(path, text, required, aliases)
     else:
-        raise FileFormatError(path, "unknown file type: use .csv or .jsonl")
-    return ExportFile(path, used, columns, rows)
+        raise FileFormatError(path, "unknown file type: use .csv, .jsonl or a spreadsheet (.xlsx, .xls)")
+    return ExportFile(path, used, columns, rows, renamed)

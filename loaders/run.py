@@ -21,6 +21,7 @@ from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
 from loaders.feeds import Feed, feed_for
+from loaders.headers import read_header_aliases
 from loaders.prefetch import prefetch
 from loaders.reading import FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
@@ -59,6 +60,7 @@ class FileSummary:
     batches: int = 0
     seconds: float = 0.0
     rejects_file: Path | None = None
+    renamed: dict[str, str] = field(default_factory=dict)  # header as exported -> the feed's column
 
     @property
     def rows_per_second(self) -> float:
@@ -139,13 +141,14 @@ class Loader:
         self.settings = settings
         self.rejects_dir = rejects_dir
         self.reference: ReferenceData = read_reference(settings.rules_file)
+        self.headers = read_header_aliases(settings.feed_headers_file)
 
     def plan(self, paths: Sequence[Path], feed: str | None = None, encoding: str | None = None) -> list[tuple[Feed, Path]]:
         """Every file's feed, after checking encoding, header and completeness; in load order."""
         planned = []
         for path in paths:
             chosen = feed_for(path, feed)
-            read_export(path, chosen.required_columns, encoding)  # raises FileFormatError
+            read_export(path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name))  # or raises
             planned.append((chosen, path))
         return sorted(planned, key=lambda fp: fp[0].rank)
 
@@ -169,12 +172,27 @@ class Loader:
             session.run(AWAIT_SEARCH_INDEX).consume()
         return report
 
+    def check(self, paths: Sequence[Path], *, feed: str | None = None, encoding: str | None = None,
+              show: int = 5) -> list[tuple[FileSummary, list[Reject]]]:
+        """The dry run: every file read and every row validated as a load would, nothing
+        written (no graph, no rejects file). Rows naming persons or households not yet in
+        the graph are only found by a real load."""
+        out = []
+        for chosen, path in self.plan(paths, feed, encoding):
+            summary = FileSummary(chosen.name, path, "")
+            shown: list[Reject] = []
+            for batch, invalid in self._validated_batches(chosen, path, encoding, summary):
+                summary.loaded += len(batch)
+                shown += invalid[: max(0, show - len(shown))]
+            out.append((summary, shown))
+        return out
+
     def _validated_batches(
         self, chosen: Feed, path: Path, encoding: str | None, summary: FileSummary
     ) -> Iterator[tuple[list[_Item], list[Reject]]]:
         """Batches of valid rows, each with the rejects found since the previous batch."""
-        export = read_export(path, chosen.required_columns, encoding)
-        summary.encoding, summary.rows = export.encoding, len(export.rows)
+        export = read_export(path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name))
+        summary.encoding, summary.rows, summary.renamed = export.encoding, len(export.rows), export.renamed
         context = self.reference.validation_context()
         items: list[_Item] = []
         rejects: list[Reject] = []

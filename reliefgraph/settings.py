@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     # Measured on 2 cores: 1 worker 8.5k persons/s, 2 11.5k, 3 14.2k, 4 14.0k.
     write_workers: int = Field(default=3, ge=1, le=16, description="concurrent write transactions per feed")
     rules_file: Path = PROJECT_ROOT / "rules" / "reference.toml"
+    feed_headers_file: Path = PROJECT_ROOT / "rules" / "feed-headers.toml"  # departments' column names
 
     county_code: str = Field(default="370831", pattern=r"^\d{6}$", description="as in rules/reference.toml")
 

@@ -17,6 +17,7 @@ from graph.local_server import Neo4jStartError
 from graph.migrations import LATEST_VERSION, migrate
 from graph.stats import GraphStats, graph_stats
 from loaders.feeds import UnknownFeed
+from loaders.headers import HeaderAliasError
 from loaders.reading import FileFormatError
 from loaders.rejects import RejectsDirectoryError
 from loaders.reference import RuleFileError
@@ -58,18 +59,44 @@ def print_report(report: LoadReport) -> None:
             console.print(f"rejects for {f.path.name}: {f.rejects_file}")
 
 
+SUFFIXES = ("*.csv", "*.jsonl", "*.xlsx", "*.xls")
+
+
+def export_files(paths: list[Path]) -> list[Path]:
+    files = sorted(p for path in paths for p in ([path] if path.is_file() else
+                   [q for pattern in SUFFIXES for q in path.glob(pattern)]))
+    if not files:
+        errors.print(f"[red]no .csv, .jsonl, .xlsx or .xls files in {', '.join(map(str, paths))}[/red]")
+        raise typer.Exit(2)
+    return files
+
+
+def dry_run(settings: Settings, paths: list[Path], feed: str | None, encoding: str | None) -> None:
+    """What a load would do, file by file, writing nothing."""
+    try:
+        checked = Loader(None, settings, rejects_dir=Path(".")).check(export_files(paths), feed=feed,  # type: ignore[arg-type]
+                                                                      encoding=encoding)
+    except (FileFormatError, UnknownFeed, RuleFileError, HeaderAliasError) as exc:
+        errors.print(f"[red]would load nothing:[/red] {exc}")
+        raise typer.Exit(2) from None
+    for summary, rejects in checked:
+        console.print(f"[bold]{summary.path}[/bold]: feed {summary.feed}, {summary.encoding}, "
+                      f"{summary.rows:,} rows: {summary.loaded:,} valid, {summary.rejected:,} rejected")
+        for header, column in summary.renamed.items():
+            console.print(f"  column {header!r} read as {column}")
+        for r in rejects:
+            console.print(f"  line {r.line}: {r.field}: {r.reason}" + (f" ({r.value!r})" if r.value else ""))
+    console.print("dry run: nothing was written")
+
+
 def load_paths(settings: Settings, driver: Driver, paths: list[Path], feed: str | None = None,
                encoding: str | None = None, rejects_dir: Path = Path("rejects")) -> LoadReport:
-    files = sorted(p for path in paths for p in ([path] if path.is_file() else
-                   [*path.glob("*.csv"), *path.glob("*.jsonl")]))
-    if not files:
-        errors.print(f"[red]no .csv or .jsonl files in {', '.join(map(str, paths))}[/red]")
-        raise typer.Exit(2)
+    files = export_files(paths)
     try:
         loader = Loader(driver, settings, rejects_dir=rejects_dir)
         with RichLoadProgress(console) as progress:
             return loader.load(files, feed=feed, encoding=encoding, progress=progress)
-    except (FileFormatError, UnknownFeed, RuleFileError) as exc:
+    except (FileFormatError, UnknownFeed, RuleFileError, HeaderAliasError) as exc:
         errors.print(f"[red]nothing loaded:[/red] {exc}")
         raise typer.Exit(2) from None
 
@@ -91,9 +118,14 @@ def register(app: typer.Typer) -> None:
         rejects_dir: Annotated[Path, typer.Option(help="where rejected rows are written")] = Path("rejects"),
         detect: Annotated[bool, typer.Option("--detect/--no-detect", help="then re-detect findings for what the "
                                                                           "loaded rows can affect")] = False,
+        dry: Annotated[bool, typer.Option("--dry-run", help="read and validate, print what a load would do, "
+                                                             "write nothing")] = False,
     ) -> None:
-        """Load department exports (CSV in UTF-8 or GBK/GB18030, or JSON Lines)."""
+        """Load department exports (CSV in UTF-8 or GBK/GB18030, JSON Lines, or .xlsx/.xls)."""
         settings: Settings = ctx.obj
+        if dry:
+            dry_run(settings, paths, feed, encoding)
+            return
         with connect(settings) as driver:
             migrate(driver, settings.neo4j_database)
             try:

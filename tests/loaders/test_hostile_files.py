@@ -190,3 +190,47 @@ def _both_enrollments(folder: Path) -> Path:
 def _without_history(nodes, rels):  # type: ignore[no-untyped-def]
     return ({k: v for k, v in nodes.items() if "Correction" not in k},
             {k: v for k, v in rels.items() if "CORRECTED" not in k})
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_excel_export_with_chinese_headers_loads(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    from datetime import date
+
+    county(graph, settings, tmp_path / "c")
+    persons = _xlsx(tmp_path / "persons_GA.xlsx", ["身份证号", "姓名", "性别", "出生日期", "户编号", "与户主关系", "入户日期"], [
+        [WANG, "王建国", "M", date(1950, 3, 4), "H1", "head", date(2001, 1, 1)],
+        [ZHAO, "赵磊", "M", date(1980, 1, 9), "H2", "head", "2005-05-05"],
+        [3.70831196001011e17, "坏号", "M", date(1960, 1, 1), "H2", "other", date(2005, 5, 5)]])  # Excel's damage
+    deposits = _xlsx(tmp_path / "deposits_YH.xlsx", ["记录编号", "身份证号", "来源部门", "核对日期", "开户行", "余额"],
+                     [["D9", LI, "YH", date(2026, 5, 1), "中国银行", 1200.5]])
+    result = load(settings, persons, deposits, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    assert query(graph, settings, "MATCH (d:Deposit {record_id: 'D9'}) RETURN d.bank AS bank, d.balance_fen AS fen") \
+        == [{"bank": "中国银行", "fen": 120050}]
+    (reject,) = rejects_of(tmp_path / "rejects", "persons_GA.xlsx")
+    assert reject["line"] == "4" and reject["field"] == "id_number"
+
+
+def test_dry_run_shows_feed_encoding_header_mapping_and_rejects_and_writes_nothing(
+        graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    households = tmp_path / "households.csv"
+    households.write_text("户编号,村编码,地址\nH7,370831100001,东村7号\nH8,370831100001,\n", encoding="gbk")
+    result = CliRunner().invoke(app, ["load", str(households), "--dry-run", "--rejects-dir",
+                                      str(tmp_path / "rejects")], obj=settings)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "feed households, gb18030, 2 rows: 1 valid, 1 rejected" in out
+    assert "column '户编号' read as household_id" in out and "line 3: address" in out
+    assert "dry run: nothing was written" in out
+    assert query(graph, settings, "MATCH (h:Household) RETURN h") == [] and not (tmp_path / "rejects").exists()
