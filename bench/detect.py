@@ -101,6 +101,9 @@ def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str
     t.caption = (f"F1 ratio {mine[2] / base[2]:.2f}; " if base[2] else "") + "blocking recall: " + ", ".join(
         f"{name} {share:.3f}" for name, share in recall.items())
     console.print(t)
+    for note in splink_baseline.NOTES:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    splink_baseline.NOTES.clear()
 
 
 def main() -> None:
