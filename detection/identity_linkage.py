@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -209,13 +210,15 @@ def describe() -> str:
               f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}; u: {U_MAX_PAIRS:,} random pairs; "
               "m: EM on blocks (birth date) and (full name), at most "
               f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
-              "pairs (else expert starting values stand), each m floored at {M_FLOOR}; the ID comparison's m fixed at {FIXED_M['id_number']}"]
+              f"pairs (else expert starting values stand), each m floored at {M_FLOOR}; the ID comparison's m "
+              f"fixed at {FIXED_M['id_number']}"]
     return "\n".join(lines)
 
 
 # --- the person table
 
 
+@lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
 def _name_parts(name: str) -> tuple[str, str, str, str]:
     """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
     first and last parts (surname and last given syllable of a Han name; first and last

@@ -234,3 +234,45 @@ def test_dry_run_shows_feed_encoding_header_mapping_and_rejects_and_writes_nothi
     assert "column '户编号' read as household_id" in out and "line 3: address" in out
     assert "dry run: nothing was written" in out
     assert query(graph, settings, "MATCH (h:Household) RETURN h") == [] and not (tmp_path / "rejects").exists()
+
+
+def _mounted(path: Path, *options: str) -> bool:
+    """A tiny tmpfs at `path` (root only, as on the county's servers and in CI)."""
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=64k", *options)), "tmpfs", str(path)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def _unmount(path: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", str(path)], capture_output=True)
+
+
+def test_a_full_disk_or_a_read_only_rejects_directory_ends_in_one_line(graph: Driver, settings: Settings,
+                                                                      tmp_path: Path) -> None:
+    import pytest
+
+    county(graph, settings, tmp_path / "c")
+    tiny, frozen = tmp_path / "tiny", tmp_path / "frozen"
+    if not _mounted(tiny):
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        assert _mounted(frozen, "ro")
+        # 3,000 rejected rows (~400 KB of rejects) into 64 KB.
+        rows = [[f"HX{i}", "unknown-village-" + "x" * 120, "东村1号"] for i in range(3000)]
+        households = write_csv(tmp_path / "households.csv", ["household_id", "village_code", "address"], rows)
+        full = load(settings, households, rejects=tiny)
+        assert full.exit_code == 1 and "Traceback" not in full.output
+        assert len(full.stderr.strip().splitlines()) == 1 and "No space left on device" in full.stderr
+        assert "run the same command again" in full.stderr
+        assert list(tiny.iterdir()) == []  # no rejects file cut mid-row
+        read_only = load(settings, households, rejects=frozen)
+        assert read_only.exit_code == 2 and len(read_only.stderr.strip().splitlines()) == 1
+        assert "Read-only file system" in read_only.stderr
+    finally:
+        _unmount(tiny)
+        _unmount(frozen)
