@@ -18,9 +18,10 @@ app = typer.Typer(
 
 @app.callback()
 def _settings(ctx: typer.Context) -> None:
-    # The driver logs every retried deadlock between concurrent load batches; retries are
-    # expected and succeed, so only errors reach the terminal.
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    # The driver logs every retried deadlock between concurrent load batches (retries are
+    # expected and succeed) and every broken connection while it retries; the commands say
+    # in one line what failed, so the driver's own log stays out of the terminal.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     if not isinstance(ctx.obj, Settings):  # tests pass their own
         ctx.obj = Settings()
 

@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
                 errors.print(f"[red]nothing loaded:[/red] {exc}")
                 raise typer.Exit(2) from None
             except (Neo4jError, DriverError) as exc:
-                message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+                message = " ".join((getattr(exc, "message", None) or str(exc) or type(exc).__name__).split())
                 errors.print(f"[red]load stopped: Neo4j failed ({type(exc).__name__}: {message}).[/red] "
                              "Run the same command again when it is back: batches already written are merged, "
                              "not duplicated.")
