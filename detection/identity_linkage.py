@@ -4,17 +4,18 @@ The model is data you can print (`describe()`): the person table's columns, the 
 rules that propose candidate pairs, the comparison levels that score them, and how the
 parameters are trained — as Splink's own tutorial does it:
 
-- the prior (two random records match) from deterministic rules: a shared phone with the
-  same birth date, or the same name, birth date and ID region and sequence digits;
+- the prior (two random records match) from deterministic rules: a shared phone or account
+  with the same birth date, or the same ID region and sequence digits and birth date;
 - u-probabilities from random pairs of the register;
-- m-probabilities by expectation–maximisation, one session per training block.
+- m-probabilities by expectation–maximisation, one session per training block, where the
+  block holds enough matches for EM to learn from (else expert starting values stand).
 
 What is specific to a Chinese register lives in the columns, not in the engine: names are
 compared after Traditional→Simplified conversion (OpenCC), as Han characters (one
-character changed, dropped or added) and as pinyin (homophones, typos in romanised
-names); the ID number's sex digit is never compared on its own (a mistyped or made-up
-number's sex digit is noise; the whole first 17 digits are compared by edit distance);
-phones, accounts and addresses count only between persons of different households.
+character dropped or added, or changed) and as pinyin (homophones, typos in romanised
+names); the ID number is compared by its region and sequence digits only (its birth digits
+are the birth date; a mistyped or made-up number's sex digit is noise, never evidence of
+its own); phones, accounts and addresses count only between persons of different households.
 """
 
 from __future__ import annotations
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("splink").setLevel(logging.ERROR)
 
 _T2S = opencc.OpenCC("t2s")
-
-COLUMNS = ("unique_id", "name", "latin", "name_first", "name_last", "first_prefix", "last_prefix", "birth_date", "birth_year", "birth_md",
-           "id17", "phones", "accounts", "addresses", "households")
 
 # Blocking rules: a pair is compared when any proposes it. Each catches what the others miss.
 # Sized for a county of half a million on two cores: every rule proposes at most a few
@@ -97,13 +95,16 @@ EM_MIN_MATCH_SHARE = 0.01
 U_MAX_PAIRS = 2_000_000
 
 
-def _shared(column: str, label: str) -> Any:
+_APART = "len(list_intersect(households_l, households_r)) = 0"  # the two persons live in different households
+
+
+def _shared(column: str, label: str, *more_levels: Any) -> Any:
     """Shared by two persons of different households (members share them by nature)."""
     return cl.CustomComparison(
         comparison_levels=[
             cll.CustomLevel(f"len({column}_l) = 0 OR len({column}_r) = 0").configure(is_null_level=True),
-            cll.CustomLevel(f"len(list_intersect({column}_l, {column}_r)) > 0 "
-                            "AND len(list_intersect(households_l, households_r)) = 0", f"{label} shared"),
+            cll.CustomLevel(f"len(list_intersect({column}_l, {column}_r)) > 0 AND {_APART}", f"{label} shared"),
+            *more_levels,
             cll.ElseLevel(),
         ],
         output_column_name=column,
@@ -172,17 +173,7 @@ def comparisons() -> list[Any]:
         ).configure(m_probabilities=M_START["id_number"]),
         _shared("phones", "phone"),
         _shared("accounts", "account"),
-        cl.CustomComparison(
-            comparison_levels=[
-                cll.CustomLevel("len(addresses_l) = 0 OR len(addresses_r) = 0").configure(is_null_level=True),
-                cll.CustomLevel("len(list_intersect(addresses_l, addresses_r)) > 0 "
-                                "AND len(list_intersect(households_l, households_r)) = 0", "address shared"),
-                cll.And(cll.JaroWinklerLevel("address1", 0.9),
-                        cll.CustomLevel("len(list_intersect(households_l, households_r)) = 0")),
-                cll.ElseLevel(),
-            ],
-            output_column_name="addresses",
-        ).configure(m_probabilities=M_START["addresses"]),
+        _shared("addresses", "address", cll.And(cll.JaroWinklerLevel("address1", 0.9), cll.CustomLevel(_APART))),
     ]
 
 
@@ -241,8 +232,7 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
     number = r["id"]
     return {
         "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
-        "name_last": last or None, "first_prefix": first[:3] or None, "last_prefix": last[:3] or None,
-        "birth_date": born.isoformat() if born else None,
+        "name_last": last or None, "birth_date": born.isoformat() if born else None,
         "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
         "id17": number[:17] if len(number) == 18 else None,
         "id17_region_seq": number[:6] + number[14:17] if len(number) == 18 else None,
@@ -325,10 +315,10 @@ class IdentityLinker:
         return model["probability_two_random_records_match"] * self.count * (self.count - 1) / 2
 
     def _pairs(self, rules: list[Any]) -> int:
-        pairs: set[tuple[str, str]] = set()
-        for rule in rules:
-            pairs |= {tuple(r) for r in self.con.execute(_pairs_sql(rule)).fetchall()}  # type: ignore[misc]
-        return len(pairs)
+        """Distinct candidate pairs the rules propose together, counted in DuckDB (a county's
+        birth-date block alone holds millions)."""
+        union = " UNION ".join(_pairs_sql(rule) for rule in rules)
+        return self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
 
     def model(self) -> dict[str, Any]:
         assert self.linker is not None
@@ -398,7 +388,7 @@ FROM persons
 """
 
 _DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-                 "name_last: 'VARCHAR', first_prefix: 'VARCHAR', last_prefix: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
+                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
                  "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
                  "addresses: 'VARCHAR[]', address1: 'VARCHAR', households: 'VARCHAR[]'}")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.feeds import FEEDS
+from loaders.reading import normalise_header
 
 
 class HeaderAliasError(ValueError):
@@ -23,10 +24,6 @@ class HeaderAliases:
         return self.common | self.by_feed.get(feed, {})
 
 
-def normalise(header: str) -> str:
-    return header.strip().lstrip("\ufeff").lower()
-
-
 def _table(path: Path, where: str, entries: object, allowed: set[str]) -> dict[str, str]:
     if not isinstance(entries, dict):
         raise HeaderAliasError(f"{path}: [{where}] must be a table of column = [aliases]")
@@ -37,7 +34,7 @@ def _table(path: Path, where: str, entries: object, allowed: set[str]) -> dict[s
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise HeaderAliasError(f"{path}: [{where}] {column}: aliases must be a list of names")
         for alias in aliases:
-            out[normalise(alias)] = column
+            out[normalise_header(alias)] = column
     return out
 
 

@@ -50,11 +50,16 @@ class ExportFile:
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
+def normalise_header(header: str) -> str:
+    """How a header is compared: without surrounding spaces or a byte-order mark, lower case."""
+    return header.strip().lstrip("\ufeff").lower()
+
+
 def _columns(headers: list[str], aliases: dict[str, str] | None) -> tuple[list[str], dict[str, str]]:
     """The feed's column names for a header line, and which headers were renamed."""
     columns, renamed = [], {}
     for header in headers:
-        key = header.strip().lstrip("\ufeff").lower()
+        key = normalise_header(header)
         column = (aliases or {}).get(key, key)
         if column != key:
             renamed[header.strip()] = column
