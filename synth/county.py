@@ -19,8 +19,10 @@ from loaders.feeds import FEEDS
 from synth.benefits import ordinary_county
 from synth.dirt import soil_rows
 from synth.export import Export
+from synth.oracle import oracle_labels
 from synth.plants import gap_staffing, near_miss_shared, plant_all
 from synth.population import AS_OF, Population
+from synth.straddle import straddle_all
 from synth.staffing import staff_county
 
 SCALES = {"small": (0.01, 3), "full": (1.0, 25)}  # share of real residents, plants per kind
@@ -116,10 +118,12 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
     uncovered = rng.sample(population.villages(), 2 if scale == "small" else 5)
     staff_county(export, understaffed, {v.code for v in uncovered})
     plant_all(export, per_kind)
+    straddle_all(export, per_kind)
     gap_staffing(export, sorted(understaffed), uncovered)
     ordinary_county(export)
     near_miss_shared(export)
     _population_rows(export)
+    labels = oracle_labels(export.rows, AS_OF, export.same_person)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
@@ -131,7 +135,8 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
         written[name] = len(rows)
     labels_dir = out_dir / "labels"
     labels_dir.mkdir(exist_ok=True)
-    for name, items in (("labels.jsonl", export.labels), ("near_misses.jsonl", export.near_misses)):
+    for name, items in (("labels.jsonl", labels), ("planted.jsonl", export.labels),
+                        ("near_misses.jsonl", export.near_misses)):
         (labels_dir / name).write_text(
             "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items), encoding="utf-8"
         )
@@ -139,4 +144,4 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
         f"Planted findings of the synthetic county (seed {seed}, scale {scale}, as of {AS_OF}).\n"
         "Never load these files: they are the answer key for `reliefgraph evaluate`.\n", encoding="utf-8"
     )
-    return SynthSummary(out_dir, written, len(population.persons), len(population.households), len(export.labels))
+    return SynthSummary(out_dir, written, len(population.persons), len(population.households), len(labels))

@@ -40,6 +40,7 @@ class Export:
         self.reserved: set[str] = set()  # person ids a plant uses: base data leaves them alone
         self.population_disabled: set[str] = set()
         self.near_misses: list[dict[str, Any]] = []
+        self.same_person: list[tuple[str, str]] = []  # ID numbers registered for one person (identity's truth)
 
     def next_id(self, prefix: str) -> str:
         self.counters[prefix] += 1
@@ -90,6 +91,9 @@ class Export:
     def staff_of(self, township_code: str, role: str, village_code: str | None = None) -> str:
         """A staff member of that role and posting (IndexError when there is none)."""
         return self.rng.choice(self._staff_index[(township_code, role, village_code)])
+
+    def staff_posted(self, township_code: str, role: str, village_code: str | None = None) -> list[str]:
+        return list(self._staff_index[(township_code, role, village_code)])
 
     def add_case(self, household: Household, programme: str, applicant: Person, submitted: date, *,
                  status: str = "approved", handled_by: str | None = None, decided: date | None = None) -> str:

@@ -206,6 +206,7 @@ def dup_identity(export: Export, i: int = 0) -> None:
     clone.name, clone.birth_date, clone.sex = name, born, original.sex
     export.population.persons[clone.id_number] = clone
     export.reserved.add(clone.id_number)
+    export.same_person.append((original.id_number, clone.id_number))
     if template not in ("traditional characters",):  # that one is corroborated only by its number
         export.add_phone(clone, phone, "MZ")
     make_poor(export, h2)
