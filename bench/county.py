@@ -30,11 +30,23 @@ def bench_settings(**overrides: object) -> Settings:
                     pagecache_size="4g", **overrides)
 
 
-def county_folder(console: Console) -> Path:
-    folder = OUT / f"county-full-{SEED}"
-    if not (folder / "labels" / "labels.jsonl").exists():
-        with console.status("synthesising the full county…"):
-            synthesize(folder, SEED, "full")
+def generator_digest() -> str:
+    """What the county's files follow from: the generator's code and the rule files (the oracle's thresholds)."""
+    sha = hashlib.sha256()
+    for path in sorted([*(PROJECT_ROOT / "synth").glob("*.py"), *(PROJECT_ROOT / "rules").glob("*.toml")]):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def county_folder(console: Console, scale: str = "full", seed: int = SEED) -> Path:
+    """The county's export files, synthesised again whenever the generator or the rules changed."""
+    folder = OUT / f"county-{scale}-{seed}"
+    stamp = folder / "labels" / "generator.sha256"
+    if not stamp.exists() or stamp.read_text() != generator_digest():
+        shutil.rmtree(folder, ignore_errors=True)
+        with console.status(f"synthesising the {scale} county (seed {seed})…"):
+            synthesize(folder, seed, scale)
+        stamp.write_text(generator_digest())
     return folder
 
 

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.baselines import admin_import, per_row_loop
+from bench.county import OUT, county_folder
 from bench.sample import Sample, take_sample, validated, write_sample
 from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
@@ -32,21 +33,11 @@ from graph.stats import graph_stats
 from loaders.reference import read_reference
 from loaders.run import Loader
 from reliefgraph.settings import PROJECT_ROOT, Settings
-from synth.county import synthesize
 from tests.graphdump import wipe
 
-OUT = PROJECT_ROOT / "bench" / "out"
 NEOMODEL_VENV = PROJECT_ROOT / "bench" / ".venv-neomodel"
 console = Console(width=130)
 logging.getLogger("neo4j").setLevel(logging.ERROR)  # retried deadlocks between load batches are expected
-
-
-def _county(scale: str, seed: int) -> Path:
-    folder = OUT / f"county-{scale}-{seed}"
-    if not (folder / "labels" / "labels.jsonl").exists():
-        with console.status(f"synthesising the {scale} county…"):
-            synthesize(folder, seed, scale)
-    return folder
 
 
 def _neomodel(settings: Settings, local: LocalNeo4j, sample: Sample) -> float:
@@ -85,7 +76,7 @@ def main() -> None:
 
 
 def run(settings: Settings, local: LocalNeo4j, args: argparse.Namespace) -> None:
-    county = _county(args.scale, args.seed)
+    county = county_folder(console, args.scale, args.seed)
     files = sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
     reference = read_reference(settings.rules_file)
     db = settings.neo4j_database

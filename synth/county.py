@@ -25,7 +25,7 @@ from synth.population import AS_OF, Population
 from synth.straddle import straddle_all
 from synth.staffing import staff_county
 
-SCALES = {"small": (0.01, 3), "full": (1.0, 25)}  # share of real residents, plants per kind
+SCALES = {"small": (0.01, 3), "medium": (0.1, 10), "full": (1.0, 25)}  # share of real residents, plants per kind
 
 # file name, feed, encoding, ID columns to soil, duplicate share, Excel-damaged share
 FILES = (

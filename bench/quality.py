@@ -1,0 +1,109 @@
+"""Detection quality over several seeds: each county synthesised, loaded into a server of its
+own, detected, and graded against the independent oracle's labels (synth/oracle.py).
+
+    python -m bench.quality [--seeds 11 12 13] [--scale medium]
+
+Prints, per kind, precision and recall for each seed and the lowest of them, and per seed how
+many labels the generator planted and how many the oracle found in the background drawn
+across the thresholds (synth/straddle.py): the cases nobody shaped to fit a detector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.county import OUT, county_folder
+from bench.machine import machine_line
+from detection.evaluate import read_labels, score
+from detection.findings_read import current_findings
+from detection.kinds import FindingKind
+from detection.rules import read_rules
+from detection.run import run_detection
+from graph.driver import open_driver
+from graph.local_server import LocalNeo4j, free_port
+from graph.migrations import migrate
+from loaders.run import Loader
+from reliefgraph.settings import PROJECT_ROOT, Settings
+from synth.population import AS_OF
+from tests.graphdump import wipe
+
+console = Console(width=130)
+logging.getLogger("neo4j").setLevel(logging.ERROR)
+TARGET = 0.95
+
+
+def grade(settings: Settings, folder: Path) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
+    """Load one county into the (wiped) database, detect, score against the oracle's labels."""
+    db = settings.neo4j_database
+    with open_driver(settings) as driver:
+        wipe(driver, db)
+        migrate(driver, db)
+        Loader(driver, settings, rejects_dir=OUT / "rejects").load(sorted([*folder.glob("*.csv"),
+                                                                         *folder.glob("*.jsonl")]))
+        reports = run_detection(driver, db, read_rules(settings.detection_rules_file), as_of=AS_OF)
+        failed = [f"{r.kind}: {r.error}" for r in reports if r.error]
+        if failed:
+            raise SystemExit("a detector failed: " + "; ".join(failed))
+        labels = read_labels(folder / "labels" / "labels.jsonl")
+        scores = score(current_findings(driver, db), labels, read_labels(folder, "near_misses.jsonl"))
+    planted = len(read_labels(folder, "planted.jsonl"))
+    return {s.kind: (s.precision, s.recall) for s in scores}, {"labels": len(labels), "planted": planted}
+
+
+def quality_over_seeds(seeds: list[int], scale: str) -> bool:
+    """Prints the table; True when every kind meets the target on every seed."""
+    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-quality", bolt_port=free_port(),
+                        heap_size="2g", pagecache_size="2g")
+    local = LocalNeo4j(settings)
+    local.stop()
+    with console.status("starting the quality benchmark's own Neo4j…"):
+        local.start()
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    counts: dict[int, dict[str, int]] = {}
+    try:
+        for seed in seeds:
+            folder = county_folder(console, scale, seed)
+            with console.status(f"seed {seed}: loading and detecting…"):
+                results[seed], counts[seed] = grade(settings, folder)
+    finally:
+        local.stop()
+        shutil.rmtree(settings.state_dir / "data" / "databases", ignore_errors=True)
+    table = Table(title=f"quality against the oracle's labels, {scale} county, seeds {', '.join(map(str, seeds))} "
+                        f"(target: precision and recall >= {TARGET} on every seed)")
+    table.add_column("kind")
+    for seed in seeds:
+        table.add_column(f"seed {seed} P / R", justify="right")
+    table.add_column("lowest P / R", justify="right")
+    met = True
+    for kind in FindingKind:
+        cells = [results[s][kind.value] for s in seeds]
+        low = (min(p for p, _ in cells), min(r for _, r in cells))
+        ok = low[0] >= TARGET and low[1] >= TARGET
+        met &= ok
+        table.add_row(kind.value, *(f"{p:.3f} / {r:.3f}" for p, r in cells), f"{low[0]:.3f} / {low[1]:.3f}",
+                      style="" if ok else "red")
+    console.print(table)
+    for seed in seeds:
+        c = counts[seed]
+        console.print(f"seed {seed}: {c['labels']:,} labels by the oracle, of which the generator planted "
+                      f"{c['planted']:,}; {c['labels'] - c['planted']:,} are background that crossed a threshold")
+    return met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
+    parser.add_argument("--scale", default="medium", choices=("small", "medium", "full"))
+    args = parser.parse_args()
+    console.print(machine_line(Settings()))
+    quality_over_seeds(args.seeds, args.scale)
+
+
+if __name__ == "__main__":
+    main()
