@@ -283,6 +283,7 @@ class IdentityLinker:
             training.estimate_probability_two_random_records_match(DETERMINISTIC_FALLBACK,
                                                                    recall=DETERMINISTIC_RECALL)
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=20261129)
+        self.linker = Linker(self.table, self._counted_shared_u(self.model()), log_level=None)
         expected = self._expected_matches()
         for block in TRAINING_BLOCKS:
             pairs = self._pairs([block])
@@ -309,6 +310,26 @@ class IdentityLinker:
         # real second registration is impossible: each m is at least M_FLOOR.
         self.linker = Linker(self.table, _floored(_fixed(self.model())), log_level=None)
         return self.model()
+
+    def _counted_shared_u(self, model: dict[str, Any]) -> dict[str, Any]:
+        """u of "shared phone / account / address" counted over the whole register, not sampled.
+
+        Two strangers share a phone perhaps once in ten million pairs: two million random
+        pairs usually hold none, Splink then leaves u unset and a shared phone weighs nothing.
+        Counting every pair of persons in different households that share one is cheap here.
+        """
+        total = self.count * (self.count - 1) / 2
+        for comparison in model["comparisons"]:
+            column = comparison["output_column_name"]
+            if column not in M_START or column in ("name", "birth_date", "id_number"):
+                continue
+            shared = self.con.execute(_SHARED_PAIRS.format(column=column)).fetchall()[0][0]
+            levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+            u = max(shared, 1) / total  # none shared: at most one pair in the whole register
+            levels[0]["u_probability"] = u
+            middle = sum(lv.get("u_probability") or 0.0 for lv in levels[1:-1])
+            levels[-1]["u_probability"] = max(1.0 - u - middle, 1e-12)
+        return model
 
     def _expected_matches(self) -> float:
         model = self.model()
@@ -354,7 +375,8 @@ class IdentityLinker:
     def predict(self, threshold: float, touching: set[str] | None = None,
                 similar_names: bool = True) -> list[Prediction]:
         """Pairs at or above the threshold; with `touching`, only pairs naming one of those;
-        with `similar_names`, only pairs whose names agree at some level above "all other"."""
+        with `similar_names`, only pairs whose names are themselves evidence for one person
+        (the name comparison's weight, term frequency included, above zero)."""
         if self.linker is None:
             return []
         table = self.linker.inference.predict(threshold_match_probability=threshold)
@@ -366,13 +388,13 @@ class IdentityLinker:
             a, b = sorted((r["unique_id_l"], r["unique_id_r"]))
             if touching is not None and a not in touching and b not in touching:
                 continue
-            if similar_names and r.get("gamma_name") == 0:
-                continue
             weights = {k[3:]: float(v) for k, v in r.items()
                        if k.startswith("mw_") and not k.startswith("mw_tf_adj_") and v is not None}
             for k, v in r.items():  # a common name weighs less: its term-frequency adjustment
                 if k.startswith("mw_tf_adj_") and v is not None and k[10:] in weights:
                     weights[k[10:]] += float(v)
+            if similar_names and weights.get("name", 0.0) <= 0.0:
+                continue  # the names themselves do not speak for one person
             levels = {k[6:]: str(v) for k, v in r.items() if k.startswith("gamma_")}
             out.append(Prediction(a, b, float(r["match_probability"]), weights, levels))
         return sorted(out, key=lambda p: (p.a, p.b))
@@ -385,6 +407,14 @@ SELECT *,
   CASE WHEN count(*) OVER (PARTITION BY name_last) <= ? THEN name_last END AS last_rare,
   CASE WHEN count(*) OVER (PARTITION BY birth_date) <= ? THEN birth_date END AS birth_rare
 FROM persons
+"""
+
+# Pairs of persons in different households sharing at least one value of a list column.
+_SHARED_PAIRS = """
+WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
+SELECT count(*) FROM (
+  SELECT DISTINCT a.unique_id, b.unique_id FROM x AS a JOIN x AS b ON a.v = b.v AND a.unique_id < b.unique_id
+  WHERE len(list_intersect(a.households, b.households)) = 0)
 """
 
 _DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "

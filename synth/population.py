@@ -115,9 +115,14 @@ class Population:
             code = COUNTY_CODE + suffix
             township = Township(code, name, residents)
             n_villages = max(2, round(total_villages * residents / county_population))
+            names: set[str] = set()
             for i in range(n_villages):
-                kind_suffix = self.rng.choice(VILLAGE_SUFFIXES)
-                vname = self.rng.choice(VILLAGE_WORDS) + self.rng.choice(VILLAGE_WORDS) + kind_suffix
+                while True:  # a township's villages have distinct names (and so distinct addresses)
+                    kind_suffix = self.rng.choice(VILLAGE_SUFFIXES)
+                    vname = self.rng.choice(VILLAGE_WORDS) + self.rng.choice(VILLAGE_WORDS) + kind_suffix
+                    if vname not in names:
+                        names.add(vname)
+                        break
                 kind = "community" if kind_suffix == "社区" else "village"
                 township.villages.append(Village(f"{code}{i + 1:03d}", vname, kind, code))
             self.townships.append(township)
