@@ -1,7 +1,7 @@
 """The role × field matrix: which categories of personal data each role sees, and how.
 
-Checked where data is read (the resolvers ask ``policy.access(category)``), never by the
-client. Categories group the fields DOMAIN.md treats alike; masking keeps enough for a
+Applied on the way out, field by field, by the table in access/fields.py (never by the
+client). Categories group the fields DOMAIN.md treats alike; masking keeps enough for a
 human to recognise a record (the region and birth date of an ID number, the last digits
 of a phone or account) without disclosing it.
 """
@@ -23,6 +23,7 @@ class DataCategory(StrEnum):
     ASSETS = "assets"  # vehicles, property, business, employment, income
     BENEFITS = "benefits"  # cases, enrollments, payments
     CREDIT = "credit"  # dishonesty records and joint restrictions
+    FINDINGS = "findings"  # findings naming a person (fraud suspicions included)
 
 
 class Access(StrEnum):
@@ -36,17 +37,20 @@ C = DataCategory
 
 MATRIX: dict[Role, dict[DataCategory, Access]] = {
     Role.INVESTIGATOR: {c: F for c in DataCategory},
-    Role.CASEWORKER: {c: F for c in DataCategory},
+    # Caseworkers read the gaps of their township as findings, never suspicions about a
+    # person (a colleague's relative, say) through the person's record.
+    Role.CASEWORKER: {c: F for c in DataCategory} | {C.FINDINGS: D},
     # Decides dishonesty records: who the subject is, what they received, their record.
     Role.CREDIT_OFFICER: {c: D for c in DataCategory} | {C.BASIC: F, C.IDENTITY: F, C.BENEFITS: F, C.CREDIT: F},
     # Coordinators find people in need (主动发现): they see social-status flags, not health.
     Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                       C.ASSETS: D, C.BENEFITS: F, C.CREDIT: D},
+                       C.ASSETS: D, C.BENEFITS: F, C.CREDIT: D, C.FINDINGS: D},
     # Partners match records by ID number; other data only from their own department's
     # programmes and feeds (filtered in the resolvers).
     Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                              C.ASSETS: F, C.BENEFITS: F, C.CREDIT: D},
-    Role.CREDIT_EXPORTER: {c: D for c in DataCategory},
+                              C.ASSETS: F, C.BENEFITS: F, C.CREDIT: D, C.FINDINGS: D},
+    # The credit platform receives decided dishonesty records: whose they are, and the record.
+    Role.CREDIT_EXPORTER: {c: D for c in DataCategory} | {C.BASIC: F, C.IDENTITY: F, C.CREDIT: F},
     Role.AUDITOR: {c: D for c in DataCategory},
 }
 

@@ -11,6 +11,7 @@ from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimit
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
+from access.fields import Withheld
 from reliefgraph.settings import Settings
 from strawberry.tools import merge_types
 
@@ -19,6 +20,7 @@ from schema.api.cases import Mutation as CaseMutation
 from schema.api.credit import CreditMutation, CreditQuery
 from schema.api.directory import DirectoryQuery
 from schema.api.discovery import DiscoveryQuery
+from schema.api.field_policy import FieldPolicy
 from schema.api.findings import FindingMutation, FindingQuery
 from schema.api.publicity import PublicityQuery
 from schema.api.query_cost import BudgetedValidation, QueryBudget
@@ -34,7 +36,7 @@ Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation
 def _unexpected(error: GraphQLError) -> bool:
     """Mask what we did not raise on purpose (driver errors, bugs); keep request errors."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, (GraphQLError, Withheld))
 
 
 class ReportRoundTrips(SchemaExtension):
@@ -58,7 +60,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(ReportRoundTrips)
     # Clients repeat the same few documents: parse and validate each once (bounded caches);
     # the budget is checked in linear time before the standard rules (schema/api/query_cost.py).
-    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget)]
+    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget), FieldPolicy]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

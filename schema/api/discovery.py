@@ -1,9 +1,9 @@
 """The village's active-discovery list (主动发现): vulnerable people under the income line
 whom no basic-living grant covers, for coordinators to visit and help apply.
 
-Shown through the caller's policy: a coordinator sees the name, the masked ID number and
-the social-status flags; health flags (disability, mental illness, cancers) only as
-"health", since their role does not read health data.
+Shown through the caller's policy (access/fields.py, on the way out): a coordinator sees the
+name, the masked ID number and the social-status flags; health flags (disability, mental
+illness, cancers) only as "health", since their role does not read health data.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.policy import Access, DataCategory, access, mask_id_number
+from access.policy import Access, DataCategory, access
 from detection.kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
@@ -24,9 +24,6 @@ from schema.api.errors import Forbidden, InvalidInput
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_yuan
 from schema.api.validation import purpose_problem
-
-SOCIAL_FLAGS = {"orphan", "child_in_distress", "registered_poverty", "disaster_victim"}
-
 
 @strawberry.type
 class DiscoveryCandidate:
@@ -69,21 +66,16 @@ class DiscoveryQuery:
         rows = await fetch_findings(
             ctx.gateway, kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value], statuses=["open", "assigned"],
             township=scope[0], village=village, min_score=None, order="SCORE_DESC", **page.params())
-        identity = access(p, DataCategory.IDENTITY)
         health = access(p, DataCategory.HEALTH)
         edges, persons = [], []
         for r in rows[:page.limit]:
             f = r["finding"]
             d = json.loads(f.get("details") or "{}")
             persons.append(d.get("person"))
-            flags = sorted({x["kind"] if x["kind"] in SOCIAL_FLAGS or health is not Access.DENIED else "health"
-                            for x in d.get("flags", [])})
-            shown = None if identity is Access.DENIED else (
-                mask_id_number(d["person"]) if identity is Access.MASKED else d["person"])
             edges.append(Edge(cursor=encode_key(r["sort_key"], f["finding_id"]), node=DiscoveryCandidate(
-                finding_id=f["finding_id"], status=f["status"], name=d.get("name", ""), id_number=shown,
+                finding_id=f["finding_id"], status=f["status"], name=d.get("name", ""), id_number=d.get("person"),
                 household_id=d.get("household", ""), village_code=f.get("village_code"), household_size=d.get("size"),
-                flags=flags, income_per_capita=to_yuan(d.get("income_fen")), income_line=to_yuan(d.get("line_fen")))))
+                flags=sorted({x["kind"] for x in d.get("flags", [])}), income_per_capita=to_yuan(d.get("income_fen")), income_line=to_yuan(d.get("line_fen")))))
         categories = ["basic", "identity", "social", "assets"] + (["health"] if health is not Access.DENIED else [])
         await ctx.audit.record_reads([x for x in persons if x], categories, purpose, "activeDiscovery")
         return connection(edges, len(rows), page.limit)

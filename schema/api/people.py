@@ -1,8 +1,9 @@
 """Person 360: the person, their households over time, identifiers, facts, benefits.
 
-Built from one fetched record and the caller's policy: what a role may not see is never
-put into the response (null, with the category named in ``withheld``), and what it may see
-only masked is masked here.
+Built from one fetched record. What a role may not see of a field, or may see only masked,
+is decided on the way out by access/fields.py (null, with the category named in
+``withheld``); here only which records a caller may see at all (a partner's mandate and its
+department's own programmes and feeds) and what the audit event records.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 
 import strawberry
 
-from access.policy import Access, DataCategory, access, mask_account, mask_id_number, mask_phone
+from access.fields import fact_category
+from access.policy import Access, DataCategory, access
 from access.principal import Principal, Role
 
-HEALTH_KINDS = {"severe_mental_illness", "two_cancers", "cleft_or_cerebral_palsy"}
 FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
 
 
@@ -32,6 +33,7 @@ class Category(Enum):
     ASSETS = "assets"
     BENEFITS = "benefits"
     CREDIT = "credit"
+    FINDINGS = "findings"
 
 
 @strawberry.type
@@ -235,27 +237,13 @@ class PersonView:
         return level
 
     def id_number(self, value: str | None) -> str | None:
-        if value is None:
-            return None
-        self.shown.add(value)
-        level = self.allowed(DataCategory.IDENTITY)
-        return None if level is Access.DENIED else mask_id_number(value) if level is Access.MASKED else value
+        if value is not None:
+            self.shown.add(value)
+            self.allowed(DataCategory.IDENTITY)
+        return value
 
     def _own(self, department: str | None) -> bool:
         return self.principal.role is not Role.DEPARTMENT_PARTNER or department == self.principal.department
-
-    @staticmethod
-    def fact_category(fact: dict[str, Any]) -> DataCategory:
-        label = fact["label"]
-        if label == "Death":
-            return DataCategory.BASIC
-        if label == "Disability" or (label == "Vulnerability" and fact.get("kind") in HEALTH_KINDS):
-            return DataCategory.HEALTH
-        if label == "Vulnerability":
-            return DataCategory.SOCIAL
-        if label == "Deposit":
-            return DataCategory.FINANCIAL
-        return DataCategory.ASSETS
 
     def _mandate_of(self, subject: str, record: dict[str, Any]) -> set[str] | None:
         """For a partner: the subject and the persons its own programmes' grants and cases name."""
@@ -277,20 +265,14 @@ class PersonView:
         p = record["person"]
         self.shown.add(p["id_number"])
         self.mandate = self._mandate_of(p["id_number"], record)
-        contact = self.allowed(DataCategory.CONTACT)
-        financial = self.allowed(DataCategory.FINANCIAL)
-        benefits = self.allowed(DataCategory.BENEFITS)
-        self.disclosed.add(DataCategory.BASIC)
-        memberships = [self._membership(m, contact) for m in record["memberships"]]
-        phones = None if contact is Access.DENIED else [
-            PhoneNumber(number=mask_phone(x["number"]) if contact is Access.MASKED else x["number"],
-                        source=x["source"], as_of=to_date(x["as_of"])) for x in record["phones"]]
-        addresses = None if contact is Access.DENIED else [
-            RegisteredAddress(address=x["address"], kind=x["kind"], source=x["source"], as_of=to_date(x["as_of"]))
-            for x in record["addresses"]]
-        accounts = None if financial is Access.DENIED else [
-            BankAccount(number=mask_account(x["number"]) if financial is Access.MASKED else x["number"], bank=x["bank"])
-            for x in record["accounts"]]
+        for category in (DataCategory.BASIC, DataCategory.CONTACT, DataCategory.FINANCIAL, DataCategory.BENEFITS,
+                         DataCategory.CREDIT):
+            self.allowed(category)
+        memberships = [self._membership(m) for m in record["memberships"]]
+        phones = [PhoneNumber(number=x["number"], source=x["source"], as_of=to_date(x["as_of"])) for x in record["phones"]]
+        addresses = [RegisteredAddress(address=x["address"], kind=x["kind"], source=x["source"], as_of=to_date(x["as_of"]))
+                     for x in record["addresses"]]
+        accounts = [BankAccount(number=x["number"], bank=x["bank"]) for x in record["accounts"]]
         return Person(
             id_number=self.id_number(p["id_number"]), document_type=p.get("document_type"), name=p["name"],
             sex=p.get("sex"), birth_date=to_date(p.get("birth_date")), staff_role=p.get("staff_role"),
@@ -299,19 +281,16 @@ class PersonView:
             relatives=[Relative(id_number=self.id_number(k["id_number"]), name=k["name"], relation=k["relation"],
                                 direction="of" if k["outgoing"] else "to")
                        for k in record["kin"] if self._in_mandate(k["id_number"])],
-            enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
+            enrollments=self._enrollments(record), cases=self._cases(record),
             credit_records=self._credit(record.get("credit_records", [])),
             findings=[PersonFinding(finding_id=f["finding_id"], kind=f["kind"], status=f["status"], score=f["score"])
-                      for f in {x["finding_id"]: x for x in record.get("findings", [])}.values()]
-            if self.principal.role is Role.INVESTIGATOR else None,
+                      for f in {x["finding_id"]: x for x in record.get("findings", [])}.values()],
             # Every category the role may not see, whether or not this person has such data:
             # listing only the ones present would itself disclose that they exist.
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
         )
 
-    def _credit(self, records: list[dict[str, Any]]) -> list[PersonCreditRecord] | None:
-        if self.allowed(DataCategory.CREDIT) is Access.DENIED:
-            return None
+    def _credit(self, records: list[dict[str, Any]]) -> list[PersonCreditRecord]:
         return [PersonCreditRecord(
             record_id=r["record_id"], status=r["status"], behaviour=r["behaviour"], severity=r["severity"],
             decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
@@ -320,29 +299,23 @@ class PersonView:
 
     def household(self, record: dict[str, Any]) -> Household:
         h = record["household"]
-        contact = self.allowed(DataCategory.CONTACT)
-        financial = self.allowed(DataCategory.FINANCIAL)
-        benefits = self.allowed(DataCategory.BENEFITS)
-        self.disclosed.add(DataCategory.BASIC)
+        for category in (DataCategory.BASIC, DataCategory.CONTACT, DataCategory.FINANCIAL, DataCategory.BENEFITS):
+            self.allowed(category)
         return Household(
             household_id=h["household_id"], village_code=h.get("village_code"), township_code=h.get("township_code"),
-            address=None if contact is Access.DENIED else h.get("address"),
+            address=h.get("address"),
             registered_date=to_date(h.get("registered_date")),
             withheld=[Category(c.value) for c in DataCategory if access(self.principal, c) is Access.DENIED],
             members=self._members(record["members"]),
-            enrollments=self._enrollments(record, benefits, financial), cases=self._cases(record, benefits),
+            enrollments=self._enrollments(record), cases=self._cases(record),
             visits=[Visit(visit_id=v["visit_id"], visit_date=to_date(v.get("visit_date")), staff_id=v.get("staff_id"),
                           note=v.get("note")) for v in sorted(record["visits"], key=lambda v: str(v.get("visit_date")))],
         )
 
-    def _enrollments(self, record: dict[str, Any], benefits: Access, financial: Access) -> list[Enrollment] | None:
-        if benefits is Access.DENIED:
-            return None
-        return [self._enrollment(e, financial) for e in record["enrollments"] if self._own(e["department_code"])]
+    def _enrollments(self, record: dict[str, Any]) -> list[Enrollment]:
+        return [self._enrollment(e) for e in record["enrollments"] if self._own(e["department_code"])]
 
-    def _cases(self, record: dict[str, Any], benefits: Access) -> list[Case] | None:
-        if benefits is Access.DENIED:
-            return None
+    def _cases(self, record: dict[str, Any]) -> list[Case]:
         return [self._case(c) for c in record["cases"] if self._own(c["department_code"])]
 
     def _members(self, members: list[dict[str, Any]]) -> list[HouseholdMember]:
@@ -351,18 +324,19 @@ class PersonView:
                                 since=to_date(o["since"]), until=to_date(o["until"]))
                 for o in sorted(members, key=lambda o: o["id_number"]) if self._in_mandate(o["id_number"])]
 
-    def _membership(self, m: dict[str, Any], contact: Access) -> Membership:
+    def _membership(self, m: dict[str, Any]) -> Membership:
         return Membership(
             household_id=m["household_id"], village_code=m["village_code"], township_code=m["township_code"],
-            address=None if contact is Access.DENIED else m["address"], relation=m["relation"],
+            address=m["address"], relation=m["relation"],
             since=to_date(m["since"]), until=to_date(m["until"]), members=self._members(m["members"]),
         )
 
     def _facts(self, facts: list[dict[str, Any]]) -> list[VerificationFact]:
         shown = []
         for fact in sorted(facts, key=lambda f: f["fact_id"]):
-            if self.allowed(self.fact_category(fact)) is Access.DENIED or not self._own(fact.get("source")):
+            if not self._own(fact.get("source")):
                 continue
+            self.allowed(fact_category(fact["label"], fact.get("kind")))
             details = [FactDetail(name=k, value=str(v)) for k, v in sorted(fact.items())
                        if k not in FACT_HIDDEN_KEYS and v is not None]
             shown.append(VerificationFact(kind=fact["label"], record_id=fact.get("record_id"),
@@ -370,21 +344,16 @@ class PersonView:
                                           details=details))
         return shown
 
-    def _enrollment(self, e: dict[str, Any], financial: Access) -> Enrollment:
-        def account(number: str | None) -> str | None:
-            if number is None or financial is Access.DENIED:
-                return None
-            return mask_account(number) if financial is Access.MASKED else number
-
+    def _enrollment(self, e: dict[str, Any]) -> Enrollment:
         return Enrollment(
             enrollment_id=e["enrollment_id"], programme=e["programme_code"], programme_name=e.get("programme_name"),
             department=e.get("department_code"), unit=e.get("unit"),
             grantee=e.get("grantee_household") or self.id_number(e.get("grantee_person")),
             start_date=to_date(e.get("start_date")), end_date=to_date(e.get("end_date")),
             monthly_amount=to_yuan(e.get("monthly_amount_fen")),
-            covered=[x for x in (self.id_number(i) for i in sorted(e["covered"])) if x is not None],
+            covered=[self.id_number(i) for i in sorted(e["covered"])],
             payments=[Payment(payment_id=x["payment_id"], period=x["period"], amount=to_yuan(x["amount_fen"]),
-                              paid_date=to_date(x["paid_date"]), account=account(x["account"]),
+                              paid_date=to_date(x["paid_date"]), account=x["account"],
                               event_cause=x["event_cause"], event_date=to_date(x["event_date"]))
                       for x in sorted(e["payments"], key=lambda x: (x["period"], x["payment_id"]))],
         )

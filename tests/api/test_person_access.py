@@ -60,7 +60,7 @@ def test_coordinator_gets_masked_ids_and_no_money_or_health(client: TestClient, 
     # The disability (health) and the deposit (financial) are withheld; the poverty
     # registration (social status) is what active discovery needs.
     assert [(f["kind"], f["source"]) for f in p["facts"]] == [("Vulnerability", "NY")]
-    assert set(p["withheld"]) == {"FINANCIAL", "HEALTH", "ASSETS", "CREDIT"}
+    assert set(p["withheld"]) == {"FINANCIAL", "HEALTH", "ASSETS", "CREDIT", "FINDINGS"}
     assert p["phones"][0]["number"] == "13805370001"  # coordinators visit: they may call
     assert all(x["account"] is None for e in p["enrollments"] for x in e["payments"])
 

@@ -1,0 +1,191 @@
+"""Who sees what, per field: every API field that can carry a person's identity or data,
+classified once, here, and applied in one place on the way out (schema/api/field_policy.py).
+
+A field is listed in FIELDS with the data categories it discloses (its access is the most
+restrictive of their levels in policy.MATRIX) and its shape (how it is masked), or in
+NOT_PERSONAL with the reason it carries no one's personal data. tests/access/test_fields.py
+reads the schema: a field whose name suggests personal data and that is in neither table
+fails the test until it is classified.
+
+Row-level decisions stay with the records' owners: a partner's mandate (which members and
+kin it may see at all), jurisdictions, and role-gated queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from access.policy import Access, DataCategory, access, mask_account, mask_id_number, mask_phone
+from access.principal import Principal
+
+C = DataCategory
+# Graph views and finding explanations: for roles that read every category of personal data.
+ALL = tuple(c for c in DataCategory if c is not DataCategory.FINDINGS)
+ORDER = {Access.DENIED: 0, Access.MASKED: 1, Access.FULL: 2}
+
+HEALTH_KINDS = frozenset({"severe_mental_illness", "two_cancers", "cleft_or_cerebral_palsy"})
+SOCIAL_FLAGS = frozenset({"orphan", "child_in_distress", "registered_poverty", "disaster_victim"})
+
+
+class Shape(StrEnum):
+    PLAIN = "plain"  # shown, or withheld as a whole
+    ID_NUMBER = "id number"  # masked: region and last digits kept; other keys (a household id) pass unchanged
+    PHONE = "phone"  # masked: first three and last four digits
+    ACCOUNT = "account"  # masked: last four digits
+    FLAGS = "flags"  # vulnerability flags: health ones become "health" where health data is not readable
+    FACTS = "facts"  # verification facts: each kept only where its own category is readable
+
+
+class Withheld(Exception):
+    """A non-null field the caller's role may not read (fails closed, as a GraphQL error)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    categories: tuple[DataCategory, ...]
+    shape: Shape = Shape.PLAIN
+
+    def level(self, principal: Principal) -> Access:
+        return min((access(principal, c) for c in self.categories), key=ORDER.__getitem__)
+
+
+def _rule(*categories: DataCategory, shape: Shape = Shape.PLAIN) -> Rule:
+    return Rule(tuple(categories), shape)
+
+
+ID, BASIC = _rule(C.IDENTITY, shape=Shape.ID_NUMBER), _rule(C.BASIC)
+
+FIELDS: dict[tuple[str, str], Rule] = {
+    # The person 360 and its parts.
+    ("Person", "idNumber"): ID, ("Person", "name"): BASIC, ("Person", "sex"): BASIC, ("Person", "birthDate"): BASIC,
+    ("Person", "phones"): _rule(C.CONTACT), ("Person", "addresses"): _rule(C.CONTACT),
+    ("Person", "bankAccounts"): _rule(C.FINANCIAL),
+    ("Person", "facts"): _rule(C.BASIC, shape=Shape.FACTS),
+    ("Person", "relatives"): BASIC, ("Person", "memberships"): BASIC,
+    ("Person", "enrollments"): _rule(C.BENEFITS), ("Person", "cases"): _rule(C.BENEFITS),
+    ("Person", "creditRecords"): _rule(C.CREDIT), ("Person", "findings"): _rule(C.FINDINGS),
+    ("PhoneNumber", "number"): _rule(C.CONTACT, shape=Shape.PHONE),
+    ("RegisteredAddress", "address"): _rule(C.CONTACT),
+    ("BankAccount", "number"): _rule(C.FINANCIAL, shape=Shape.ACCOUNT),
+    ("Relative", "idNumber"): ID, ("Relative", "name"): BASIC,
+    ("HouseholdMember", "idNumber"): ID, ("HouseholdMember", "name"): BASIC, ("HouseholdMember", "sex"): BASIC,
+    ("HouseholdMember", "birthDate"): BASIC,
+    ("Membership", "address"): _rule(C.CONTACT), ("Membership", "members"): BASIC,
+    ("Household", "address"): _rule(C.CONTACT), ("Household", "members"): BASIC,
+    ("Household", "enrollments"): _rule(C.BENEFITS), ("Household", "cases"): _rule(C.BENEFITS),
+    ("Household", "visits"): _rule(C.BENEFITS),
+    ("Visit", "note"): _rule(C.BENEFITS),
+    ("Enrollment", "grantee"): ID, ("Enrollment", "covered"): ID,
+    ("Payment", "account"): _rule(C.FINANCIAL, shape=Shape.ACCOUNT),
+    ("Case", "applicant"): ID,
+    # Search hits and the active-discovery list.
+    ("PersonSummary", "idNumber"): ID, ("PersonSummary", "name"): BASIC, ("PersonSummary", "sex"): BASIC,
+    ("PersonSummary", "birthDate"): BASIC,
+    ("DiscoveryCandidate", "idNumber"): ID, ("DiscoveryCandidate", "name"): BASIC,
+    ("DiscoveryCandidate", "flags"): _rule(C.SOCIAL, shape=Shape.FLAGS),
+    # Being under the income line is what puts a person on the list: social status, which
+    # coordinators read to help them apply (their role reads no other income or asset data).
+    ("DiscoveryCandidate", "incomePerCapita"): _rule(C.SOCIAL),
+    # Credit: the subject of a dishonesty record, for those who decide or receive it.
+    ("DishonestyRecord", "idNumber"): ID, ("DishonestyRecord", "subjectName"): _rule(C.BASIC, C.CREDIT),
+    ("DishonestyRecord", "facts"): _rule(C.CREDIT), ("DishonestyRecord", "recoveryAmount"): _rule(C.CREDIT),
+    ("CreditChange", "idNumber"): _rule(C.IDENTITY, C.CREDIT), ("CreditChange", "subjectName"): _rule(C.BASIC, C.CREDIT),
+    ("CreditChange", "facts"): _rule(C.CREDIT),
+    # Free text staff write about a household or a person.
+    ("CaseRecord", "reason"): _rule(C.BENEFITS), ("CaseEvent", "note"): _rule(C.BENEFITS),
+    ("CreditEvent", "note"): _rule(C.CREDIT),
+    # Findings, their explanations and evidence, and the investigators' graph views name
+    # persons with every kind of data: for roles that read everything.
+    ("Finding", "explanation"): _rule(*ALL), ("Finding", "details"): _rule(*ALL),
+    ("Finding", "confirmedFacts"): _rule(*ALL), ("Finding", "reason"): _rule(*ALL),
+    ("FindingEvent", "note"): _rule(*ALL),
+    ("GraphNode", "key"): _rule(*ALL), ("GraphNode", "label"): _rule(*ALL), ("GraphNode", "properties"): _rule(*ALL),
+    ("GraphEdge", "properties"): _rule(*ALL), ("Linkage", "center"): _rule(*ALL),
+}
+
+# Fields whose names look personal but carry no one's personal data, or only what the law
+# makes public, or only the acting official's own identity: each with its reason.
+OFFICIAL = "a staff member acting in office: their id or name is part of the record"
+LABEL = "a name of a programme, department, region or field, not of a person"
+NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("Me", "subject"): "the caller's own identity",
+    ("AuditEvent", "subject"): OFFICIAL, ("AuditEvent", "personIdNumber"):
+        "the audit trail: whose data was read, for auditors only (a role-gated query)",
+    ("Case", "handledBy"): OFFICIAL, ("Case", "reviewedBy"): OFFICIAL, ("Case", "approvedBy"): OFFICIAL,
+    ("CaseEvent", "by"): OFFICIAL, ("FindingEvent", "by"): OFFICIAL, ("CreditEvent", "by"): OFFICIAL,
+    ("Finding", "assignee"): OFFICIAL, ("Visit", "staffId"): OFFICIAL,
+    ("Staff", "staffId"): OFFICIAL, ("Staff", "name"): OFFICIAL,
+    ("PublicityEntry", "name"): "published (公示): masked by the publicity rule before it leaves resolvers/publicity.py",
+    ("DishonestyNotice", "name"): "published dishonesty list: identity as the publicity setting decides "
+                                  "(dishonesty_publicity_identity), applied in schema/api/credit.py",
+    ("DishonestyNotice", "idNumber"): "published dishonesty list: as the publicity setting decides",
+    ("Enrollment", "programmeName"): LABEL, ("PublicityEntry", "programmeName"): LABEL,
+    ("Department", "name"): LABEL, ("Programme", "name"): LABEL, ("PublicityList", "areaName"): LABEL,
+    ("StaffingGap", "name"): LABEL, ("VillageGapCount", "villageName"): LABEL, ("FactDetail", "name"): LABEL,
+    ("FactDetail", "value"): "a detail of a verification fact, shown only inside a fact its category allows",
+    ("Property", "name"): LABEL,
+    ("Property", "value"): "a property of a graph node or edge, shown only inside one (classified above)",
+    ("PublicityEntry", "reason"): "the published reason for a decision",
+    ("DiscoveryCandidate", "incomeLine"): "the published dibao line, not anyone's income",
+    ("VerificationFact", "details"): "inside a verification fact, which Person.facts keeps only where the fact's "
+                                     "own category is readable (Shape.FACTS)",
+    ("RestrictionStatus", "records"): "published restriction records of an ID number the caller already holds; "
+                                      "they carry no name or ID number",
+}
+
+
+def fact_category(kind: str | None, detail_kind: str | None = None) -> DataCategory:
+    """A verification fact's category, by its label (and a vulnerability's kind)."""
+    if kind == "Death":
+        return C.BASIC
+    if kind == "Disability" or (kind == "Vulnerability" and detail_kind in HEALTH_KINDS):
+        return C.HEALTH
+    if kind == "Vulnerability":
+        return C.SOCIAL
+    if kind == "Deposit":
+        return C.FINANCIAL
+    return C.ASSETS
+
+
+def _mask(shape: Shape, value: Any, principal: Principal) -> Any:
+    if isinstance(value, list):
+        return [_mask(shape, v, principal) for v in value]
+    if not isinstance(value, str):
+        return value
+    if shape is Shape.ID_NUMBER:
+        looks_like_id = len(value) in (15, 18) and value[:17].isdigit()
+        return mask_id_number(value) if looks_like_id else value
+    if shape is Shape.PHONE:
+        return mask_phone(value)
+    if shape is Shape.ACCOUNT:
+        return mask_account(value)
+    return value
+
+
+def _fact_detail(fact: Any, name: str) -> str | None:
+    return next((d.value for d in getattr(fact, "details", []) if d.name == name), None)
+
+
+def disclose(rule: Rule, principal: Principal, value: Any, *, nullable: bool, is_list: bool) -> Any:
+    """The value as this principal may see it: whole, masked, or withheld (None, or an empty
+    list; a non-null single value raises Withheld)."""
+    if value is None:
+        return None
+    if rule.shape is Shape.FACTS:
+        return [f for f in value
+                if access(principal, fact_category(getattr(f, "kind", None), _fact_detail(f, "kind"))) is not Access.DENIED]
+    if rule.shape is Shape.FLAGS:
+        health = access(principal, C.HEALTH) is not Access.DENIED
+        return sorted({f if f in SOCIAL_FLAGS or health else "health" for f in value})
+    level = rule.level(principal)
+    if level is Access.FULL:
+        return value
+    if level is Access.MASKED and rule.shape is not Shape.PLAIN:
+        return _mask(rule.shape, value, principal)
+    if nullable:
+        return None
+    if is_list:
+        return []
+    raise Withheld("your role may not read this field")
