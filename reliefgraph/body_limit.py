@@ -1,12 +1,31 @@
-"""Refuse request bodies over a size limit (413), whether or not Content-Length is honest."""
+"""Refuse request bodies over a size limit (413), whether or not Content-Length is honest.
+
+The rest of an oversized body is read and dropped before the answer (up to DRAIN_LIMIT):
+a server that answers and closes while the client is still sending makes the client see a
+connection reset instead of the 413.
+"""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this a client is not waiting for an answer: just close
+
+
 class BodyTooLarge(Exception):
     pass
+
+
+async def _drain(receive: Receive, already: int = 0) -> None:
+    seen = already
+    while seen <= DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 class BodySizeLimit:
@@ -20,16 +39,19 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _drain(receive)
             await self._refuse(send)
             return
         seen = 0
         started = False
+        body_read = False  # the last body message arrived: receiving again would wait for a disconnect
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, body_read
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                body_read = not message.get("more_body", False)
                 if seen > self.max_bytes:
                     raise BodyTooLarge
             return message
@@ -43,10 +65,13 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
+                if not body_read:
+                    await _drain(receive, seen)
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
         body = b'{"errors":[{"message":"request body too large"}]}'
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})

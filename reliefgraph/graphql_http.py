@@ -2,7 +2,8 @@
 
 `application/graphql-response+json` (the GraphQL-over-HTTP spec's type) is used when the
 client accepts it, with the spec's status codes: 200 when the response has data, 4xx for
-request errors (unparseable, invalid, over a limit). Legacy `application/json` clients get
+request errors (unparseable, invalid, over a limit), 503 with Retry-After when Neo4j cannot
+be reached (a typed error, code SERVICE_UNAVAILABLE, within a few seconds). Legacy `application/json` clients get
 200 with the errors in the body, as they expect. GET runs queries only (a mutation over
 GET is refused with 405); batching is not offered.
 """
@@ -17,11 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UNSET
 
 from access.tokens import AuthenticationError, Authenticator
 from reliefgraph.settings import Settings
 from resolvers.context import RequestContext
-from resolvers.gateway import GraphGateway
+from resolvers.gateway import SERVICE_UNAVAILABLE, GraphGateway
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -84,9 +86,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return await super().execute_single(request, request_adapter, sub_response, context, root_value,
                                             request_data)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # GraphiQL (development only) is a static page: a browser's navigation cannot send the
+        # bearer header, so the page is served without one and the key goes into its Headers tab.
+        if self.graphql_ide and isinstance(request, Request) and \
+                self.should_render_graphql_ide(self.request_adapter_class(request)):
+            return await self.render_graphql_ide(request)
+        return await super().run(request, context, root_value)
+
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and any(
+                (e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE for e in response_data.get("errors") or []):
+            response.status_code = 503
+            response.headers["retry-after"] = "5"
         if getattr(sub_response, "wants_graphql_response", False) and isinstance(response_data, dict):
             response.media_type = GRAPHQL_RESPONSE
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"

@@ -18,11 +18,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from access.tokens import AuthenticationError, Authenticator
 from reliefgraph.settings import Settings
 from resolvers.context import RequestContext
-from resolvers.gateway import GraphGateway
+from resolvers.gateway import GraphGateway, GraphUnavailable
 from schema.api.errors import Forbidden
 from schema.api.publicity import PublicityList, publicity_list
 from schema.spreadsheet import spreadsheet_safe
 
+# The printable list is a static page: its own inline style, nothing else may load or run.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 CSV_COLUMNS = ("outcome", "name", "village", "household_size", "programme", "programme_name", "monthly_amount",
@@ -50,7 +53,10 @@ class PublicityPages:
         gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
         ctx = RequestContext(request=request, response=None, settings=self.settings, principal=principal,
                              gateway=gateway, audit_writer=request.app.state.audit_writer)
-        result = await publicity_list(ctx, q["area"], q.get("programme"), start, end)
+        try:
+            result = await publicity_list(ctx, q["area"], q.get("programme"), start, end)
+        except GraphUnavailable as exc:
+            return JSONResponse({"error": exc.message}, status_code=503, headers={"Retry-After": "5"})
         if isinstance(result, Forbidden):
             return JSONResponse({"error": result.message}, status_code=403)
         if not isinstance(result, PublicityList):
@@ -81,4 +87,5 @@ class PublicityPages:
             title="社会救助公示", area_code=result.area_code, area_name=result.area_name, programme=result.programme,
             window_start=result.window_start, window_end=result.window_end, proposed=result.proposed,
             rejected=result.rejected, today=date.today())
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page, headers={"Cache-Control": "no-store", "Content-Security-Policy": PAGE_CSP,
+                                           "X-Content-Type-Options": "nosniff"})

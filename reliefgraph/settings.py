@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     query_timeout_s: float = Field(default=10.0, gt=0)
+    # Neo4j gone: answer 503 quickly rather than hold the client while the driver retries.
+    neo4j_connect_timeout_s: float = Field(default=2.0, gt=0, description="the API's connection attempts to Neo4j")
+    api_retry_s: float = Field(default=2.0, ge=0, description="how long the API retries a lost connection or a "
+                                                               "transient error before answering 503")
     hub_degree_limit: int = Field(default=20, ge=2, description="identifiers shared more widely are not crossed")
     linkage_node_limit: int = Field(default=300, ge=10)
     publicity_days: int = Field(default=7, ge=0, description="how long results are posted before a decision")

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql import GraphQLError
 from neo4j import AsyncDriver, AsyncManagedTransaction, READ_ACCESS, WRITE_ACCESS, unit_of_work
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+class GraphUnavailable(GraphQLError):
+    """Neo4j cannot be reached (after the driver's short retries): the API answers 503."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is unavailable; try again shortly", extensions={"code": SERVICE_UNAVAILABLE})
 
 
 class GraphGateway:
@@ -30,7 +41,10 @@ class GraphGateway:
             return [record.data() async for record in result]
 
         mode = WRITE_ACCESS if write else READ_ACCESS
-        async with self._driver.session(database=self._database, default_access_mode=mode) as session:
-            if write:
-                return await session.execute_write(work)
-            return await session.execute_read(work)
+        try:
+            async with self._driver.session(database=self._database, default_access_mode=mode) as session:
+                if write:
+                    return await session.execute_write(work)
+                return await session.execute_read(work)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise GraphUnavailable() from exc

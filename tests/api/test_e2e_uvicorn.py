@@ -26,6 +26,17 @@ def _environment(settings: Settings, port: int) -> dict[str, str]:
     return env
 
 
+def _post_raw(port: int, size: int) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % size)
+        for start in range(0, size, 65536):
+            sock.sendall(b"x" * min(65536, size - start))
+        return sock.recv(4096)
+
+
 def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     server = subprocess.Popen(
@@ -55,6 +66,9 @@ def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county)
             assert response.json()["data"]["person"]["idNumber"] == WANG
             assert "server" not in response.headers  # no version banner
             assert http.post("/graphql", json={"query": "{ me { role } }"}).status_code == 401
+            # A 10 MB body, sent as a client on a real network does (in pieces, while the
+            # server may already have answered): a 413 it can read, not a connection reset.
+            assert _post_raw(port, 10_000_000).startswith(b"HTTP/1.1 413")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from tests.api.conftest import gql
+from tests.loaders.mini_county import WANG
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -64,3 +65,44 @@ def test_forged_offset_cursors_are_invalid_input(client: TestClient, keys: dict[
                    '{ searchPersons(name: "王", purpose: "test cursors", after: "%s") '
                    "{ __typename ... on InvalidInput { field } } }" % cursor)
         assert body["data"]["searchPersons"] == {"__typename": "InvalidInput", "field": "first/after"}, offset
+
+
+def test_neo4j_gone_is_a_typed_503_within_seconds(client: TestClient, keys: dict[str, str],
+                                                  api_settings) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from graph.driver import api_driver
+    from graph.local_server import free_port
+
+    # The app's own driver configuration, pointed at a port where no Neo4j listens any more.
+    state = client.app.state  # type: ignore[attr-defined]
+    live, state.driver = state.driver, api_driver(f"bolt://127.0.0.1:{free_port()}", ("neo4j", "x"), api_settings)
+    try:
+        started = time.monotonic()
+        response = client.post("/graphql", json={"query": '{ person(idNumber: "%s", purpose: "probe down") '
+                                                          "{ __typename } }" % WANG},
+                               headers=auth(keys, accept=GRAPHQL_RESPONSE))
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["SERVICE_UNAVAILABLE"]
+        assert elapsed < 10, elapsed  # the driver's default was 30 s of retries
+        csv = client.get(f"/publicity/list.csv?area={WANG[:6]}100", headers=auth(keys))
+        assert csv.status_code == 503
+    finally:
+        client.portal.call(state.driver.close)  # type: ignore[attr-defined]
+        state.driver = live
+    assert client.post("/graphql", json={"query": "{ me { role } }"}, headers=auth(keys)).status_code == 200
+
+
+def test_graphiql_opens_in_a_browser_in_development_only(api_settings, keys) -> None:  # type: ignore[no-untyped-def]
+    from reliefgraph.app import create_app
+
+    browser = {"accept": "text/html,application/xhtml+xml"}
+    with TestClient(create_app(api_settings.model_copy(update={"profile": "development"}))) as dev:
+        page = dev.get("/graphql", headers=browser)
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+        # The page is static; queries from it still need the key (typed into its Headers tab).
+        assert dev.post("/graphql", json={"query": "{ me { role } }"}).status_code == 401
+    with TestClient(create_app(api_settings)) as production:
+        assert production.get("/graphql", headers=browser).status_code == 401
+        assert production.get("/graphql", headers=auth(keys, **browser)).status_code == 404

@@ -84,6 +84,7 @@ def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> Non
     page = client.get(f"/publicity/list.html?area={TOWNSHIP}", headers=auth)
     assert page.status_code == 200 and "社会救助公示" in page.text and "王*国" in page.text
     assert "家庭人均收入高于低保标准" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
     for text in (response.text, page.text):
         assert not [x for x in FORBIDDEN_TEXT if x in text], "posted something that may not be posted"
     assert client.get(f"/publicity/list.html?area={TOWNSHIP}").status_code == 401
