@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from access.audit import AuditWriter
+from access.handles import PersonHandles, handle_key
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
@@ -43,6 +44,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.driver = await open_async_driver(settings)
         app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s)
         app.state.audit_writer.start()
+        app.state.handles = PersonHandles(handle_key(
+            settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir))
         try:
             yield
         finally:

@@ -76,7 +76,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
         return RequestContext(request=request, response=response, settings=self.settings,
                               principal=principal, gateway=gateway,
-                              audit_writer=request.app.state.audit_writer)
+                              audit_writer=request.app.state.audit_writer, handles=request.app.state.handles)
 
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,  # noqa: PLR0913
                              root_value: Any, request_data: Any) -> Any:

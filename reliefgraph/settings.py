@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     api_keys_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "api-keys.toml")
     jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_key: SecretStr | None = None  # the HMAC secret, or the issuer's public key (PEM)
+    # Encrypts person handles (access/handles.py); unset: a key file in the state directory.
+    handle_key: SecretStr | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = "reliefgraph"
     max_page_size: int = Field(default=100, ge=1)

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from access.audit import AuditTrail, AuditWriter
+from access.handles import PersonHandles
 from access.principal import Principal
 from reliefgraph.settings import Settings
 from resolvers.cases import load_case_events
@@ -24,6 +25,7 @@ class RequestContext:
     principal: Principal
     gateway: GraphGateway
     audit_writer: AuditWriter | None = None  # the app's group-commit writer; None: write directly
+    handles: PersonHandles | None = None  # opaque person handles (the app's, one key for every worker)
     audit: AuditTrail = field(init=False)
     case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     finding_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)

@@ -132,3 +132,24 @@ def test_round_trips_do_not_grow_with_household_or_payments(client: TestClient, 
     """, acc=ACCOUNT_WANG, database_=settings.neo4j_database)
     after = cost()
     assert after == before <= 4  # person, enrollments, cases, and the audit write
+
+
+HANDLE_SEARCH = """{ searchPersons(name: "王建国", purpose: "find to open") { __typename
+  ... on PersonSummaryConnection { edges { node { idNumber handle } } } } }"""
+BY_HANDLE = """query($h: String!) { person(handle: $h, purpose: "open a search hit") { __typename
+  ... on Person { idNumber name } ... on InvalidInput { field } } }"""
+
+
+def test_a_search_hit_opens_by_its_handle_for_its_caller_only(client: TestClient, keys: dict[str, str]) -> None:
+    hit = gql(client, keys["coordinator"], HANDLE_SEARCH)["data"]["searchPersons"]["edges"][0]["node"]
+    assert hit["idNumber"] != WANG and WANG not in hit["handle"]  # masked, and the handle is opaque
+    opened = gql(client, keys["coordinator"], BY_HANDLE, {"h": hit["handle"]})["data"]["person"]
+    assert opened["name"] == "王建国" and opened["idNumber"] == WANG[:6] + "********" + WANG[14:]
+    # Another caller (even of the same role and village) cannot use it, nor a tampered one.
+    other = gql(client, keys["investigator"], BY_HANDLE, {"h": hit["handle"]})["data"]["person"]
+    assert other == {"__typename": "InvalidInput", "field": "handle"}
+    tampered = hit["handle"][:-6] + ("A" if hit["handle"][-6] != "A" else "B") + hit["handle"][-5:]
+    assert gql(client, keys["coordinator"], BY_HANDLE, {"h": tampered})["data"]["person"]["__typename"] == "InvalidInput"
+    both = gql(client, keys["coordinator"], 'query($h: String!) { person(handle: $h, idNumber: "%s", purpose: "both '
+               'given") { __typename } }' % WANG, {"h": hit["handle"]})["data"]["person"]
+    assert both["__typename"] == "InvalidInput"

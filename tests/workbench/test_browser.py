@@ -119,6 +119,22 @@ def test_a_coordinator_cannot_open_another_villages_person(served: str, page: Pa
     shot(page, "coordinator")
 
 
+def test_a_coordinator_opens_a_search_hit_and_reads_problems_in_chinese(served: str, page: Page,
+                                                                        keys: dict[str, str]) -> None:
+    sign_in(page, served, keys["coordinator"])
+    page.fill("#query", "王建国")
+    page.click("#search-form button[type=submit]")
+    hit = page.locator("#results li").first
+    expect(hit).to_contain_text("王建国")
+    assert WANG not in hit.inner_text()  # the hit shows a masked ID number...
+    hit.click()  # ...and still opens: by its handle
+    expect(page.locator("#person-name")).to_contain_text("王建国")
+    assert WANG not in page.locator("#person-name").inner_text()
+    page.fill("#purpose", "查")  # too short a purpose: the API refuses, and the page says so in Chinese
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#search-message")).to_have_text("输入有误，请检查后重试")
+
+
 def test_a_wrong_key_is_refused(served: str, page: Page) -> None:
     page.goto(f"{served}/workbench/")
     page.fill("#token", "rg_not_a_key")

@@ -7,6 +7,13 @@ const state = { token: sessionStorage.getItem("rg_token"), lang: localStorage.ge
                 me: null, cursor: null, finding: null, graphs: {}, charts: {} };
 const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || key;
 const kindLabel = (kind) => I18N[state.lang].kinds[kind] || kind;
+// What went wrong, in the page's language (the API's own words stay in the console).
+const PROBLEMS = { Forbidden: "forbidden", NotFound: "not_found", InvalidInput: "invalid_input",
+                   VersionConflict: "conflict", InvalidTransition: "invalid_transition" };
+function problem(result) {
+  if (result && result.message) console.info(result.__typename, result.message);
+  return t(PROBLEMS[result && result.__typename] || "error");
+}
 
 async function gql(query, variables = {}) {
   const response = await fetch("/graphql", {
@@ -16,8 +23,12 @@ async function gql(query, variables = {}) {
     body: JSON.stringify({ query, variables }),
   });
   if (response.status === 401) throw new Error(t("bad_key"));
+  if (response.status === 503) throw new Error(t("unavailable"));
   const body = await response.json();
-  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
+  if (body.errors) {
+    console.info(body.errors.map((e) => e.message).join("; "));
+    throw new Error(t("error"));
+  }
   return body.data;
 }
 
@@ -129,14 +140,15 @@ function nodeLabel(n) {
 }
 
 // ---- persons
-const PERSON = `query($id: String!, $purpose: String!) { person(idNumber: $id, purpose: $purpose) { __typename
+const PERSON = `query($id: String, $handle: String, $purpose: String!) {
+  person(idNumber: $id, handle: $handle, purpose: $purpose) { __typename
   ... on Person { idNumber name sex birthDate withheld
     memberships { householdId villageCode address relation }
     phones { number } bankAccounts { number bank }
     enrollments { enrollmentId programme monthlyAmount } cases { caseId programme status } }
   ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`;
 const SEARCH = `query($name: String!, $purpose: String!) { searchPersons(name: $name, purpose: $purpose, first: 20) {
-  __typename ... on PersonSummaryConnection { edges { node { idNumber name sex birthDate } } }
+  __typename ... on PersonSummaryConnection { edges { node { idNumber name sex birthDate handle } } }
   ... on Forbidden { message } ... on InvalidInput { message } } }`;
 const LINKAGE = `query($key: String!, $purpose: String!) { linkage(key: $key, purpose: $purpose, maxHops: 1) {
   __typename ... on Linkage { center nodes { id kind key label } edges { source target type } truncated }
@@ -149,26 +161,28 @@ async function search(event) {
   $("person").hidden = true;
   $("search-message").textContent = "";
   try {
-    if (/^[0-9]{14,17}[0-9xX]$/.test(q.replace(/\s/g, ""))) return openPerson(q);
+    if (/^[0-9]{14,17}[0-9xX]$/.test(q.replace(/\s/g, ""))) return openPerson({ id: q });
     const data = await gql(SEARCH, { name: q, purpose: $("purpose").value });
     const result = data.searchPersons;
-    if (result.__typename !== "PersonSummaryConnection") { $("search-message").textContent = result.message; return; }
+    if (result.__typename !== "PersonSummaryConnection") { $("search-message").textContent = problem(result); return; }
     if (!result.edges.length) $("search-message").textContent = t("not_found");
     for (const { node } of result.edges) {
-      const li = el("li", `${node.name} · ${node.idNumber || ""} · ${node.birthDate || ""}`, { "data-id": node.idNumber });
-      li.addEventListener("click", () => openPerson(node.idNumber));
+      // A search hit opens by its handle: a coordinator's masked ID number opens nothing.
+      const li = el("li", `${node.name} · ${node.idNumber || ""} · ${node.birthDate || ""}`, { "data-id": node.idNumber || "" });
+      li.addEventListener("click", () => openPerson({ handle: node.handle })
+        .catch((error) => { $("search-message").textContent = error.message; }));
       $("results").append(li);
     }
   } catch (error) { $("search-message").textContent = error.message; }
 }
 
-async function openPerson(idNumber) {
+async function openPerson(ref) {
   const purpose = $("purpose").value;
-  const data = await gql(PERSON, { id: idNumber, purpose });
+  const data = await gql(PERSON, { id: ref.id || null, handle: ref.handle || null, purpose });
   const p = data.person;
   if (p.__typename !== "Person") {
     $("person").hidden = true;
-    $("search-message").textContent = p.__typename === "NotFound" ? t("not_found") : p.message;
+    $("search-message").textContent = problem(p);
     return;
   }
   $("person").hidden = false;
@@ -191,7 +205,7 @@ async function openPerson(idNumber) {
 async function expand(key, first = false) {
   const data = await gql(LINKAGE, { key, purpose: $("purpose").value });
   const l = data.linkage;
-  if (l.__typename !== "Linkage") { $("search-message").textContent = l.message; return; }
+  if (l.__typename !== "Linkage") { $("search-message").textContent = problem(l); return; }
   const cy = drawGraph("person-graph", l.nodes, l.edges, first ? l.center : null);
   if (first) {
     cy.off("tap", "node");
@@ -236,7 +250,7 @@ async function loadFindings(reset) {
     const data = await gql(FINDINGS, { purpose: $("purpose").value, after: state.cursor, filter: filter() });
     if (request !== state.listRequest) return;  // a newer filter was asked for meanwhile
     const result = data.findings;
-    if (result.__typename !== "FindingConnection") { $("finding-message").textContent = result.message; return; }
+    if (result.__typename !== "FindingConnection") { $("finding-message").textContent = problem(result); return; }
     for (const { node } of result.edges) {
       const row = el("tr", undefined, { "data-id": node.findingId, "data-kind": node.kind });
       row.append(el("td", kindLabel(node.kind)), el("td", node.score.toFixed(2)), el("td", t(`st_${node.status}`)),
@@ -252,7 +266,7 @@ async function loadFindings(reset) {
 async function openFinding(id) {
   const data = await gql(FINDING, { id, purpose: $("purpose").value });
   const f = data.finding;
-  if (f.__typename !== "Finding") { $("finding-message").textContent = f.message; return; }
+  if (f.__typename !== "Finding") { $("finding-message").textContent = problem(f); return; }
   state.finding = f;
   $("finding").hidden = false;
   $("finding").dataset.status = f.status;
@@ -296,7 +310,7 @@ async function submitReview(event) {
     $("finding-message").textContent = t("done");
     $("review-form").hidden = true;
   } else {
-    $("finding-message").textContent = r.__typename === "VersionConflict" ? t("conflict") : r.message;
+    $("finding-message").textContent = problem(r);
   }
   await openFinding(f.findingId);
   loadFindings(true);
@@ -313,7 +327,7 @@ async function loadDiscovery() {
   const result = data.activeDiscovery;
   const body = $("discovery-list").tBodies[0];
   body.replaceChildren();
-  if (result.__typename !== "DiscoveryCandidateConnection") { $("discovery-message").textContent = result.message; return; }
+  if (result.__typename !== "DiscoveryCandidateConnection") { $("discovery-message").textContent = problem(result); return; }
   for (const { node } of result.edges) {
     const row = el("tr", undefined, { "data-id": node.findingId });
     const flags = node.flags.map((f) => (f === "health" ? t("flag_health") : f)).join("、");
@@ -341,7 +355,7 @@ async function loadPublicity(event) {
   if (event) event.preventDefault();
   const data = await gql(PUBLICITY, publicityParams());
   const p = data.publicityList;
-  if (p.__typename !== "PublicityList") { $("publicity-message").textContent = p.message; return; }
+  if (p.__typename !== "PublicityList") { $("publicity-message").textContent = problem(p); return; }
   $("publicity-message").textContent = "";
   $("p-title").textContent = `${t("publicity_title")} · ${p.areaName || ""} · ${p.windowStart} — ${p.windowEnd}`;
   $("p-proposed").tBodies[0].replaceChildren(...p.proposed.map((e) => {

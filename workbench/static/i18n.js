@@ -18,6 +18,8 @@ window.I18N = {
     col_name: "名称", col_staff: "现有", col_required: "规定", not_found: "没有找到（或不在您的辖区内）",
     forbidden: "您的角色无权查看", bad_key: "密钥无效或已过期", assignee: "分派给（核查员）",
     facts: "查实的事实", reason: "排除理由", done: "已保存", conflict: "该发现已被他人修改，已重新载入",
+    invalid_input: "输入有误，请检查后重试", error: "出错了，请稍后再试", unavailable: "数据库暂时不可用，请稍后再试",
+    invalid_transition: "当前状态下不能进行此操作",
     households: "户", phones: "电话", accounts: "银行账户", enrollments: "救助", cases: "申请", no_graph: "关系图仅供核查员查看",
     kinds: {
       DUP_PERSON_MULTI_HOUSEHOLD: "一人多户重复享受", DUP_EXCLUSIVE_PROGRAMMES: "互斥项目同时享受", DUP_PAYMENT: "重复发放",
@@ -51,6 +53,8 @@ window.I18N = {
     forbidden: "Your role may not read this", bad_key: "The key is not valid", assignee: "Assign to (investigator)",
     facts: "Established facts", reason: "Reason for dismissing", done: "Saved",
     conflict: "Someone changed this finding; reloaded", households: "Households", phones: "Phones",
+    invalid_input: "Please check what you typed", error: "Something went wrong; try again shortly",
+    unavailable: "The database is unavailable; try again shortly", invalid_transition: "Not possible in the current status",
     accounts: "Bank accounts", enrollments: "Grants", cases: "Cases", no_graph: "The linkage graph is for investigators",
     kinds: {
       DUP_PERSON_MULTI_HOUSEHOLD: "One person, two households", DUP_EXCLUSIVE_PROGRAMMES: "Exclusive programmes at once",
