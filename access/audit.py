@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
@@ -44,7 +45,8 @@ class Writer(Protocol):
 class AuditWriter:
     """Group commit of audit events, one background task per event loop (app lifespan)."""
 
-    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float, max_events: int = 5000) -> None:
+    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float, max_events: int = 5000,
+                 on_change: Callable[[int, int], None] | None = None) -> None:
         self._driver = driver
         self._database = database
         self._timeout_s = timeout_s
@@ -52,6 +54,16 @@ class AuditWriter:
         self._queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
+        self.committed_events = 0  # for /metrics: events written since start
+        self._on_change = on_change  # (queued now, just committed) after every change: the service's metrics
+
+    def _changed(self, committed: int = 0) -> None:
+        if self._on_change is not None:
+            self._on_change(self.queued_events, committed)
+
+    @property
+    def queued_events(self) -> int:
+        return sum(len(events) for events, _ in list(self._queue._queue))  # noqa: SLF001 - asyncio.Queue has no view
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
@@ -70,6 +82,7 @@ class AuditWriter:
         """Queue events; the future completes when they are committed (or fails with the commit)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((events, done))
+        self._changed()
         return done
 
     async def write(self, events: list[dict[str, Any]]) -> None:
@@ -91,6 +104,8 @@ class AuditWriter:
                     if not done.done():
                         done.set_exception(exc)
             else:
+                self.committed_events += size
+                self._changed(size)
                 for _, done in batch:
                     if not done.done():
                         done.set_result(None)

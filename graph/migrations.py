@@ -140,6 +140,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "REQUIRE h.commitment_id IS UNIQUE",
         ),
     ),
+    Migration(
+        10,
+        "scheduled jobs: one lock per job, their runs",
+        (
+            "CREATE CONSTRAINT job_lock_job IF NOT EXISTS FOR (l:JobLock) REQUIRE l.job IS UNIQUE",
+            "CREATE CONSTRAINT job_run_id IF NOT EXISTS FOR (r:JobRun) REQUIRE r.run_id IS UNIQUE",
+            "CREATE INDEX job_run_job IF NOT EXISTS FOR (r:JobRun) ON (r.job)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

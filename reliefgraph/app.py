@@ -12,14 +12,22 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+
+import hmac
+
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
+from jobs.runs import LAST_SUCCESS
+from observability.logs import RequestLog
+from observability.logs import configure as configure_logging
+from observability.metrics import audit_metrics, graph_metrics, process_metrics
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.publicity_pages import PublicityPages
@@ -36,13 +44,17 @@ def _authenticator(settings: Settings) -> Authenticator:
     return Authenticator(read_keys(settings.api_keys_file), jwt_config, allow_demo_keys=settings.development)
 
 
+FINDINGS_BY_STATUS = "MATCH (f:Finding) RETURN f.kind AS kind, f.status AS status, count(*) AS count"
+
+
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with open_driver(settings) as sync_driver:  # migrations run once, at start-up
             migrate(sync_driver, settings.neo4j_database)
         app.state.driver = await open_async_driver(settings)
-        app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s)
+        app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s,
+                                             on_change=audit_metrics)
         app.state.audit_writer.start()
         app.state.handles = PersonHandles(handle_key(
             settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir))
@@ -67,6 +79,18 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ready" if ready else "migrating", "schema_version": version},
                             status_code=200 if ready else 503)
 
+    async def metrics(request: Request) -> Response:
+        if settings.metrics_token is not None and not hmac.compare_digest(
+                request.headers.get("authorization", ""), f"Bearer {settings.metrics_token.get_secret_value()}"):
+            return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
+        try:
+            async with request.app.state.driver.session(database=settings.neo4j_database) as session:
+                findings = await (await session.run(FINDINGS_BY_STATUS)).data()
+                jobs = await (await session.run(LAST_SUCCESS)).data()
+        except Exception:  # noqa: BLE001 - the process's own metrics still matter when Neo4j is down
+            findings, jobs = [], []
+        return Response(process_metrics() + graph_metrics(findings, jobs), media_type=CONTENT_TYPE_LATEST)
+
     authenticator = _authenticator(settings)
     view = GraphQLView(build_schema(settings), settings, authenticator)
     publicity = PublicityPages(settings, authenticator)
@@ -78,15 +102,18 @@ def create_app(settings: Settings) -> Starlette:
             Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(RequestLog), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
 
 
 def app_from_environment() -> Starlette:
     """For uvicorn's worker processes: each builds its settings from the environment."""
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 __all__ = ["create_app", "app_from_environment", "current_version"]

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, serve, synthesis
+from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, operations, serve, synthesis
 from reliefgraph.settings import Settings
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ synthesis.register(app)
 demo.register(app)
 serve.register(app)
 audit.register(app)
+operations.register(app)
 
 
 def main() -> None:

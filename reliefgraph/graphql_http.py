@@ -21,6 +21,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
 from access.tokens import AuthenticationError, Authenticator
+from observability.logs import SUBJECT
 from reliefgraph.settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import SERVICE_UNAVAILABLE, GraphGateway
@@ -73,6 +74,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             principal = self.authenticator.authenticate(request.headers.get("authorization"))
         except AuthenticationError as exc:
             raise HTTPException(401, str(exc)) from None
+        SUBJECT.set(principal.subject)  # for the request's log line
         gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
         return RequestContext(request=request, response=response, settings=self.settings,
                               principal=principal, gateway=gateway,

@@ -99,6 +99,17 @@ class Settings(BaseSettings):
     # --- Detection.
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
 
+    # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
+    backup_dir_setting: Path | None = Field(default=None, validation_alias=AliasChoices(
+        "backup_dir", "RELIEFGRAPH_BACKUP_DIR"), description="default: backups/ in the state directory")
+    backup_keep: int = Field(default=7, ge=1, description="dumps the backup job keeps")
+    metrics_token: SecretStr | None = None  # when set, /metrics wants it as a bearer token
+    log_format: Literal["text", "json"] = "text"  # json: one event per line (observability/logs.py)
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.backup_dir_setting or self.state_dir / "backups"
+
     @field_validator("neo4j_uri")
     @classmethod
     def _known_scheme(cls, uri: str | None) -> str | None:

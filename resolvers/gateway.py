@@ -9,6 +9,8 @@ from graphql import GraphQLError
 from neo4j import AsyncDriver, AsyncManagedTransaction, READ_ACCESS, WRITE_ACCESS, unit_of_work
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from observability.metrics import IN_FLIGHT
+
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
@@ -41,6 +43,7 @@ class GraphGateway:
             return [record.data() async for record in result]
 
         mode = WRITE_ACCESS if write else READ_ACCESS
+        IN_FLIGHT.inc()
         try:
             async with self._driver.session(database=self._database, default_access_mode=mode) as session:
                 if write:
@@ -48,3 +51,5 @@ class GraphGateway:
                 return await session.execute_read(work)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable() from exc
+        finally:
+            IN_FLIGHT.dec()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from rich.console import Console
 
 from access.principal import Principal, Role
 from access.tokens import add_key, read_keys
+from observability.logs import configure as configure_logging
 from reliefgraph.app import create_app
 from reliefgraph.settings import Settings
 
@@ -45,14 +48,21 @@ def ensure_demo_keys(settings: Settings) -> None:
 def serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     host, port = host or settings.host, port or settings.port
     console.print(f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile}, {workers} worker(s))")
+    configure_logging(settings.log_format)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False,
                     server_header=False)
         return
+    # Each worker counts its own requests; prometheus-client adds them up from files in one
+    # directory (its multiprocess mode), emptied here before the workers start.
+    metrics_dir = settings.state_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     # Worker processes build their own settings from the environment, so they must not differ
     # from what this process was given on the command line.
     uvicorn.run("reliefgraph.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level="info", proxy_headers=False, server_header=False)
+                log_config=None, proxy_headers=False, server_header=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from access.fields import Withheld
+from observability.metrics import OperationMetrics
 from reliefgraph.settings import Settings
 from strawberry.tools import merge_types
 
@@ -51,6 +52,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     budget = QueryBudget(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
                          max_fields=settings.max_fields)
     extensions: list = [
+        OperationMetrics,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(MaskErrors, should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
     ]

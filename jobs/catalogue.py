@@ -1,0 +1,68 @@
+"""The jobs a county runs on a schedule, each a call into its service (never a resolver):
+what it does and the counts its run records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from detection.rules import read_rules
+from detection.run import run_detection
+from graph.backup import create as create_backup
+from graph.driver import open_driver
+from graph.migrations import migrate
+from jobs.credit_expiry import expire_due
+from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from reliefgraph.settings import Settings
+
+
+class JobFailed(RuntimeError):
+    """The job ran but did not do all it should (the message says what)."""
+
+
+def detect(settings: Settings) -> dict[str, Any]:
+    """Full detection over the county (nightly); incremental runs follow loads (`load --detect`)."""
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        reports = run_detection(driver, settings.neo4j_database, read_rules(settings.detection_rules_file),
+                                as_of=date.today())
+    failed = [r.kind for r in reports if r.error]
+    if failed:
+        raise JobFailed(f"detection failed for {', '.join(failed)} (the other kinds were stored)")
+    return {"findings": sum(r.found for r in reports), "new": sum(r.new for r in reports)}
+
+
+def credit_export(settings: Settings) -> dict[str, Any]:
+    """Every credit change since the last acknowledged one, to the platform (or the outbox)."""
+    token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
+    sink = HttpSink(settings.credit_export_url, token, settings.credit_export_timeout_s,
+                    settings.credit_export_attempts) if settings.credit_export_url \
+        else OutboxSink(settings.credit_export_outbox)
+    try:
+        with open_driver(settings) as driver:
+            migrate(driver, settings.neo4j_database)
+            expired = expire_due(driver, settings.neo4j_database, date.today())
+            report = export_changes(driver, settings.neo4j_database, sink, settings.credit_export_batch_size)
+    finally:
+        if isinstance(sink, HttpSink):
+            sink.close()
+    return {"records": report.records, "batches": report.batches, "expired": len(expired)}
+
+
+def credit_expiry(settings: Settings) -> dict[str, Any]:
+    """Dishonesty records whose maximum publicity has ended drop off (daily)."""
+    with open_driver(settings) as driver:
+        expired = expire_due(driver, settings.neo4j_database, date.today())
+    return {"expired": len(expired)}
+
+
+def backup(settings: Settings) -> dict[str, Any]:
+    """A dump of the local database with its manifest, keeping the newest `backup_keep`."""
+    made = create_backup(settings, settings.backup_dir, keep=settings.backup_keep)
+    return {"file": made.dump.name, "bytes": made.bytes, "unavailable_s": made.unavailable_s}
+
+
+JOBS: dict[str, Callable[[Settings], dict[str, Any]]] = {
+    "detect": detect, "credit-export": credit_export, "credit-expiry": credit_expiry, "backup": backup,
+}
