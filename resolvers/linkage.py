@@ -13,8 +13,21 @@ from typing import Any
 MAX_HOPS = 4
 LINKS = "MEMBER_OF|KIN_OF|HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT|LIVES_AT|FILED_RELATIVE"
 
-_NEIGHBOURHOOD = """
-MATCH (start) WHERE (start:Person AND start.id_number = $key) OR (start:Household AND start.household_id = $key)
+# Where a walk starts: a person or a household, each looked up by its own key index (a
+# label-less `MATCH (n) WHERE n:A OR n:B` would scan every node of the graph).
+_BY_KEY = """
+CALL () {{
+  MATCH (p:Person {{id_number: $PARAM}}) RETURN p AS NAME
+  UNION
+  MATCH (h:Household {{household_id: $PARAM}}) RETURN h AS NAME
+}}
+"""  # braces doubled: the queries below are str.format templates
+
+
+def _by_key(param: str, name: str) -> str:
+    return _BY_KEY.replace("PARAM", param).replace("NAME", name)
+
+_NEIGHBOURHOOD = _by_key("key", "start") + """
 OPTIONAL MATCH path = (start)-[:{links}*1..{hops}]-(n)
 WHERE all(x IN nodes(path)[1..-1] WHERE NOT (x:Phone OR x:Address OR x:BankAccount)
           OR COUNT {{ (x)--() }} <= $hub_limit)
@@ -39,9 +52,7 @@ RETURN elementId(start) AS start,
 
 NEIGHBOURHOOD = {hops: _NEIGHBOURHOOD.format(links=LINKS, hops=hops) for hops in range(1, MAX_HOPS + 1)}
 
-_SHORTEST = """
-MATCH (a) WHERE (a:Person AND a.id_number = $from) OR (a:Household AND a.household_id = $from)
-MATCH (b) WHERE (b:Person AND b.id_number = $to) OR (b:Household AND b.household_id = $to)
+_SHORTEST = _by_key("from", "a") + _by_key("to", "b") + """
 MATCH path = allShortestPaths((a)-[:{links}*..{hops}]-(b))
 WHERE all(x IN nodes(path)[1..-1] WHERE NOT (x:Phone OR x:Address OR x:BankAccount)
           OR COUNT {{ (x)--() }} <= $hub_limit)
