@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 UV := uv==0.13.8
 
-.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-export clean-state
+.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export clean-state
 
 # Exact installs: every Python dependency at the version and hashes of requirements.lock
 # (refreshed by `make lock`); the project itself on top, without touching them.
@@ -46,7 +46,8 @@ browser:
 bench: $(STAMP)
 	@mkdir -p bench/out
 	@set -o pipefail; { $(MAKE) --no-print-directory bench-ingest && $(MAKE) --no-print-directory bench-detect \
-		&& $(MAKE) --no-print-directory bench-export && $(MAKE) --no-print-directory bench-api; } 2>&1 | tee bench/out/latest.md
+		&& $(MAKE) --no-print-directory bench-export && $(MAKE) --no-print-directory bench-api \
+		&& $(MAKE) --no-print-directory bench-ops; } 2>&1 | tee bench/out/latest.md
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest
@@ -57,6 +58,9 @@ bench-detect: $(STAMP)
 
 bench-quality: $(STAMP)
 	$(BIN)/python -m bench.quality
+
+bench-ops: $(STAMP)
+	$(BIN)/python -m bench.ops
 
 bench-export: $(STAMP)
 	$(BIN)/python -m bench.export

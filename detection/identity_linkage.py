@@ -198,7 +198,8 @@ def describe() -> str:
               "ID number's region and sequence digits (Damerau-Levenshtein <= 1; its birth digits are the "
               "birth date, and the sex digit is never compared alone), phone, account, address (shared between different households; addresses also Jaro-Winkler >= 0.9)",
               f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
-              f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}; u: {U_MAX_PAIRS:,} random pairs; "
+              f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}; u: {U_MAX_PAIRS:,} random pairs "
+              "(a shared phone, account or address: counted over the whole register); "
               "m: EM on blocks (birth date) and (full name), at most "
               f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
               f"pairs (else expert starting values stand), each m floored at {M_FLOOR}; the ID comparison's m "

@@ -149,6 +149,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX job_run_job IF NOT EXISTS FOR (r:JobRun) ON (r.job)",
         ),
     ),
+    Migration(
+        11,
+        "one audit chain head, however many servers append",
+        (
+            # Without it two API processes appending the first events at once each MERGE a
+            # head of their own and the chain forks (found by two servers in one test).
+            "CREATE CONSTRAINT audit_chain_name IF NOT EXISTS FOR (c:AuditChain) REQUIRE c.name IS UNIQUE",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -37,6 +37,62 @@ def _post_raw(port: int, size: int) -> bytes:
         return sock.recv(4096)
 
 
+def _start(settings: Settings, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "reliefgraph.cli", "serve", "--port", str(port)],
+                            env=_environment(settings, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def _ready(http: httpx.Client, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:  # poll readiness: the server says when it is ready
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        try:
+            if http.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.2)
+
+
+def test_two_servers_share_one_audit_trail_and_lose_no_event(api_settings: Settings, keys: dict[str, str],
+                                                             graph, county) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from access.audit_chain import verify_chain
+
+    ports = [free_port(), free_port()]
+    servers = [_start(api_settings, port) for port in ports]
+    clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for port in ports]
+    before = graph.execute_query("MATCH (e:AuditEvent) RETURN count(e) AS n", database_=api_settings.neo4j_database
+                                 ).records[0]["n"]
+    try:
+        for http, server in zip(clients, servers):
+            _ready(http, server)
+
+        def read(i: int) -> int:
+            response = clients[i % 2].post("/graphql", json={"query": PERSON_360, "variables": {
+                "id": WANG, "purpose": f"two servers {i}"}}, headers={"authorization": f"Bearer {keys['caseworker']}"})
+            assert response.status_code == 200 and response.json()["data"]["person"]["idNumber"] == WANG
+            return i
+
+        with ThreadPoolExecutor(8) as pool:
+            assert len(list(pool.map(read, range(40)))) == 40
+    finally:
+        for http in clients:
+            http.close()
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    rows = graph.execute_query("MATCH (e:AuditEvent) WHERE e.purpose STARTS WITH 'two servers ' "
+                               "RETURN count(DISTINCT e.purpose) AS reads, count(e) AS n",
+                               database_=api_settings.neo4j_database).records[0]
+    assert rows["reads"] == 40  # every read left its events, from either server
+    report = verify_chain(graph, api_settings.neo4j_database)
+    assert report.ok and report.events == before + rows["n"]  # one chain, no fork, no gap
+
+
 def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     server = subprocess.Popen(

@@ -4,6 +4,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from graph.java import JavaNotFound, find_java
 from graph.local_server import LocalNeo4j, Neo4jStartError
@@ -71,3 +72,19 @@ def test_start_refuses_when_the_home_runs_on_another_port(settings: Settings, dr
     elsewhere = settings.model_copy(update={"bolt_port": settings.bolt_port + 1})
     with pytest.raises(Neo4jStartError, match=f"already running on port {settings.bolt_port}"):
         LocalNeo4j(elsewhere).start()
+
+
+def test_the_neo4j_routing_scheme_reaches_the_server(settings: Settings) -> None:
+    """A cluster or Aura is addressed as neo4j:// (the driver routes reads and writes); the
+    same scheme against the single local server must work, reads through execute_read."""
+    from graph.driver import open_driver
+
+    if settings.neo4j_uri:
+        uri, password = settings.neo4j_uri, settings.neo4j_password or SecretStr("")
+    else:
+        uri, password = LocalNeo4j(settings).bolt_uri, SecretStr(LocalNeo4j(settings).password())
+    routed = settings.model_copy(update={"neo4j_uri": uri.replace("bolt://", "neo4j://", 1),
+                                         "neo4j_password": password})
+    with open_driver(routed) as driver, driver.session(database=routed.neo4j_database) as session:
+        assert session.execute_read(lambda tx: tx.run("RETURN 1 AS one").single()["one"]) == 1
+        assert session.execute_write(lambda tx: tx.run("RETURN 2 AS two").single()["two"]) == 2
