@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
             report = load_paths(settings, driver, [data_dir], rejects_dir=data_dir / "rejects")
             print_report(report)
             print_stats(graph_stats(driver, settings.neo4j_database))
-            # As of the exports' date, so the findings are exactly the planted ones.
+            # As of the exports' date, so the findings are exactly the labelled ones.
             with console.status("detecting duplicate claims, linked fraud and coverage gaps…"):
                 reports = run_detection(driver, settings.neo4j_database, read_rules(settings.detection_rules_file),
                                         as_of=AS_OF)

@@ -1,5 +1,5 @@
 """The README's main command, short of serving: start (already running here), synthesise,
-load, detect — and the findings are exactly the planted ones."""
+load, detect — and the findings are exactly the labelled ones (planted and background the oracle labels)."""
 
 from __future__ import annotations
 
