@@ -1,5 +1,6 @@
 """Operations benchmark: back up the full county, verify the dump in a scratch server, and
-print how long the database (and so the API) was unavailable and how long the proof took.
+print how long the database (and so the API) was unavailable and how long the proof took;
+and how long the API's driver takes to give up on a Neo4j that is gone (the 503's wait).
 
     make bench-ops        (or: python -m bench.ops [--repeats 3])
 """
@@ -7,6 +8,8 @@ print how long the database (and so the API) was unavailable and how long the pr
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -17,8 +20,27 @@ from bench.county import bench_settings, start_with_county
 from bench.machine import machine_line
 from bench.spread import Spread
 from graph.backup import create, verify
+from graph.driver import api_driver
+from graph.local_server import free_port
+from reliefgraph.settings import Settings
+from resolvers.gateway import GraphGateway, GraphUnavailable
 
 console = Console(width=130)
+
+
+async def _time_to_unavailable(settings: Settings, repeats: int) -> Spread:
+    driver = api_driver(f"bolt://127.0.0.1:{free_port()}", ("neo4j", "unused"), settings)
+    gateway, times = GraphGateway(driver, settings.neo4j_database, settings.query_timeout_s), []
+    try:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            try:
+                await gateway.read("RETURN 1")
+            except GraphUnavailable:
+                times.append(time.perf_counter() - started)
+    finally:
+        await driver.close()
+    return Spread(tuple(times))
 
 
 def main() -> None:
@@ -27,6 +49,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = bench_settings()
     console.print(machine_line(settings))
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
+    console.print(f"Neo4j gone: the API's read gives up (503) after {asyncio.run(_time_to_unavailable(settings, 5))}")
     local, _ = start_with_county(settings, console)
     try:
         unavailable, verified, size = [], [], 0

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(default=10.0, gt=0)
     # Neo4j gone: answer 503 quickly rather than hold the client while the driver retries.
     neo4j_connect_timeout_s: float = Field(default=2.0, gt=0, description="the API's connection attempts to Neo4j")
-    api_retry_s: float = Field(default=2.0, ge=0, description="how long the API retries a lost connection or a "
+    api_retry_s: float = Field(default=0.5, ge=0, description="how long the API retries a lost connection or a "
                                                                "transient error before answering 503")
     hub_degree_limit: int = Field(default=20, ge=2, description="identifiers shared more widely are not crossed")
     linkage_node_limit: int = Field(default=300, ge=10)

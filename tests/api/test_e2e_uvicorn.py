@@ -95,24 +95,10 @@ def test_two_servers_share_one_audit_trail_and_lose_no_event(api_settings: Setti
 
 def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reliefgraph.cli", "serve", "--port", str(port)],
-        env=_environment(api_settings, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = _start(api_settings, port)
     try:
-        deadline = time.monotonic() + 60
-        with httpx.Client(base_url=base, timeout=10) as http:
-            while True:  # poll readiness: the server says when it is ready
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become ready"
-                time.sleep(0.2)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            _ready(http, server)
             response = http.post("/graphql", json={"query": PERSON_360,
                                                    "variables": {"id": WANG, "purpose": "end-to-end test"}},
                                  headers={"authorization": f"Bearer {keys['caseworker']}",
