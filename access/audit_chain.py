@@ -123,6 +123,10 @@ def verify_chain(driver: Driver, database: str) -> ChainReport:
     for event in _events(driver, database):
         if event.get("seq") is None:
             return ChainReport(count, False, "an event without a sequence number (written outside the chain)")
+        if event["seq"] < expected:
+            return ChainReport(count, False, f"two events carry sequence number {event['seq']}: the chain forked "
+                                             "(two servers appended at once before migration 11 made its head "
+                                             "unique)", event["seq"])
         if event["seq"] != expected:
             return ChainReport(count, False, f"events {expected}–{event['seq'] - 1} are missing (deleted)", expected)
         if event.get("prev_hash") != previous or link(previous, event) != event.get("hash") \

@@ -46,3 +46,31 @@ def test_full_text_index_finds_chinese_names(graph: Driver, settings: Settings) 
 
 def test_migrations_are_numbered_in_order() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_a_forked_audit_chain_is_kept_and_reported_when_its_head_is_made_unique(graph, settings) -> None:  # type: ignore[no-untyped-def]
+    from access.audit_chain import verify_chain
+    from graph.migrations import FORK_HEADS_RENAMED
+
+    db = settings.neo4j_database
+    # A database from before migration 11: two servers each made a head and an event 1.
+    graph.execute_query("DROP CONSTRAINT audit_chain_name IF EXISTS", database_=db)
+    graph.execute_query("CREATE (:AuditChain {name: 'audit', seq: 1, hash: 'a'}), "
+                        "(:AuditChain {name: 'audit', seq: 2, hash: 'b'})", database_=db)
+    last = [m for m in MIGRATIONS if m.version == 11][0]
+    assert last.statements[0] == FORK_HEADS_RENAMED
+    for statement in last.statements:  # what migrate() runs for it
+        graph.execute_query(statement, database_=db)
+    heads = graph.execute_query("MATCH (c:AuditChain) RETURN c.name AS name, c.seq AS seq ORDER BY name",
+                                database_=db).records
+    assert [(h["name"], h["seq"]) for h in heads] == [("audit", 2), ("audit-fork-1", 1)]
+    from access.audit_chain import APPEND, GENESIS, chained
+
+    for server in ("one", "two"):  # each server chained its own event 1 to the genesis
+        event = {"subject": server, "role": "investigator", "person_id_number": "370831195003040118",
+                 "categories": ["basic"], "purpose": "fork test", "operation": "person", "outcome": "shown",
+                 "at": "2026-11-29T12:00:00+00:00"}
+        linked, _, _ = chained([event], 0, GENESIS)
+        graph.execute_query(APPEND, events=linked, database_=db)
+    report = verify_chain(graph, db)
+    assert not report.ok and "forked" in (report.problem or ""), report
