@@ -127,7 +127,6 @@ def main() -> None:
                 reports = run_detection(driver, db, rules, as_of=AS_OF)
                 fulls.append(time.perf_counter() - started)
             full_spread = Spread(tuple(fulls))
-            full = full_spread.median
             labels = read_labels(folder / "labels" / "labels.jsonl")
             near_misses = read_labels(folder / "labels" / "labels.jsonl", "near_misses.jsonl")
             findings = current_findings(driver, db)
