@@ -33,7 +33,7 @@ from detection.detectors.identity import REGISTER
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
 from detection.identity_linkage import IdentityLinker, describe, person_row
-from detection.rules import read_rules
+from detection.rules import Identity, read_rules
 from detection.run import run_detection
 from detection.scope import affected_households
 from graph.driver import open_driver
@@ -80,7 +80,7 @@ def _prf(predicted: set[tuple[str, ...]], truth: set[tuple[str, ...]]) -> tuple[
 
 
 def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str, ...]],
-                    ours: set[tuple[str, ...]] | None, threshold: float) -> None:
+                    ours: set[tuple[str, ...]] | None, identity: Identity) -> None:
     """Blocking recall per rule, then reliefgraph's engine and the Splink baseline side by side."""
     records = [person_row(r) for r in rows]
     started = time.perf_counter()
@@ -88,12 +88,12 @@ def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str
     recall = linker.candidate_recall(truth)  # type: ignore[arg-type]
     if ours is None:  # not from stored findings: the engine itself, trained on these records
         linker.train()
-        ours = {(p.a, p.b) for p in linker.predict(threshold)}
+        ours = {(p.a, p.b) for p in linker.predict(identity.threshold, particulars_min_bits=identity.particulars_min_bits)}
     ours_s = time.perf_counter() - started
     started = time.perf_counter()
-    theirs = splink_baseline.predict(records, threshold)
+    theirs = splink_baseline.predict(records, identity.threshold)
     theirs_s = time.perf_counter() - started
-    t = Table(title=f"DUP_IDENTITY — {title}: {len(rows):,} records, {len(truth):,} true pairs, threshold {threshold}")
+    t = Table(title=f"DUP_IDENTITY — {title}: {len(rows):,} records, {len(truth):,} true pairs, threshold {identity.threshold}")
     for column in ("", "precision", "recall", "F1", "seconds"):
         t.add_column(column, justify="left" if column == "" else "right")
     mine, base = _prf(ours, truth), _prf(theirs, truth)
@@ -174,9 +174,9 @@ def main() -> None:
                 truth = {tuple(sorted(label["persons"])) for label in labels if label["kind"] == "DUP_IDENTITY"}
                 register = [r for r in driver.execute_query(REGISTER, database_=db)[0]]
                 _identity_table("the synthetic county (findings as stored)", [r.data() for r in register], truth,
-                                _pairs(findings), rules.identity.threshold)
+                                _pairs(findings), rules.identity)
                 rows, outside = febrl3(OUT / "febrl")
-                _identity_table("FEBRL dataset 3 (outside)", rows, outside, None, rules.identity.threshold)
+                _identity_table("FEBRL dataset 3 (outside)", rows, outside, None, rules.identity)
     finally:
         local.stop()
 

@@ -73,6 +73,10 @@ BLOCKING = {
 
 RARE_KEY_MAX = 30
 RARE_BIRTH_MAX = 8  # a county has about 18 persons per birth date; an outside list, one or two
+# A phone, account or address held in more households than this belongs to an office, a
+# landlord or a hostel (a village office's phone given by a dozen applicants), not to one
+# person: it is left out of the comparisons, as a common name weighs less.
+SHARED_BY_MAX_HOUSEHOLDS = 5
 
 # The prior, as Splink's tutorial estimates it: rules that are almost never wrong, and the
 # share of true matches they are thought to find.
@@ -137,7 +141,9 @@ def comparisons() -> list[Any]:
             cll.JaroWinklerLevel("latin", 0.92),
             cll.And(cll.JaroWinklerLevel("name_first", 0.88), cll.JaroWinklerLevel("name_last", 0.88)),
             cll.Or(cll.ExactMatchLevel("name_first"), cll.ExactMatchLevel("name_last")),
-            cll.CustomLevel("name_first_l = name_last_r OR name_last_l = name_first_r", "name parts swapped"),
+            # Both parts swapped (given name written first, "Smith John"): one part alone
+            # equal to the other's opposite part (许洋新 / 高强旭) is a coincidence.
+            cll.CustomLevel("name_first_l = name_last_r AND name_last_l = name_first_r", "name parts swapped"),
             cll.JaroWinklerLevel("latin", 0.80),
             cll.ElseLevel(),
         ],
@@ -243,6 +249,11 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What a person is (compared for one person), as against what households share (phones,
+# accounts, addresses: families and rings share those too).
+PARTICULARS = ("name", "birth_date", "id_number")
+
+
 @dataclass
 class Prediction:
     a: str
@@ -269,6 +280,9 @@ class IdentityLinker:
             if count:
                 con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={_DUCK_COLUMNS})")
                 con.execute(_RARE_KEYS, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
+                for column in ("phones", "accounts", "addresses"):
+                    con.execute(_HUBS.format(column=column), [SHARED_BY_MAX_HOUSEHOLDS])
+                    con.execute(_DROP_HUBS.format(column=column))
         finally:
             os.unlink(path)
         self.table = self.api.register("persons") if self.count else None
@@ -374,10 +388,10 @@ class IdentityLinker:
         self.linker.table_management.register_term_frequency_lookup(self.api.register("name_tf"), "name")
 
     def predict(self, threshold: float, touching: set[str] | None = None,
-                similar_names: bool = True) -> list[Prediction]:
+                particulars_min_bits: float | None = None) -> list[Prediction]:
         """Pairs at or above the threshold; with `touching`, only pairs naming one of those;
-        with `similar_names`, only pairs whose names are themselves evidence for one person
-        (the name comparison's weight, term frequency included, above zero)."""
+        with `particulars_min_bits`, only pairs whose own particulars (PARTICULARS) weigh
+        at least that many bits together, name frequency included."""
         if self.linker is None:
             return []
         table = self.linker.inference.predict(threshold_match_probability=threshold)
@@ -394,8 +408,9 @@ class IdentityLinker:
             for k, v in r.items():  # a common name weighs less: its term-frequency adjustment
                 if k.startswith("mw_tf_adj_") and v is not None and k[10:] in weights:
                     weights[k[10:]] += float(v)
-            if similar_names and weights.get("name", 0.0) <= 0.0:
-                continue  # the names themselves do not speak for one person
+            if particulars_min_bits is not None and \
+                    sum(weights.get(f, 0.0) for f in PARTICULARS) < particulars_min_bits:
+                continue  # only what families and rings share speaks for one person
             levels = {k[6:]: str(v) for k, v in r.items() if k.startswith("gamma_")}
             out.append(Prediction(a, b, float(r["match_probability"]), weights, levels))
         return sorted(out, key=lambda p: (p.a, p.b))
@@ -409,6 +424,14 @@ SELECT *,
   CASE WHEN count(*) OVER (PARTITION BY birth_date) <= ? THEN birth_date END AS birth_rare
 FROM persons
 """
+
+# A list column's values held in more than ? households, then the column without them.
+_HUBS = """
+SET VARIABLE hubs = (SELECT coalesce(list(v), []) FROM (
+  SELECT v FROM (SELECT v, unnest(households) AS h FROM (SELECT unnest({column}) AS v, households FROM persons))
+  GROUP BY v HAVING count(DISTINCT h) > ?))
+"""
+_DROP_HUBS = "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
 
 # Pairs of persons in different households sharing at least one value of a list column.
 _SHARED_PAIRS = """

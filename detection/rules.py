@@ -81,7 +81,7 @@ class SharedIdentifier(_Section):
 
 class Identity(_Section):
     threshold: float = Field(gt=0, lt=1)
-    require_similar_names: bool = True
+    particulars_min_bits: float = 0.0
 
 
 class DetectionRules(_Section):

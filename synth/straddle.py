@@ -10,6 +10,7 @@ thresholds; a county that edits its rule file moves the line, not the draws.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from synth.benefits import enroll_household, give_disability
@@ -130,7 +131,15 @@ def households_sharing(export: Export) -> None:
 def namesakes(export: Export) -> None:
     """A second resident with the same name and birth date (a county of half a million has
     many): another person, another number, nothing shared."""
-    original = fresh_household(export, size=(1, 4), need=lambda h: h.head.age() >= 25).head
+    # Two strangers share a name and a birth date by chance, so the name of such a pair is
+    # drawn as chance draws it: a name held by n residents is in about n^2/2 pairs, so a
+    # holder is picked in proportion to n (rejection sampling). Copying any resident's name
+    # would make a name nobody else holds turn up on the same day twice: 3-character names
+    # are nearly unique here, and that coincidence is thousands of times rarer than 王伟's.
+    holders = Counter(p.name for p in export.population.persons.values())
+    most = max(holders.values())
+    original = fresh_household(export, size=(1, 4), need=lambda h: h.head.age() >= 25 and export.rng.random()
+                               < holders[h.head.name] / most).head
     other = fresh_household(export, size=(1, 3)).head
     _become(export, other, original.name, original.birth_date, original.sex)
     if export.rng.random() < 0.5:

@@ -117,7 +117,7 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
     places = {r["id"]: r for r in rows}
     found = []
     for p in linker.predict(ctx.rules.identity.threshold, touching=scope,
-                            similar_names=ctx.rules.identity.require_similar_names):
+                            particulars_min_bits=ctx.rules.identity.particulars_min_bits):
         found.append(_situation(p, places[p.a], places[p.b], labels))
     return found
 
