@@ -25,7 +25,9 @@ class DetectionContext:
         merged = {**self.rules.params(), "as_of": self.as_of, "households": self.households, **params}
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(cypher, merged)]
+            # dict(record), not record.data(): detectors return plain values, and data()'s
+            # recursive conversion cost 4 s of an identity run's 11 s reading 115,000 rows.
+            return [dict(record) for record in tx.run(cypher, merged)]
 
         with self.driver.session(database=self.database) as session:
             return session.execute_read(work)

@@ -30,3 +30,12 @@ DETECTORS: dict[FindingKind, Detector] = {
 
 # Kinds not tied to households: an incremental run recomputes them whole (they are cheap).
 COUNTY_WIDE = frozenset({FindingKind.GAP_STAFFING})
+
+# The feeds whose rows can change what a kind reads, for kinds costly enough to skip: an
+# incremental run over a delta holding none of them leaves that kind's findings as they
+# are. Identity reads names, birth dates, households and their addresses, phones and
+# accounts held — the register feeds; a month's payments change none of it. Kinds not
+# listed run on every delta.
+FEEDS_READ: dict[FindingKind, frozenset[str]] = {
+    FindingKind.DUP_IDENTITY: frozenset({"households", "persons", "phones", "addresses", "bank_accounts"}),
+}

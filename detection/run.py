@@ -12,7 +12,7 @@ from neo4j import Driver
 
 from detection.context import DetectionContext
 from detection.kinds import FindingKind
-from detection.registry import COUNTY_WIDE, DETECTORS
+from detection.registry import COUNTY_WIDE, DETECTORS, FEEDS_READ
 from detection.rules import DetectionRules
 from detection.store import store
 
@@ -30,10 +30,12 @@ class KindReport:
     resolved: int
     seconds: float
     error: str | None = None  # this kind failed; its stored findings are as they were
+    skipped: bool = False  # the delta held no feed this kind reads; its findings are as they were
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "found": self.found, "new": self.new, "reopened": self.reopened,
-                "resolved": self.resolved, "seconds": round(self.seconds, 3), "error": self.error}
+                "resolved": self.resolved, "seconds": round(self.seconds, 3), "error": self.error,
+                "skipped": self.skipped}
 
 
 def township_households(driver: Driver, database: str, township: str) -> list[str]:
@@ -43,12 +45,20 @@ def township_households(driver: Driver, database: str, township: str) -> list[st
 
 def run_detection(driver: Driver, database: str, rules: DetectionRules, *, as_of: date | None = None,
                   kinds: Iterable[FindingKind] | None = None, households: list[str] | None = None,
+                  feeds: Iterable[str] | None = None,
                   on_kind: Callable[[KindReport], None] | None = None) -> list[KindReport]:
-    """Detect, store and time each kind; `households` limits the run (incremental or by township)."""
+    """Detect, store and time each kind; `households` limits the run (incremental or by township),
+    `feeds` names the feeds of an incremental run's delta (kinds reading none of them are skipped)."""
     as_of = as_of or date.today()
     now = datetime.now(timezone.utc)
+    delta_feeds = None if feeds is None or households is None else frozenset(feeds)
     reports = []
     for kind in kinds or list(FindingKind):
+        if delta_feeds is not None and kind in FEEDS_READ and not FEEDS_READ[kind] & delta_feeds:
+            reports.append(KindReport(kind.value, 0, 0, 0, 0, 0.0, skipped=True))
+            if on_kind is not None:
+                on_kind(reports[-1])
+            continue
         scope = None if kind in COUNTY_WIDE else households
         ctx = DetectionContext(driver, database, rules, as_of, scope)
         started = time.perf_counter()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from neo4j import Driver
 
+from loaders.feeds import UnknownFeed, feed_for
 from loaders.reading import read_export
 from schema.feeds.common import normalize_account, normalize_phone
 from schema.ids import InvalidIdNumber, normalize_id_number
@@ -88,6 +89,15 @@ def changed_keys(files: Iterable[Path]) -> dict[str, list[str]]:
     keys["phones"] = _normalised(keys["phones"], normalize_phone)
     keys["accounts"] = _normalised(keys["accounts"], normalize_account)
     return {k: sorted(v) for k, v in keys.items()}
+
+
+def delta_feeds(files: Iterable[Path]) -> frozenset[str] | None:
+    """The feeds a delta's files belong to (by file name, as the loader picks them); None when
+    a name does not tell (every kind then runs)."""
+    try:
+        return frozenset(feed_for(path).name for path in files)
+    except UnknownFeed:
+        return None
 
 
 def affected_households(driver: Driver, database: str, files: Iterable[Path]) -> list[str]:

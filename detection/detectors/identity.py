@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from detection.context import DetectionContext
-from detection.identity_linkage import IdentityLinker, Prediction, person_row
+from detection.identity_linkage import IdentityLinker, Prediction, name_key, person_row, sharing_a_key
 from detection.kinds import FindingKind
 from detection.situation import Evidence, Situation
 
@@ -22,35 +22,54 @@ RETURN p.id_number AS id, p.name AS name, p.birth_date AS birth,
        [(p)-[:HAS_PHONE]->(x) | x.number] AS phones,
        [(p)-[:HOLDS_ACCOUNT]->(x) | x.number] AS accounts,
        [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.household_id] AS households,
-       [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.village_code] AS villages,
-       [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.township_code] AS townships,
        [(p)-[m:MEMBER_OF]->(:Household)-[:LIVES_AT]->(a) WHERE m.until IS NULL | a.key]
          + [(p)-[:REGISTERED_AT]->(a) | a.key] AS addresses
 """
 
+# Where the persons of the pairs found live (read for those only: a county has few).
+PLACES = """
+UNWIND $ids AS id
+MATCH (p:Person {id_number: id})
+RETURN p.id_number AS id,
+       [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.village_code] AS villages,
+       [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.township_code] AS townships
+"""
+
 REGISTER = "MATCH (p:Person)" + _RECORD
 
-# An incremental run: the scope's persons and everyone sharing a blocking key with them that
-# an index can find (birth date, name, phone, account, address). Index seeks only: a
-# range over a birth year per person cost 45 s for a 1,000-row delta.
-NEIGHBOURHOOD = """
+# An incremental run, in two reads. First who might pair with the scope's persons, found
+# by index seeks (birth date; name with birth year or day; a phone, account or address
+# shared), with their particulars only; of those found by birth date, Python keeps the ones
+# sharing a blocking key (a name part in pinyin, which the graph does not hold) — a county
+# has 18 persons per birth date, and full records for all of them cost 4 s of a 1,000-row
+# delta's run. Then full records for the persons kept.
+CANDIDATES = """
 UNWIND $households AS hid
 MATCH (:Household {household_id: hid})<-[:MEMBER_OF]-(s:Person)
 WITH collect(DISTINCT s) AS scope
 UNWIND scope AS s
 CALL (s) {
-  RETURN s AS p
+  RETURN s AS p, true AS kept
   UNION
-  MATCH (p:Person {birth_date: s.birth_date}) RETURN p
+  MATCH (p:Person {birth_date: s.birth_date}) RETURN p, false AS kept
   UNION
-  MATCH (p:Person {name: s.name}) RETURN p
+  MATCH (p:Person {name: s.name})
+  WHERE p.birth_date.year = s.birth_date.year
+     OR (p.birth_date.month = s.birth_date.month AND p.birth_date.day = s.birth_date.day)
+  RETURN p, true AS kept
   UNION
-  MATCH (s)-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]->()<-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]-(p:Person) RETURN p
+  MATCH (s)-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]->()<-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]-(p:Person)
+  RETURN p, true AS kept
   UNION
   MATCH (s)-[:MEMBER_OF]->(:Household)-[:LIVES_AT]->(:Address)<-[:LIVES_AT]-(:Household)<-[:MEMBER_OF]-(p:Person)
-  RETURN p
+  RETURN p, true AS kept
 }
-WITH DISTINCT p
+RETURN DISTINCT p.id_number AS id, p.name AS name, p.birth_date AS birth, kept
+"""
+
+RECORDS = """
+UNWIND $ids AS id
+MATCH (p:Person {id_number: id})
 """ + _RECORD
 
 SCOPE = """
@@ -94,11 +113,19 @@ def _linker(ctx: DetectionContext) -> tuple[IdentityLinker, dict[str, Any] | Non
         rows = ctx.read(REGISTER)
         return IdentityLinker(person_row(r) for r in rows), None, None, rows
     model = _saved_model(ctx)
-    rows = ctx.read(NEIGHBOURHOOD)
     scope = set(ctx.read(SCOPE)[0]["ids"])
+    candidates = ctx.read(CANDIDATES)
+    particulars = {r["id"]: person_row(r) for r in candidates}
+    kept = {r["id"] for r in candidates if r["kept"]}
+    kept |= sharing_a_key([particulars[i] for i in scope if i in particulars],
+                          [particulars[i] for i in particulars.keys() - kept])
+    rows = ctx.read(RECORDS, ids=sorted(kept))
     linker = IdentityLinker((person_row(r) for r in rows), model)
     if model is not None and linker.count:
-        names = sorted({r["name"] for r in rows if r["name"]})
+        # A frequency weighs only an exact name match, and every pair scored here names a
+        # person of the scope: their names, as written in any row (traditional or simplified).
+        wanted = {name_key(r["name"]) for r in rows if r["id"] in scope and r["name"]}
+        names = sorted({r["name"] for r in rows if r["name"] and name_key(r["name"]) in wanted})
         counts = {r["name"]: r["persons"] for r in ctx.read(NAME_COUNTS, names=names)}
         linker.use_name_frequencies(counts, ctx.read(PERSON_COUNT)[0]["persons"])
     return linker, model, scope, rows
@@ -114,12 +141,11 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
         model = linker.train()
         ctx.write(SAVE_MODEL, parameters=json.dumps(model))
     labels = _level_labels(model)
-    places = {r["id"]: r for r in rows}
-    found = []
-    for p in linker.predict(ctx.rules.identity.threshold, touching=scope,
-                            particulars_min_bits=ctx.rules.identity.particulars_min_bits):
-        found.append(_situation(p, places[p.a], places[p.b], labels))
-    return found
+    pairs = linker.predict(ctx.rules.identity.threshold, touching=scope,
+                           particulars_min_bits=ctx.rules.identity.particulars_min_bits)
+    records = {r["id"]: r for r in rows}
+    places = {r["id"]: r for r in ctx.read(PLACES, ids=sorted({x for p in pairs for x in (p.a, p.b)}))}
+    return [_situation(p, records[p.a] | places[p.a], records[p.b] | places[p.b], labels) for p in pairs]
 
 
 def _situation(p: Prediction, ra: dict[str, Any], rb: dict[str, Any],

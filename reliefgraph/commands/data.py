@@ -149,13 +149,14 @@ def register(app: typer.Typer) -> None:
                 # Imported here: the detection command module imports this one (connect).
                 from detection.rules import read_rules
                 from detection.run import run_detection
-                from detection.scope import affected_households
+                from detection.scope import affected_households, delta_feeds
                 from reliefgraph.commands.detection import print_detection
 
                 files = [f.path for f in report.files]
                 scope = affected_households(driver, settings.neo4j_database, files)
                 reports = run_detection(driver, settings.neo4j_database,
-                                        read_rules(settings.detection_rules_file), households=scope)
+                                        read_rules(settings.detection_rules_file), households=scope,
+                                        feeds=delta_feeds(files) if feed is None else {feed})
                 print_detection(reports, f"incremental: {len(scope):,} households affected by the load")
 
     @app.command("stats")

@@ -17,7 +17,7 @@ from detection.findings_read import current_findings
 from detection.kinds import FindingKind
 from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
-from detection.scope import affected_households
+from detection.scope import affected_households, delta_feeds
 from graph.migrations import migrate
 from loaders.reading import FileFormatError
 from reliefgraph.commands.data import connect
@@ -42,6 +42,9 @@ def print_detection(reports: list[KindReport], scope: str) -> None:
     for column in ("kind", "found", "new", "reopened", "resolved", "seconds"):
         table.add_column(column, justify="left" if column == "kind" else "right")
     for r in reports:
+        if r.skipped:
+            table.add_row(r.kind, "unchanged", "", "", "", "", style="dim")
+            continue
         table.add_row(r.kind, "failed" if r.error else f"{r.found:,}", f"{r.new:,}", f"{r.reopened:,}",
                       f"{r.resolved:,}", f"{r.seconds:.2f}", style="red" if r.error else "")
     table.add_row("total", f"{sum(r.found for r in reports):,}", f"{sum(r.new for r in reports):,}",
@@ -82,10 +85,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         with connect(settings) as driver:
             migrate(driver, settings.neo4j_database)
-            households, scope = None, "whole county"
+            households, feeds, scope = None, None, "whole county"
             try:
                 if changed:
                     households = affected_households(driver, settings.neo4j_database, changed)
+                    feeds = delta_feeds(changed)
                     scope = f"incremental: {len(households):,} households affected by {len(changed)} file(s)"
                 if township:
                     in_township = township_households(driver, settings.neo4j_database, township)
@@ -96,7 +100,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from None
             if as_json:
                 reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
-                                        households=households)
+                                        households=households, feeds=feeds)
                 print(json.dumps({"scope": scope, "as_of": day.isoformat(),
                                   "kinds": [r.as_dict() for r in reports]}, indent=2, ensure_ascii=False))
                 _exit_on_failures(reports)
@@ -109,7 +113,7 @@ def register(app: typer.Typer) -> None:
                     progress.update(task, advance=1, description=f"{report.kind}: {report.found:,}")
 
                 reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
-                                        households=households, on_kind=advance)
+                                        households=households, feeds=feeds, on_kind=advance)
         print_detection(reports, scope)
         _exit_on_failures(reports)
 

@@ -68,7 +68,8 @@ def test_what_households_share_never_makes_two_people_one(detect) -> None:  # ty
     # only the particulars speak, and they do.
     born = date(1953, 12, 30)
     original = c.person(c.household(VA), "钱艳云", born, sex="F", id_number=make_id_number("370831", born, 24))
-    retyped = c.person(c.household(VC), "錢豔雲", born, sex="F", id_number=make_id_number("370831", born, 94))
+    second_home = c.household(VC)
+    retyped = c.person(second_home, "錢豔雲", born, sex="F", id_number=make_id_number("370831", born, 94))
     # A mother and her grown son in two households sharing a phone and an address: weighty
     # shared identifiers, particulars that differ.
     mother = c.person(c.household(VB), "孙桂兰", date(1948, 2, 3), sex="F")
@@ -88,6 +89,10 @@ def test_what_households_share_never_makes_two_people_one(detect) -> None:  # ty
     found = detect(c, FindingKind.DUP_IDENTITY)
     assert keys(found, "Person") == [{original, retyped}]
     assert found[0].details["fields"]["phones"]["level"] != "phone shared"
+    # An incremental run over the second registration's household finds the same pair: the
+    # original is among those born that day whose name parts block with it.
+    again = detect(c, FindingKind.DUP_IDENTITY, [second_home])
+    assert keys(again, "Person") == [{original, retyped}] and again[0].score == found[0].score
 
 
 def test_an_empty_or_tiny_register_is_no_error(detect) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from neo4j import Driver
 from detection.kinds import FindingKind
 from detection.rules import DetectionRules
 from detection.run import run_detection
-from detection.scope import affected_households
+from detection.scope import affected_households, delta_feeds
 from reliefgraph.settings import Settings
 from tests.detection.builder import AS_OF, VA, County
 
@@ -99,3 +99,28 @@ def test_incremental_runs_touch_only_affected_households(graph: Driver, settings
     report = run_detection(graph, settings.neo4j_database, rules, as_of=AS_OF, kinds=KIND, households=scope)
     assert (report[0].found, report[0].new, report[0].resolved) == (1, 1, 0)
     assert len(_findings(graph, settings)) == 2  # the first household's finding untouched, still there
+
+
+def test_an_incremental_run_skips_a_kind_whose_feeds_the_delta_does_not_hold(
+        graph: Driver, settings: Settings, rules: DetectionRules, tmp_path: Path) -> None:
+    c, h, e, _ = _county()
+    c.load(graph, settings, tmp_path / "c")
+    delta = County()
+    delta.rows["payments"].append({"payment_id": "P9998", "enrollment_id": e, "period": "2026-06",
+                                   "amount": "500.00", "paid_date": "2026-06-11", "account_number": "6228480000000000001"})
+    payments = [f for f in delta.write(tmp_path / "payments") if f.stem == "payments"]
+    assert delta_feeds(payments) == {"payments"}
+    kinds = [FindingKind.DUP_PAYMENT, FindingKind.DUP_IDENTITY]
+    reports = run_detection(graph, settings.neo4j_database, rules, as_of=AS_OF, kinds=kinds, households=[h],
+                            feeds=delta_feeds(payments))
+    assert [(r.kind, r.skipped) for r in reports] == [("DUP_PAYMENT", False), ("DUP_IDENTITY", True)]
+    # A register delta (a phone) is what identity reads: it runs.
+    delta = County()
+    delta.rows["phones"].append({"id_number": c.rows["persons"][0]["id_number"], "phone": "13900000555",
+                                 "source": "MZ", "as_of": "2026-11-01"})
+    phones = [f for f in delta.write(tmp_path / "phones") if f.stem == "phones"]
+    reports = run_detection(graph, settings.neo4j_database, rules, as_of=AS_OF, kinds=kinds, households=[h],
+                            feeds=delta_feeds(phones))
+    assert [r.skipped for r in reports] == [False, False]
+    # Without the feeds (a township run, or files whose names do not say), every kind runs.
+    assert delta_feeds([tmp_path / "notes.csv"]) is None
