@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 UV := uv==0.13.8
 
-.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export clean-state
+.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export bench-scale clean-state
 
 # Exact installs: every Python dependency at the version and hashes of requirements.lock
 # (refreshed by `make lock`); the project itself on top, without touching them.
@@ -65,10 +65,15 @@ bench-ops: $(STAMP)
 bench-export: $(STAMP)
 	$(BIN)/python -m bench.export
 
+# Not part of `make bench`: it synthesises and loads counties of 1, 2 and 4 times the size
+# (about an hour on 2 cores). `python -m bench.scale --scales 1 2` for a shorter run.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
+
 bench-api: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	cd bench/api && npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.api --profile
 
 clean-state:
 	$(BIN)/reliefgraph neo4j stop || true

@@ -25,7 +25,9 @@ from synth.population import AS_OF, Population
 from synth.straddle import straddle_all
 from synth.staffing import staff_county
 
-SCALES = {"small": (0.01, 3), "medium": (0.1, 10), "full": (1.0, 25)}  # share of real residents, plants per kind
+# Share of the real county's residents, plants per kind. 2x and 4x are for bench/scale.py:
+# how cost grows past one county (a prefecture is about 15 counties).
+SCALES = {"small": (0.01, 3), "medium": (0.1, 10), "full": (1.0, 25), "2x": (2.0, 50), "4x": (4.0, 100)}
 
 # file name, feed, encoding, ID columns to soil, duplicate share, Excel-damaged share
 FILES = (

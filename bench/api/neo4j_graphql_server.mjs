@@ -19,6 +19,7 @@ const typeDefs = `#graphql
     phones: [Phone!]! @relationship(type: "HAS_PHONE", direction: OUT)
     accounts: [BankAccount!]! @relationship(type: "HOLDS_ACCOUNT", direction: OUT)
     covered_by: [Enrollment!]! @relationship(type: "COVERS", direction: IN)
+    granted: [Enrollment!]! @relationship(type: "GRANTED_TO", direction: IN)
     applied: [Case!]! @relationship(type: "APPLIED_FOR", direction: OUT)
   }
   type Household @node {
@@ -26,6 +27,7 @@ const typeDefs = `#graphql
     address: String
     village_code: String
     members: [Person!]! @relationship(type: "MEMBER_OF", direction: IN, properties: "Membership")
+    grants: [Enrollment!]! @relationship(type: "GRANTED_TO", direction: IN)
   }
   type Phone @node { number: String! }
   type BankAccount @node { number: String!, bank: String }

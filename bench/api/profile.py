@@ -1,0 +1,66 @@
+"""Where the API's CPU time goes under load: py-spy's samples of the serving workers, split by layer.
+
+py-spy (a sampling profiler that reads the processes from outside, no code in the server)
+records the workers' stacks while wrk drives the person 360; each sample is attributed to the
+first layer found walking from the innermost frame outwards, so time in the driver's
+unpacking counts as the driver's even when strawberry called it. Idle samples (a worker
+waiting on its event loop) are not recorded: the split is of busy CPU time. Neo4j's own time
+is not in it (another process): the table beside it shows the server's side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+# (layer, what a frame's file path contains). A frame gets the first layer that matches:
+# libraries before our own folders (strawberry has a schema/ folder too).
+LAYERS = (
+    ("JSON encoding", ("/json/", "orjson")),
+    ("neo4j driver and result conversion", ("/neo4j/",)),
+    ("strawberry and graphql-core execution", ("/strawberry/", "/graphql/")),
+    ("ASGI server and starlette (uvicorn, httptools, uvloop)", ("/uvicorn/", "/starlette/", "httptools", "uvloop")),
+    ("asyncio", ("/asyncio/",)),
+    ("audit trail", ("/access/audit.py", "/access/audit_chain.py")),
+    ("field policy and masking", ("/schema/api/field_policy.py", "/access/fields.py", "/access/handles.py",
+                                  "/access/policy.py")),
+    ("our resolvers and types", ("/resolvers/", "/schema/")),
+    ("logs and metrics", ("/observability/", "/logging/", "prometheus_client")),
+)
+OTHER = "other (authentication, the interpreter, the rest)"
+
+
+def record(pid: int, seconds: int, out: Path) -> subprocess.Popen[bytes]:
+    """Start py-spy on the serving process and its workers; wait on the returned process."""
+    out.unlink(missing_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))  # the venv's, from the lock
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+                             "--rate", "97", "--duration", str(seconds), "--nonblocking", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def layer_of(stack: str) -> str:
+    frames = stack.split(";")
+    for frame in reversed(frames):  # innermost first
+        for layer, markers in LAYERS:
+            if any(m in frame for m in markers):
+                return layer
+    return OTHER
+
+
+def split(collapsed: Path) -> dict[str, float]:
+    """Share of busy samples per layer, from py-spy's raw (collapsed stack) output."""
+    counts: Counter[str] = Counter()
+    for line in collapsed.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if stack and n.isdigit():
+            counts[layer_of(stack)] += int(n)
+    total = sum(counts.values())
+    return {layer: counts[layer] / total for layer, _ in (*LAYERS, (OTHER, ()))} if total else {}
+
+
+def one_line(shares: dict[str, float]) -> str:
+    return " · ".join(f"{layer} {share:.0%}" for layer, share in sorted(shares.items(), key=lambda x: -x[1]) if share)
