@@ -1,8 +1,9 @@
 """Reading persons: the 360 view in one Cypher round trip, name search, and jurisdiction.
 
-The 360 query fetches everything the Person type can show in one go (pattern
-comprehensions), so a request costs the same number of round trips whatever the size of
-the household or the number of payments. What the caller's role may see is decided in
+The 360 query fetches everything the Person type can show in one round trip (pattern
+comprehensions and COLLECT subqueries), whatever the size of the household or the number
+of payments: each round trip to the server costs more of the API's CPU than anything else
+(python -m bench.api --profile: the driver's share). What the caller's role may see is decided in
 ``schema.api.people`` from the policy, after the fetch and before anything is returned.
 """
 
@@ -11,6 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from access.principal import Principal, Role
+
+# What an enrollment (e) and a case (c) of programme prog show, wherever they are read.
+_ENROLLMENT = """e {.*, department_code: prog.department_code, programme_name: prog.name,
+  grantee_household: head([(e)-[:GRANTED_TO]->(g:Household) | g.household_id]),
+  grantee_person: head([(e)-[:GRANTED_TO]->(g:Person) | g.id_number]),
+  covered: [(e)-[:COVERS]->(m) | m.id_number],
+  payments: [(pay:Payment)-[:FOR_ENROLLMENT]->(e) | pay {.payment_id, .period, .amount_fen, .paid_date,
+             .event_cause, .event_date, account: head([(pay)-[:PAID_TO]->(a) | a.number])}]
+}"""
+_CASE = """c {.*, department_code: prog.department_code,
+  applicant: head([(a:Person)-[:APPLIED_FOR]->(c) | a.id_number]),
+  handled_by: [(s)-[:HANDLED]->(c) | s.staff_id], reviewed_by: [(s)-[:REVIEWED]->(c) | s.staff_id],
+  approved_by: [(s)-[:APPROVED]->(c) | s.staff_id]
+}"""
 
 # The caller's jurisdiction is checked in the query, before anything else is read: a
 # person outside it costs what a person who does not exist costs (no timing oracle).
@@ -38,10 +53,24 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
   [(p)-[:HAS_FACT]->(f) | f {.*, label: labels(f)[0]}] AS facts,
   [(p)-[k:KIN_OF]-(rel:Person) | {id_number: rel.id_number, name: rel.name, relation: k.relation,
                                    outgoing: startNode(k) = p}] AS kin,
-  [(e:Enrollment)-[:COVERS|GRANTED_TO]->(p) | e.enrollment_id] +
-  [(e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) | e.enrollment_id] AS enrollment_ids,
-  [(p)-[:APPLIED_FOR]->(c:Case) | c.case_id] +
-  [(c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) | c.case_id] AS case_ids,
+  COLLECT {
+    CALL (p) {
+      MATCH (e:Enrollment)-[:COVERS|GRANTED_TO]->(p) RETURN e
+      UNION
+      MATCH (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) RETURN e
+    }
+    MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme)
+    RETURN """ + _ENROLLMENT + """ ORDER BY e.enrollment_id
+  } AS enrollments,
+  COLLECT {
+    CALL (p) {
+      MATCH (p)-[:APPLIED_FOR]->(c:Case) RETURN c
+      UNION
+      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) RETURN c
+    }
+    MATCH (c)-[:FOR_PROGRAMME]->(prog:Programme)
+    RETURN """ + _CASE + """ ORDER BY c.case_id
+  } AS cases,
   [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
      .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
   [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
@@ -52,23 +81,13 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
 ENROLLMENTS = """
 UNWIND $ids AS id
 MATCH (e:Enrollment {enrollment_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
-RETURN e {.*, department_code: prog.department_code, programme_name: prog.name,
-  grantee_household: head([(e)-[:GRANTED_TO]->(g:Household) | g.household_id]),
-  grantee_person: head([(e)-[:GRANTED_TO]->(g:Person) | g.id_number]),
-  covered: [(e)-[:COVERS]->(m) | m.id_number],
-  payments: [(pay:Payment)-[:FOR_ENROLLMENT]->(e) | pay {.payment_id, .period, .amount_fen, .paid_date,
-             .event_cause, .event_date, account: head([(pay)-[:PAID_TO]->(a) | a.number])}]
-} AS enrollment
+RETURN """ + _ENROLLMENT + """ AS enrollment
 """
 
 CASES = """
 UNWIND $ids AS id
 MATCH (c:Case {case_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
-RETURN c {.*, department_code: prog.department_code,
-  applicant: head([(a:Person)-[:APPLIED_FOR]->(c) | a.id_number]),
-  handled_by: [(s)-[:HANDLED]->(c) | s.staff_id], reviewed_by: [(s)-[:REVIEWED]->(c) | s.staff_id],
-  approved_by: [(s)-[:APPROVED]->(c) | s.staff_id]
-} AS case
+RETURN """ + _CASE + """ AS case
 """
 
 SEARCH_BY_NAME = """
@@ -114,14 +133,10 @@ def jurisdiction_params(principal: Principal) -> dict[str, Any]:
 
 
 async def fetch_person_360(gateway: Any, id_number: str, principal: Principal) -> dict[str, Any] | None:
-    """At most three round trips: the person, their enrollments, their cases. None when the
-    person does not exist or is outside the principal's jurisdiction (one round trip)."""
+    """One round trip: the person with their households, enrollments (payments included) and
+    cases. None when the person does not exist or is outside the principal's jurisdiction."""
     rows = await gateway.read(PERSON_360, id_number=id_number, **jurisdiction_params(principal))
-    if not rows:
-        return None
-    record = rows[0]
-    await _attach_benefits(gateway, record)
-    return record
+    return rows[0] if rows else None
 
 
 HOUSEHOLD = """
