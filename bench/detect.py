@@ -32,7 +32,8 @@ from bench.spread import Spread, ratio
 from detection.detectors.identity import REGISTER
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
-from detection.identity_linkage import IdentityLinker, describe, person_row
+from detection.identity_linkage import IdentityLinker, describe
+from detection.identity_register import person_row
 from detection.rules import Identity, read_rules
 from detection.run import run_detection
 from detection.scope import affected_households, delta_feeds

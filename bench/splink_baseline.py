@@ -18,8 +18,9 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.exceptions import SplinkException
 
+from detection.identity_blocking import BLOCKING
 from detection.identity_linkage import (
-    BLOCKING, DETERMINISTIC, DETERMINISTIC_FALLBACK, DETERMINISTIC_RECALL, EM_MAX_PAIRS, U_MAX_PAIRS, IdentityLinker,
+    DETERMINISTIC, DETERMINISTIC_FALLBACK, DETERMINISTIC_RECALL, EM_MAX_PAIRS, U_MAX_PAIRS, IdentityLinker,
 )
 
 NOTES: list[str] = []  # what went wrong in a run, printed beside the figures

@@ -1,7 +1,8 @@
 """Identity resolution with Splink (Fellegi–Sunter on DuckDB): one person under two numbers.
 
-The model is data you can print (`describe()`): the person table's columns, the blocking
-rules that propose candidate pairs, the comparison levels that score them, and how the
+The model is data you can print (`describe()`): the person table's columns
+(detection/identity_register.py), the blocking rules that propose candidate pairs
+(detection/identity_blocking.py), the comparison levels that score them, and how the
 parameters are trained — as Splink's own tutorial does it:
 
 - the prior (two random records match) from deterministic rules: a shared phone or account
@@ -24,87 +25,29 @@ import json
 import logging
 import os
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import duckdb
-import opencc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-from splink.blocking_rule_library import CustomRule
 
 from splink.internals.exceptions import SplinkException
 
-from schema.names import latin_name
+from detection.identity_blocking import BLOCKING, BLOCKING_KEYS, pairs_sql
+from detection.identity_register import (
+    DROP_HUBS_SQL, DUCK_COLUMNS, HUBS_SQL, RARE_BIRTH_MAX, RARE_KEY_MAX, RARE_KEYS_SQL, SHARED_BY_MAX_HOUSEHOLDS,
+    SHARED_PAIRS_SQL,
+    name_key,
+)
+
 
 log = logging.getLogger(__name__)
 # Splink's progress and training notes are for analysts at a notebook, not for the county's
 # operators running `reliefgraph detect`: only its errors are shown.
 logging.getLogger("splink").setLevel(logging.ERROR)
-
-_T2S = opencc.OpenCC("t2s")
-
-# Blocking rules: a pair is compared when any proposes it. Each catches what the others miss.
-# Sized for a county of half a million on two cores: every rule proposes at most a few
-# hundred thousand pairs there (`python -m bench.detect` prints each rule's share of the true
-# pairs). Rules on a name part or a birth date alone would propose tens of millions.
-BLOCKING_KEYS = {
-    "birth date + first name part": ("birth_date", "name_first"),
-    "birth date + last name part": ("birth_date", "name_last"),
-    "full name + birth year": ("latin", "birth_year"),
-    "full name + birth day": ("latin", "birth_md"),
-    "first and last name parts + birth year": ("name_first", "name_last", "birth_year"),
-    # A name part alone blocks only where it is rare (held by at most RARE_KEY_MAX persons):
-    # in an outside list that catches a typo in the other part with the birth date missing;
-    # in a Chinese register surnames and given syllables are far too common to block on.
-    "rare first name part": ("first_rare",),
-    "rare last name part": ("last_rare",),
-    "rare birth date": ("birth_rare",),
-    "ID region and sequence + birth year": ("id17_region_seq", "birth_year"),
-    "ID region and sequence + birth day": ("id17_region_seq", "birth_md"),
-    "shared phone": ("phones",),
-    "shared account": ("accounts",),
-    "shared address": ("addresses",),
-}
-_LISTS = ("phones", "accounts", "addresses")
-_REGISTER_WIDE = ("first_rare", "last_rare", "birth_rare")  # known only over the whole register
-BLOCKING = {name: block_on(*columns, arrays_to_explode=[c for c in columns if c in _LISTS])
-            for name, columns in BLOCKING_KEYS.items()}
-# A record without a birth date escapes every rule above but the rare ones: it is compared
-# with everyone sharing a name part with it, in either place ("jankus callum" / "callum
-# jankus"). Cheap in a register whose numbers give every birth date; in an outside list
-# (FEBRL) these found 3% of the true pairs nothing else proposed.
-BLOCKING |= {f"no birth date ({a}): {mine} name part = {theirs}": CustomRule(f"{a}.nb_{mine} = {b}.name_{theirs}")
-             for a, b in (("l", "r"), ("r", "l")) for mine in ("first", "last") for theirs in ("first", "last")}
-
-
-def sharing_a_key(scope: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]]) -> set[str]:
-    """Of `others` (person rows), those sharing a blocking key built from the person's own
-    particulars with one of `scope`: who an incremental run must score the scope against.
-    (Shared phones, accounts and addresses are found in the graph; rare keys need the whole
-    register.)"""
-    rules = [cols for cols in BLOCKING_KEYS.values() if not set(cols) & {*_LISTS, *_REGISTER_WIDE}]
-
-    def keys(row: dict[str, Any]) -> Iterable[tuple[Any, ...]]:
-        for i, cols in enumerate(rules):
-            values = tuple(row.get(c) for c in cols)
-            if None not in values:
-                yield (i, *values)
-
-    wanted = {k for row in scope for k in keys(row)}
-    return {row["unique_id"] for row in others if any(k in wanted for k in keys(row))}
-
-RARE_KEY_MAX = 30
-RARE_BIRTH_MAX = 8  # a county has about 18 persons per birth date; an outside list, one or two
-# A phone, account or address held in more households than this belongs to an office, a
-# landlord or a hostel (a village office's phone given by a dozen applicants), not to one
-# person: it is left out of the comparisons, as a common name weighs less.
-SHARED_BY_MAX_HOUSEHOLDS = 5
 
 # The prior, as Splink's tutorial estimates it: rules that are almost never wrong, and the
 # share of true matches they are thought to find.
@@ -243,48 +186,6 @@ def describe() -> str:
     return "\n".join(lines)
 
 
-# --- the person table
-
-
-@lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
-def _name_parts(name: str) -> tuple[str, str, str, str]:
-    """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
-    first and last parts (surname and last given syllable of a Han name; first and last
-    word of a Latin one)."""
-    text = _T2S.convert(unicodedata.normalize("NFKC", name or "")).strip().lower()
-    compact = "".join(text.split())
-    latin = latin_name(compact)
-    if latin:
-        syllables = [s for s in latin.split() if len(s) <= 6][: len(compact)]
-        return compact, "".join(syllables), syllables[0] if syllables else "", syllables[-1] if syllables else ""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split()]
-    return compact, "".join(words), words[0] if words else "", words[-1] if words else ""
-
-
-def name_key(name: str) -> str:
-    """The name as compared (normalised, simplified): what its frequency is counted by."""
-    return _name_parts(name)[0]
-
-
-def person_row(r: dict[str, Any]) -> dict[str, Any]:
-    """A register row (see PERSONS) as the model's input."""
-    name, latin, first, last = _name_parts(r.get("name") or "")
-    born = r.get("birth")
-    born = date(born.year, born.month, born.day) if born is not None else None
-    number = r["id"]
-    return {
-        "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
-        "name_last": last or None, "birth_date": born.isoformat() if born else None,
-        "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
-        "id17": number[:17] if len(number) == 18 else None,
-        "id17_region_seq": number[:6] + number[14:17] if len(number) == 18 else None,
-        "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
-        "phones": sorted(set(r.get("phones") or ())), "accounts": sorted(set(r.get("accounts") or ())),
-        "addresses": sorted(set(r.get("addresses") or ())),
-        "address1": min(r.get("addresses") or [None], key=lambda a: a or ""), "households": sorted(set(r.get("households") or ())),
-    }
-
-
 # What a person is (compared for one person), as against what households share (phones,
 # accounts, addresses: families and rings share those too).
 PARTICULARS = ("name", "birth_date", "id_number")
@@ -314,11 +215,11 @@ class IdentityLinker:
                     count += 1
             self.count = count
             if count:
-                con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={_DUCK_COLUMNS})")
-                con.execute(_RARE_KEYS, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
+                con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={DUCK_COLUMNS})")
+                con.execute(RARE_KEYS_SQL, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
                 for column in ("phones", "accounts", "addresses"):
-                    con.execute(_HUBS.format(column=column), [SHARED_BY_MAX_HOUSEHOLDS])
-                    con.execute(_DROP_HUBS.format(column=column))
+                    con.execute(HUBS_SQL.format(column=column), [SHARED_BY_MAX_HOUSEHOLDS])
+                    con.execute(DROP_HUBS_SQL.format(column=column))
         finally:
             os.unlink(path)
         self.table = self.api.register("persons") if self.count else None
@@ -374,7 +275,7 @@ class IdentityLinker:
             column = comparison["output_column_name"]
             if column not in M_START or column in ("name", "birth_date", "id_number"):
                 continue
-            shared = self.con.execute(_SHARED_PAIRS.format(column=column)).fetchall()[0][0]
+            shared = self.con.execute(SHARED_PAIRS_SQL.format(column=column)).fetchall()[0][0]
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
             u = max(shared, 1) / total  # none shared: at most one pair in the whole register
             levels[0]["u_probability"] = u
@@ -389,7 +290,7 @@ class IdentityLinker:
     def _pairs(self, rules: list[Any]) -> int:
         """Distinct candidate pairs the rules propose together, counted in DuckDB (a county's
         birth-date block alone holds millions)."""
-        union = " UNION ".join(_pairs_sql(rule) for rule in rules)
+        union = " UNION ".join(pairs_sql(rule) for rule in rules)
         return self.con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
 
     def model(self) -> dict[str, Any]:
@@ -402,7 +303,7 @@ class IdentityLinker:
             return {}
         found: dict[str, set[tuple[str, str]]] = {}
         for name, rule in BLOCKING.items():
-            sql = _pairs_sql(rule)
+            sql = pairs_sql(rule)
             rows = self.con.execute(sql).fetchall()
             found[name] = {tuple(sorted(r)) for r in rows} & truth  # type: ignore[misc]
         every = set().union(*found.values())
@@ -416,7 +317,7 @@ class IdentityLinker:
         assert self.linker is not None
         by_name: dict[str, int] = {}
         for raw, count in counts.items():
-            name = _name_parts(raw)[0]
+            name = name_key(raw)
             by_name[name] = by_name.get(name, 0) + count
         # One statement from two lists: executemany inserted row by row (3 s for 30,000 names).
         self.con.execute("CREATE OR REPLACE TABLE name_tf AS SELECT unnest(?::VARCHAR[]) AS name, "
@@ -453,37 +354,6 @@ class IdentityLinker:
         return sorted(out, key=lambda p: (p.a, p.b))
 
 
-_RARE_KEYS = """
-CREATE OR REPLACE TABLE persons AS
-SELECT *,
-  CASE WHEN count(*) OVER (PARTITION BY name_first) <= ? THEN name_first END AS first_rare,
-  CASE WHEN count(*) OVER (PARTITION BY name_last) <= ? THEN name_last END AS last_rare,
-  CASE WHEN count(*) OVER (PARTITION BY birth_date) <= ? THEN birth_date END AS birth_rare
-FROM persons
-"""
-
-# A list column's values held in more than ? households, then the column without them.
-_HUBS = """
-SET VARIABLE hubs = (SELECT coalesce(list(v), []) FROM (
-  SELECT v FROM (SELECT v, unnest(households) AS h FROM (SELECT unnest({column}) AS v, households FROM persons))
-  GROUP BY v HAVING count(DISTINCT h) > ?))
-"""
-_DROP_HUBS = "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
-
-# Pairs of persons in different households sharing at least one value of a list column.
-_SHARED_PAIRS = """
-WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
-SELECT count(*) FROM (
-  SELECT DISTINCT a.unique_id, b.unique_id FROM x AS a JOIN x AS b ON a.v = b.v AND a.unique_id < b.unique_id
-  WHERE len(list_intersect(a.households, b.households)) = 0)
-"""
-
-_DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
-                 "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
-                 "addresses: 'VARCHAR[]', address1: 'VARCHAR', households: 'VARCHAR[]'}")
-
-
 M_FLOOR = 0.01
 # Not left to EM: whether a second registration's number was mistyped (one digit away) or
 # made up is not something a register's few duplicates can teach; EM on a small register
@@ -512,17 +382,3 @@ def _floored(model: dict[str, Any]) -> dict[str, Any]:
         for lv, m in zip(levels, floored):
             lv["m_probability"] = m / total
     return model
-
-
-def _pairs_sql(rule: Any) -> str:
-    """The candidate pairs one blocking rule proposes, as plain SQL over `persons`."""
-    created = rule.get_blocking_rule("duckdb")
-    condition = created.blocking_rule_sql
-    explode = getattr(created, "array_columns_to_explode", None) or []
-    source = "persons"
-    if explode:
-        column = explode[0]
-        source = (f"(SELECT * REPLACE (unnest(CASE WHEN len({column}) = 0 THEN [NULL] ELSE {column} END) "
-                  f"AS {column}) FROM persons)")
-    return (f"SELECT DISTINCT l.unique_id, r.unique_id FROM {source} AS l JOIN {source} AS r "
-            f"ON {condition} AND l.unique_id < r.unique_id")

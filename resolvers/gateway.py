@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError
-from neo4j import AsyncDriver, AsyncManagedTransaction, READ_ACCESS, WRITE_ACCESS, unit_of_work
+from neo4j import AsyncDriver, Query, RoutingControl
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from observability.metrics import IN_FLIGHT
@@ -36,19 +36,15 @@ class GraphGateway:
 
     async def _execute(self, query: str, params: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
         self.round_trips += 1
-
-        @unit_of_work(timeout=self._timeout_s)
-        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(query, params)
-            return [record.data() async for record in result]
-
-        mode = WRITE_ACCESS if write else READ_ACCESS
         IN_FLIGHT.inc()
         try:
-            async with self._driver.session(database=self._database, default_access_mode=mode) as session:
-                if write:
-                    return await session.execute_write(work)
-                return await session.execute_read(work)
+            # The driver's execute_query: a managed, retried transaction whose BEGIN goes out
+            # with the query in one write to the socket (a session's execute_read sends it
+            # alone first). Socket writes were the largest item of the API's CPU profile.
+            result = await self._driver.execute_query(
+                Query(query, timeout=self._timeout_s), params, database_=self._database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ)
+            return [record.data() for record in result.records]
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable() from exc
         finally:

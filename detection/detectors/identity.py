@@ -13,7 +13,9 @@ import json
 from typing import Any
 
 from detection.context import DetectionContext
-from detection.identity_linkage import IdentityLinker, Prediction, name_key, person_row, sharing_a_key
+from detection.identity_blocking import sharing_a_key
+from detection.identity_linkage import IdentityLinker, Prediction
+from detection.identity_register import name_key, person_row
 from detection.kinds import FindingKind
 from detection.situation import Evidence, Situation
 

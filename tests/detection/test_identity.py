@@ -12,7 +12,7 @@ from tests.detection.conftest import keys
 
 
 def test_names_are_compared_simplified_and_as_pinyin() -> None:
-    from detection.identity_linkage import person_row
+    from detection.identity_register import person_row
 
     born = date(1980, 5, 6)
     traditional = person_row({"id": make_id_number("370831", born, 123), "name": "劉 德華", "birth": born})

@@ -1,0 +1,98 @@
+"""The register as identity resolution reads it: one row per person, names normalised.
+
+Names are compared after Traditional->Simplified conversion (OpenCC), as Han characters and
+as pinyin; the row also carries the ID number's region and sequence digits, the birth date
+in the parts blocking rules use, and the phones, accounts, addresses and households the
+person has. The DuckDB statements here shape the table once it is loaded: rare keys, and
+identifiers held by so many households that they identify nobody.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import opencc
+
+from schema.names import latin_name
+
+_T2S = opencc.OpenCC("t2s")
+
+@lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
+def _name_parts(name: str) -> tuple[str, str, str, str]:
+    """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
+    first and last parts (surname and last given syllable of a Han name; first and last
+    word of a Latin one)."""
+    text = _T2S.convert(unicodedata.normalize("NFKC", name or "")).strip().lower()
+    compact = "".join(text.split())
+    latin = latin_name(compact)
+    if latin:
+        syllables = [s for s in latin.split() if len(s) <= 6][: len(compact)]
+        return compact, "".join(syllables), syllables[0] if syllables else "", syllables[-1] if syllables else ""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split()]
+    return compact, "".join(words), words[0] if words else "", words[-1] if words else ""
+
+
+def name_key(name: str) -> str:
+    """The name as compared (normalised, simplified): what its frequency is counted by."""
+    return _name_parts(name)[0]
+
+
+def person_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A register row (see PERSONS) as the model's input."""
+    name, latin, first, last = _name_parts(r.get("name") or "")
+    born = r.get("birth")
+    born = date(born.year, born.month, born.day) if born is not None else None
+    number = r["id"]
+    return {
+        "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
+        "name_last": last or None, "birth_date": born.isoformat() if born else None,
+        "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
+        "id17": number[:17] if len(number) == 18 else None,
+        "id17_region_seq": number[:6] + number[14:17] if len(number) == 18 else None,
+        "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
+        "phones": sorted(set(r.get("phones") or ())), "accounts": sorted(set(r.get("accounts") or ())),
+        "addresses": sorted(set(r.get("addresses") or ())),
+        "address1": min(r.get("addresses") or [None], key=lambda a: a or ""), "households": sorted(set(r.get("households") or ())),
+    }
+
+
+
+RARE_KEY_MAX = 30
+RARE_BIRTH_MAX = 8  # a county has about 18 persons per birth date; an outside list, one or two
+# A phone, account or address held in more households than this belongs to an office, a
+# landlord or a hostel (a village office's phone given by a dozen applicants), not to one
+# person: it is left out of the comparisons, as a common name weighs less.
+SHARED_BY_MAX_HOUSEHOLDS = 5
+
+RARE_KEYS_SQL = """
+CREATE OR REPLACE TABLE persons AS
+SELECT *,
+  CASE WHEN count(*) OVER (PARTITION BY name_first) <= ? THEN name_first END AS first_rare,
+  CASE WHEN count(*) OVER (PARTITION BY name_last) <= ? THEN name_last END AS last_rare,
+  CASE WHEN count(*) OVER (PARTITION BY birth_date) <= ? THEN birth_date END AS birth_rare
+FROM persons
+"""
+
+# A list column's values held in more than ? households, then the column without them.
+HUBS_SQL = """
+SET VARIABLE hubs = (SELECT coalesce(list(v), []) FROM (
+  SELECT v FROM (SELECT v, unnest(households) AS h FROM (SELECT unnest({column}) AS v, households FROM persons))
+  GROUP BY v HAVING count(DISTINCT h) > ?))
+"""
+DROP_HUBS_SQL = "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
+
+# Pairs of persons in different households sharing at least one value of a list column.
+SHARED_PAIRS_SQL = """
+WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
+SELECT count(*) FROM (
+  SELECT DISTINCT a.unique_id, b.unique_id FROM x AS a JOIN x AS b ON a.v = b.v AND a.unique_id < b.unique_id
+  WHERE len(list_intersect(a.households, b.households)) = 0)
+"""
+
+DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
+                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
+                 "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
+                 "addresses: 'VARCHAR[]', address1: 'VARCHAR', households: 'VARCHAR[]'}")
