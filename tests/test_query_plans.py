@@ -25,6 +25,10 @@ SEEKS = ("NodeUniqueIndexSeek", "NodeIndexSeek", "MultiNodeIndexSeek", "Argument
          "NodeByIdSeek", "DirectedRelationshipUniqueIndexSeek")
 
 
+# Identity resolution's modules hold SQL for DuckDB (the register table), not Cypher.
+DUCKDB_SQL = {"detection.identity_linkage", "detection.identity_register", "detection.identity_blocking"}
+
+
 def queries() -> dict[str, str]:
     from detection.detectors import anchors
 
@@ -35,7 +39,7 @@ def queries() -> dict[str, str]:
         for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
             module = importlib.import_module(f"{package}.{info.name}")
             for name, value in vars(module).items():
-                if not name.isupper() or name.startswith("_") or module.__name__ == "detection.identity_linkage":
+                if not name.isupper() or name.startswith("_") or module.__name__ in DUCKDB_SQL:
                     continue
                 items = value.items() if isinstance(value, dict) else [(None, value)]
                 for key, text in items:
