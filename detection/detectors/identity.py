@@ -115,6 +115,8 @@ def _linker(ctx: DetectionContext) -> tuple[IdentityLinker, dict[str, Any] | Non
         rows = ctx.read(REGISTER)
         return IdentityLinker(person_row(r) for r in rows), None, None, rows
     model = _saved_model(ctx)
+    if model is None:  # no model yet: an incremental run has nothing to score with, so reads nothing
+        return IdentityLinker([]), None, set(), []
     scope = set(ctx.read(SCOPE)[0]["ids"])
     candidates = ctx.read(CANDIDATES)
     particulars = {r["id"]: person_row(r) for r in candidates}
@@ -123,7 +125,7 @@ def _linker(ctx: DetectionContext) -> tuple[IdentityLinker, dict[str, Any] | Non
                           [particulars[i] for i in particulars.keys() - kept])
     rows = ctx.read(RECORDS, ids=sorted(kept))
     linker = IdentityLinker((person_row(r) for r in rows), model)
-    if model is not None and linker.count:
+    if linker.count:
         # A frequency weighs only an exact name match, and every pair scored here names a
         # person of the scope: their names, as written in any row (traditional or simplified).
         wanted = {name_key(r["name"]) for r in rows if r["id"] in scope and r["name"]}
