@@ -35,9 +35,12 @@ BLOCKING_KEYS = {
     "shared phone": ("phones",),
     "shared account": ("accounts",),
     "shared address": ("addresses",),
+    # An address written in words (an outside list) with one word mistyped still shares its
+    # rare words (a street name, a postcode): held by at most RARE_KEY_MAX persons.
+    "rare address word": ("address_words",),
 }
-_LISTS = ("phones", "accounts", "addresses")
-_REGISTER_WIDE = ("first_rare", "last_rare", "birth_rare")  # known only over the whole register
+_LISTS = ("phones", "accounts", "addresses", "address_words")
+_REGISTER_WIDE = ("first_rare", "last_rare", "birth_rare", "address_words")  # known only over the whole register
 BLOCKING = {name: block_on(*columns, arrays_to_explode=[c for c in columns if c in _LISTS])
             for name, columns in BLOCKING_KEYS.items()}
 # A record without a birth date escapes every rule above but the rare ones: it is compared

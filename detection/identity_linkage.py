@@ -38,7 +38,7 @@ from splink.internals.exceptions import SplinkException
 
 from detection.identity_blocking import BLOCKING, BLOCKING_KEYS, pairs_sql
 from detection.identity_register import (
-    DROP_HUBS_SQL, DUCK_COLUMNS, HUBS_SQL, RARE_BIRTH_MAX, RARE_KEY_MAX, RARE_KEYS_SQL, SHARED_BY_MAX_HOUSEHOLDS,
+    COMMON_WORDS_SQL, DROP_COMMON_WORDS_SQL, DROP_HUBS_SQL, DUCK_COLUMNS, HUBS_SQL, RARE_BIRTH_MAX, RARE_KEY_MAX, RARE_KEYS_SQL, SHARED_BY_MAX_HOUSEHOLDS,
     SHARED_PAIRS_SQL,
     name_key,
 )
@@ -217,6 +217,8 @@ class IdentityLinker:
             if count:
                 con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={DUCK_COLUMNS})")
                 con.execute(RARE_KEYS_SQL, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
+                con.execute(COMMON_WORDS_SQL, [RARE_KEY_MAX])
+                con.execute(DROP_COMMON_WORDS_SQL)
                 for column in ("phones", "accounts", "addresses"):
                     con.execute(HUBS_SQL.format(column=column), [SHARED_BY_MAX_HOUSEHOLDS])
                     con.execute(DROP_HUBS_SQL.format(column=column))

@@ -55,8 +55,18 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
         "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
         "phones": sorted(set(r.get("phones") or ())), "accounts": sorted(set(r.get("accounts") or ())),
         "addresses": sorted(set(r.get("addresses") or ())),
-        "address1": min(r.get("addresses") or [None], key=lambda a: a or ""), "households": sorted(set(r.get("households") or ())),
+        "address1": min(r.get("addresses") or [None], key=lambda a: a or ""),
+        "address_words": _address_words(r.get("addresses") or ()),
+        "households": sorted(set(r.get("households") or ())),
     }
+
+
+def _address_words(addresses: Any) -> list[str]:
+    """The words of addresses written in words ("1 kriewaldt circuit torquay 3084"): one
+    mistyped word leaves the others to block on. A Chinese address is one unbroken string,
+    compared whole (shared address)."""
+    words = {w for a in addresses if a for w in unicodedata.normalize("NFKC", a).lower().split()}
+    return sorted(words) if len(words) > 1 else []
 
 
 
@@ -75,6 +85,13 @@ SELECT *,
   CASE WHEN count(*) OVER (PARTITION BY birth_date) <= ? THEN birth_date END AS birth_rare
 FROM persons
 """
+# An address word held by more than ? persons (a street number, "street", a town) proposes no pair.
+COMMON_WORDS_SQL = """
+SET VARIABLE common_words = (SELECT coalesce(list(w), []) FROM (
+  SELECT w FROM (SELECT unnest(address_words) AS w FROM persons) GROUP BY w HAVING count(*) > ?))
+"""
+DROP_COMMON_WORDS_SQL = \
+    "UPDATE persons SET address_words = list_filter(address_words, lambda w: NOT list_contains(getvariable('common_words'), w))"
 
 # A list column's values held in more than ? households, then the column without them.
 HUBS_SQL = """
@@ -95,4 +112,4 @@ SELECT count(*) FROM (
 DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
                  "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
                  "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
-                 "addresses: 'VARCHAR[]', address1: 'VARCHAR', households: 'VARCHAR[]'}")
+                 "addresses: 'VARCHAR[]', address1: 'VARCHAR', address_words: 'VARCHAR[]', households: 'VARCHAR[]'}")

@@ -24,6 +24,25 @@ def test_names_are_compared_simplified_and_as_pinyin() -> None:
     assert traditional["id17_region_seq"] == "370831" + "123"
 
 
+def test_an_address_written_in_words_blocks_on_its_rare_words() -> None:
+    from detection.identity_linkage import IdentityLinker
+    from detection.identity_register import person_row
+
+    # FEBRL's hardest pairs: no birth date, both name parts mangled, one address word mistyped.
+    a = person_row({"id": "E1", "name": "bkows luc y", "birth": None, "addresses": ["1 kriewaldt circuit torfquay 3084"]})
+    b = person_row({"id": "E2", "name": "lucy clarke", "birth": None, "addresses": ["1 kriewaldt circuit torquay 3084"]})
+    # Many others on streets named "circuit", numbered 1: words too common to block on.
+    others = [person_row({"id": f"X{i}", "name": f"p{i} q{i}", "birth": date(1950, 1, 1) + timedelta(days=i),
+                          "addresses": [f"1 street{i} circuit town{i} {1000 + i}"]}) for i in range(40)]
+    linker = IdentityLinker([a, b, *others])
+    recall = linker.candidate_recall({("E1", "E2")})
+    assert recall["rare address word"] == 1.0
+    assert linker.candidate_recall({("X1", "X2")})["rare address word"] == 0.0  # "1" and "circuit": held by 42
+    # A Chinese address is one string, compared whole: it has no words of its own.
+    assert person_row({"id": "E3", "name": "王伟", "birth": None,
+                       "addresses": ["山东省济宁市泗水县圣水峪镇朱姚村77号"]})["address_words"] == []
+
+
 def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect) -> None:  # type: ignore[no-untyped-def]
     c = County()
     born = date(1970, 3, 8)
