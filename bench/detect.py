@@ -132,7 +132,7 @@ def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str
     linker = IdentityLinker(records)
     recall = linker.candidate_recall(truth)  # type: ignore[arg-type]
     if ours is None:  # not from stored findings: the engine itself, trained on these records
-        linker.train()
+        linker.train(identity.threshold, identity.particulars_min_bits)
         ours = {(p.a, p.b) for p in linker.predict(identity.threshold, particulars_min_bits=identity.particulars_min_bits)}
     ours_s = time.perf_counter() - started
     started = time.perf_counter()

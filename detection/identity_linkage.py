@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -61,7 +62,10 @@ DETERMINISTIC = [
     block_on("id17_region_seq", "birth_date"),
 ]
 DETERMINISTIC_FALLBACK = [block_on("name", "birth_date")]
-DETERMINISTIC_RECALL = 0.6
+DETERMINISTIC_RECALL = 0.6  # the guess the prior starts from; then measured (IdentityLinker._prior_from_found)
+PRIOR_MIN_FOUND = 10
+PRIOR_RECALL_FLOOR = 0.1  # the prior grows at most sixfold from the guess
+PRIOR_ROUNDS = 5
 # EM sessions as the tutorial pairs them: one blocked on the birth date trains the name,
 # ID, phone, account and address levels; one blocked on the name trains the birth date.
 TRAINING_BLOCKS = [block_on("birth_date"), block_on("latin")]
@@ -91,7 +95,9 @@ def _shared(column: str, label: str, *more_levels: Any) -> Any:
 M_START = {
     "name": [0.78, 0.06, 0.04, 0.03, 0.03, 0.02, 0.02, 0.005, 0.01, 0.005],
     "birth_date": [0.84, 0.03, 0.06, 0.03, 0.02, 0.01, 0.01],
-    "id_number": [0.5, 0.5],
+    # A second registration's number is mostly one keystroke from the first (retyped, or made
+    # up from it by changing a sequence digit); one in five is unrelated.
+    "id_number": [0.8, 0.2],
     "phones": [0.5, 0.5],
     "accounts": [0.3, 0.7],
     "addresses": [0.3, 0.1, 0.6],
@@ -176,7 +182,9 @@ def describe() -> str:
               "ID number's region and sequence digits (Damerau-Levenshtein <= 1; its birth digits are the "
               "birth date, and the sex digit is never compared alone), phone, account, address (shared between different households; addresses also Jaro-Winkler >= 0.9)",
               f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
-              f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}; u: {U_MAX_PAIRS:,} random pairs "
+              f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}, then "
+              f"at the recall measured among the pairs found (at least {PRIOR_MIN_FOUND} pairs; floor "
+              f"{PRIOR_RECALL_FLOOR}); u: {U_MAX_PAIRS:,} random pairs "
               "(a shared phone, account or address: counted over the whole register); "
               "m: EM on blocks (birth date) and (full name), at most "
               f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
@@ -214,6 +222,8 @@ class IdentityLinker:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                     count += 1
             self.count = count
+            self.deterministic_recall = DETERMINISTIC_RECALL
+            self._kept: tuple[float, float | None, list[Prediction]] | None = None
             if count:
                 con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={DUCK_COLUMNS})")
                 con.execute(RARE_KEYS_SQL, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
@@ -227,9 +237,11 @@ class IdentityLinker:
         self.table = self.api.register("persons") if self.count else None
         self.linker = Linker(self.table, model or settings(), log_level=None) if self.count else None
 
-    def train(self) -> dict[str, Any]:
-        """Splink's tutorial: prior from deterministic rules, u by random sampling, m by EM."""
+    def train(self, threshold: float = 0.5, particulars_min_bits: float | None = 0.0) -> dict[str, Any]:
+        """Splink's tutorial: prior from deterministic rules, u by random sampling, m by EM;
+        then the prior from the rules' recall among the pairs found at `threshold`."""
         assert self.linker is not None
+        self._kept = None
         training = self.linker.training
         if self._pairs(DETERMINISTIC) >= 1:
             training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=DETERMINISTIC_RECALL)
@@ -263,7 +275,50 @@ class IdentityLinker:
         # month swapped "never happens"), so one such level vetoes any pair. No level of a
         # real second registration is impossible: each m is at least M_FLOOR.
         self.linker = Linker(self.table, _floored(_fixed(self.model())), log_level=None)
+        self._prior_from_found(threshold, particulars_min_bits)
         return self.model()
+
+    def _prior_from_found(self, threshold: float, particulars_min_bits: float | None) -> None:
+        """The prior again, with the deterministic rules' recall measured instead of assumed.
+
+        The tutorial's prior rests on a guess: that the deterministic rules find
+        DETERMINISTIC_RECALL of the matches. Once the model has found pairs, the share of them
+        those rules propose is that recall as the register shows it (no labels needed); the
+        prior follows, and the pairs found with it, until the share settles. Changing the
+        prior moves every pair's log-odds by the same amount, so one prediction at the lowest
+        threshold the rounds can reach serves them all. Where the model finds fewer than
+        PRIOR_MIN_FOUND pairs, the share is too noisy to trust and the guess stands.
+        """
+        assert self.linker is not None
+        model = self.model()
+        start = model["probability_two_random_records_match"]
+        rules = DETERMINISTIC if self._pairs(DETERMINISTIC) >= 1 else DETERMINISTIC_FALLBACK
+        ruled = {tuple(sorted(r)) for r in self.con.execute(" UNION ".join(pairs_sql(x) for x in rules)).fetchall()}
+        most = _log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start)
+        lowest = 1 / (1 + 2 ** (most - _log2_odds(threshold)))
+        scored = self.predict(lowest, particulars_min_bits=particulars_min_bits)
+        bits = [_log2_odds(p.probability) for p in scored]
+        recall, prior = DETERMINISTIC_RECALL, start
+        for _ in range(PRIOR_ROUNDS):
+            shift = _log2_odds(prior) - _log2_odds(start)
+            found = {(p.a, p.b) for p, b in zip(scored, bits) if b + shift >= _log2_odds(threshold)}
+            if len(found) < PRIOR_MIN_FOUND:
+                break
+            measured = max(len(found & ruled) / len(found), PRIOR_RECALL_FLOOR)
+            if abs(measured - recall) < 0.01:
+                break
+            recall, prior = measured, min(start * DETERMINISTIC_RECALL / measured, 0.5)
+        if prior != start:
+            log.info("identity model: deterministic rules' recall measured %.2f (assumed %.2f); prior %.3g -> %.3g",
+                     recall, DETERMINISTIC_RECALL, start, prior)
+            model["probability_two_random_records_match"] = prior
+            self.linker = Linker(self.table, model, log_level=None)
+        self.deterministic_recall = recall
+        # The pairs scored here, under the final prior, serve the prediction that follows
+        # training (a county's candidates take seconds to score).
+        shift = _log2_odds(prior) - _log2_odds(start)
+        self._kept = (lowest, particulars_min_bits,
+                      [replace(p, probability=2 ** (b + shift) / (1 + 2 ** (b + shift))) for p, b in zip(scored, bits)])
 
     def _counted_shared_u(self, model: dict[str, Any]) -> dict[str, Any]:
         """u of "shared phone / account / address" counted over the whole register, not sampled.
@@ -317,6 +372,7 @@ class IdentityLinker:
         """Term frequencies of names from the whole register (an incremental run holds only a
         neighbourhood of it, where every name would look rare)."""
         assert self.linker is not None
+        self._kept = None
         by_name: dict[str, int] = {}
         for raw, count in counts.items():
             name = name_key(raw)
@@ -334,6 +390,11 @@ class IdentityLinker:
         at least that many bits together, name frequency included."""
         if self.linker is None:
             return []
+        kept = self._kept
+        if kept is not None and threshold >= kept[0] and particulars_min_bits == kept[1]:
+            # Scored by the last training round at a lower threshold, under this very model.
+            return [p for p in kept[2] if p.probability >= threshold
+                    and (touching is None or p.a in touching or p.b in touching)]
         table = self.linker.inference.predict(threshold_match_probability=threshold)
         rows = self.con.execute(f"SELECT * FROM {table.physical_name}").fetchall()
         names = [d[0] for d in self.con.description]
@@ -354,6 +415,11 @@ class IdentityLinker:
             levels = {k[6:]: str(v) for k, v in r.items() if k.startswith("gamma_")}
             out.append(Prediction(a, b, float(r["match_probability"]), weights, levels))
         return sorted(out, key=lambda p: (p.a, p.b))
+
+
+def _log2_odds(p: float) -> float:
+    p = min(max(p, 1e-300), 1 - 1e-16)
+    return math.log2(p / (1 - p))
 
 
 M_FLOOR = 0.01

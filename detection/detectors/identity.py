@@ -142,7 +142,7 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
     if model is None:
         if ctx.households is not None or linker.count < 50:
             return []  # no model yet (the first full run over a real register fits one)
-        model = linker.train()
+        model = linker.train(ctx.rules.identity.threshold, ctx.rules.identity.particulars_min_bits)
         ctx.write(SAVE_MODEL, parameters=json.dumps(model))
     labels = _level_labels(model)
     pairs = linker.predict(ctx.rules.identity.threshold, touching=scope,
