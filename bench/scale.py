@@ -40,6 +40,7 @@ logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 MULTIPLES = {1.0: "full", 2.0: "2x", 4.0: "4x"}  # the synthesiser's names for them (synth/county.py)
 PERSONS = "MATCH (p:Person) RETURN count(p) AS persons"
+KINDS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Measured:
     load_s: float
     detect_s: float
     store_mb: float
+    kinds_s: dict[str, float]  # detection seconds per finding kind: where growth comes from
 
 
 def _store_mb(home: Path) -> float:
@@ -86,7 +88,7 @@ def measure(settings: Settings, multiple: float) -> Measured:
                 raise SystemExit(f"{multiple:g}x: a detector failed: " + "; ".join(failed))
     finally:
         local.stop()  # a clean shutdown checkpoints: the store's size is its size at rest
-    return Measured(multiple, persons, load_s, detect_s, _store_mb(local.home))
+    return Measured(multiple, persons, load_s, detect_s, _store_mb(local.home), {r.kind: r.seconds for r in reports})
 
 
 def main() -> None:
@@ -120,6 +122,18 @@ def main() -> None:
                       f"{r.load_s / base.load_s / size:.2f}", f"{r.detect_s / base.detect_s / size:.2f}",
                       f"{r.store_mb / base.store_mb / size:.2f}")
     console.print(table)
+    kinds = sorted(base.kinds_s, key=lambda k: -results[-1].kinds_s.get(k, 0.0))[:KINDS_SHOWN]
+    by_kind = Table(title=f"detection seconds by kind, the {KINDS_SHOWN} costliest at the largest multiple (growth as above)")
+    by_kind.add_column("kind")
+    for r in results:
+        by_kind.add_column(f"{r.multiple:g}x s", justify="right")
+    for r in results[1:]:
+        by_kind.add_column(f"growth {r.multiple:g}x", justify="right")
+    for kind in kinds:
+        by_kind.add_row(kind, *(f"{r.kinds_s.get(kind, 0.0):.1f}" for r in results), *(
+            f"{r.kinds_s.get(kind, 0.0) / max(base.kinds_s[kind], 1e-9) / (r.persons / base.persons):.2f}"
+            for r in results[1:]))
+    console.print(by_kind)
     console.print("plants per kind by multiple: " + ", ".join(
         f"{m:g}x {SCALES[MULTIPLES[m]][1]}" for m in sorted(args.scales)))
 

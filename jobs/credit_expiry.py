@@ -8,7 +8,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from resolvers.credit import CREDIT_TRANSITIONS, DUE_TO_EXPIRE, STEP, CreditStep
+from credit.records import CREDIT_TRANSITIONS, DUE_TO_EXPIRE, STEP, CreditStep
 
 EXPIRY_JOB = "credit-expiry"
 

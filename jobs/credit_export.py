@@ -2,7 +2,7 @@
 receiver acknowledged, in batches, to an outbox folder or the credit platform's endpoint.
 
 Exactly once, however often the job is killed: changes are numbered in the graph in the
-same transaction as the record change (see resolvers.credit); a batch covers a fixed range
+same transaction as the record change (see credit.records); a batch covers a fixed range
 of numbers and is acknowledged in the graph only after the receiver confirmed it, so a
 killed run resends at most one batch — and the receiver recognises it:
   - outbox: a batch is a data file plus its manifest, written last (the commit point); a

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from access.audit_chain import export_chain, verify_chain
-from reliefgraph.commands.data import connect
+from reliefgraph.commands.connection import connect
 from reliefgraph.settings import Settings
 
 console = Console()

@@ -13,7 +13,7 @@ from rich.console import Console
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import Batch, ExportError, HttpSink, OutboxSink, ReceiverUnavailable, export_changes
-from reliefgraph.commands.data import connect
+from reliefgraph.commands.connection import connect
 from reliefgraph.settings import Settings
 
 console = Console()

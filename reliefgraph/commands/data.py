@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 from neo4j import Driver
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import DriverError, Neo4jError
 from rich.console import Console
 from rich.table import Table
 
-from graph.driver import open_driver
-from graph.local_server import Neo4jStartError
 from graph.migrations import LATEST_VERSION, migrate
 from graph.stats import GraphStats, graph_stats
 from loaders.feeds import UnknownFeed
@@ -22,19 +20,12 @@ from loaders.reading import FileFormatError
 from loaders.rejects import RejectsDirectoryError
 from loaders.reference import RuleFileError
 from loaders.run import Loader, LoadReport
+from reliefgraph.commands.connection import connect
 from reliefgraph.progress import RichLoadProgress
 from reliefgraph.settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
-
-
-def connect(settings: Settings) -> Driver:
-    try:
-        return open_driver(settings)
-    except (Neo4jStartError, ServiceUnavailable) as exc:
-        errors.print(f"[red]cannot reach Neo4j:[/red] {exc}")
-        raise typer.Exit(1) from None
 
 
 def migrate_schema(driver: Driver, settings: Settings) -> None:
@@ -146,7 +137,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1) from None
             print_report(report)
             if detect:
-                # Imported here: the detection command module imports this one (connect).
+                # Imported here: detection loads Splink and DuckDB, which a plain load does not need.
                 from detection.rules import read_rules
                 from detection.run import run_detection
                 from detection.scope import affected_households, delta_feeds

@@ -12,7 +12,8 @@ from rich.console import Console
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.stats import graph_stats
-from reliefgraph.commands.data import connect, load_paths, migrate_schema, print_report, print_stats
+from reliefgraph.commands.connection import connect
+from reliefgraph.commands.data import load_paths, migrate_schema, print_report, print_stats
 from reliefgraph.commands.detection import print_detection
 from reliefgraph.commands.neo4j_server import start_local
 from reliefgraph.commands.serve import EXAMPLE_FINDINGS, EXAMPLE_QUERY, ensure_demo_keys, serve

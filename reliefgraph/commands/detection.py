@@ -20,7 +20,7 @@ from detection.run import KindReport, run_detection, township_households
 from detection.scope import affected_households, delta_feeds
 from graph.migrations import migrate
 from loaders.reading import FileFormatError
-from reliefgraph.commands.data import connect
+from reliefgraph.commands.connection import connect
 from reliefgraph.settings import Settings
 
 console = Console()

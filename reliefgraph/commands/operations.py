@@ -16,7 +16,7 @@ from graph.driver import open_driver
 from graph.migrations import migrate
 from jobs.catalogue import JOBS
 from jobs.runs import JobBusy, last_runs, run_job
-from reliefgraph.commands.data import connect
+from reliefgraph.commands.connection import connect
 from reliefgraph.settings import Settings
 
 console = Console()

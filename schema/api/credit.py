@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from access.principal import Role
 from resolvers.context import RequestContext
-from resolvers.credit import (
+from credit.records import (
     CREDIT_TRANSITIONS, RECORD_EVENTS, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
     fetch_record,
 )

@@ -14,7 +14,7 @@ from neo4j import Driver
 from jobs.credit_expiry import apply_step, expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
 from reliefgraph.settings import Settings
-from resolvers.credit import CreditStep
+from credit.records import CreditStep
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 
 RECORDS = 23
