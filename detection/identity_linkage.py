@@ -294,7 +294,7 @@ class IdentityLinker:
         start = model["probability_two_random_records_match"]
         rules = DETERMINISTIC if self._pairs(DETERMINISTIC) >= 1 else DETERMINISTIC_FALLBACK
         ruled = {tuple(sorted(r)) for r in self.con.execute(" UNION ".join(pairs_sql(x) for x in rules)).fetchall()}
-        most = _log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start)
+        most = max(_log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start), 0.0)
         lowest = 1 / (1 + 2 ** (most - _log2_odds(threshold)))
         scored = self.predict(lowest, particulars_min_bits=particulars_min_bits)
         bits = [_log2_odds(p.probability) for p in scored]
