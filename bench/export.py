@@ -26,6 +26,7 @@ from rich.table import Table
 
 from bench.county import OUT
 from bench.spread import Spread
+from bench.machine import machine_line
 from graph.driver import open_async_driver, open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-export", bolt_port=free_port())
+    console.print(machine_line(settings))
     local = LocalNeo4j(settings)
     local.stop()
     with console.status("starting the export benchmark's Neo4j…"):

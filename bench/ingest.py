@@ -27,6 +27,7 @@ from bench.baselines import admin_import, per_row_loop
 from bench.county import OUT, county_folder
 from bench.sample import Sample, take_sample, validated, write_sample
 from bench.spread import Spread
+from bench.machine import machine_line
 from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
@@ -71,6 +72,7 @@ def main() -> None:
     # Its own server: this benchmark wipes its database, which the county-sharing benches must never see.
     settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-ingest", bolt_port=free_port(),
                         heap_size="4g", pagecache_size="4g")
+    console.print(machine_line(settings))
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port
     with console.status("starting the benchmark's own Neo4j…"):

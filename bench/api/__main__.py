@@ -30,6 +30,7 @@ from access.principal import Principal, Role
 from access.tokens import add_key
 from bench.api import profile
 from bench.county import OUT, bench_settings, start_with_county
+from bench.machine import machine_line
 from graph.driver import open_driver
 from graph.local_server import free_port
 from reliefgraph.settings import Settings
@@ -115,6 +116,7 @@ def main() -> None:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True)
 
     settings = bench_settings(api_keys_file=OUT / "bench-api-keys.toml")
+    console.print(machine_line(settings))
     local, _ = start_with_county(settings, console)
     servers: list[subprocess.Popen[str]] = []
     try:
