@@ -10,7 +10,7 @@ from neo4j import Driver
 
 from graph.local_server import LocalNeo4j
 from loaders.feeds import FEEDS
-from reliefgraph.settings import Settings
+from settings import Settings
 from bench.sample import Sample
 
 

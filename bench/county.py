@@ -18,7 +18,7 @@ from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 
 OUT = PROJECT_ROOT / "bench" / "out"

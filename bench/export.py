@@ -32,7 +32,7 @@ from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from jobs.credit_export import CHANGES, HttpSink, OutboxSink, change_record, export_changes
 from loaders.run import Loader
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from resolvers.cases import FLAG_RESTRICTED, SUBMIT
 from resolvers.gateway import GraphGateway
 from synth.county import synthesize

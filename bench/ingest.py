@@ -34,7 +34,7 @@ from graph.migrations import migrate
 from graph.stats import graph_stats
 from loaders.reference import read_reference
 from loaders.run import Loader
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from tests.graphdump import wipe
 
 NEOMODEL_VENV = PROJECT_ROOT / "bench" / ".venv-neomodel"

@@ -6,7 +6,7 @@ import os
 import platform
 from datetime import datetime, timezone
 
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def _cpu_model() -> str:

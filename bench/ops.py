@@ -22,7 +22,7 @@ from bench.spread import Spread
 from graph.backup import create, verify
 from graph.driver import api_driver
 from graph.local_server import free_port
-from reliefgraph.settings import Settings
+from settings import Settings
 from resolvers.gateway import GraphGateway, GraphUnavailable
 
 console = Console(width=130)

@@ -22,14 +22,14 @@ from bench.county import OUT, county_folder
 from bench.machine import machine_line
 from detection.evaluate import read_labels, score
 from detection.findings_read import current_findings
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from synth.population import AS_OF
 from tests.graphdump import wipe
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any
 from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.stats import graph_stats
-from reliefgraph.settings import Settings
+from settings import Settings
 
 DATABASE = "neo4j"  # Community has one user database
 AUDIT_HEAD = "MATCH (c:AuditChain {name: 'audit'}) RETURN c.seq AS seq, c.hash AS hash"

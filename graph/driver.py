@@ -5,7 +5,7 @@ from __future__ import annotations
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, NotificationMinimumSeverity
 
 from graph.local_server import LocalNeo4j
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def _target(settings: Settings) -> tuple[str, tuple[str, str]]:

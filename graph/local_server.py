@@ -20,7 +20,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph.distribution import ensure_distribution
 from graph.java import find_java
-from reliefgraph.settings import Settings
+from settings import Settings
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"

@@ -14,7 +14,7 @@ from graph.driver import open_driver
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 class JobFailed(RuntimeError):

@@ -27,7 +27,7 @@ from loaders.reading import FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
-from reliefgraph.settings import Settings
+from settings import Settings
 from schema.feeds.common import FeedRow
 
 

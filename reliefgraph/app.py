@@ -31,7 +31,7 @@ from observability.metrics import audit_metrics, graph_metrics, process_metrics
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.publicity_pages import PublicityPages
-from reliefgraph.settings import Settings
+from settings import Settings
 from reliefgraph.workbench import workbench_app
 from schema.api.build import build_schema
 

@@ -7,7 +7,7 @@ import logging
 import typer
 
 from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, operations, serve, synthesis
-from reliefgraph.settings import Settings
+from settings import Settings
 
 app = typer.Typer(
     help="Sishui County social-assistance graph: provision Neo4j, load department data, inspect.",

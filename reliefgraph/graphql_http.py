@@ -22,7 +22,7 @@ from strawberry.types.unset import UNSET
 
 from access.tokens import AuthenticationError, Authenticator
 from observability.logs import SUBJECT
-from reliefgraph.settings import Settings
+from settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import SERVICE_UNAVAILABLE, GraphGateway
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from access.tokens import AuthenticationError, Authenticator
-from reliefgraph.settings import Settings
+from settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway, GraphUnavailable
 from schema.api.errors import Forbidden

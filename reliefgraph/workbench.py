@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reliefgraph.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 STATIC = PROJECT_ROOT / "workbench" / "static"
 HEADERS = [

@@ -18,7 +18,7 @@ from neo4j import Driver
 from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from tests.graphdump import wipe
 
 TEST_STATE = PROJECT_ROOT / ".reliefgraph" / "test"

@@ -10,7 +10,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from reliefgraph.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^ ;\\]+)")
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from reliefgraph.settings import Settings
+from settings import Settings
 
-PACKAGES = ("resolvers", "detection", "detection.detectors", "access", "jobs", "schema.api")
+PACKAGES = ("resolvers", "detection", "detection.detectors", "access", "jobs", "credit", "schema.api")
 CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND)\b")
 UNBOUNDED = re.compile(r"\*\s*(\d+\s*)?(\.\.\s*)?\]")  # [:T*], [:T*2..]: no upper bound
 SEEKS = ("NodeUniqueIndexSeek", "NodeIndexSeek", "MultiNodeIndexSeek", "Argument", "NodeByElementIdSeek",
@@ -80,7 +80,7 @@ def test_the_queries_are_found() -> None:
     # The finder must keep finding the queries that matter (a change of style must not hide them).
     assert len(QUERIES) > 60
     assert {"resolvers.people.PERSON_360", "detection.detectors.fraud.THIRD_PARTY",
-            "resolvers.linkage.NEIGHBOURHOOD[3]"} <= set(QUERIES)
+            "resolvers.linkage.NEIGHBOURHOOD[3]", "credit.records.STEP"} <= set(QUERIES)
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -33,7 +33,7 @@ from bench.county import OUT, bench_settings, start_with_county
 from bench.machine import machine_line
 from graph.driver import open_driver
 from graph.local_server import free_port
-from reliefgraph.settings import Settings
+from settings import Settings
 
 HERE = Path(__file__).resolve().parent
 PROFILE = OUT / "bench-api-profile.txt"

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from access.audit_chain import export_chain, verify_chain
 from reliefgraph.commands.connection import connect
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from graph.driver import open_driver
 from graph.local_server import Neo4jStartError
-from reliefgraph.settings import Settings
+from settings import Settings
 
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 

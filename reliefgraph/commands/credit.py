@@ -14,7 +14,7 @@ from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import Batch, ExportError, HttpSink, OutboxSink, ReceiverUnavailable, export_changes
 from reliefgraph.commands.connection import connect
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

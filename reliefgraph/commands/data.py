@@ -22,7 +22,7 @@ from loaders.reference import RuleFileError
 from loaders.run import Loader, LoadReport
 from reliefgraph.commands.connection import connect
 from reliefgraph.progress import RichLoadProgress
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

@@ -17,7 +17,7 @@ from reliefgraph.commands.data import load_paths, migrate_schema, print_report, 
 from reliefgraph.commands.detection import print_detection
 from reliefgraph.commands.neo4j_server import start_local
 from reliefgraph.commands.serve import EXAMPLE_FINDINGS, EXAMPLE_QUERY, ensure_demo_keys, serve
-from reliefgraph.settings import Settings
+from settings import Settings
 from synth.county import synthesize
 from synth.population import AS_OF
 

@@ -14,14 +14,14 @@ from rich.table import Table
 
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
 from detection.scope import affected_households, delta_feeds
 from graph.migrations import migrate
 from loaders.reading import FileFormatError
 from reliefgraph.commands.connection import connect
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

@@ -8,7 +8,7 @@ from rich.console import Console
 from graph.distribution import DistributionError
 from graph.java import JavaNotFound
 from graph.local_server import LocalNeo4j, Neo4jStartError
-from reliefgraph.settings import Settings
+from settings import Settings
 
 app = typer.Typer(help="Provision, start and stop the local Neo4j Community server.", no_args_is_help=True)
 console = Console(stderr=True)

@@ -17,7 +17,7 @@ from graph.migrations import migrate
 from jobs.catalogue import JOBS
 from jobs.runs import JobBusy, last_runs, run_job
 from reliefgraph.commands.connection import connect
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

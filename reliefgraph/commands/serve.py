@@ -14,7 +14,7 @@ from access.principal import Principal, Role
 from access.tokens import add_key, read_keys
 from observability.logs import configure as configure_logging
 from reliefgraph.app import create_app
-from reliefgraph.settings import Settings
+from settings import Settings
 
 console = Console()
 

@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from access.fields import Withheld
 from observability.metrics import OperationMetrics
-from reliefgraph.settings import Settings
+from settings import Settings
 from strawberry.tools import merge_types
 
 from schema.api.case_queries import CaseQuery

@@ -11,7 +11,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from access.fields import FIELDS, NOT_PERSONAL, Shape
 from access.policy import DataCategory
-from reliefgraph.settings import Settings
+from settings import Settings
 from schema.api.build import build_schema
 
 SCHEMA = build_schema(Settings(profile="development"))._schema

@@ -14,12 +14,12 @@ from starlette.testclient import TestClient
 
 from access.principal import Principal, Role
 from access.tokens import add_key
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
 from loaders.run import Loader
 from reliefgraph.app import create_app
-from reliefgraph.settings import Settings
+from settings import Settings
 from tests.loaders.mini_county import (
     ACCOUNT_WANG, LI, TOWNSHIP, VILLAGE_A, VILLAGE_B, WANG, ZHAO, ZHAO_CHILD, write_csv, write_mini_county,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from reliefgraph.app import create_app
-from reliefgraph.settings import Settings
+from settings import Settings
 from schema.api.build import build_schema
 from tests.api.conftest import gql
 from tests.loaders.mini_county import WANG
@@ -99,7 +99,7 @@ def test_internal_errors_are_masked(api_settings: Settings, keys: dict[str, str]
 
 
 def test_schema_file_matches_the_code() -> None:
-    from reliefgraph.settings import PROJECT_ROOT
+    from settings import PROJECT_ROOT
     from schema.api.build import schema_sdl
 
     committed = (PROJECT_ROOT / "schema.graphql").read_text(encoding="utf-8")

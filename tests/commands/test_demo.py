@@ -10,7 +10,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from reliefgraph.cli import app
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def test_demo_loads_and_detects_the_planted_findings(graph: Driver, settings: Settings, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from neo4j import Driver
 
 from loaders.feeds import FEEDS
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 from schema.ids import make_id_number
 
 T1, T2 = "370831100", "370831101"  # T1: 52,000 residents (rule: 5 caseworkers); T2: 8,000 (rule: 3)

@@ -9,11 +9,11 @@ import pytest
 from neo4j import Driver
 
 from detection.context import DetectionContext
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 from detection.registry import DETECTORS
 from detection.rules import DetectionRules, read_rules
 from detection.situation import Situation
-from reliefgraph.settings import Settings
+from settings import Settings
 from tests.detection.builder import AS_OF, County
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from detection.kinds import FindingKind
+from schema.finding_kinds import FindingKind
 from detection.rules import DetectionRules
 from detection.run import run_detection
 from detection.scope import affected_households, delta_feeds
-from reliefgraph.settings import Settings
+from settings import Settings
 from tests.detection.builder import AS_OF, VA, County
 
 KIND = [FindingKind.DUP_PAYMENT]

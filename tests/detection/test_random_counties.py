@@ -17,7 +17,7 @@ from detection.findings_read import current_findings
 from detection.rules import read_rules
 from detection.run import run_detection
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 from synth.county import synthesize
 from loaders.feeds import FEEDS
 from synth.oracle import oracle_labels

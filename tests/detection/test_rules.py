@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from detection.rules import DetectionRulesError, read_rules
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def test_the_default_rules_load(settings: Settings) -> None:

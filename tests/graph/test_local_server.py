@@ -8,7 +8,7 @@ from pydantic import SecretStr
 
 from graph.java import JavaNotFound, find_java
 from graph.local_server import LocalNeo4j, Neo4jStartError
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def test_second_start_is_a_no_op(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ from neo4j.exceptions import ConstraintError
 import pytest
 
 from graph.migrations import LATEST_VERSION, MIGRATIONS, current_version, migrate
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def test_schema_version_is_recorded_and_migrate_is_idempotent(graph: Driver, settings: Settings) -> None:

@@ -13,7 +13,7 @@ from neo4j import Driver
 
 from jobs.credit_expiry import apply_step, expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
-from reliefgraph.settings import Settings
+from settings import Settings
 from credit.records import CreditStep
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 

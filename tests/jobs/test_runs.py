@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from graph.driver import open_driver
 from jobs.runs import JobBusy, last_runs, run_job
 from reliefgraph.cli import app
-from reliefgraph.settings import Settings
+from settings import Settings
 
 
 def test_two_runs_of_one_job_never_overlap_and_each_is_recorded(graph: Driver, settings: Settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 
 from jobs.catalogue import JOBS
-from reliefgraph.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 UNITS = PROJECT_ROOT / "deploy" / "systemd"
 

@@ -1,6 +1,6 @@
 from loaders.feeds import FEEDS
 from loaders.feeds.docs import feeds_markdown
-from reliefgraph.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 
 def test_docs_feeds_md_matches_the_code() -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from loaders.run import Loader
 from reliefgraph.cli import app
-from reliefgraph.settings import Settings
+from settings import Settings
 from tests.graphdump import dump
 from tests.loaders.mini_county import ACCOUNT_WANG, LI, WANG, ZHAO, write_csv, write_mini_county
 

@@ -12,7 +12,7 @@ import pytest
 from neo4j import Driver
 
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 from synth.county import synthesize
 from tests.graphdump import dump, wipe
 
@@ -23,7 +23,7 @@ import json, os, signal, sys
 from pathlib import Path
 from graph.driver import open_driver
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 
 settings = Settings(**json.loads(sys.argv[1]))
 feed, batch = sys.argv[2], int(sys.argv[3])

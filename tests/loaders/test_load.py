@@ -10,7 +10,7 @@ from neo4j import Driver
 
 from loaders.reading import FileFormatError
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 from tests.graphdump import dump
 from tests.loaders.mini_county import (
     ACCOUNT_WANG, CHEN, LI, SMITH, VILLAGE_A, WANG, ZHAO, write_csv, write_mini_county,

@@ -17,7 +17,7 @@ from graph.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
 from reliefgraph.cli import app
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 from tests.graphdump import dump, wipe
 

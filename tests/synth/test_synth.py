@@ -11,7 +11,7 @@ import pytest
 from neo4j import Driver
 
 from loaders.run import Loader
-from reliefgraph.settings import Settings
+from settings import Settings
 from schema.ids import InvalidIdNumber, normalize_id_number
 from synth.county import synthesize
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from reliefgraph.app import create_app
-from reliefgraph.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, Settings
 from tests.loaders.mini_county import WANG, ZHAO
 from tests.serving import Served
 
