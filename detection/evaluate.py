@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 
 MATCH_JACCARD = 0.8
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 
 
 @dataclass(frozen=True)

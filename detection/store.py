@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 from detection.situation import Situation
 from graph.model import Label
 

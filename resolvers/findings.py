@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from access.principal import Principal, Role
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 

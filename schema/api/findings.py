@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Role
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from schema.finding_kinds import FindingKind
+from graph.finding_kinds import FindingKind
 from schema.ids import make_id_number
 from tests.detection.builder import VA, VB, VC, County
 from tests.detection.conftest import keys
