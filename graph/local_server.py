@@ -84,6 +84,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def new_password() -> str:
+    """A server password for neo4j-admin's command line: hex digits only (a URL-safe token
+    begins with "-" one time in 64, and neo4j-admin then reads it as an option)."""
+    return secrets.token_hex(24)
+
+
 class LocalNeo4j:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -155,7 +161,7 @@ class LocalNeo4j:
     def _ensure_password(self, java: Path, lib: Path) -> None:
         if self.password_file.exists():
             return
-        password = secrets.token_urlsafe(24)
+        password = new_password()
         result = subprocess.run(
             [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
             env=self._env(), capture_output=True, text=True,

@@ -7,7 +7,7 @@ import pytest
 from pydantic import SecretStr
 
 from graph.java import JavaNotFound, find_java
-from graph.local_server import LocalNeo4j, Neo4jStartError
+from graph.local_server import LocalNeo4j, Neo4jStartError, new_password
 from settings import Settings
 
 
@@ -88,3 +88,11 @@ def test_the_neo4j_routing_scheme_reaches_the_server(settings: Settings) -> None
     with open_driver(routed) as driver, driver.session(database=routed.neo4j_database) as session:
         assert session.execute_read(lambda tx: tx.run("RETURN 1 AS one").single()["one"]) == 1
         assert session.execute_write(lambda tx: tx.run("RETURN 2 AS two").single()["two"]) == 2
+
+
+def test_a_new_password_is_never_read_as_an_option() -> None:
+    # neo4j-admin takes the password on its command line: one beginning with "-" was read as
+    # an option ("Missing required parameter: '<password>'"), failing one first start in 64.
+    passwords = {new_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert not any(p.startswith("-") for p in passwords)
