@@ -6,9 +6,10 @@ without its change)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from graph.workflow import Transition, Workflow
 
 # The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
 PUBLIC_FIELDS = ("record_id", "behaviour", "severity", "deciding_authority", "decision_number", "decision_date",
@@ -23,20 +24,14 @@ class CreditStep(StrEnum):
     EXPIRE = "expire"
 
 
-@dataclass(frozen=True)
-class CreditTransition:
-    allowed_from: tuple[str, ...]
-    to: str | None  # None: the status stays (a correction)
-    change: str  # what the export feed calls it
-
-
-CREDIT_TRANSITIONS = {
-    CreditStep.DECIDE: CreditTransition(("draft",), "decided", "decided"),
-    CreditStep.PUBLISH: CreditTransition(("decided",), "published", "published"),
-    CreditStep.REPAIR: CreditTransition(("published",), "repaired", "repaired"),
-    CreditStep.CORRECT: CreditTransition(("decided", "published"), None, "corrected"),
-    CreditStep.EXPIRE: CreditTransition(("published",), "expired", "expired"),
-}
+# change: what the credit platform's export feed calls the step.
+RECORD_LIFECYCLE = Workflow("dishonesty record", {
+    CreditStep.DECIDE: Transition(("draft",), "decided", change="decided"),
+    CreditStep.PUBLISH: Transition(("decided",), "published", change="published"),
+    CreditStep.REPAIR: Transition(("published",), "repaired", change="repaired"),
+    CreditStep.CORRECT: Transition(("decided", "published"), None, change="corrected"),
+    CreditStep.EXPIRE: Transition(("published",), "expired", change="expired"),
+})
 
 # A draft from a confirmed finding whose evidence names the subject.
 DRAFT = """
@@ -117,12 +112,18 @@ async def draft_record(gateway: Any, **params: Any) -> dict[str, Any] | None:
     return rows[0]["record"] if rows else None
 
 
+def step_parameters(record_id: str, step: CreditStep, expected_version: int, *, by: str, role: str,
+                    note: str | None, changes: dict[str, Any], precondition: bool = True) -> dict[str, Any]:
+    """STEP's parameters, for the API (credit_step) and the jobs alike."""
+    return dict(record_id=record_id, **RECORD_LIFECYCLE.guard(step), expected_version=expected_version,
+                precondition=precondition, by=by, role=role, change=RECORD_LIFECYCLE.transitions[step].change,
+                note=note, changes=changes)
+
+
 async def credit_step(gateway: Any, record_id: str, step: CreditStep, expected_version: int, *, by: str, role: str,
                       note: str | None, changes: dict[str, Any], precondition: bool = True) -> dict[str, Any] | None:
-    t = CREDIT_TRANSITIONS[step]
-    rows = await gateway.write(STEP, record_id=record_id, allowed_from=list(t.allowed_from), to=t.to,
-                               expected_version=expected_version, precondition=precondition, by=by, role=role,
-                               action=step.value, change=t.change, note=note, changes=changes)
+    rows = await gateway.write(STEP, **step_parameters(record_id, step, expected_version, by=by, role=role,
+                                                       note=note, changes=changes, precondition=precondition))
     return rows[0] if rows else None
 
 

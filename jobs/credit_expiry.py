@@ -8,20 +8,18 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from credit.records import CREDIT_TRANSITIONS, DUE_TO_EXPIRE, STEP, CreditStep
+from credit.records import DUE_TO_EXPIRE, STEP, CreditStep, step_parameters
 
 EXPIRY_JOB = "credit-expiry"
 
 
 def apply_step(driver: Driver, database: str, record_id: str, step: CreditStep, expected_version: int, *,
                by: str, role: str, changes: dict[str, Any], note: str | None = None) -> dict[str, Any] | None:
-    """The same guarded step the API takes, from a job."""
-    t = CREDIT_TRANSITIONS[step]
+    """The same guarded step the API takes (credit.records.credit_step), from a job."""
+    parameters = step_parameters(record_id, step, expected_version, by=by, role=role, note=note, changes=changes)
 
     def work(tx: ManagedTransaction) -> dict[str, Any] | None:
-        record = tx.run(STEP, record_id=record_id, allowed_from=list(t.allowed_from), to=t.to,
-                        expected_version=expected_version, precondition=True, by=by, role=role, action=step.value,
-                        change=t.change, note=note, changes=changes).single()
+        record = tx.run(STEP, parameters).single()
         return record.data() if record else None
 
     with driver.session(database=database) as session:

@@ -10,10 +10,11 @@ and logs a CaseEvent with who did it and when.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
+
+from graph.workflow import Transition, Workflow
 
 
 class Step(StrEnum):
@@ -28,14 +29,8 @@ class Step(StrEnum):
     TERMINATE = "terminate"
 
 
-@dataclass(frozen=True)
-class Transition:
-    allowed_from: tuple[str, ...]
-    to: str
-    staff_link: str | None = None  # which Staff -> Case relationship the step records
-
-
-TRANSITIONS: dict[Step, Transition] = {
+# staff_link: which Staff -> Case relationship the step records.
+CASE_WORKFLOW = Workflow("case", {
     Step.INVESTIGATE: Transition(("submitted", "investigating"), "under_review", "HANDLED"),
     Step.REVIEW_APPROVE: Transition(("under_review",), "in_publicity", "REVIEWED"),
     Step.REVIEW_REJECT: Transition(("under_review",), "rejected", "REVIEWED"),
@@ -45,7 +40,7 @@ TRANSITIONS: dict[Step, Transition] = {
     Step.SUSPEND: Transition(("approved",), "suspended"),
     Step.RESUME: Transition(("suspended",), "approved"),
     Step.TERMINATE: Transition(("approved", "suspended"), "terminated"),
-}
+})
 
 SUBMIT = """
 MATCH (h:Household {household_id: $household_id})
@@ -166,11 +161,9 @@ async def override_restriction(gateway: Any, case_id: str, expected_version: int
 
 async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: int, *, township: str | None,
                      by: str, role: str, note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
-    transition = TRANSITIONS[step]
     rows = await gateway.write(
-        TRANSITION, case_id=case_id, township=township, allowed_from=list(transition.allowed_from),
-        expected_version=expected_version, to=transition.to, by=by, role=role, action=step.value, note=note,
-        changes=changes, staff_link=transition.staff_link or "",
+        TRANSITION, case_id=case_id, township=township, **CASE_WORKFLOW.guard(step), expected_version=expected_version,
+        by=by, role=role, note=note, changes=changes, staff_link=CASE_WORKFLOW.transitions[step].staff_link or "",
         after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT), check_restriction=step is Step.DECIDE_APPROVE,
     )
     return rows[0] if rows else None

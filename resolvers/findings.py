@@ -4,12 +4,12 @@ that checks the status and the version the client saw, and logs who did it and w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from access.principal import Principal, Role
 from graph.finding_kinds import FindingKind
+from graph.workflow import Transition, Workflow
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
@@ -88,17 +88,11 @@ class Review(StrEnum):
     DISMISS = "dismiss"
 
 
-@dataclass(frozen=True)
-class ReviewStep:
-    allowed_from: tuple[str, ...]
-    to: str
-
-
-REVIEWS = {
-    Review.ASSIGN: ReviewStep(("open", "assigned"), "assigned"),
-    Review.CONFIRM: ReviewStep(("open", "assigned"), "confirmed"),
-    Review.DISMISS: ReviewStep(("open", "assigned"), "dismissed"),
-}
+FINDING_REVIEW = Workflow("finding", {
+    Review.ASSIGN: Transition(("open", "assigned"), "assigned"),
+    Review.CONFIRM: Transition(("open", "assigned"), "confirmed"),
+    Review.DISMISS: Transition(("open", "assigned"), "dismissed"),
+})
 
 REVIEW = """
 MATCH (f:Finding {finding_id: $finding_id})
@@ -137,10 +131,8 @@ async def load_finding_events(gateway: Any, finding_ids: list[str]) -> list[list
 
 async def review(gateway: Any, finding_id: str, step: Review, expected_version: int, *, by: str, role: str,
                  note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
-    s = REVIEWS[step]
-    rows = await gateway.write(REVIEW, finding_id=finding_id, allowed_from=list(s.allowed_from), to=s.to,
-                               expected_version=expected_version, by=by, role=role, action=step.value, note=note,
-                               changes=changes)
+    rows = await gateway.write(REVIEW, finding_id=finding_id, **FINDING_REVIEW.guard(step),
+                               expected_version=expected_version, by=by, role=role, note=note, changes=changes)
     return rows[0] if rows else None
 
 

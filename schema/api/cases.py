@@ -12,10 +12,10 @@ from strawberry.types import Info
 
 from access.principal import Role
 from resolvers.cases import (
-    SUBMIT, TRANSITIONS, Step, apply_step, flag_restricted, override_restriction, step_changes,
+    CASE_WORKFLOW, SUBMIT, Step, apply_step, flag_restricted, override_restriction, step_changes,
 )
 from resolvers.context import RequestContext
-from schema.api.errors import ErrorCode, Forbidden, InvalidInput, NotFound
+from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.api.people import to_date, to_yuan
 from schema.api.steps import StepEvent
 from schema.feeds.benefits import Channel as ChannelEnum
@@ -52,20 +52,6 @@ class CaseRecord:
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
         events = await info.context.case_events.load(self.case_id)
         return [CaseEvent.from_record(e) for e in events]
-
-
-@strawberry.type
-class VersionConflict:
-    current_version: int
-    message: str = "the case changed since you read it; reload and try again"
-    code: ErrorCode = ErrorCode.INVALID_INPUT
-
-
-@strawberry.type
-class InvalidTransition:
-    status: str
-    message: str
-    code: ErrorCode = ErrorCode.INVALID_INPUT
 
 
 CaseResult = Annotated[
@@ -119,17 +105,12 @@ async def _step(info: Info[RequestContext, None], case_id: str, expected_version
         return NotFound()
     if row["ok"]:
         return case_record(row["case"])
-    transition = TRANSITIONS[step]
     if row.get("blocked"):
         return InvalidTransition(status=row["before"], message=(
             "joint restriction: someone in this household has an active dishonesty record; a credit officer must "
             "override it (overrideRestriction) before approval"))
-    if row["before"] not in transition.allowed_from:
-        return InvalidTransition(status=row["before"], message=(
-            f"{step.value} applies to cases that are {' or '.join(transition.allowed_from)}; this one is {row['before']}"))
-    if row["seen"] != expected_version:
-        return VersionConflict(current_version=row["seen"])
-    return InvalidTransition(status=row["before"], message=f"the publicity window runs until {row['publicity_end']}")
+    return step_refused(CASE_WORKFLOW, step, row, expected_version,
+                        precondition=f"the publicity window runs until {row['publicity_end']}")
 
 
 @strawberry.type

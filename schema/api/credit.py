@@ -17,11 +17,10 @@ from strawberry.types import Info
 from access.principal import Role
 from resolvers.context import RequestContext
 from credit.records import (
-    CREDIT_TRANSITIONS, RECORD_EVENTS, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
+    RECORD_EVENTS, RECORD_LIFECYCLE, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
     fetch_record,
 )
-from schema.api.cases import InvalidTransition, VersionConflict
-from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.api.pagination import Connection, Edge, PageSizeError, connection, page_size
 from schema.api.people import to_date, to_yuan
 from schema.api.steps import StepEvent
@@ -182,13 +181,7 @@ async def _credit_step(info: Info[RequestContext, None], record_id: str, expecte
         return NotFound(message="no such dishonesty record")
     if row["ok"]:
         return record(row["record"])
-    t = CREDIT_TRANSITIONS[step]
-    if row["before"] not in t.allowed_from:
-        return InvalidTransition(status=row["before"], message=(
-            f"{step.value} applies to records that are {' or '.join(t.allowed_from)}; this one is {row['before']}"))
-    if row["seen"] != expected_version:
-        return VersionConflict(current_version=row["seen"], message="the record changed since you read it")
-    return InvalidTransition(status=row["before"], message=refused)
+    return step_refused(RECORD_LIFECYCLE, step, row, expected_version, precondition=refused)
 
 
 def _officer(ctx: RequestContext) -> Forbidden | None:

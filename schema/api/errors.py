@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
+
+from graph.workflow import Refusal, Workflow
 
 
 @strawberry.enum
@@ -31,3 +34,28 @@ class InvalidInput:
     field: str
     message: str
     code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+@strawberry.type
+class VersionConflict:
+    current_version: int
+    message: str = "the record changed since you read it; reload and try again"
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+@strawberry.type
+class InvalidTransition:
+    status: str
+    message: str
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+def step_refused(workflow: Workflow[Any], step: Any, row: dict[str, Any], expected_version: int,
+                 precondition: str = "") -> VersionConflict | InvalidTransition:
+    """A workflow step that did not apply, as the typed error its mutation returns;
+    `precondition` says what the step's own condition was, where status and version fit."""
+    refused = workflow.refusal(step, row, expected_version)
+    if refused.why is Refusal.STALE_VERSION:
+        return VersionConflict(current_version=refused.current_version, message=refused.message)
+    return InvalidTransition(status=refused.status,
+                             message=precondition if refused.why is Refusal.PRECONDITION else refused.message)

@@ -17,10 +17,9 @@ from graph.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (
-    REVIEWS, Review, fetch_evidence, fetch_finding, fetch_findings, fetch_summary, finding_scope, review,
+    FINDING_REVIEW, Review, fetch_evidence, fetch_finding, fetch_findings, fetch_summary, finding_scope, review,
 )
-from schema.api.cases import InvalidTransition, VersionConflict
-from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.api.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_yuan
@@ -275,11 +274,7 @@ async def _review(info: Info[RequestContext, None], finding_id: str, expected_ve
         return NotFound(message="no such finding")
     if row["ok"]:
         return finding(row["finding"])
-    if row["before"] not in REVIEWS[step].allowed_from:
-        return InvalidTransition(status=row["before"], message=(
-            f"{step.value} applies to findings that are {' or '.join(REVIEWS[step].allowed_from)}; "
-            f"this one is {row['before']}"))
-    return VersionConflict(current_version=row["seen"], message="the finding changed since you read it; reload it")
+    return step_refused(FINDING_REVIEW, step, row, expected_version)
 
 
 @strawberry.type
