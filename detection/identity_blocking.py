@@ -15,23 +15,36 @@ from splink import block_on
 from splink.blocking_rule_library import CustomRule
 
 # Blocking rules: a pair is compared when any proposes it. Each catches what the others miss.
-# Sized for a county of half a million on two cores: every rule proposes at most a few
-# hundred thousand pairs there (`python -m bench.detect` prints each rule's share of the true
-# pairs). Rules on a name part or a birth date alone would propose tens of millions.
+# A rule's pairs grow with the square of its blocks: a register twice as dense (the same
+# birth years and surnames, twice the persons) gives four times the pairs. So every rule
+# keys on enough that its blocks hold a handful of persons in a county of half a million,
+# and all together propose about a million pairs there (`python -m bench.scale` prints how
+# detection grows; `python -m bench.detect` each rule's share of the true pairs). Rules on a
+# name part or a birth date alone would propose tens of millions.
 BLOCKING_KEYS = {
     "birth date + first name part": ("birth_date", "name_first"),
     "birth date + last name part": ("birth_date", "name_last"),
     "full name + birth year": ("latin", "birth_year"),
     "full name + birth day": ("latin", "birth_md"),
-    "first and last name parts + birth year": ("name_first", "name_last", "birth_year"),
+    # A middle character mistyped and the birth day or month with it: the other part of the
+    # date still holds. (On the birth year alone these proposed 650,000 pairs in the county
+    # and 10 million at four times its density.)
+    "first and last name parts + birth month": ("name_first", "name_last", "birth_ym"),
+    "first and last name parts + day of birth": ("name_first", "name_last", "birth_yd"),
     # A name part alone blocks only where it is rare (held by at most RARE_KEY_MAX persons):
     # in an outside list that catches a typo in the other part with the birth date missing;
     # in a Chinese register surnames and given syllables are far too common to block on.
     "rare first name part": ("first_rare",),
     "rare last name part": ("last_rare",),
     "rare birth date": ("birth_rare",),
-    "ID region and sequence + birth year": ("id17_region_seq", "birth_year"),
-    "ID region and sequence + birth day": ("id17_region_seq", "birth_md"),
+    # A number retyped with its birth digits wrong (and the birth date read from it), the name
+    # written differently too: one name part still holds. (Without a name part these proposed
+    # 1.7 million pairs in the county, none of them a true pair there, in the medium counties
+    # or in FEBRL, and 27 million at four times its density.)
+    "ID region and sequence + birth year + first name part": ("id17_region_seq", "birth_year", "name_first"),
+    "ID region and sequence + birth year + last name part": ("id17_region_seq", "birth_year", "name_last"),
+    "ID region and sequence + birth day + first name part": ("id17_region_seq", "birth_md", "name_first"),
+    "ID region and sequence + birth day + last name part": ("id17_region_seq", "birth_md", "name_last"),
     "shared phone": ("phones",),
     "shared account": ("accounts",),
     "shared address": ("addresses",),

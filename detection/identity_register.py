@@ -50,6 +50,8 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
         "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
         "name_last": last or None, "birth_date": born.isoformat() if born else None,
         "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
+        # year and month; year and day of the month: where one slipped, the other holds
+        "birth_ym": born.strftime("%Y-%m") if born else None, "birth_yd": born.strftime("%Y-*-%d") if born else None,
         "id17": number[:17] if len(number) == 18 else None,
         "id17_region_seq": number[:6] + number[14:17] if len(number) == 18 else None,
         "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
@@ -101,6 +103,11 @@ SET VARIABLE hubs = (SELECT coalesce(list(v), []) FROM (
 """
 DROP_HUBS_SQL = "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
 
+# Pairs of persons with the same value of a column (a training block), from the block sizes.
+BLOCK_PAIRS_SQL = """
+SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT FROM (SELECT count(*) AS n FROM persons WHERE {column} IS NOT NULL GROUP BY {column})
+"""
+
 # Pairs of persons in different households sharing at least one value of a list column.
 SHARED_PAIRS_SQL = """
 WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
@@ -110,6 +117,6 @@ SELECT count(*) FROM (
 """
 
 DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
+                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', "
                  "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
                  "addresses: 'VARCHAR[]', address1: 'VARCHAR', address_words: 'VARCHAR[]', households: 'VARCHAR[]'}")

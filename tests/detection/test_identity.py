@@ -44,6 +44,41 @@ def test_an_address_written_in_words_blocks_on_its_rare_words() -> None:
                        "addresses": ["山东省济宁市泗水县圣水峪镇朱姚村77号"]})["address_words"] == []
 
 
+def test_slips_in_both_name_and_birth_date_are_proposed_without_pairing_everyone_born_that_year() -> None:
+    from detection.identity_blocking import BLOCKING, pairs_sql
+    from detection.identity_linkage import IdentityLinker
+    from detection.identity_register import person_row
+
+    def person(number: str, name: str, born: date) -> dict:
+        return person_row({"id": number, "name": name, "birth": born})
+
+    rows = [
+        # A middle character and the day mistyped: surname, last syllable and month hold.
+        person(make_id_number("370831", date(1969, 1, 6), 101), "王建国", date(1969, 1, 6)),
+        person(make_id_number("370831", date(1969, 1, 9), 555), "王志国", date(1969, 1, 9)),
+        # A number retyped with its month digits wrong (the birth date read from it), the given
+        # name written differently: region, sequence, year and surname hold.
+        person(make_id_number("370831", date(1958, 1, 6), 123), "李建国", date(1958, 1, 6)),
+        person(make_id_number("370831", date(1958, 3, 6), 123), "李建华", date(1958, 3, 6)),
+    ]
+    # Forty strangers with the same region, sequence digits and birth year, no name part
+    # shared (characters of distinct pinyin: name parts are compared as pinyin).
+    pool, taken = ("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏窦章苏潘葛范彭鲁马苗凤花方俞任袁柳鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹"
+            "戴宋熊纪舒屈项祝董梁杜阮蓝席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍万柯管卢莫房缪解应宗丁宣邓单洪包左石崔吉龚程邢裴陆荣翁羊惠"), {}
+    for ch in pool:
+        taken.setdefault(person("X", ch + ch, date(1975, 1, 1))["name_first"], ch)
+    chars = list(taken.values())
+    assert len(chars) >= 80
+    rows += [person(make_id_number("370831", date(1975, 1, 1) + timedelta(days=7 * i), 456),
+                    chars[i] + "小" + chars[40 + i], date(1975, 1, 1) + timedelta(days=7 * i)) for i in range(40)]
+    linker = IdentityLinker(rows)
+    proposed = {tuple(sorted(r)) for rule in BLOCKING.values() for r in linker.con.execute(pairs_sql(rule)).fetchall()}
+    ids = [r["unique_id"] for r in rows]
+    assert tuple(sorted(ids[0:2])) in proposed and tuple(sorted(ids[2:4])) in proposed
+    strangers = set(ids[4:])
+    assert not [p for p in proposed if set(p) <= strangers]  # 780 pairs, had the year alone been a key
+
+
 def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect) -> None:  # type: ignore[no-untyped-def]
     c = County()
     born = date(1970, 3, 8)
