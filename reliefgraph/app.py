@@ -6,6 +6,7 @@ gateway and audit trail.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -58,9 +59,16 @@ def create_app(settings: Settings) -> Starlette:
         app.state.audit_writer.start()
         app.state.handles = PersonHandles(handle_key(
             settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir))
+        # What start-up built (the schema, the imported modules and their tables: some 300,000
+        # objects) lives as long as the process. Out of the collector's sight, a full
+        # collection no longer walks all of it while every request in flight waits: the person
+        # 360's p95 under 32 clients fell from about 230 ms to 78 ms (python -m bench.api).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # collectable again: an app built and shut down in one process does not leak
             await app.state.audit_writer.stop()
             await app.state.driver.close()
 
