@@ -35,13 +35,16 @@ SET c.appending = coalesce(c.appending, 0) + 1
 RETURN c.seq AS seq, c.hash AS hash
 """
 
+# The events and the head's move in one statement: a round trip less in every group commit,
+# which every read in the group waits for.
 APPEND = """
 UNWIND $events AS e
 CREATE (a:AuditEvent)
 SET a = e, a.at = datetime(e.at), a.at_text = e.at
+WITH count(a) AS appended
+MATCH (c:AuditChain {name: 'audit'})
+SET c.seq = $seq, c.hash = $hash, c.appending = 0
 """
-
-MOVE_HEAD = "MATCH (c:AuditChain {name: 'audit'}) SET c.seq = $seq, c.hash = $hash, c.appending = 0"
 
 EVENTS_FROM = """
 MATCH (a:AuditEvent) WHERE a.seq > $after
@@ -85,8 +88,7 @@ async def append(tx: Any, events: list[dict[str, Any]]) -> None:
     whole transaction, head lock included, is what the driver retries)."""
     head = await (await tx.run(LOCK_HEAD, genesis=GENESIS)).single()
     linked, seq, last = chained(events, head["seq"], head["hash"])
-    await (await tx.run(APPEND, events=linked)).consume()
-    await (await tx.run(MOVE_HEAD, seq=seq, hash=last)).consume()
+    await (await tx.run(APPEND, events=linked, seq=seq, hash=last)).consume()
 
 
 @dataclass(frozen=True)

@@ -64,13 +64,14 @@ def test_a_forked_audit_chain_is_kept_and_reported_when_its_head_is_made_unique(
     heads = graph.execute_query("MATCH (c:AuditChain) RETURN c.name AS name, c.seq AS seq ORDER BY name",
                                 database_=db).records
     assert [(h["name"], h["seq"]) for h in heads] == [("audit", 2), ("audit-fork-1", 1)]
-    from access.audit_chain import APPEND, GENESIS, chained
+    from access.audit_chain import APPEND, GENESIS, HEAD, chained
 
+    head = graph.execute_query(HEAD, database_=db).records[0]  # left where it is: only the events fork
     for server in ("one", "two"):  # each server chained its own event 1 to the genesis
         event = {"subject": server, "role": "investigator", "person_id_number": "370831195003040118",
                  "categories": ["basic"], "purpose": "fork test", "operation": "person", "outcome": "shown",
                  "at": "2026-11-29T12:00:00+00:00"}
         linked, _, _ = chained([event], 0, GENESIS)
-        graph.execute_query(APPEND, events=linked, database_=db)
+        graph.execute_query(APPEND, events=linked, seq=head["seq"], hash=head["hash"], database_=db)
     report = verify_chain(graph, db)
     assert not report.ok and "forked" in (report.problem or ""), report
