@@ -107,6 +107,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for reliefgraph")
     parser.add_argument("--repeats", type=int, default=3, help="measured runs of each endpoint (interleaved)")
+    parser.add_argument("--warmup-rounds", type=int, default=1,
+                        help="rounds of every endpoint before the measured ones, not counted")
     parser.add_argument("--profile", action="store_true",
                         help="sample reliefgraph's workers with py-spy during the person 360 and print the split")
     args = parser.parse_args()
@@ -139,7 +141,11 @@ def main() -> None:
         _wait_http(f"http://127.0.0.1:{ours_port}/readyz", servers[0])
         _wait_http(f"http://127.0.0.1:{theirs_port}/", servers[1])
         runs: dict[str, list[dict[str, float]]] = {}
-        for i in range(args.repeats):  # interleaved: a slow spell of the machine hits every endpoint
+        # Interleaved: a slow spell of the machine hits every endpoint. The rounds before the
+        # measured ones warm Neo4j (just started: its JIT takes a minute or two of this load to
+        # reach full speed) and both servers alike; without them the first endpoint measured
+        # ran on a cold database (175 req/s against 480 in the next round, 2026-11-30).
+        for i in range(-args.warmup_rounds, args.repeats):
             for name, port, query, auth, clients in (
                 ("reliefgraph: person 360", ours_port, OURS_360, f"Bearer {key}", args.connections),
                 ("@neo4j/graphql: person 360", theirs_port, THEIRS_360, "", args.connections),
@@ -147,11 +153,11 @@ def main() -> None:
                 ("reliefgraph: linkage, 3 hops", ours_port, OURS_LINKAGE, f"Bearer {key}", args.connections),
                 (LINKAGE_ONE, ours_port, OURS_LINKAGE, f"Bearer {key}", 1),
             ):
-                with console.status(f"run {i + 1} of {args.repeats}, {name}: {clients} clients for "
-                                    f"{args.seconds} s…"):
-                    if i == 0:
-                        _wrk(port, query, ids, auth, 3, clients)  # warm-up, not counted
-                    runs.setdefault(name, []).append(_wrk(port, query, ids, auth, args.seconds, clients))
+                what = f"warm-up round {i + args.warmup_rounds + 1}" if i < 0 else f"run {i + 1} of {args.repeats}"
+                with console.status(f"{what}, {name}: {clients} clients for {args.seconds} s…"):
+                    result = _wrk(port, query, ids, auth, args.seconds, clients)
+                    if i >= 0:
+                        runs.setdefault(name, []).append(result)
         if args.profile:  # a run of its own, not counted: sampling slows the workers it samples
             with console.status(f"person 360 under py-spy for {args.seconds} s…"):
                 spy = profile.record(servers[0].pid, args.seconds, PROFILE)
@@ -171,7 +177,7 @@ def main() -> None:
 
     table = Table(title=f"API benchmark: {args.connections} concurrent clients, {args.seconds} s each, "
                         f"{count} different recipients, {args.workers} reliefgraph worker(s); median of "
-                        f"{args.repeats} runs (min-max)")
+                        f"{args.repeats} runs (min-max) after {args.warmup_rounds} round(s) of every endpoint not counted")
     for col in ("what", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed"):
         table.add_column(col, justify="left" if col == "what" else "right")
 
