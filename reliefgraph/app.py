@@ -31,6 +31,7 @@ from observability.logs import configure as configure_logging
 from observability.metrics import audit_metrics, graph_metrics, process_metrics
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.graphql_http import GraphQLView
+from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import PublicityPages
 from settings import Settings
 from reliefgraph.workbench import workbench_app
@@ -112,7 +113,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        middleware=[Middleware(RequestLog), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(KeepAliveSpread, requests=settings.keep_alive_requests), Middleware(RequestLog),
+                    Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_fields: int = Field(default=1000, ge=10, description="fields one operation selects, fragments expanded")
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    keep_alive_requests: int = Field(default=100, ge=0, description="requests a keep-alive connection serves on "
+                                     "average before the server closes it, so clients spread again over the "
+                                     "workers (nginx's keepalive_requests); 0: never closed by the server")
     query_timeout_s: float = Field(default=10.0, gt=0)
     # Neo4j gone: answer 503 quickly rather than hold the client while the driver retries.
     neo4j_connect_timeout_s: float = Field(default=2.0, gt=0, description="the API's connection attempts to Neo4j")
