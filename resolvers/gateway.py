@@ -44,7 +44,11 @@ class GraphGateway:
             result = await self._driver.execute_query(
                 Query(query, timeout=self._timeout_s), params, database_=self._database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ)
-            return [record.data() for record in result.records]
+            # The API's queries return maps and values (map projections), never nodes, so a
+            # record's values are the response's data as they are: record.data() would walk
+            # every nested value again to convert graph types there are none of (0.13 ms against
+            # 0.004 for 300 of the county's 360s: about 4% of a worker's CPU per request).
+            return [dict(record) for record in result.records]
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable() from exc
         finally:
