@@ -106,7 +106,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for reliefgraph")
-    parser.add_argument("--repeats", type=int, default=3, help="measured runs of each endpoint (interleaved)")
+    parser.add_argument("--repeats", type=int, default=4,
+                        help="measured runs of each endpoint (interleaved; even, so each 360 server goes first as "
+                             "often as the other)")
     parser.add_argument("--warmup-rounds", type=int, default=1,
                         help="rounds of every endpoint before the measured ones, not counted")
     parser.add_argument("--profile", action="store_true",
@@ -145,10 +147,13 @@ def main() -> None:
         # measured ones warm Neo4j (just started: its JIT takes a minute or two of this load to
         # reach full speed) and both servers alike; without them the first endpoint measured
         # ran on a cold database (175 req/s against 480 in the next round, 2026-11-30).
+        # The two person-360 servers take turns going first (ours, theirs; theirs, ours; …):
+        # a machine still warming up, or drifting, favours neither side.
         for i in range(-args.warmup_rounds, args.repeats):
+            pair = [("reliefgraph: person 360", ours_port, OURS_360, f"Bearer {key}", args.connections),
+                    ("@neo4j/graphql: person 360", theirs_port, THEIRS_360, "", args.connections)]
             for name, port, query, auth, clients in (
-                ("reliefgraph: person 360", ours_port, OURS_360, f"Bearer {key}", args.connections),
-                ("@neo4j/graphql: person 360", theirs_port, THEIRS_360, "", args.connections),
+                *(pair if i % 2 == 0 else pair[::-1]),
                 ("reliefgraph: me (no database)", ours_port, OURS_ME, f"Bearer {key}", args.connections),
                 ("reliefgraph: linkage, 3 hops", ours_port, OURS_LINKAGE, f"Bearer {key}", args.connections),
                 (LINKAGE_ONE, ours_port, OURS_LINKAGE, f"Bearer {key}", 1),
