@@ -31,7 +31,7 @@ SOCIAL_FLAGS = frozenset({"orphan", "child_in_distress", "registered_poverty", "
 
 class Shape(StrEnum):
     PLAIN = "plain"  # shown, or withheld as a whole
-    ID_NUMBER = "id number"  # masked: region and last digits kept; other keys (a household id) pass unchanged
+    ID_NUMBER = "id number"  # masked: region kept; other keys (a household id) pass unchanged
     PHONE = "phone"  # masked: first three and last four digits
     ACCOUNT = "account"  # masked: last four digits
     FLAGS = "flags"  # vulnerability flags: health ones become "health" where health data is not readable
@@ -135,6 +135,48 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("RestrictionStatus", "records"): "published restriction records of an ID number the caller already holds; "
                                       "they carry no name or ID number",
 }
+
+
+class IdHint(StrEnum):
+    """What a field tells of its person's ID number (GB 11643: region 1-6, birth date 7-14,
+    sequence 15-17 with the sex in the last one's parity, check digit 18)."""
+
+    BIRTH_DATE = "birth date"
+    SEX = "sex"
+
+
+# Every field that gives away part of an ID number, so that no role that reads a masked
+# number can complete it from what it reads beside it (tests/access/test_fields.py finds
+# such fields by name in the schema, and fails on one missing here).
+ID_NUMBER_HINTS: dict[tuple[str, str], IdHint] = {
+    (kind, field): hint
+    for kind in ("Person", "HouseholdMember", "PersonSummary")
+    for field, hint in (("birthDate", IdHint.BIRTH_DATE), ("sex", IdHint.SEX))
+}
+# Fewer numbers than this consistent with what a role reads, and a mask could be undone by
+# trying each (every look-up is audited and rate-limited, but a hundred is already a search).
+MIN_ID_CANDIDATES = 100
+_SAMPLE_ID = "370831195111020237"
+
+
+def id_candidates(principal: Principal) -> int:
+    """How many 18-digit ID numbers fit what this principal may read of one person: the
+    masked number's kept digits, and every hint field its role reads. The region counts as
+    known (a household's village gives it away); a full read gives exactly one."""
+    if access(principal, C.IDENTITY) is Access.FULL:
+        return 1
+    masked = mask_id_number(_SAMPLE_ID)
+    known = {i for i, ch in enumerate(masked) if ch != "*"} | set(range(6))
+    hints = {hint for key, hint in ID_NUMBER_HINTS.items()
+             if FIELDS[key].level(principal) is Access.FULL}
+    if IdHint.BIRTH_DATE in hints:
+        known |= set(range(6, 14))
+    count = 1
+    for position in range(17):
+        if position not in known:
+            count *= 5 if position == 16 and IdHint.SEX in hints else 10
+    # The check digit is a function of the other seventeen: known, it removes one unknown.
+    return max(1, count // 10) if 17 in known else count
 
 
 def fact_category(kind: str | None, detail_kind: str | None = None) -> DataCategory:

@@ -2,8 +2,9 @@
 
 Applied on the way out, field by field, by the table in access/fields.py (never by the
 client). Categories group the fields DOMAIN.md treats alike; masking keeps enough for a
-human to recognise a record (the region and birth date of an ID number, the last digits
-of a phone or account) without disclosing it.
+human to recognise a record (the region of an ID number, the last digits of a phone or
+account) without disclosing it, and never what another field the same role reads would
+complete (access/fields.py: ID_NUMBER_HINTS).
 """
 
 from __future__ import annotations
@@ -63,10 +64,13 @@ def access(principal: Principal, category: DataCategory) -> Access:
 
 
 def mask_id_number(value: str) -> str:
-    """370831********002X: region kept, birth date and sequence hidden."""
-    if len(value) == 18:
-        return value[:6] + "*" * 8 + value[14:]
-    return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
+    """370831************: the region kept; birth date, sequence and check digit hidden.
+
+    Roles that read a masked number read the birth date and sex beside it, which are digits
+    7-14 and the parity of digit 17: only hiding the sequence and the check digit too leaves
+    hundreds of numbers a reader could not tell apart (tests/access/test_fields.py).
+    """
+    return value[:6] + "*" * max(0, len(value) - 6)
 
 
 def mask_phone(value: str) -> str:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 
-from access.fields import FIELDS, NOT_PERSONAL, Shape
-from access.policy import DataCategory
+from access.fields import FIELDS, ID_NUMBER_HINTS, MIN_ID_CANDIDATES, NOT_PERSONAL, Shape, id_candidates
+from access.policy import MATRIX, Access, DataCategory, access, mask_id_number
+from access.principal import Principal, Role
 from settings import Settings
 from schema.api.build import build_schema
 
@@ -48,3 +50,28 @@ def test_a_masked_level_always_has_a_mask() -> None:
     for key, rule in FIELDS.items():
         if rule.categories == (DataCategory.IDENTITY,):
             assert rule.shape is Shape.ID_NUMBER, key
+
+
+# Names of fields that give away digits of their person's ID number.
+ID_HINT = re.compile(r"(?i)(birth|born|^sex$|gender|^age$)")
+
+
+def test_every_field_that_tells_part_of_an_id_number_is_a_hint_and_classified() -> None:
+    fields = schema_fields()
+    assert sorted(k for k in fields if ID_HINT.search(k[1]) and k not in ID_NUMBER_HINTS) == []
+    assert sorted(k for k in ID_NUMBER_HINTS if k not in fields or k not in FIELDS) == []
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_no_role_can_complete_a_masked_id_number_from_what_it_reads_beside_it(role: Role) -> None:
+    principal = Principal("someone", role, department="MZ", township_code="370831100", village_code="370831100001")
+    if access(principal, DataCategory.IDENTITY) is Access.FULL:
+        assert id_candidates(principal) == 1
+    else:
+        assert id_candidates(principal) >= MIN_ID_CANDIDATES, role
+
+
+@pytest.mark.parametrize("number", ["370831195111020237", "37083119511102023X", "370831511102023"])
+def test_the_id_mask_keeps_the_region_alone(number: str) -> None:
+    masked = mask_id_number(number)
+    assert len(masked) == len(number) and masked[:6] == number[:6] and set(masked[6:]) == {"*"}
