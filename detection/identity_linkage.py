@@ -35,6 +35,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+# Splink 5 exports no exception type publicly; pyproject.toml pins the minor version for it.
 from splink.internals.exceptions import SplinkException
 
 from detection.identity_blocking import BLOCKING, BLOCKING_KEYS, pairs_sql
@@ -45,9 +46,6 @@ from detection.identity_register import (
 
 
 log = logging.getLogger(__name__)
-# Splink's progress and training notes are for analysts at a notebook, not for the county's
-# operators running `reliefgraph detect`: only its errors are shown.
-logging.getLogger("splink").setLevel(logging.ERROR)
 
 # The prior, as Splink's tutorial estimates it: rules that are almost never wrong, and the
 # share of true matches they are thought to find.

@@ -22,6 +22,9 @@ def _settings(ctx: typer.Context) -> None:
     # expected and succeed) and every broken connection while it retries; the commands say
     # in one line what failed, so the driver's own log stays out of the terminal.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
+    # Splink's progress and training notes are for analysts at a notebook, not for operators
+    # running `reliefgraph detect`: only its errors are shown.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     if not isinstance(ctx.obj, Settings):  # tests pass their own
         ctx.obj = Settings()
 
