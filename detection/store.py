@@ -20,17 +20,13 @@ from neo4j import Driver, ManagedTransaction
 
 from graph.finding_kinds import FindingKind
 from detection.situation import Situation
-from graph.model import Label
+from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 
-# The natural key of every label a finding's evidence may name.
-KEY_PROPERTY: dict[Label, str] = {
-    Label.PERSON: "id_number", Label.HOUSEHOLD: "household_id", Label.ENROLLMENT: "enrollment_id",
-    Label.PAYMENT: "payment_id", Label.BANK_ACCOUNT: "number", Label.PHONE: "number", Label.ADDRESS: "key",
-    Label.CASE: "case_id", Label.TOWNSHIP: "code", Label.VILLAGE: "code", Label.VISIT: "visit_id",
-    Label.VEHICLE: "fact_id", Label.PROPERTY: "fact_id", Label.BUSINESS: "fact_id", Label.EMPLOYMENT: "fact_id",
-    Label.DEPOSIT: "fact_id", Label.INCOME: "fact_id", Label.DEATH: "fact_id", Label.DISABILITY: "fact_id",
-    Label.VULNERABILITY: "fact_id",
-}
+# The labels a finding's evidence may name, each by its natural key.
+EVIDENCE_LABELS = (
+    Label.PERSON, Label.HOUSEHOLD, Label.ENROLLMENT, Label.PAYMENT, Label.BANK_ACCOUNT, Label.PHONE, Label.ADDRESS,
+    Label.CASE, Label.TOWNSHIP, Label.VILLAGE, Label.VISIT, *FACT_LABELS,
+)
 
 # One statement per evidence label, from the Label enum (labels cannot be parameters).
 _LINK = Template("""
@@ -40,7 +36,7 @@ MATCH (n:$label {$key: l.key})
 MERGE (f)-[r:EVIDENCE {role: l.role}]->(n)
 SET r.label = '$label', r.key = l.key
 """)
-LINK_EVIDENCE = {label: _LINK.substitute(label=label.value, key=key) for label, key in KEY_PROPERTY.items()}
+LINK_EVIDENCE = {label: _LINK.substitute(label=label.value, key=KEY_PROPERTY[label]) for label in EVIDENCE_LABELS}
 
 UPSERT = """
 UNWIND $findings AS x

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from neo4j import Driver, ManagedTransaction
 
+from graph.model import KEY_PROPERTY, Label
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -25,36 +27,20 @@ def _unique(name: str, label: str, prop: str) -> str:
     return f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
 
 
-_NATURAL_KEYS = (
-    ("county_code", "County", "code"),
-    ("township_code", "Township", "code"),
-    ("village_code", "Village", "code"),
-    ("household_id", "Household", "household_id"),
-    ("person_id_number", "Person", "id_number"),
-    ("staff_id", "Staff", "staff_id"),
-    ("address_key", "Address", "key"),
-    ("phone_number", "Phone", "number"),
-    ("bank_account_number", "BankAccount", "number"),
-    ("department_code", "Department", "code"),
-    ("programme_code", "Programme", "code"),
-    ("case_id", "Case", "case_id"),
-    ("enrollment_id", "Enrollment", "enrollment_id"),
-    ("payment_id", "Payment", "payment_id"),
-    ("visit_id", "Visit", "visit_id"),
-    ("vehicle_fact_id", "Vehicle", "fact_id"),
-    ("property_fact_id", "Property", "fact_id"),
-    ("business_fact_id", "Business", "fact_id"),
-    ("employment_fact_id", "Employment", "fact_id"),
-    ("deposit_fact_id", "Deposit", "fact_id"),
-    ("income_fact_id", "Income", "fact_id"),
-    ("death_fact_id", "Death", "fact_id"),
-    ("disability_fact_id", "Disability", "fact_id"),
-    ("vulnerability_fact_id", "Vulnerability", "fact_id"),
-    ("finding_id", "Finding", "finding_id"),
-    ("credit_record_id", "CreditRecord", "record_id"),
-    ("publicity_notice_id", "PublicityNotice", "notice_id"),
-    ("schema_version_key", "SchemaVersion", "key"),
-)
+# Constraint names as first created (a database keeps them); the keys are the model's.
+_NATURAL_KEYS = tuple((name, label, KEY_PROPERTY[Label(label)]) for name, label in (
+    ("county_code", "County"), ("township_code", "Township"), ("village_code", "Village"),
+    ("household_id", "Household"), ("person_id_number", "Person"), ("staff_id", "Staff"),
+    ("address_key", "Address"), ("phone_number", "Phone"), ("bank_account_number", "BankAccount"),
+    ("department_code", "Department"), ("programme_code", "Programme"), ("case_id", "Case"),
+    ("enrollment_id", "Enrollment"), ("payment_id", "Payment"), ("visit_id", "Visit"),
+    ("vehicle_fact_id", "Vehicle"), ("property_fact_id", "Property"), ("business_fact_id", "Business"),
+    ("employment_fact_id", "Employment"), ("deposit_fact_id", "Deposit"), ("income_fact_id", "Income"),
+    ("death_fact_id", "Death"), ("disability_fact_id", "Disability"),
+    ("vulnerability_fact_id", "Vulnerability"), ("finding_id", "Finding"),
+    ("credit_record_id", "CreditRecord"), ("publicity_notice_id", "PublicityNotice"),
+    ("schema_version_key", "SchemaVersion"),
+))
 
 FORK_HEADS_RENAMED = """
 MATCH (c:AuditChain {name: 'audit'})

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from neo4j import ManagedTransaction
 
+from graph.model import KEY_PROPERTY, Label
+
 
 class RefKind(StrEnum):
     TOWNSHIP = "township"
@@ -19,14 +21,15 @@ class RefKind(StrEnum):
     ENROLLMENT = "enrollment"
 
 
+LABEL = {
+    RefKind.TOWNSHIP: Label.TOWNSHIP, RefKind.VILLAGE: Label.VILLAGE, RefKind.HOUSEHOLD: Label.HOUSEHOLD,
+    RefKind.PERSON: Label.PERSON, RefKind.STAFF: Label.STAFF, RefKind.CASE: Label.CASE,
+    RefKind.ENROLLMENT: Label.ENROLLMENT,
+}
+# One statement per kind, from the model's labels and keys (labels cannot be parameters).
 EXISTING = {
-    RefKind.TOWNSHIP: "UNWIND $keys AS k MATCH (n:Township {code: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.VILLAGE: "UNWIND $keys AS k MATCH (n:Village {code: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.HOUSEHOLD: "UNWIND $keys AS k MATCH (n:Household {household_id: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.PERSON: "UNWIND $keys AS k MATCH (n:Person {id_number: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.STAFF: "UNWIND $keys AS k MATCH (n:Staff {staff_id: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.CASE: "UNWIND $keys AS k MATCH (n:Case {case_id: k}) RETURN collect(DISTINCT k) AS found",
-    RefKind.ENROLLMENT: "UNWIND $keys AS k MATCH (n:Enrollment {enrollment_id: k}) RETURN collect(DISTINCT k) AS found",
+    kind: f"UNWIND $keys AS k MATCH (n:{label} {{{KEY_PROPERTY[label]}: k}}) RETURN collect(DISTINCT k) AS found"
+    for kind, label in LABEL.items()
 }
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import strawberry
 
+from graph.model import KEY_PROPERTY, Label
+
 # The node's kind is its most specific label: a staff member is shown as staff.
 KIND_ORDER = ("Finding", "Staff", "Person", "Household", "Phone", "BankAccount", "Address", "Enrollment", "Payment",
               "Case", "Visit", "Township", "Village", "Vehicle", "Property", "Business", "Employment", "Deposit",
@@ -15,10 +17,8 @@ DISPLAY = {"Staff": "name", "Person": "name", "Household": "household_id", "Phon
            "BankAccount": "number", "Address": "key", "Enrollment": "programme_code", "Payment": "period",
            "Case": "case_id", "Visit": "visit_date", "Township": "name", "Village": "name", "Finding": "kind"} | {
     f: "source" for f in FACTS}
-KEYS = {"Staff": "id_number", "Person": "id_number", "Household": "household_id", "Phone": "number",
-        "BankAccount": "number", "Address": "key", "Enrollment": "enrollment_id", "Payment": "payment_id",
-        "Case": "case_id", "Visit": "visit_id", "Township": "code", "Village": "code", "Finding": "finding_id"} | {
-    f: "fact_id" for f in FACTS}
+# A node is named by its label's natural key; a staff member, a person too, by their ID number.
+KEYS = {label.value: key for label, key in KEY_PROPERTY.items()} | {"Staff": KEY_PROPERTY[Label.PERSON]}
 
 
 @strawberry.type
