@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.money import to_fen
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -104,10 +106,10 @@ class DetectionRules(_Section):
             "exclusive_household": [list(p) for p in self.exclusive.household],
             "allowed_event_pairs": [sorted(p) for p in self.event_aid.allowed],
             "same_event_days": self.event_aid.same_event_days,
-            "line_urban_fen": self.income_line.urban * 100, "line_rural_fen": self.income_line.rural * 100,
+            "line_urban_fen": to_fen(self.income_line.urban), "line_rural_fen": to_fen(self.income_line.rural),
             "urban_townships": self.income_line.urban_townships,
             "bad_vehicles": a.disqualifying_vehicles, "bad_property_kinds": a.disqualifying_property_kinds,
-            "max_homes": a.max_homes, "business_limit_fen": a.business_limit * 100,
+            "max_homes": a.max_homes, "business_limit_fen": to_fen(a.business_limit),
             "deposit_months": a.deposit_months, "check_public_employee": a.public_employee,
             "check_income": a.income_above_line,
             "vulnerable_kinds": self.vulnerable.kinds, "severe_grades": self.vulnerable.severe_disability_grades,

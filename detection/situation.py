@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.money import yuan_text
 from graph.finding_kinds import FindingKind
 
 
@@ -54,5 +55,4 @@ class Situation:
         return sorted({e.key for e in self.evidence if e.label == "Person"})
 
 
-def yuan(fen: int | None) -> str:
-    return "?" if fen is None else f"{fen / 100:,.2f}"
+yuan = yuan_text  # explanations name amounts in yuan

@@ -20,13 +20,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 from neo4j import Driver
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from domain.money import to_yuan
 
 FORMAT = "reliefgraph.credit-change/1"
 
@@ -65,7 +66,8 @@ def _json(value: Any) -> Any:
 def change_record(c: dict[str, Any]) -> dict[str, Any]:
     """One change as the platform receives it (docs/credit-export.md)."""
     def yuan(fen: int | None) -> str | None:
-        return None if fen is None else str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+        amount = to_yuan(fen)
+        return None if amount is None else str(amount)
 
     return {
         "format": FORMAT, "idempotency_key": c["change_id"], "sequence": c["sequence"], "change": c["change"],

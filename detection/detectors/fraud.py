@@ -8,6 +8,7 @@ from typing import Any
 from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, CASES, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
+from domain.money import FEN_PER_YUAN
 from graph.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
@@ -146,7 +147,7 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
         facts += homes
         zh.append(f"家庭拥有{len(homes)}套住房")
         en.append(f"the household owns {len(homes)} homes")
-    limit = a.business_limit * 100
+    limit = FEN_PER_YUAN * a.business_limit
     for f in by_label.get("Business", []):
         stake = f.get("share_amount_fen") if f.get("role") == "shareholder" else \
             max(f.get("registered_capital_fen") or 0, f.get("share_amount_fen") or 0)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.money import FEN_PER_YUAN
 from detection.rules import DetectionRules
 
 
 def line_fen(rules: DetectionRules, township_code: str | None) -> int:
     """The monthly dibao line per person, urban or rural by township."""
     line = rules.income_line
-    return (line.urban if township_code in line.urban_townships else line.rural) * 100
+    return FEN_PER_YUAN * (line.urban if township_code in line.urban_townships else line.rural)
 
 
 def per_capita_monthly_fen(incomes: list[dict[str, Any]], size: int) -> int | None:

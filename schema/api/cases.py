@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Role
+from domain.money import to_fen
 from resolvers.cases import (
     CASE_WORKFLOW, SUBMIT, Step, apply_step, flag_restricted, override_restriction, step_changes,
 )
@@ -153,7 +154,7 @@ class Mutation:
                                                     or not 0 <= proposed_monthly_amount <= 100_000):
             return InvalidInput(field="proposedMonthlyAmount", message="a monthly amount in yuan, 0-100000")
         extra = {} if proposed_monthly_amount is None else {
-            "proposed_monthly_amount_fen": int(proposed_monthly_amount * 100)}
+            "proposed_monthly_amount_fen": to_fen(proposed_monthly_amount)}
         return await _step(info, case_id, expected_version, Step.REVIEW_APPROVE if approve else Step.REVIEW_REJECT,
                            reason=reason, extra=extra)
 

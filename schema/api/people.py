@@ -15,6 +15,7 @@ from typing import Any
 
 import strawberry
 
+from domain.money import to_yuan
 from access.fields import fact_category
 from access.policy import Access, DataCategory, access
 from access.principal import Principal, Role
@@ -208,11 +209,6 @@ class Household:
     enrollments: list[Enrollment] | None
     cases: list[Case] | None
     visits: list[Visit]
-
-
-def to_yuan(fen: int | None) -> Decimal | None:
-    """Money as stored (integer fen) as yuan with two places."""
-    return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def to_date(value: Any) -> date | None:

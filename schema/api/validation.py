@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.money import to_fen
 from schema.api.errors import InvalidInput
 
 
@@ -20,4 +21,4 @@ def amount_fen(value: Decimal | None, field: str) -> int | InvalidInput | None:
         return None
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
         return InvalidInput(field=field, message="an amount in yuan, at most 2 decimals, not negative")
-    return int(value * 100)
+    return to_fen(value)

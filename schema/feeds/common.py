@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
+from domain.money import to_fen
+
 from schema.ids import InvalidIdNumber, normalize_id_number
 
 
@@ -149,11 +151,6 @@ def _code(value: Any) -> str:
 Code = Annotated[str, BeforeValidator(_code)]
 
 
-def fen(amount: Decimal | None) -> int | None:
-    """Money is stored in the graph as integer fen (分): exact, and summable in Cypher."""
-    return None if amount is None else int(amount * 100)
-
-
 class FeedRow(BaseModel):
     """A validated row. Blank cells are None; unknown columns are ignored."""
 
@@ -179,7 +176,7 @@ class FeedRow(BaseModel):
         out: dict[str, Any] = {}
         for name, value in self:
             if isinstance(value, Decimal):
-                out[name + "_fen"] = fen(value)
+                out[name + "_fen"] = to_fen(value)
             elif hasattr(value, "value") and isinstance(getattr(value, "value"), str):
                 out[name] = value.value  # enums
             else:
