@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 
 from detection.rules import DetectionRules
+
+PARAMETER = re.compile(r"\$(\w+)")
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,10 @@ class DetectionContext:
     households: list[str] | None = None
 
     def read(self, cypher: str, /, **params: Any) -> list[dict[str, Any]]:
-        """One managed read transaction; the rules, date and scope are always parameters."""
-        merged = {**self.rules.params(), "as_of": self.as_of, "households": self.households, **params}
+        """One managed read transaction; the rules, date and scope it names are parameters."""
+        named = set(PARAMETER.findall(cypher))
+        shared = {**self.rules.params(), "as_of": self.as_of, "households": self.households}
+        merged = {k: v for k, v in shared.items() if k in named} | params
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             # dict(record), not record.data(): detectors return plain values, and data()'s

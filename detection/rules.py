@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from domain.money import to_fen
 
 
 class _Section(BaseModel):
@@ -99,19 +98,13 @@ class DetectionRules(_Section):
     identity: Identity
 
     def params(self) -> dict[str, Any]:
-        """The rules as Cypher parameters (amounts in fen, as the graph stores money)."""
-        a = self.assets
+        """The rules detectors' Cypher names as parameters; the asset and income thresholds
+        are applied in Python (detection/detectors/fraud.py) and are not among them."""
         return {
             "exclusive_person": [list(p) for p in self.exclusive.person],
             "exclusive_household": [list(p) for p in self.exclusive.household],
             "allowed_event_pairs": [sorted(p) for p in self.event_aid.allowed],
             "same_event_days": self.event_aid.same_event_days,
-            "line_urban_fen": to_fen(self.income_line.urban), "line_rural_fen": to_fen(self.income_line.rural),
-            "urban_townships": self.income_line.urban_townships,
-            "bad_vehicles": a.disqualifying_vehicles, "bad_property_kinds": a.disqualifying_property_kinds,
-            "max_homes": a.max_homes, "business_limit_fen": to_fen(a.business_limit),
-            "deposit_months": a.deposit_months, "check_public_employee": a.public_employee,
-            "check_income": a.income_above_line,
             "vulnerable_kinds": self.vulnerable.kinds, "severe_grades": self.vulnerable.severe_disability_grades,
             "edu_programme": self.special.education_programme, "school_age_min": self.special.school_age[0],
             "school_age_max": self.special.school_age[1], "rehab_programme": self.special.rehabilitation_programme,
@@ -122,7 +115,6 @@ class DetectionRules(_Section):
             "village_minimum": self.staffing.village_minimum,
             "visit_days": self.overdue.visit_days, "application_days": self.overdue.application_days,
             "pending_statuses": self.overdue.pending_statuses,
-            "max_households": self.shared_identifier.max_households,
         }
 
 
