@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.finding_kinds import FindingKind
+from graph.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 from detection.situation import Situation
 from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 
@@ -49,8 +49,8 @@ SET f.score = x.score, f.explanation = x.explanation, f.explanation_en = x.expla
     f.detected_at = $now, f.run_id = $run_id, f.fingerprint = x.fingerprint
 WITH f, x, before, before_fp, before_fp IS NULL OR before_fp <> x.fingerprint AS changed
 WITH f, x, before, changed,
-     CASE WHEN before IS NULL OR before = 'resolved' THEN 'open'
-          WHEN before = 'dismissed' AND changed THEN 'open'
+     CASE WHEN before IS NULL OR before IN $reopen.allowed_from THEN $reopen.to
+          WHEN before IN $revise.allowed_from AND changed THEN $revise.to
           ELSE f.status END AS after
 SET f.status = after
 WITH f, before, after, changed
@@ -59,7 +59,7 @@ CALL (f, before, after) {
   SET f.version = f.version + CASE WHEN before IS NULL THEN 0 ELSE 1 END
   CREATE (f)-[:HAS_EVENT]->(:FindingEvent {event_id: randomUUID(), at: $now, by: 'detection', role: 'system',
       action: CASE WHEN before IS NULL THEN 'detected' ELSE 'reopened' END, from_status: before, to_status: after,
-      note: CASE WHEN before = 'dismissed' THEN 'the evidence changed since it was dismissed' END})
+      note: CASE WHEN before IN $revise.allowed_from THEN 'the evidence changed since it was dismissed' END})
 }
 CALL (f, changed) {
   WITH f WHERE changed
@@ -72,11 +72,12 @@ RETURN f.finding_id AS finding_id, before, after, changed
 # Active findings of a kind within the run's scope that the run did not find again.
 RESOLVE = """
 MATCH (f:Finding {kind: $kind})
-WHERE f.status IN ['open', 'assigned'] AND f.run_id <> $run_id
+WHERE f.status IN $allowed_from AND f.run_id <> $run_id
   AND ($households IS NULL OR any(h IN f.households WHERE h IN $households))
-SET f.status = 'resolved', f.resolved_at = $now, f.version = f.version + 1
+WITH f, f.status AS before
+SET f.status = $to, f.resolved_at = $now, f.version = f.version + 1
 CREATE (f)-[:HAS_EVENT]->(:FindingEvent {event_id: randomUUID(), at: $now, by: 'detection', role: 'system',
-    action: 'resolved', from_status: 'open', to_status: 'resolved', note: 'the situation is no longer in the data'})
+    action: 'resolved', from_status: before, to_status: $to, note: 'the situation is no longer in the data'})
 RETURN count(f) AS resolved
 """
 
@@ -110,7 +111,8 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
     rows = [_row(s) for s in unique.values()]
 
     def upsert(tx: ManagedTransaction, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        result = tx.run(UPSERT, findings=batch, now=now, run_id=run_id)
+        result = tx.run(UPSERT, findings=batch, now=now, run_id=run_id, reopen=FINDING_LIFECYCLE.guard(FindingStep.REOPEN),
+                        revise=FINDING_LIFECYCLE.guard(FindingStep.REVISE))
         outcome = [r.data() for r in result]
         changed = {o["finding_id"] for o in outcome if o["changed"]}
         links: dict[Label, list[dict[str, str]]] = defaultdict(list)
@@ -122,7 +124,8 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
         return outcome
 
     def resolve(tx: ManagedTransaction) -> int:
-        return tx.run(RESOLVE, kind=kind.value, run_id=run_id, now=now, households=households).single()["resolved"]
+        return tx.run(RESOLVE, kind=kind.value, run_id=run_id, now=now, households=households,
+                      **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE)).single()["resolved"]
 
     with driver.session(database=database) as session:
         for start in range(0, len(rows), batch_size):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from graph.workflow import Transition, Workflow
+
 
 class FindingKind(StrEnum):
     # duplicate claims
@@ -34,3 +36,25 @@ class FindingStatus(StrEnum):
 
 
 ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.ASSIGNED)
+
+
+class FindingStep(StrEnum):
+    # An investigator's review (resolvers/findings.py).
+    ASSIGN = "assign"
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    # Detection's own steps (detection/store.py).
+    REOPEN = "reopen"  # found again after it had left the data
+    REVISE = "revise"  # found again with other evidence than it was dismissed on
+    RESOLVE = "resolve"  # no longer in the data
+
+
+_S = FindingStatus
+FINDING_LIFECYCLE: Workflow[FindingStep] = Workflow("finding", {
+    FindingStep.ASSIGN: Transition(ACTIVE_STATUSES, _S.ASSIGNED),
+    FindingStep.CONFIRM: Transition(ACTIVE_STATUSES, _S.CONFIRMED),
+    FindingStep.DISMISS: Transition(ACTIVE_STATUSES, _S.DISMISSED),
+    FindingStep.REOPEN: Transition((_S.RESOLVED,), _S.OPEN),
+    FindingStep.REVISE: Transition((_S.DISMISSED,), _S.OPEN),
+    FindingStep.RESOLVE: Transition(ACTIVE_STATUSES, _S.RESOLVED),
+})

@@ -49,7 +49,9 @@ class Workflow(Generic[S]):
     def guard(self, step: S) -> dict[str, Any]:
         """The parameters every guarded write takes: where the step may start, where it ends."""
         t = self.transitions[step]
-        return {"allowed_from": list(t.allowed_from), "to": t.to, "action": step.value}
+        # Plain strings: statuses may be enum members, and the driver sends only what it knows.
+        return {"allowed_from": [str(s) for s in t.allowed_from], "to": None if t.to is None else str(t.to),
+                "action": step.value}
 
     def steps_from(self, status: str) -> list[S]:
         return [step for step, t in self.transitions.items() if status in t.allowed_from]

@@ -4,12 +4,10 @@ that checks the status and the version the client saw, and logs who did it and w
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from access.principal import Principal, Role
-from graph.finding_kinds import FindingKind
-from graph.workflow import Transition, Workflow
+from graph.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
@@ -82,17 +80,9 @@ RETURN finding_id, collect(e {.*, at: toString(e.at)}) AS events
 """
 
 
-class Review(StrEnum):
-    ASSIGN = "assign"
-    CONFIRM = "confirm"
-    DISMISS = "dismiss"
-
-
-FINDING_REVIEW = Workflow("finding", {
-    Review.ASSIGN: Transition(("open", "assigned"), "assigned"),
-    Review.CONFIRM: Transition(("open", "assigned"), "confirmed"),
-    Review.DISMISS: Transition(("open", "assigned"), "dismissed"),
-})
+# An investigator's steps are those of the finding's lifecycle (graph/finding_kinds.py).
+Review = FindingStep
+FINDING_REVIEW = FINDING_LIFECYCLE
 
 REVIEW = """
 MATCH (f:Finding {finding_id: $finding_id})
