@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,11 @@ from typing import Any
 
 import python_calamine
 
+from loaders.sheet_size import MAX_SHEET_COLUMNS, UnsafeSheet, check_xlsx_size
 
+# Far above any department's export (the widest has some forty): a million-column header
+# is an attack on the checks, not a feed.
+MAX_COLUMNS = MAX_SHEET_COLUMNS
 
 class FileFormatError(ValueError):
     def __init__(self, path: Path, reason: str) -> None:
@@ -67,10 +72,39 @@ def _columns(headers: list[str], aliases: dict[str, str] | None) -> tuple[list[s
     return columns, renamed
 
 
-# What GBK bytes look like when read as UTF-8: Latin-1 and Latin Extended letters and signs
-# (鲁 is C2 B3 in GBK, "³" in UTF-8). The middle dot of minority names (·) is not among them.
-_LATIN = re.compile(r"[\u0080-\u00b6\u00b8-\u024f]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# What a Chinese register holds: ASCII, the middle dot of minority names (·, ・), general
+# punctuation and symbols (— “” … ① ℃ ■), CJK punctuation, radicals, bopomofo and
+# ideographs, full-width and small forms. Anything else in a UTF-8 reading (Latin-1 signs,
+# Greek, Cyrillic, Armenian, Hebrew, Arabic letters …) is what GBK bytes read as UTF-8 look
+# like: 鲁 (C2 B3) reads "³", 员斜 reads "Աб", 芫袙訍 reads "ܾВӐ".
+_FOREIGN = re.compile("[^\x00-\x7f\u00b7\u2000-\u2bff\u2e80-\u2fff\u3000-\u303f\u30fb\u3100-\u312f"
+                      "\u31a0-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f"
+                      "\ufeff\uff00-\uffef\U00020000-\U0003ffff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """A few names, then how many more: an error message stays one short line."""
+    listed = ", ".join(names[:shown]) or "none"
+    return listed + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+
+
+def _count(pattern: re.Pattern[str], text: str, limit: int) -> int:
+    """Matches of `pattern` in `text`, counted up to `limit` only."""
+    found = 0
+    for _ in pattern.finditer(text):
+        found += 1
+        if found >= limit:
+            break
+    return found
+
+
+def _suspect_utf8(text: str) -> bool:
+    """UTF-8 text that GBK bytes could have produced: it holds characters no Chinese register
+    has, and no more Han characters than those (a real UTF-8 register with one José in it
+    is mostly Han)."""
+    foreign = _count(_FOREIGN, text, len(text))
+    return foreign > 0 and _count(_HAN, text, foreign + 1) <= foreign
 
 
 def _try(data: bytes, encoding: str) -> str | None:
@@ -92,11 +126,12 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
     """Text and the encoding it was in: valid UTF-8 is UTF-8; GB18030 (a superset of GBK
     and GB2312) only when the bytes are not UTF-8.
 
-    Short GBK text can also be valid UTF-8. Where the UTF-8 reading has Latin-1 letters or
-    signs and no Han character at all, while GB18030 reads Han characters, neither reading
-    can be trusted (a UTF-8 "25°C" is GB18030 "25掳C", a GBK "鲁H" is UTF-8 "³H"; charset
-    detectors guess wrong both ways on short files): the file is refused, naming both
-    readings, until its encoding is given. Never a silent guess.
+    Short GBK text can also be valid UTF-8. Where the UTF-8 reading has characters of
+    scripts no Chinese register holds (Latin-1 signs, Cyrillic, Armenian …) and no more Han
+    characters than those, while GB18030 reads it with Han and fewer such characters,
+    neither reading can be trusted (a UTF-8 "25°C" is GB18030 "25掳C", a GBK "鲁H" is UTF-8
+    "³H"; charset detectors guess wrong both ways on short files): the file is refused,
+    naming both readings, until its encoding is given. Never a silent guess.
     """
     if encoding:
         text = _try(data, encoding)
@@ -105,9 +140,9 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
         return text, encoding
     text = _try(data, "utf-8-sig")
     if text is not None:
-        if _LATIN.search(text) and not _HAN.search(text):
+        if _suspect_utf8(text):
             other = _try(data, "gb18030")
-            if other is not None and _HAN.search(other):
+            if other is not None and _HAN.search(other) and not _suspect_utf8(other):
                 as_utf8, as_gb = _ambiguous_line(text, other)
                 raise FileFormatError(path, (
                     f"the encoding is ambiguous: UTF-8 reads {as_utf8!r}, GB18030 reads {as_gb!r}; "
@@ -119,15 +154,21 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
     raise FileFormatError(path, "not valid UTF-8 or GB18030 text; re-export as UTF-8, or pass --encoding")
 
 
+def _check_width(path: Path, width: int) -> None:
+    if width > MAX_COLUMNS:
+        raise FileFormatError(path, f"wrong header: {width:,} columns; a feed has at most {MAX_COLUMNS:,}")
+
+
 def _check_columns(path: Path, columns: list[str], required: Iterable[str]) -> None:
-    missing = [c for c in required if c not in columns]
+    _check_width(path, len(columns))
+    present = set(columns)
+    missing = [c for c in required if c not in present]
     if missing:
-        raise FileFormatError(
-            path, f"wrong header: missing column(s) {', '.join(missing)}; found {', '.join(columns) or 'none'}"
-        )
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+        raise FileFormatError(path,
+                              f"wrong header: missing column(s) {_some(missing)}; found {_some(columns)}")
+    duplicated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if duplicated:
-        raise FileFormatError(path, f"wrong header: column(s) {', '.join(duplicated)} appear twice")
+        raise FileFormatError(path, f"wrong header: column(s) {_some(duplicated)} appear twice")
 
 
 def _records(lines: list[str], first: int) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
@@ -164,6 +205,7 @@ def _read_csv(path: Path, text: str, required: Iterable[str],
         raise FileFormatError(path, "is empty: no header line") from None
     except csv.Error as exc:
         raise FileFormatError(path, f"the header line cannot be read: {exc}") from None
+    _check_width(path, len(header))
     columns, renamed = _columns(header, aliases)
     _check_columns(path, columns, required)
     return columns, _csv_rows(path, lines, columns, header_reader.line_num + 1), renamed
@@ -200,6 +242,20 @@ def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> l
     return rows
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if a key appears twice (json keeps the last value silently)."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKey(f"key {key[:40]!r} appears twice in one object: which value is meant?")
+        value[key] = item
+    return value
+
+
 def _read_jsonl(path: Path, text: str, required: Iterable[str],
                 aliases: dict[str, str] | None = None) -> tuple[list[str], list[RawRow], dict[str, str]]:
     rows: list[RawRow] = []
@@ -209,7 +265,10 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str],
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_unique_keys)
+        except _DuplicateKey as exc:
+            rows.append(RawRow(number, {}, str(exc), line))
+            continue
         except json.JSONDecodeError as exc:
             if number == len(lines) and not text.endswith("\n"):
                 raise FileFormatError(path, f"truncated: the last line ({number}) is incomplete JSON") from None
@@ -219,6 +278,10 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str],
             rows.append(RawRow(number, {}, "a JSON Lines row must be an object", line))
             continue
         keys, renamed = _columns([str(k) for k in value], aliases)
+        if len(set(keys)) != len(keys):  # 身份证号 and id_number in one object
+            twice = sorted(c for c, n in Counter(keys).items() if n > 1)
+            rows.append(RawRow(number, {}, f"two keys name the column(s) {_some(twice)}", line))
+            continue
         value = {key: ("" if v is None else v) for key, v in zip(keys, value.values())}
         nested = sorted(k for k, v in value.items() if isinstance(v, (dict, list)))
         if nested:  # never stored as the text "{'NESTED': 1}"
@@ -226,6 +289,7 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str],
                                line))
             continue
         columns.update(value)
+        _check_width(path, len(columns))
         rows.append(RawRow(number, value, None, line))
     if not rows:
         raise FileFormatError(path, "is empty: no rows")
@@ -251,6 +315,11 @@ def _cell(value: Any) -> Any:
 
 def _read_excel(path: Path, required: Iterable[str],
                 aliases: dict[str, str] | None) -> tuple[list[str], list[RawRow], dict[str, str]]:
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            check_xlsx_size(path)
+        except UnsafeSheet as exc:
+            raise FileFormatError(path, f"cannot be read as a spreadsheet: {exc}") from None
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = next((book.get_sheet_by_name(m.name) for m in book.sheets_metadata

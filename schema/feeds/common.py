@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Val
 from domain.money import to_fen
 
 from schema.ids import InvalidIdNumber, normalize_id_number
+from schema.names import checked_name, visible_text
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -55,7 +56,35 @@ _DATE_FORMATS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4}
                  re.compile(r"(\d{4})(\d{2})(\d{2})"))
 
 
+# No record of a living register is dated before 1900 (0001-01-01 is an empty date field
+# exported as a date); an end date may lie a lifetime ahead (2099-12-31 stands for "open").
+EARLIEST_DAY = date(1900, 1, 1)
+YEARS_AHEAD = 80
+# Birth dates go back as far as an ID number's may (schema.ids), and never past today.
+EARLIEST_BIRTH = date(1880, 1, 1)
+
+
+def _latest_day() -> date:
+    return date(date.today().year + YEARS_AHEAD, 12, 31)
+
+
+def _within(day: date, earliest: date, latest: date, what: str) -> date:
+    if not earliest <= day <= latest:
+        raise ValueError(f"{what} {day.isoformat()} is out of range ({earliest.isoformat()} to "
+                         f"{latest.isoformat()}): a placeholder or a typing error?")
+    return day
+
+
 def _day(value: Any) -> date:
+    """A calendar date from 1900 to some decades ahead; see _calendar_day."""
+    return _within(_calendar_day(value), EARLIEST_DAY, _latest_day(), "date")
+
+
+def _birth_day(value: Any) -> date:
+    return _within(_calendar_day(value), EARLIEST_BIRTH, date.today(), "birth date")
+
+
+def _calendar_day(value: Any) -> date:
     """A calendar date written YYYY-MM-DD (also YYYY/MM/DD and YYYYMMDD); a spreadsheet's date
     cell. Never a number: 1728000 is not 1970-01-21, nor 45000 an Excel serial we guess."""
     if isinstance(value, datetime):
@@ -79,10 +108,11 @@ def _day(value: Any) -> date:
 
 
 def _text(value: Any) -> str:
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    if not text:
-        raise ValueError("must not be empty")
-    return text
+    return visible_text(unicodedata.normalize("NFC", str(value)))
+
+
+def _name(value: Any) -> str:
+    return checked_name(unicodedata.normalize("NFC", str(value)))
 
 
 def normalize_phone(value: Any) -> str:
@@ -136,8 +166,10 @@ def _bool(value: Any) -> bool:
 
 IdNumber = Annotated[str, BeforeValidator(_id_number)]
 Day = Annotated[date, BeforeValidator(_day)]
+BirthDay = Annotated[date, BeforeValidator(_birth_day)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Text = Annotated[str, BeforeValidator(_text)]
+Name = Annotated[str, BeforeValidator(_name)]  # of a person, place, bank or business
 PhoneNumber = Annotated[str, BeforeValidator(normalize_phone)]
 AddressText = Annotated[str, BeforeValidator(_address)]
 AccountNumber = Annotated[str, BeforeValidator(normalize_account)]

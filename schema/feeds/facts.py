@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from schema.feeds.common import Code, Day, DepartmentCode, FeedRow, IdNumber, Money, Text, YesNo
+from schema.feeds.common import Code, Day, DepartmentCode, FeedRow, IdNumber, Money, Name, Text, YesNo
 
 
 class VehicleType(StrEnum):
@@ -72,20 +72,20 @@ class PropertyRow(FactRow):
 
 class BusinessRow(FactRow):
     registration_no: Code
-    business_name: Text
+    business_name: Name
     role: BusinessRole
     registered_capital: Money | None = None
     share_amount: Money | None = None
 
 
 class EmploymentRow(FactRow):
-    employer: Text
+    employer: Name
     public_employee: YesNo  # 财政供养人员
     monthly_wage: Money | None = None
 
 
 class DepositRow(FactRow):
-    bank: Text
+    bank: Name
     balance: Money
 
 

@@ -13,13 +13,14 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 from schema.feeds.common import (
     AccountNumber,
     AddressText,
+    BirthDay,
     Code,
     Day,
     DepartmentCode,
     FeedRow,
     IdNumber,
+    Name,
     PhoneNumber,
-    Text,
 )
 from schema.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
 
@@ -83,10 +84,10 @@ class AddressKind(StrEnum):
 
 class RegionRow(FeedRow):
     township_code: Annotated[str, Field(pattern=r"^\d{9}$")]
-    township_name: Text
+    township_name: Name
     township_population: int | None = Field(default=None, ge=0)
     village_code: Annotated[str, Field(pattern=r"^\d{12}$")]
-    village_name: Text
+    village_name: Name
     village_kind: VillageKind = VillageKind.VILLAGE
 
     @model_validator(mode="after")
@@ -122,9 +123,9 @@ class PersonRow(FeedRow):
 
     document_type: DocumentType = DocumentType.RESIDENT_ID
     id_number: Annotated[str, BeforeValidator(_document_number)]
-    name: Text  # any script: Han, minority transliteration, Latin
+    name: Name  # any script: Han, minority transliteration, Latin
     sex: Sex | None = Field(default=None, validate_default=True)
-    birth_date: Day | None = Field(default=None, validate_default=True)
+    birth_date: BirthDay | None = Field(default=None, validate_default=True)
     household_id: Code
     relation: HouseholdRelation
     member_since: Day
@@ -232,6 +233,6 @@ class AddressRow(FeedRow):
 
 class BankAccountRow(FeedRow):
     account_number: AccountNumber
-    bank: Text
+    bank: Name
     holder_id_number: IdNumber
     opened_date: Day | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 from neo4j import Driver
@@ -276,3 +277,150 @@ def test_a_full_disk_or_a_read_only_rejects_directory_ends_in_one_line(graph: Dr
     finally:
         _unmount(tiny)
         _unmount(frozen)
+
+
+def test_gbk_that_reads_as_cyrillic_or_armenian_utf8_is_refused_naming_the_encoding(
+        graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    # GBK 员斜 and 芫袙訍 are also valid UTF-8, which reads them as "Աб" and "ܾВӐ".
+    for name in ("员斜", "芫袙訍"):
+        households = tmp_path / name / "households.csv"
+        households.parent.mkdir()
+        households.write_bytes(f"household_id,village_code,address\nH7,370831100001,{name}\n".encode("gbk"))
+        result = load(settings, households, rejects=tmp_path / "rejects")
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "the encoding is ambiguous" in result.output and "--encoding gb18030" in result.output
+    assert query(graph, settings, "MATCH (h:Household) RETURN h") == []
+
+
+def _stored_xlsx(path: Path, sheet: str) -> Path:
+    """An .xlsx written part by part, as a hostile tool might: nothing checks what it holds."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{main}/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{main}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}/spreadsheetml/2006/main" '
+        f'xmlns:r="{main}/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{main}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{main}/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}/spreadsheetml/2006/main"><sheetData>{sheet}'
+        "</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, text in parts.items():
+            book.writestr(name, text)
+    return path
+
+
+def _inline(ref: str, text: str, *, reference: bool = True) -> str:
+    at = f' r="{ref}"' if reference else ""
+    return f'<c{at} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_an_xlsx_with_a_cell_at_xfd1048576_is_refused_in_one_line(graph: Driver, settings: Settings,
+                                                                    tmp_path: Path) -> None:
+    header = "".join(_inline(f"{c}1", h) for c, h in zip("ABC", ["household_id", "village_code", "address"]))
+    far = _stored_xlsx(tmp_path / "households.xlsx",
+                       f'<row r="1">{header}</row><row r="1048576">{_inline("XFD1048576", "x")}</row>')
+    assert far.stat().st_size < 2000
+    # Far below instead of far right; and cells without references, which follow the one before.
+    deep = _stored_xlsx(tmp_path / "households-deep.xlsx",
+                        f'<row r="1">{header}</row><row r="1048576">{_inline("ALL1048576", "x")}</row>')
+    bare = "".join(_inline("", "x", reference=False) for _ in range(1200))
+    wide = _stored_xlsx(tmp_path / "households-wide.xlsx", f'<row r="1">{header}{bare}</row>')
+    for path, reason in ((far, "spans 16,384 columns"), (deep, "spans 1,048,576 rows by 1,000 columns"),
+                         (wide, "spans 1,001 columns")):
+        result = load(settings, path, rejects=tmp_path / "rejects")
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1 and reason in result.output, result.output
+    assert query(graph, settings, "MATCH (h:Household) RETURN h") == []
+    fine = _stored_xlsx(tmp_path / "households-ok.xlsx", f'<row r="1">{header}</row>')
+    assert load(settings, fine, rejects=tmp_path / "rejects").exit_code == 0
+
+
+def test_a_million_columns_are_refused_quickly_in_a_short_line(graph: Driver, settings: Settings,
+                                                                tmp_path: Path) -> None:
+    import time
+
+    households = tmp_path / "households.csv"
+    households.write_text("household_id,village_code,address," + ",".join(f"c{i}" for i in range(1_000_000))
+                          + "\nH7,370831100001,东村7号" + "," * 1_000_000 + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = load(settings, households, rejects=tmp_path / "rejects")
+    assert time.perf_counter() - started < 30  # was over 60 s: a quadratic duplicate check
+    assert result.exit_code == 2 and "1,000,003 columns; a feed has at most 1,000" in result.output
+    assert len(result.output) < 300
+    duplicated = write_csv(tmp_path / "households-twice.csv", ["household_id", "village_code", "address", *[f"c{i % 300}" for i in range(900)]], [])
+    result = load(settings, duplicated, rejects=tmp_path / "rejects")
+    assert result.exit_code == 2 and "c0, c1, c10, c100, c101 and 295 more appear twice" in result.output
+    assert len(result.output) < 300
+
+
+def _persons(path: Path, names: list[str]) -> Path:
+    return write_csv(path, ["document_type", "id_number", "name", "household_id", "relation", "member_since"],
+                     [["passport", f"E9{i:07d}", name, "H1", "other", "2001-01-01"] for i, name in enumerate(names)])
+
+
+def test_invisible_bidirectional_or_html_names_are_rejected_rows(graph: Driver, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    hostile = ["\u200b\u200b", "\u202eAdam", "王\u2066建国", "阿\u061c里", "Eve\u200f", "<script>x</script>",
+               "<b>李</b>", "a>b", "\u200d\u2060\ufeff", "。。"]
+    persons = _persons(tmp_path / "persons_GA.csv", [*hostile, "王\u200b小明", "阿卜杜拉·买买提", "John O'Brien"])
+    result = load(settings, persons, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    reasons = [(r["field"], r["reason"]) for r in rejects_of(tmp_path / "rejects", "persons_GA.csv")]
+    assert len(reasons) == len(hostile) and all(field == "name" for field, _ in reasons), reasons
+    assert "only invisible characters" in reasons[0][1] and "U+202E" in reasons[1][1]
+    assert "markup" in reasons[5][1] and "no letters" in reasons[9][1]
+    names = query(graph, settings, "MATCH (p:Person) WHERE p.id_number STARTS WITH 'E9' RETURN p.name AS name "
+                                   "ORDER BY name")
+    assert [n["name"] for n in names] == sorted(["王小明", "阿卜杜拉·买买提", "John O'Brien"])
+
+
+def test_a_jsonl_row_with_a_key_given_twice_is_rejected(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    payments = tmp_path / "payments_CZ.jsonl"
+    row = (f'"payment_id": "P7", "enrollment_id": "E1", "period": "2026-03", "paid_date": "2026-03-10", '
+           f'"account_number": "{ACCOUNT_WANG}"')
+    payments.write_text("{" + row + ', "amount": "10.00", "amount": "99999.00"}\n'
+                        + "{" + row.replace("P7", "P8") + ', "amount": "10.00"}\n', encoding="utf-8")
+    result = load(settings, payments, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    (reject,) = rejects_of(tmp_path / "rejects", "payments_CZ.jsonl")
+    assert reject["line"] == "1" and "'amount' appears twice" in reject["reason"]
+    assert query(graph, settings, "MATCH (p:Payment) WHERE p.payment_id IN ['P7', 'P8'] "
+                                  "RETURN p.payment_id AS id, p.amount_fen AS fen") == [{"id": "P8", "fen": 1000}]
+
+
+def test_dates_in_year_one_or_absurd_years_are_rejected(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+    county(graph, settings, tmp_path / "c")
+    visits = write_csv(tmp_path / "visits.csv", ["visit_id", "household_id", "staff_id", "visit_date"], [
+        ["V1", "H1", "S1", "0001-01-01"], ["V2", "H1", "S1", "1899-12-31"], ["V3", "H1", "S1", "9999-12-31"],
+        ["V4", "H1", "S1", "2026-05-01"], ["V5", "H1", "S1", "1900-01-01"]])
+    # A passport holder's birth date goes back as far as an ID number's (1880), never past today.
+    persons = write_csv(tmp_path / "persons_GA.csv", ["document_type", "id_number", "name", "birth_date",
+                                                      "household_id", "relation", "member_since"], [
+        ["passport", "E7000001", "Old Tom", "1885-02-03", "H1", "other", "2001-01-01"],
+        ["passport", "E7000002", "Baby Ann", "2990-01-01", "H1", "other", "2001-01-01"],
+        ["passport", "E7000003", "Ann Lee", "0001-01-01", "H1", "other", "2001-01-01"]])
+    result = load(settings, visits, persons, rejects=tmp_path / "rejects")
+    assert result.exit_code == 0, result.output
+    reasons = {r["line"]: (r["field"], r["reason"]) for r in rejects_of(tmp_path / "rejects", "visits.csv")}
+    assert set(reasons) == {"2", "3", "4"} and all(f == "visit_date" for f, _ in reasons.values())
+    assert "0001-01-01 is out of range (1900-01-01 to" in reasons["2"][1]
+    assert {r["id"] for r in query(graph, settings, "MATCH (v:Visit) RETURN v.visit_id AS id")} == {"V4", "V5"}
+    reasons = {r["line"]: (r["field"], r["reason"]) for r in rejects_of(tmp_path / "rejects", "persons_GA.csv")}
+    assert set(reasons) == {"3", "4"} and "birth date 2990-01-01 is out of range" in reasons["3"][1]
+    assert query(graph, settings, "MATCH (p:Person {id_number: 'E7000001'}) RETURN p.birth_date AS born") == [
+        {"born": date(1885, 2, 3)}]
