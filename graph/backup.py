@@ -26,6 +26,7 @@ from graph.driver import open_driver
 from graph.local_server import LocalNeo4j, free_port
 from graph.stats import graph_stats
 from settings import Settings
+from settings.private_files import make_private, private_dir, private_write
 
 DATABASE = "neo4j"  # Community has one user database
 AUDIT_HEAD = "MATCH (c:AuditChain {name: 'audit'}) RETURN c.seq AS seq, c.hash AS hash"
@@ -72,7 +73,7 @@ def create(settings: Settings, directory: Path, keep: int | None = None) -> Back
     if not was_running:
         local.start()
     manifest = snapshot(settings)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     dump = directory / f"reliefgraph-{stamp}.dump"
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
@@ -84,10 +85,12 @@ def create(settings: Settings, directory: Path, keep: int | None = None) -> Back
             if was_running:
                 local.start()
             unavailable = time.perf_counter() - stopped
-        shutil.move(Path(scratch) / f"{DATABASE}.dump", dump)
+        made = Path(scratch) / f"{DATABASE}.dump"
+        make_private(made)  # before it leaves the private scratch folder: the whole database
+        shutil.move(made, dump)
     manifest |= {"dump": dump.name, "created_at": stamp, "neo4j_version": settings.neo4j_version}
     manifest_path = dump.with_suffix(".json")
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    private_write(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False))
     if keep is not None:
         for old in sorted(directory.glob("reliefgraph-*.dump"))[:-keep]:
             old.unlink()

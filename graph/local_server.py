@@ -1,11 +1,15 @@
 """The project's own Neo4j Community server: configure, start, wait for Bolt, stop.
 
 Everything lives under ``settings.neo4j_home`` (git-ignored): configuration, data, logs,
-the pid file and a generated password readable only by its owner.
+the pid file and a generated password. All of it is readable only by its owner: the store
+and transaction logs hold people's data, and Neo4j has no setting for the modes of the
+files it creates, so it runs with a private umask; a start makes the state directory
+private again where an older install left it open.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import signal
@@ -21,6 +25,9 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from graph.distribution import ensure_distribution
 from graph.java import find_java
 from settings import Settings
+from settings.private_files import PRIVATE_UMASK, private_dir, private_open, private_write, tighten_tree
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
@@ -132,9 +139,10 @@ class LocalNeo4j:
     # --- set-up
     def prepare_home(self) -> None:
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
-            (self.home / sub).mkdir(parents=True, exist_ok=True)
+            private_dir(self.home / sub)
         s = self.settings
-        (self.conf_dir / "neo4j.conf").write_text(
+        private_write(
+            self.conf_dir / "neo4j.conf",
             "\n".join(
                 [
                     "# Written by reliefgraph on every start; edit Settings, not this file.",
@@ -164,26 +172,44 @@ class LocalNeo4j:
         password = new_password()
         result = subprocess.run(
             [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
-            env=self._env(), capture_output=True, text=True,
+            env=self._env(), capture_output=True, text=True, umask=PRIVATE_UMASK,
         )
         if result.returncode != 0:
             raise Neo4jStartError(f"setting the initial Neo4j password failed: {result.stderr.strip()[-2000:]}")
-        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(password + "\n")
+        private_write(self.password_file, password + "\n")
 
     def admin_command(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run ``neo4j-admin`` against this home (the server must be stopped for some commands)."""
+        """Run ``neo4j-admin`` against this home (the server must be stopped for some commands);
+        what it writes (a loaded store, a dump) is private."""
         lib = ensure_distribution(self.settings.neo4j_version, self.settings.cache_dir)
         java = find_java().executable
         return subprocess.run(
             [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, *args],
-            env=self._env(), capture_output=True, text=True,
+            env=self._env(), capture_output=True, text=True, umask=PRIVATE_UMASK,
         )
+
+    def make_state_private(self) -> list[Path]:
+        """Files and folders of the state directory that the group or others could read,
+        made private; an older install, upgraded in place, created them 644/755. Names the
+        path it may not change."""
+        try:
+            changed = tighten_tree(self.settings.state_dir)
+        except OSError as exc:
+            raise Neo4jStartError(f"cannot make {exc.filename or self.settings.state_dir} private "
+                                  f"(readable by other users): {exc.strerror or exc}") from None
+        return changed
+
+    def describe_made_private(self, changed: list[Path]) -> str:
+        return (f"{len(changed)} files and folders in {self.settings.state_dir} were readable by other "
+                f"users; made private (0600/0700), first {changed[0]}")
 
     # --- lifecycle
     def start(self) -> ServerStatus:
-        """Start the server and wait until Bolt answers; a no-op when it is already running."""
+        """Start the server and wait until Bolt answers; a no-op when it is already running.
+        Either way the state directory is made private first."""
+        changed = self.make_state_private()
+        if changed:
+            log.warning(self.describe_made_private(changed))
         current = self.status()
         if current.running:
             _, port = self._pid_and_port()
@@ -213,13 +239,14 @@ class LocalNeo4j:
             f"--home-dir={self.home}",
             f"--config-dir={self.conf_dir}",
         ]
-        with self.console_log.open("ab") as log:
-            # Its own session: the server outlives the CLI call that started it.
+        with private_open(self.console_log, "ab") as console:
+            # Its own session: the server outlives the CLI call that started it. Its umask makes
+            # the store, transaction logs and logs it creates private, whoever calls this.
             proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self._env(), cwd=self.home, start_new_session=True,
+                cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=self._env(), cwd=self.home, start_new_session=True, umask=PRIVATE_UMASK,
             )
-        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port}")
+        private_write(self.pid_file, f"{proc.pid} {self.settings.bolt_port}")
         try:
             self._wait_for_bolt(proc.pid, proc)
         except Neo4jStartError:

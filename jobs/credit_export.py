@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from neo4j import Driver
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from domain.money import to_yuan
+from settings.private_files import private_dir, private_open
 
 FORMAT = "reliefgraph.credit-change/1"
 
@@ -49,6 +51,10 @@ Fault = Callable[[str, int], None]  # (step, batch number): tests crash the job 
 
 class ExportError(RuntimeError):
     """The receiver refused a batch for good (not a transient failure)."""
+
+
+class OutboxUnwritable(ExportError):
+    """The outbox folder cannot be written (read-only, full, not a folder); nothing unsent is lost."""
 
 
 class ReceiverUnavailable(RuntimeError):
@@ -104,17 +110,31 @@ class Sink(Protocol):
 
 
 class OutboxSink:
-    """JSON Lines plus a manifest (batch id, count, SHA-256) per batch, in a folder."""
+    """JSON Lines plus a manifest (batch id, count, SHA-256) per batch, in a folder. The batches
+    name people: files 0600, in folders it creates 0700. A folder that cannot be written is an
+    OutboxUnwritable, said in one line."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.name = f"outbox:{folder.resolve()}"
-        folder.mkdir(parents=True, exist_ok=True)
+        with self._writing():
+            private_dir(folder)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            raise OutboxUnwritable(f"cannot write the outbox {self.folder}: {exc.strerror or exc}") from exc
 
     def _manifests(self) -> list[dict[str, Any]]:
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("batch-*.manifest.json"))]
 
     def recover(self, acknowledged: int) -> int:
+        with self._writing():
+            return self._recover(acknowledged)
+
+    def _recover(self, acknowledged: int) -> int:
         """Batches committed (manifest written) but not acknowledged; orphaned data files removed."""
         committed = {m["batch_id"] for m in self._manifests()}
         for data in self.folder.glob("batch-*.jsonl"):
@@ -130,11 +150,18 @@ class OutboxSink:
 
     def _write(self, path: Path, data: bytes) -> None:
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with self._writing():
+            try:
+                with private_open(tmp, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            except OSError:
+                with suppress(OSError):  # a full disk: the part written goes (a rerun removes it too)
+                    if tmp.is_file():
+                        tmp.unlink()
+                raise
 
     def send(self, batch: Batch, fault: Fault, number: int) -> None:
         data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in batch.records).encode()

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from schema.spreadsheet import spreadsheet_safe
+from settings.private_files import private_dir, private_open
 
 COLUMNS = ("file", "line", "field", "reason", "value", "raw")
 
@@ -50,7 +51,7 @@ def check_writable(directory: Path) -> None:
     """Before anything is loaded: a rejects directory that cannot be written to would stop
     the load half-way, so it stops the load before it starts."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-", delete=True)
         probe.close()
     except OSError as exc:
@@ -61,7 +62,8 @@ def check_writable(directory: Path) -> None:
 class RejectsFile:
     """Opened lazily: a clean file leaves no rejects file behind. Written to a temporary file
     and renamed into place when complete, so a rejects file is never cut mid-row (disk full,
-    a crash): it is whole, or it is the previous run's absence."""
+    a crash): it is whole, or it is the previous run's absence. It holds the senders' raw
+    rows, so it is 0600 in folders it creates 0700, whatever the umask."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -76,8 +78,8 @@ class RejectsFile:
         if not rejects:
             return
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self._partial.open("w", newline="", encoding="utf-8")
+            private_dir(self.path.parent)
+            self._handle = private_open(self._partial, "w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(COLUMNS)
         self._writer.writerows(r.as_row() for r in rejects)

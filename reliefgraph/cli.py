@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import typer
 
 from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, operations, serve, synthesis
 from settings import Settings
+from settings.private_files import PRIVATE_UMASK
 
 app = typer.Typer(
     help="Sishui County social-assistance graph: provision Neo4j, load department data, inspect.",
@@ -42,6 +44,9 @@ operations.register(app)
 
 
 def main() -> None:
+    # Whatever a command creates (a rejects file, a dump, an export, a server's store and the
+    # API workers' files) holds people's data: readable by its owner only.
+    os.umask(PRIVATE_UMASK)
     app()
 
 

@@ -12,7 +12,8 @@ from rich.console import Console
 
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
-from jobs.credit_export import Batch, ExportError, HttpSink, OutboxSink, ReceiverUnavailable, export_changes
+from jobs.credit_export import (Batch, ExportError, HttpSink, OutboxSink, OutboxUnwritable,
+                                ReceiverUnavailable, export_changes)
 from reliefgraph.commands.connection import connect
 from settings import Settings
 
@@ -37,8 +38,12 @@ def export_credit(
     size = batch_size or settings.credit_export_batch_size
     target = url or (None if outbox else settings.credit_export_url)
     token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
-    sink = HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts) if target \
-        else OutboxSink(outbox or settings.credit_export_outbox)
+    try:
+        sink = HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts) \
+            if target else OutboxSink(outbox or settings.credit_export_outbox)
+    except OutboxUnwritable as exc:
+        errors.print(f"[red]nothing exported:[/red] {exc}")
+        raise typer.Exit(1) from None
     with connect(settings) as driver:
         migrate(driver, settings.neo4j_database)
         expired = expire_due(driver, settings.neo4j_database, date.today())

@@ -27,6 +27,9 @@ def start_local(settings: Settings) -> None:
     local = LocalNeo4j(settings)
     was_running = local.status().running
     try:
+        changed = local.make_state_private()  # start() does it too; here it is said on the console
+        if changed:
+            console.print(f"[yellow]warning:[/yellow] {local.describe_made_private(changed)}", soft_wrap=True)
         status = local.start()
     except (JavaNotFound, DistributionError, Neo4jStartError) as exc:
         console.print(f"[red]cannot start Neo4j:[/red] {exc}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from reliefgraph.cli import app
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 from tests.graphdump import dump, wipe
+from tests.test_file_modes import assert_private
 
 
 @pytest.mark.skipif(bool(os.environ.get("RELIEFGRAPH_TEST_NEO4J_URI")), reason="needs the project's own server")
@@ -42,6 +44,10 @@ def test_backup_destroy_restore_gives_the_same_graph(tmp_path: Path) -> None:
         assert made.exit_code == 0, made.output
         assert "unavailable for" in made.output and server.status().running
         [backup] = sorted((tmp_path / "backups").glob("*.dump"))
+        # The whole database, and what it held: for the owner's eyes only.
+        assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+        assert_private(backup)
+        assert_private(backup.with_suffix(".json"))
         # A restore over a database that holds data is refused without --force.
         with pytest.raises(BackupError, match="--force"):
             restore(own, backup)

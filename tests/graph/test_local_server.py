@@ -27,6 +27,14 @@ def test_password_file_is_private(settings: Settings, driver) -> None:  # type: 
     assert mode == 0o600
 
 
+def test_the_server_creates_its_files_private(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
+    # Neo4j has no setting for its files' modes: its umask decides, whoever started it.
+    if not settings.uses_local_server:
+        pytest.skip("tests run against an external server")
+    status = Path(f"/proc/{LocalNeo4j(settings).status().pid}/status").read_text().splitlines()
+    assert [line.split()[1] for line in status if line.startswith("Umask:")] == ["0077"]
+
+
 def test_bolt_and_config_bind_loopback_only(settings: Settings, driver) -> None:  # type: ignore[no-untyped-def]
     if not settings.uses_local_server:
         pytest.skip("tests run against an external server")

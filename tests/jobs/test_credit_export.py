@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from neo4j import Driver
+from typer.testing import CliRunner
 
 from jobs.credit_expiry import apply_step, expire_due
-from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from jobs.credit_export import HttpSink, OutboxSink, OutboxUnwritable, export_changes
+from reliefgraph.cli import app
 from settings import Settings
 from credit.records import CreditStep
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
@@ -138,3 +140,35 @@ def test_records_expire_at_the_end_of_their_publicity(graph: Driver, settings: S
     kinds = [json.loads(line)["change"] for f in sorted(folder.glob("batch-*.jsonl"))
              for line in f.read_text(encoding="utf-8").splitlines()]
     assert kinds.count("expired") == RECORDS and kinds[-1] == "expired"
+
+
+def test_an_outbox_that_cannot_be_made_is_one_line(settings: Settings, tmp_path: Path) -> None:
+    # Root writes through any mode bits; a folder under a regular file stops root too.
+    (tmp_path / "a-file").write_text("")
+    outbox = tmp_path / "a-file" / "outbox"
+    result = CliRunner().invoke(app, ["export", "credit", "--outbox", str(outbox)], obj=settings)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == f"nothing exported: cannot write the outbox {outbox}: Not a directory\n"
+
+
+def test_an_outbox_that_fails_mid_export_is_one_line_and_loses_nothing(graph: Driver, settings: Settings,
+                                                                       tmp_path: Path, changes: list[str]) -> None:
+    folder = tmp_path / "outbox"
+    blocker = folder / "batch-000000000006-000000000010.jsonl.tmp"
+
+    def disk_fails(step: str, number: int) -> None:
+        if (step, number) == ("before_send", 2):  # where batch 2 is written, something that takes no file
+            blocker.mkdir()
+
+    with pytest.raises(OutboxUnwritable, match=f"cannot write the outbox {folder}: Is a directory"):
+        export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH, fault=disk_fails)
+    assert delivered_outbox(folder) == changes[:BATCH]  # batch 1 delivered and acknowledged, no more
+    # Still in the way when the job runs again: one line from the command, exit 1.
+    result = CliRunner().invoke(app, ["export", "credit", "--outbox", str(folder), "--batch-size", str(BATCH)],
+                                obj=settings)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == (f"export stopped: cannot write the outbox {folder}: Is a directory. "
+                             "Nothing unacknowledged is lost: run it again.\n")
+    blocker.rmdir()
+    export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
+    assert delivered_outbox(folder) == changes
