@@ -58,11 +58,24 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2)
     max_aliases: int = Field(default=15, ge=0)
     max_fields: int = Field(default=1000, ge=10, description="fields one operation selects, fragments expanded")
+    # The standard validation compares every pair of fields sharing a response name at one place.
+    max_selections: int = Field(default=200, ge=10, description="fields in one selection set, fragments "
+                                "expanded and equal response names merged")
+    max_repeats: int = Field(default=8, ge=1, description="times one response name is selected in one "
+                             "selection set, fragments expanded")
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     keep_alive_requests: int = Field(default=100, ge=0, description="requests a keep-alive connection serves on "
                                      "average before the server closes it, so clients spread again over the "
                                      "workers (nginx's keepalive_requests); 0: never closed by the server")
+    # Connections (reliefgraph/header_limits.py), per worker; nginx in front has its own (deploy/nginx).
+    header_timeout_s: float = Field(default=10.0, gt=0, description="for a request's headers to arrive, "
+                                    "from the connection's start or its last response")
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="a request line and headers; "
+                                  "beyond it 431")
+    keep_alive_timeout_s: float = Field(default=5.0, gt=0, description="then an idle connection is closed")
+    max_connections: int = Field(default=500, ge=1, description="connections or requests in flight per "
+                                 "worker; beyond it 503 (uvicorn's limit_concurrency)")
     query_timeout_s: float = Field(default=10.0, gt=0)
     # Neo4j gone: answer 503 quickly rather than hold the client while the driver retries.
     neo4j_connect_timeout_s: float = Field(default=2.0, gt=0, description="the API's connection attempts to Neo4j")

@@ -14,6 +14,7 @@ from access.principal import Principal, Role
 from access.tokens import add_key, read_keys
 from observability.logs import configure as configure_logging
 from reliefgraph.app import create_app
+from reliefgraph.header_limits import uvicorn_limits
 from settings import Settings
 
 console = Console()
@@ -51,7 +52,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int =
     configure_logging(settings.log_format)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False,
-                    server_header=False)
+                    server_header=False, **uvicorn_limits(settings))
         return
     # Each worker counts its own requests; prometheus-client adds them up from files in one
     # directory (its multiprocess mode), emptied here before the workers start.
@@ -62,7 +63,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int =
     # Worker processes build their own settings from the environment, so they must not differ
     # from what this process was given on the command line.
     uvicorn.run("reliefgraph.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_config=None, proxy_headers=False, server_header=False)
+                log_config=None, proxy_headers=False, server_header=False, **uvicorn_limits(settings))
 
 
 def register(app: typer.Typer) -> None:

@@ -50,7 +50,8 @@ class ReportRoundTrips(SchemaExtension):
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so each request gets fresh extension instances.
     budget = QueryBudget(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
-                         max_fields=settings.max_fields)
+                         max_fields=settings.max_fields, max_selections=settings.max_selections,
+                         max_repeats=settings.max_repeats)
     extensions: list = [
         OperationMetrics,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),

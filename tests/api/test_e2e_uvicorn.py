@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -111,6 +112,10 @@ def test_served_by_uvicorn(api_settings: Settings, keys: dict[str, str], county)
             # A 10 MB body, sent as a client on a real network does (in pieces, while the
             # server may already have answered): a 413 it can read, not a connection reset.
             assert _post_raw(port, 10_000_000).startswith(b"HTTP/1.1 413")
+            # serve's header limit: a header that does not end is refused, not buffered.
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 65536)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 431")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

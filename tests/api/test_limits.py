@@ -158,3 +158,27 @@ def test_budget_counts_fragments_once_but_limits_their_expansion(client: TestCli
     # An honest query with fragments still runs.
     fine = gql(client, keys["investigator"], "query { ...M } fragment M on Query { me { role } }")
     assert fine["data"]["me"]["role"] == "investigator"
+
+
+def test_repeated_and_wide_selections_are_refused_before_validation(
+        api_settings: Settings, keys: dict[str, str], county) -> None:  # type: ignore[no-untyped-def]
+    # The standard overlap rule compares every pair of fields answering to one name at one place:
+    # each shape below is counted with fragments expanded and equal names merged.
+    repeats = api_settings.max_repeats + 1
+    shapes = {
+        "plain": "{ " + " ".join(["me { subject }"] * repeats) + " }",
+        "inline fragments": "{ " + " ".join(["... on Query { me { subject } }"] * repeats) + " }",
+        "fragment spreads": "query { ...A ...B } fragment A on Query { me { subject } } fragment B on Query { "
+                            + " ".join(["me { role }"] * (repeats - 1)) + " }",
+        "nested, merged": "{ " + " ".join(["me { subject subject }"] * (repeats // 2 + 1)) + " }",
+        "same alias": "{ " + " ".join(["x: me { subject }"] * repeats) + " }",
+    }
+    with TestClient(create_app(api_settings)) as client:
+        for shape, query in shapes.items():
+            body = gql(client, keys["auditor"], query)
+            assert body.get("data") is None and "times in one selection set" in errors(body), shape
+    wide = api_settings.model_copy(update={"max_selections": 10, "max_repeats": 100})
+    with TestClient(create_app(wide)) as client:
+        body = gql(client, keys["auditor"], "{ me { " + " ".join(["subject"] * 11) + " } }")
+        assert "selects 11 fields in one selection set" in errors(body)
+        assert gql(client, keys["auditor"], "{ me { " + " ".join(["subject"] * 10) + " } }")["data"]["me"]
