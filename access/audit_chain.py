@@ -23,6 +23,8 @@ from typing import Any
 
 from neo4j import Driver
 
+from settings.private_files import private_dir, private_open
+
 GENESIS = "0" * 64
 # The fields an event's hash covers, in this order.
 FIELDS = ("seq", "event_id", "request_id", "at", "subject", "role", "department", "person_id_number", "categories",
@@ -153,8 +155,8 @@ def export_chain(driver: Driver, database: str, path: Path) -> int:
         if lines:
             after = json.loads(lines[-1])["seq"]
     written = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
+    private_dir(path.parent)
+    with private_open(path, "a", encoding="utf-8") as fh:
         for event in _events(driver, database, after):
             event.pop("at_stored", None)
             fh.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")

@@ -18,6 +18,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
+from access.audit_chain import export_chain
 from graph.local_server import LocalNeo4j
 from jobs.credit_export import Batch, OutboxSink, change_record
 from loaders.run import Loader
@@ -98,6 +99,14 @@ def test_an_outbox_batch_is_private(open_folder: Path) -> None:
     assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
     for path in folder.iterdir():
         assert_private(path)
+
+
+def test_an_exported_audit_trail_is_private(graph: Driver, settings: Settings, open_folder: Path) -> None:
+    # The copy names whose data was read, and why: as private as the trail itself.
+    target = open_folder / "audit" / "trail.jsonl"
+    export_chain(graph, settings.neo4j_database, target)
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert_private(target)
 
 
 def test_the_state_directory_of_an_older_install_is_made_private(tmp_path: Path) -> None:
