@@ -28,6 +28,7 @@ from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
 from settings import Settings
+from loaders.changed import add_keys, as_lists
 from schema.feeds.common import FeedRow
 
 
@@ -61,6 +62,7 @@ class FileSummary:
     seconds: float = 0.0
     rejects_file: Path | None = None
     renamed: dict[str, str] = field(default_factory=dict)  # header as exported -> the feed's column
+    keys: dict[str, set[str]] = field(default_factory=dict)  # what its valid rows name (loaders/changed.py)
 
     @property
     def rows_per_second(self) -> float:
@@ -89,6 +91,18 @@ class LoadReport:
 
     def rejects_files(self) -> list[FileSummary]:
         return [f for f in self.files if f.rejects_file is not None]
+
+    def changed_keys(self) -> dict[str, list[str]]:
+        """The keys the loaded rows named, for incremental detection."""
+        return _merged_keys(self.files)
+
+
+def _merged_keys(files: Sequence[FileSummary]) -> dict[str, list[str]]:
+    keys: dict[str, set[str]] = {}
+    for summary in files:
+        for kind, values in summary.keys.items():
+            keys.setdefault(kind, set()).update(values)
+    return as_lists(keys)
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,12 @@ class Loader:
             out.append((summary, shown))
         return out
 
+    def changed_keys(self, paths: Sequence[Path], *, feed: str | None = None,
+                     encoding: str | None = None) -> dict[str, list[str]]:
+        """The keys these files' valid rows name, read and validated as a load would (for
+        detection over files already loaded)."""
+        return _merged_keys([summary for summary, _ in self.check(paths, feed=feed, encoding=encoding, show=0)])
+
     def _validated_batches(
         self, chosen: Feed, path: Path, encoding: str | None, summary: FileSummary
     ) -> Iterator[tuple[list[_Item], list[Reject]]]:
@@ -212,6 +232,7 @@ class Loader:
                 summary.rejected += 1
                 continue
             items.append(_Item(raw.line, raw.raw, chosen.to_params(row)))
+            add_keys(summary.keys, items[-1].params)
             if len(items) >= self.settings.batch_size:
                 yield items, rejects
                 items, rejects = [], []

@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
                 from reliefgraph.commands.detection import print_detection
 
                 files = [f.path for f in report.files]
-                scope = affected_households(driver, settings.neo4j_database, files)
+                scope = affected_households(driver, settings.neo4j_database, report.changed_keys())
                 reports = run_detection(driver, settings.neo4j_database,
                                         read_rules(settings.detection_rules_file), households=scope,
                                         feeds=delta_feeds(files) if feed is None else {feed})

@@ -19,7 +19,9 @@ from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
 from detection.scope import affected_households, delta_feeds
 from graph.migrations import migrate
+from loaders.feeds import UnknownFeed
 from loaders.reading import FileFormatError
+from loaders.run import Loader
 from reliefgraph.commands.connection import connect
 from settings import Settings
 
@@ -88,14 +90,16 @@ def register(app: typer.Typer) -> None:
             households, feeds, scope = None, None, "whole county"
             try:
                 if changed:
-                    households = affected_households(driver, settings.neo4j_database, changed)
+                    # The keys as the loader validates them; nothing is written (no rejects file).
+                    keys = Loader(driver, settings, rejects_dir=settings.state_dir / "rejects").changed_keys(changed)
+                    households = affected_households(driver, settings.neo4j_database, keys)
                     feeds = delta_feeds(changed)
                     scope = f"incremental: {len(households):,} households affected by {len(changed)} file(s)"
                 if township:
                     in_township = township_households(driver, settings.neo4j_database, township)
                     households = in_township if households is None else sorted(set(households) & set(in_township))
                     scope = f"township {township}" + (f", {scope}" if changed else "")
-            except FileFormatError as exc:
+            except (FileFormatError, UnknownFeed) as exc:
                 errors.print(f"[red]cannot detect:[/red] {exc}")
                 raise typer.Exit(2) from None
             if as_json:

@@ -12,6 +12,7 @@ from graph.finding_kinds import FindingKind
 from detection.rules import DetectionRules
 from detection.run import run_detection
 from detection.scope import affected_households, delta_feeds
+from loaders.run import Loader
 from settings import Settings
 from tests.detection.builder import AS_OF, VA, County
 
@@ -94,7 +95,8 @@ def test_incremental_runs_touch_only_affected_households(graph: Driver, settings
     files = delta.write(tmp_path / "delta")
     c.rows["payments"].append(delta.rows["payments"][0])
     c.load(graph, settings, tmp_path / "c2")
-    scope = affected_households(graph, settings.neo4j_database, files)
+    keys = Loader(graph, settings, rejects_dir=tmp_path / "rejects").changed_keys(files)
+    scope = affected_households(graph, settings.neo4j_database, keys)
     assert scope == [other]
     report = run_detection(graph, settings.neo4j_database, rules, as_of=AS_OF, kinds=KIND, households=scope)
     assert (report[0].found, report[0].new, report[0].resolved) == (1, 1, 0)
