@@ -52,6 +52,7 @@ class AuditWriter:
         self._timeout_s = timeout_s
         self._max_events = max_events
         self._queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[None]]] = asyncio.Queue()
+        self._queued = 0  # events waiting in the queue (asyncio.Queue shows no view of its items)
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
         self.committed_events = 0  # for /metrics: events written since start
@@ -63,7 +64,7 @@ class AuditWriter:
 
     @property
     def queued_events(self) -> int:
-        return sum(len(events) for events, _ in list(self._queue._queue))  # noqa: SLF001 - asyncio.Queue has no view
+        return self._queued
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
@@ -74,7 +75,8 @@ class AuditWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while not self._queue.empty():
-            _, waiting = self._queue.get_nowait()
+            events, waiting = self._queue.get_nowait()
+            self._queued -= len(events)
             if not waiting.done():
                 waiting.set_exception(RuntimeError("the server is stopping; the audit event was not written"))
 
@@ -82,6 +84,7 @@ class AuditWriter:
         """Queue events; the future completes when they are committed (or fails with the commit)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((events, done))
+        self._queued += len(events)
         self._changed()
         return done
 
@@ -97,6 +100,7 @@ class AuditWriter:
             while not self._queue.empty() and size < self._max_events:
                 batch.append(self._queue.get_nowait())
                 size += len(batch[-1][0])
+            self._queued -= size
             try:
                 await self._commit([e for events, _ in batch for e in events])
             except Exception as exc:  # noqa: BLE001 - every waiting read fails with it

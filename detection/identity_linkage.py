@@ -231,8 +231,12 @@ class IdentityLinker:
                     con.execute(DROP_HUBS_SQL.format(column=column))
         finally:
             os.unlink(path)
-        self.table = self.api.register("persons") if self.count else None
-        self.linker = Linker(self.table, model or settings(), log_level=None) if self.count else None
+        # Any: Splink exports no public type for a registered table.
+        self.table: Any = None
+        self.linker: Linker | None = None
+        if self.count:
+            self.table = self.api.register("persons")
+            self.linker = Linker(self.table, model or settings(), log_level=None)
 
     def train(self, threshold: float = 0.5, particulars_min_bits: float | None = 0.0) -> dict[str, Any]:
         """Splink's tutorial: prior from deterministic rules, u by random sampling, m by EM;
@@ -241,10 +245,11 @@ class IdentityLinker:
         self._kept = None
         training = self.linker.training
         if self._pairs(DETERMINISTIC) >= 1:
-            training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=DETERMINISTIC_RECALL)
+            training.estimate_probability_two_random_records_match(
+                DETERMINISTIC, recall=DETERMINISTIC_RECALL)  # type: ignore[arg-type]  # Splink asks a list, not a Sequence
         else:
-            training.estimate_probability_two_random_records_match(DETERMINISTIC_FALLBACK,
-                                                                   recall=DETERMINISTIC_RECALL)
+            training.estimate_probability_two_random_records_match(
+                DETERMINISTIC_FALLBACK, recall=DETERMINISTIC_RECALL)  # type: ignore[arg-type]  # as above
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=20261129)
         self.linker = Linker(self.table, self._counted_shared_u(self.model()), log_level=None)
         expected = self._expected_matches()

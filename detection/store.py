@@ -124,8 +124,9 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
         return outcome
 
     def resolve(tx: ManagedTransaction) -> int:
-        return tx.run(RESOLVE, kind=kind.value, run_id=run_id, now=now, households=households,
-                      **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE)).single()["resolved"]
+        record = tx.run(RESOLVE, kind=kind.value, run_id=run_id, now=now, households=households,
+                        **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE)).single(strict=True)
+        return int(record["resolved"])
 
     with driver.session(database=database) as session:
         for start in range(0, len(rows), batch_size):

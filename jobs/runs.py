@@ -78,7 +78,7 @@ def start_run(driver: Driver, database: str, job: str, lease_s: int) -> str:
 
     with driver.session(database=database) as session:
         if session.execute_write(work) is None:
-            holder = session.execute_read(lambda tx: tx.run(HOLDER, job=job).single())
+            holder = session.execute_read(lambda tx: tx.run(HOLDER, job=job).single(strict=True))
             raise JobBusy(f"{job} is already running (run {holder['run_id']}, started {holder['started_at']} on "
                           f"{holder['host']}, pid {holder['pid']})")
     return run_id

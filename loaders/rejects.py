@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -69,7 +69,7 @@ class RejectsFile:
         self.path = path
         self.count = 0
         self._partial = path.with_name(path.name + ".partial")
-        self._handle: TextIO | None = None
+        self._handle: IO[Any] | None = None
         self._writer: Any = None
         path.unlink(missing_ok=True)  # stale rejects from an earlier run of the same file
         self._partial.unlink(missing_ok=True)

@@ -15,7 +15,8 @@ import zlib
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, XMLPullParser
+from typing import cast
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 # Far above any department's export (a county's population register fills some 6 million
 # cells), far below what the reader can hold in memory.
@@ -113,12 +114,12 @@ def _scan_parsed(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """The slower exact scan, with an XML parser, of a sheet whose cells may lack references:
     each such cell follows the one before it, as the reader places it."""
     extent = _Extent(info.filename)
-    parser = XMLPullParser(events=("start", "end"))
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     row, column = 0, 0
-    rows_so_far = None  # <sheetData>: rows are dropped from it once scanned
+    rows_so_far: Element | None = None  # <sheetData>: rows are dropped from it once scanned
     for piece in _chunks(book, info):
         parser.feed(piece)
-        for event, element in parser.read_events():
+        for event, element in cast("Iterator[tuple[str, Element]]", parser.read_events()):
             tag = element.tag.rpartition("}")[2]
             if event == "end":
                 if tag == "row" and rows_so_far is not None:

@@ -9,6 +9,7 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -31,7 +32,7 @@ class RichLoadProgress:
             TimeElapsedColumn(),
             console=console,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> RichLoadProgress:
         self._progress.start()

@@ -267,7 +267,7 @@ def assets(t: Tables) -> list[dict[str, Any]]:
             continue
         for h in t.households_of(e):
             members = t.members[h]
-            held = defaultdict(list)
+            held: defaultdict[str, list[Any]] = defaultdict(list)
             for p in members:
                 for feed, rows in t.facts[p].items():
                     held[feed] += rows

@@ -148,27 +148,27 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
         graph.add_edge(*pair, shared=shared)
     found = []
     for component in nx.connected_components(graph):
-        households = sorted(component)
-        if ctx.households is not None and not set(households) & set(ctx.households):
+        ring = sorted(component)
+        if ctx.households is not None and not set(ring) & set(ctx.households):
             continue
-        sub = graph.subgraph(households)
+        sub = graph.subgraph(ring)
         identifiers = sorted({s for _, _, d in sub.edges(data=True) for s in d["shared"]})
         persons = sorted({h["person"] for s in identifiers for h in holders_of[s]
                           if h["person"] and h["household"] in component})
-        places = {r["household"]: r for r in ctx.read(HOUSEHOLD_PLACES, households=households)}
-        first = places[households[0]]
-        kinds = sorted({k for k, _ in identifiers})
-        evidence = [Evidence("Household", h, "household") for h in households]
+        places = {r["household"]: r for r in ctx.read(HOUSEHOLD_PLACES, households=ring)}
+        first = places[ring[0]]
+        ring_kinds = sorted({k for k, _ in identifiers})
+        evidence = [Evidence("Household", h, "household") for h in ring]
         evidence += [Evidence("Person", p, "holder") for p in persons]
         evidence += [Evidence(LABELS[k], key, k) for k, key in identifiers]
-        score = min(0.99, 0.8 + 0.05 * len(identifiers) + 0.03 * (len(households) - 2))
-        townships = sorted({places[h]["township"] for h in households})
+        score = min(0.99, 0.8 + 0.05 * len(identifiers) + 0.03 * (len(ring) - 2))
+        townships = sorted({places[h]["township"] for h in ring})
         found.append(Situation(
-            FindingKind.RING_SHARED_IDENTIFIER, "|".join(households), round(score, 3),
-            f"{len(households)}户受助家庭之间无登记亲属关系，却共用" + "、".join(KIND_ZH[k] for k in kinds) +
-            f"（共{len(identifiers)}个标识）：" + "、".join(households) + "。",
-            f"{len(households)} benefit-receiving households with no recorded family relation share "
-            + ", ".join(kinds) + f" ({len(identifiers)} identifiers): " + ", ".join(households) + ".",
+            FindingKind.RING_SHARED_IDENTIFIER, "|".join(ring), round(score, 3),
+            f"{len(ring)}户受助家庭之间无登记亲属关系，却共用" + "、".join(KIND_ZH[k] for k in ring_kinds) +
+            f"（共{len(identifiers)}个标识）：" + "、".join(ring) + "。",
+            f"{len(ring)} benefit-receiving households with no recorded family relation share "
+            + ", ".join(ring_kinds) + f" ({len(identifiers)} identifiers): " + ", ".join(ring) + ".",
             evidence, township_code=first["township"] if len(townships) == 1 else None,
             village_code=first["village"], details={"identifiers": [list(i) for i in identifiers]}))
     return found
