@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET
 
 from access.tokens import AuthenticationError, Authenticator
 from observability.logs import SUBJECT
+from reliefgraph.graphiql import graphiql_page
 from settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import SERVICE_UNAVAILABLE, GraphGateway
@@ -95,6 +96,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 self.should_render_graphql_ide(self.request_adapter_class(request)):
             return await self.render_graphql_ide(request)
         return await super().run(request, context, root_value)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # vendored, not strawberry's CDN page
 
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
