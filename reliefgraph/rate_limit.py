@@ -181,7 +181,7 @@ class RateLimits:
         seconds = max(1, math.ceil(wait))
         body = ('{"errors":[{"message":"%s; retry after %d s","extensions":{"code":"RATE_LIMITED"}}]}'
                 % (message, seconds)).encode()
-        await send({"type": "http.response.start", "status": 429,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"retry-after", str(seconds).encode())]})
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"retry-after", str(seconds).encode())]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})

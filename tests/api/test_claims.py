@@ -36,7 +36,8 @@ def test_odd_jwt_claims_are_401_with_a_one_line_reason(client: TestClient) -> No
         "empty subject": _token(sub=""),
         "6 KB subject": _token(sub="a" * 6000),
         "control characters in the subject": _token(sub="inv-1\x1b[2J\r\n"),
-        "exp 1e308": _raw_token('{"sub": "jwt-user", "role": "investigator", "aud": "reliefgraph", "exp": 1e308}'),
+        "exp 1e308": _raw_token('{"sub": "jwt-user", "role": "investigator", "aud": "reliefgraph", '
+                                '"exp": 1e308}'),
         "exp a year away": _token(exp=soon + 365 * 86400),
         "exp as a fraction": _raw_token('{"sub": "jwt-user", "role": "investigator", "aud": "reliefgraph", '
                                         '"exp": %d.5}' % soon),
@@ -67,7 +68,8 @@ def test_purposes_without_words_or_with_control_characters_are_refused(client: T
 
 def test_visits_dated_before_1990_are_refused(client: TestClient, keys: dict[str, str]) -> None:
     for day in ("0001-01-01", "1989-12-31"):
-        refused = gql(client, keys["caseworker"], VISIT, {"h": "H1", "d": day, "note": "探访"})["data"]["recordVisit"]
+        refused = gql(client, keys["caseworker"], VISIT, {"h": "H1", "d": day, "note": "探访"}
+                      )["data"]["recordVisit"]
         assert refused == {"__typename": "InvalidInput", "field": "visitDate",
                            "message": "a visit is dated 1990-01-01 or later"}, day
     kept = gql(client, keys["caseworker"], VISIT, {"h": "H1", "d": "1990-01-01", "note": "探访"})["data"]

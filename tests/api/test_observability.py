@@ -6,12 +6,14 @@ import io
 import json
 import logging
 
+from neo4j import Driver
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from observability.logs import JsonFormatter
 from reliefgraph.app import create_app
+from settings import Settings
 from tests.api.conftest import PERSON_360, gql
 from tests.loaders.mini_county import WANG
 
@@ -21,7 +23,8 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def test_metrics_count_operations_audit_and_findings(api_settings, keys: dict[str, str], detected) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_count_operations_audit_and_findings(api_settings: Settings, keys: dict[str, str],
+                                                    detected: Driver) -> None:
     with TestClient(create_app(api_settings.model_copy(update={"metrics_open": True}))) as client:
         _metrics_count_operations_audit_and_findings(client, keys)
 

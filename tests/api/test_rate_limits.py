@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from neo4j import Driver
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
@@ -49,7 +50,7 @@ def call(client: TestClient, address: str, key: str | None, body: dict[str, Any]
 
 
 def test_failed_authentications_lock_out_their_address_only(api_settings: Settings, keys: dict[str, str],
-                                                            county) -> None:  # type: ignore[no-untyped-def]
+                                                            county: Driver) -> None:
     clock = Clock()
     with app_client(api_settings, clock) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
@@ -72,7 +73,7 @@ def test_failed_authentications_lock_out_their_address_only(api_settings: Settin
 
 
 def test_requests_without_credentials_do_not_lock_an_address_out(api_settings: Settings, keys: dict[str, str],
-                                                                 county) -> None:  # type: ignore[no-untyped-def]
+                                                                 county: Driver) -> None:
     clock = Clock()
     with app_client(api_settings, clock) as client:
         for _ in range(25):
@@ -81,36 +82,40 @@ def test_requests_without_credentials_do_not_lock_an_address_out(api_settings: S
 
 
 def test_forged_jwts_count_as_failures_by_reason(api_settings: Settings, keys: dict[str, str],
-                                                 county) -> None:  # type: ignore[no-untyped-def]
+                                                 county: Driver) -> None:
     clock = Clock()
     with app_client(api_settings, clock, auth_failure_limit=3) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
         for n in range(3):
-            assert call(client, "10.0.0.4", f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged{n}").status_code == 401
+            forged = f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged{n}"
+            assert call(client, "10.0.0.4", forged).status_code == 401
         assert call(client, "10.0.0.4", keys["investigator"]).status_code == 429
         after = samples(client.get("/metrics", headers=METRICS).text)
     failures = ("reliefgraph_auth_failures_total", (("reason", "invalid_jwt"),))
     assert after[failures] == before.get(failures, 0) + 3
 
 
-def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(api_settings: Settings, keys: dict[str, str],
-                                                                   county) -> None:  # type: ignore[no-untyped-def]
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(api_settings: Settings,
+                                                                   keys: dict[str, str],
+                                                                   county: Driver) -> None:
     clock = Clock()
     # The TestClient is not a trusted proxy here: every request is its own address, whatever it claims.
-    with TestClient(create_app(api_settings.model_copy(update={"auth_failure_limit": 3}), clock=clock)) as client:
+    strict = api_settings.model_copy(update={"auth_failure_limit": 3})
+    with TestClient(create_app(strict, clock=clock)) as client:
         for n in range(3):
             assert call(client, f"10.0.1.{n}", f"rg_guess-{n}").status_code == 401
         assert call(client, "10.0.1.99", keys["investigator"]).status_code == 429
 
 
 def test_a_key_over_its_burst_gets_429_until_it_refills(api_settings: Settings, keys: dict[str, str],
-                                                        county) -> None:  # type: ignore[no-untyped-def]
+                                                        county: Driver) -> None:
     clock = Clock()
-    with app_client(api_settings, clock, rate_limit_principal_burst=5, rate_limit_principal_per_s=0.5) as client:
+    with app_client(api_settings, clock, rate_limit_principal_burst=5,
+                    rate_limit_principal_per_s=0.5) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
         for _ in range(5):
             assert call(client, "10.0.0.5", keys["investigator"]).status_code == 200
-        refused = call(client, "10.0.0.6", keys["investigator"])  # another address: the key is what is limited
+        refused = call(client, "10.0.0.6", keys["investigator"])  # another address: the key is limited
         assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
         assert call(client, "10.0.0.5", keys["caseworker"]).status_code == 200  # another key is not
         clock.now += 2
@@ -122,7 +127,7 @@ def test_a_key_over_its_burst_gets_429_until_it_refills(api_settings: Settings, 
 
 
 def test_an_address_over_its_burst_gets_429(api_settings: Settings, keys: dict[str, str],
-                                            county) -> None:  # type: ignore[no-untyped-def]
+                                            county: Driver) -> None:
     clock = Clock()
     with app_client(api_settings, clock, rate_limit_address_burst=3, rate_limit_address_per_s=1) as client:
         for role in ("investigator", "caseworker", "auditor"):
@@ -130,13 +135,14 @@ def test_an_address_over_its_burst_gets_429(api_settings: Settings, keys: dict[s
         refused = call(client, "10.0.0.7", keys["coordinator"])
         assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
         assert call(client, "10.0.0.8", keys["coordinator"]).status_code == 200
-        assert client.get("/healthz", headers={"x-forwarded-for": "10.0.0.7"}).status_code == 200  # probes pass
+        probe = client.get("/healthz", headers={"x-forwarded-for": "10.0.0.7"})
+        assert probe.status_code == 200  # probes are not limited
         clock.now += 1
         assert call(client, "10.0.0.7", keys["coordinator"]).status_code == 200
 
 
 def test_personal_reads_are_counted_per_subject(api_settings: Settings, keys: dict[str, str],
-                                                county) -> None:  # type: ignore[no-untyped-def]
+                                                county: Driver) -> None:
     with app_client(api_settings, Clock()) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
         body = {"query": PERSON_360, "variables": {"id": WANG, "purpose": "metrics per subject"}}
@@ -151,7 +157,8 @@ def test_personal_reads_are_counted_per_subject(api_settings: Settings, keys: di
     assert after[not_found] == before.get(not_found, 0) + 1
 
 
-def test_metrics_are_closed_in_production_unless_opened(api_settings: Settings, county) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_are_closed_in_production_unless_opened(api_settings: Settings,
+                                                        county: Driver) -> None:
     with TestClient(create_app(api_settings)) as client:
         closed = client.get("/metrics")
         assert closed.status_code == 403 and "RELIEFGRAPH_METRICS_TOKEN" in closed.text
