@@ -46,7 +46,8 @@ class AuditWriter:
     """Group commit of audit events, one background task per event loop (app lifespan)."""
 
     def __init__(self, driver: AsyncDriver, database: str, timeout_s: float, max_events: int = 5000,
-                 on_change: Callable[[int, int], None] | None = None) -> None:
+                 on_change: Callable[[int, int], None] | None = None,
+                 on_commit: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
         self._driver = driver
         self._database = database
         self._timeout_s = timeout_s
@@ -57,6 +58,7 @@ class AuditWriter:
         self.commits = 0
         self.committed_events = 0  # for /metrics: events written since start
         self._on_change = on_change  # (queued now, just committed) after every change: the service's metrics
+        self._on_commit = on_commit  # (the events just committed): reads per subject, for the metrics
 
     def _changed(self, committed: int = 0) -> None:
         if self._on_change is not None:
@@ -101,8 +103,9 @@ class AuditWriter:
                 batch.append(self._queue.get_nowait())
                 size += len(batch[-1][0])
             self._queued -= size
+            committing = [e for events, _ in batch for e in events]
             try:
-                await self._commit([e for events, _ in batch for e in events])
+                await self._commit(committing)
             except Exception as exc:  # noqa: BLE001 - every waiting read fails with it
                 for _, done in batch:
                     if not done.done():
@@ -110,6 +113,8 @@ class AuditWriter:
             else:
                 self.committed_events += size
                 self._changed(size)
+                if self._on_commit is not None:
+                    self._on_commit(committing)
                 for _, done in batch:
                     if not done.done():
                         done.set_result(None)

@@ -16,6 +16,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # the audit trail
 
 
+def _ascii_digits(code: object, length: int) -> bool:
+    # str.isdigit() alone takes full-width digits (３７０８…), which no stored code matches.
+    return isinstance(code, str) and len(code) == length and code.isascii() and code.isdigit()
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str  # who: a staff id, a department client id, a job name
@@ -27,9 +32,9 @@ class Principal:
     def __post_init__(self) -> None:
         # Jurisdiction is validated at the door: a filter that is silently missing widens
         # what a caller sees (a coordinator without a township once searched the county).
-        if self.township_code is not None and not (len(self.township_code) == 9 and self.township_code.isdigit()):
+        if self.township_code is not None and not _ascii_digits(self.township_code, 9):
             raise ValueError(f"township code {self.township_code!r} is not 9 digits")
-        if self.village_code is not None and not (len(self.village_code) == 12 and self.village_code.isdigit()):
+        if self.village_code is not None and not _ascii_digits(self.village_code, 12):
             raise ValueError(f"village code {self.village_code!r} is not 12 digits")
         if self.village_code is not None:
             township = self.village_code[:9]

@@ -3,7 +3,10 @@
 API keys are stored only as SHA-256 digests in a TOML keys file (``settings.api_keys_file``,
 mode 0600); `reliefgraph apikey create` makes one and shows it once. JWTs are verified with
 the algorithm, key, issuer and audience from settings; their claims carry the principal:
-``sub``, ``role``, ``department``, ``township``, ``village``.
+``sub``, ``role``, ``department``, ``township``, ``village``. The claims are checked as API
+keys' fields are when a key is made: a token that is signed but says something odd (a
+township in full-width digits, a village of another county, department ``*``, a subject of
+6 KB or with control characters, an expiry centuries away) is refused, not half-honoured.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +28,17 @@ from access.principal import Principal, Role
 KEY_PREFIX = "rg_"
 
 
+# Subjects go into audit events, log lines and metric labels: short, printable, no separators.
+SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}")
+DEPARTMENT = re.compile(r"[A-Z]{2,8}")  # MZ, JTYS, GJJ (rules/reference.toml)
+
+
 class AuthenticationError(Exception):
-    """The caller could not be identified; the message is safe to show."""
+    """The caller could not be identified; the message is safe to show, the reason is a metric label."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def digest(key: str) -> str:
@@ -86,6 +100,39 @@ class JwtConfig:
     key: str
     issuer: str | None
     audience: str | None
+    county_code: str = "370831"  # townships and villages in the claims must be this county's
+    max_lifetime_s: int = 24 * 3600  # an expiry further away than this is refused
+
+
+def _code_problem(claims: dict[str, object], name: str, length: int, county: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    # str.isdigit() is true of full-width and superscript digits too: only ASCII digits are codes.
+    if not isinstance(value, str) or len(value) != length or not value.isascii() or not value.isdigit():
+        return f"the {name} claim is not {length} digits"
+    if not value.startswith(county):
+        return f"the {name} claim is outside county {county}"
+    return None
+
+
+def claims_problem(claims: dict[str, object], config: JwtConfig, now: float) -> str | None:
+    """What is wrong with a verified token's claims, in one line; None when nothing is."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not SUBJECT.fullmatch(subject):
+        return "the sub claim is 1-64 letters, digits or ._@:- characters"
+    if not isinstance(claims.get("role"), str) or claims["role"] not in {r.value for r in Role}:
+        return "the role claim is not a known role"
+    department = claims.get("department")
+    if department is not None and (not isinstance(department, str) or not DEPARTMENT.fullmatch(department)):
+        return "the department claim is not a department code (2-8 capital letters)"
+    for name, length in (("township", 9), ("village", 12)):
+        if (problem := _code_problem(claims, name, length, config.county_code)) is not None:
+            return problem
+    exp = claims.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int) or exp > now + config.max_lifetime_s:
+        return f"the exp claim is not a whole number of seconds within {config.max_lifetime_s} s from now"
+    return None
 
 
 class Authenticator:
@@ -95,30 +142,35 @@ class Authenticator:
 
     def authenticate(self, authorization: str | None) -> Principal:
         if not authorization:
-            raise AuthenticationError("missing Authorization: Bearer <API key or JWT>")
+            raise AuthenticationError("missing Authorization: Bearer <API key or JWT>", "missing")
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise AuthenticationError("use Authorization: Bearer <API key or JWT>")
+            raise AuthenticationError("use Authorization: Bearer <API key or JWT>", "malformed")
         if token.count(".") == 2:
             return self._from_jwt(token)
         wanted = digest(token)
         for entry in self._keys:
             if hmac.compare_digest(entry.sha256, wanted):
                 return entry.principal
-        raise AuthenticationError("unknown API key")
+        raise AuthenticationError("unknown API key", "unknown_key")
 
     def _from_jwt(self, token: str) -> Principal:
         if self._jwt is None:
-            raise AuthenticationError("JWTs are not accepted by this server")
+            raise AuthenticationError("JWTs are not accepted by this server", "jwt_refused")
         try:
             claims = jwt.decode(
                 token, self._jwt.key, algorithms=[self._jwt.algorithm], issuer=self._jwt.issuer,
                 audience=self._jwt.audience, options={"require": ["exp", "sub", "role"]},
             )
+        except (jwt.PyJWTError, ValueError, KeyError, OverflowError) as exc:
+            raise AuthenticationError(f"invalid token: {exc}", "invalid_jwt") from None
+        if (problem := claims_problem(claims, self._jwt, time.time())) is not None:
+            raise AuthenticationError(f"invalid token: {problem}", "invalid_claims")
+        try:
             return Principal(
-                subject=str(claims["sub"]), role=Role(claims["role"]), department=claims.get("department"),
+                subject=claims["sub"], role=Role(claims["role"]), department=claims.get("department"),
                 township_code=claims.get("township"), village_code=claims.get("village"),
             )
-        except (jwt.PyJWTError, ValueError, KeyError) as exc:
-            raise AuthenticationError(f"invalid token: {exc}") from None
+        except ValueError as exc:
+            raise AuthenticationError(f"invalid token: {exc}", "invalid_claims") from None

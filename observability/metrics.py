@@ -29,11 +29,35 @@ IN_FLIGHT = Gauge("reliefgraph_neo4j_queries_in_flight", "Cypher round trips wai
 AUDIT_QUEUED = Gauge("reliefgraph_audit_events_queued", "Audit events waiting for their group commit",
                      multiprocess_mode="livesum")
 AUDIT_COMMITTED = Counter("reliefgraph_audit_events_committed", "Audit events committed")
+AUTH_FAILURES = Counter("reliefgraph_auth_failures", "Requests refused 401, by reason (unknown_key, "
+                        "invalid_jwt, invalid_claims, missing…)", ["reason"])
+RATE_LIMITED = Counter("reliefgraph_rate_limited", "Requests refused 429, by limit (address, principal, "
+                       "lockout)", ["limit"])
+# Subjects are staff, department clients and jobs: a bounded set, unlike the persons read.
+PERSONAL_READS = Counter("reliefgraph_personal_reads", "Audit events of reads of a person's data, by who "
+                         "read and the outcome (shown, not_found, …)", ["subject", "outcome"])
 
 
 def audit_metrics(queued: int, committed: int) -> None:
     AUDIT_QUEUED.set(queued)
     AUDIT_COMMITTED.inc(committed)
+
+
+def personal_read_metrics(events: list[dict[str, Any]]) -> None:
+    counts: dict[tuple[str, str], int] = {}
+    for event in events:
+        key = (str(event.get("subject")), str(event.get("outcome")))
+        counts[key] = counts.get(key, 0) + 1
+    for (subject, outcome), count in counts.items():
+        PERSONAL_READS.labels(subject, outcome).inc(count)
+
+
+def auth_failure_metrics(reason: str) -> None:
+    AUTH_FAILURES.labels(reason).inc()
+
+
+def rate_limit_metrics(limit: str) -> None:
+    RATE_LIMITED.labels(limit).inc()
 
 
 def root_fields(document: Any, operation_name: str | None) -> str:

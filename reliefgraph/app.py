@@ -7,7 +7,8 @@ gateway and audit trail.
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -28,11 +29,16 @@ from graph.migrations import LATEST_VERSION, current_version, migrate
 from jobs.runs import LAST_SUCCESS
 from observability.logs import RequestLog
 from observability.logs import configure as configure_logging
-from observability.metrics import audit_metrics, graph_metrics, process_metrics
+from observability.metrics import (
+    audit_metrics, auth_failure_metrics, graph_metrics, personal_read_metrics, process_metrics,
+    rate_limit_metrics,
+)
 from reliefgraph.body_limit import BodySizeLimit
+from reliefgraph.cache_control import NoStore
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import PublicityPages
+from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
 from settings import Settings
 from reliefgraph.workbench import workbench_app
 from schema.api.build import build_schema
@@ -42,21 +48,38 @@ def _authenticator(settings: Settings) -> Authenticator:
     jwt_config = None
     if settings.jwt_key is not None:
         jwt_config = JwtConfig(settings.jwt_algorithm, settings.jwt_key.get_secret_value(),
-                               settings.jwt_issuer, settings.jwt_audience)
+                               settings.jwt_issuer, settings.jwt_audience, settings.county_code,
+                               settings.jwt_max_lifetime_s)
     return Authenticator(read_keys(settings.api_keys_file), jwt_config, allow_demo_keys=settings.development)
 
 
 FINDINGS_BY_STATUS = "MATCH (f:Finding) RETURN f.kind AS kind, f.status AS status, count(*) AS count"
 
 
-def create_app(settings: Settings) -> Starlette:
+def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callable[[], float]) -> Middleware:
+    return Middleware(
+        RateLimits, authenticator=authenticator,
+        addresses=Buckets(settings.rate_limit_address_per_s, settings.rate_limit_address_burst, clock),
+        principals=Buckets(settings.rate_limit_principal_per_s, settings.rate_limit_principal_burst, clock),
+        lockout=Lockout(settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s,
+                        clock),
+        trusted_proxies=settings.trusted_proxies, on_refused=rate_limit_metrics,
+        on_auth_failure=auth_failure_metrics)
+
+
+# Under these, answers may carry personal data (or are the pages that show it): never stored.
+NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench")
+
+
+def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
+    """`clock` times the rate limits (tests move it instead of sleeping)."""
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with open_driver(settings) as sync_driver:  # migrations run once, at start-up
             migrate(sync_driver, settings.neo4j_database)
         app.state.driver = await open_async_driver(settings)
         app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s,
-                                             on_change=audit_metrics)
+                                             on_change=audit_metrics, on_commit=personal_read_metrics)
         app.state.audit_writer.start()
         app.state.handles = PersonHandles(handle_key(
             settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir))
@@ -92,6 +115,10 @@ def create_app(settings: Settings) -> Starlette:
         if settings.metrics_token is not None and not hmac.compare_digest(
                 request.headers.get("authorization", ""), f"Bearer {settings.metrics_token.get_secret_value()}"):
             return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
+        # Open only by choice in production: a forgotten token must not leave them to anyone who asks.
+        if settings.metrics_token is None and not (settings.development or settings.metrics_open):
+            return JSONResponse({"error": "metrics are closed: set RELIEFGRAPH_METRICS_TOKEN "
+                                          "(or RELIEFGRAPH_METRICS_OPEN=true)"}, status_code=403)
         try:
             async with request.app.state.driver.session(database=settings.neo4j_database) as session:
                 findings = await (await session.run(FINDINGS_BY_STATUS)).data()
@@ -114,6 +141,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics),
         ],
         middleware=[Middleware(KeepAliveSpread, requests=settings.keep_alive_requests), Middleware(RequestLog),
+                    Middleware(NoStore, prefixes=NO_STORE_PREFIXES),
+                    _rate_limits(settings, authenticator, clock),
                     Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )

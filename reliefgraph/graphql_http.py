@@ -5,7 +5,9 @@ client accepts it, with the spec's status codes: 200 when the response has data,
 request errors (unparseable, invalid, over a limit), 503 with Retry-After when Neo4j cannot
 be reached (a typed error, code SERVICE_UNAVAILABLE, within a few seconds). Legacy `application/json` clients get
 200 with the errors in the body, as they expect. GET runs queries only (a mutation over
-GET is refused with 405); batching is not offered.
+GET is refused with 405), and only queries without arguments or variables: an ID number or a
+purpose in a URL ends up in proxy logs and browser history, so those go by POST (405
+otherwise). Batching is not offered.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import ArgumentNode, GraphQLError, OperationDefinitionNode, OperationType, Visitor, parse, visit
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
@@ -46,6 +48,31 @@ def _is_mutation(query: str | None, operation_name: str | None) -> bool:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     return any(o.operation is OperationType.MUTATION for o in chosen)
+
+
+class _FindArgument(Visitor):
+    found = False
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> Any:
+        self.found = True
+        return self.BREAK
+
+
+def _carries_arguments(query: str | None, variables: str | None) -> bool:
+    """Whether a GET's query string holds values: variables, or arguments anywhere in the query."""
+    if variables is not None and variables.strip() not in ("", "{}", "null"):
+        return True
+    try:
+        document = parse(query or "")
+    except GraphQLError:
+        return False  # left to the normal request-error path (400)
+    finder = _FindArgument()
+    visit(document, finder)
+    return finder.found
+
+
+GET_WITH_ARGUMENTS = {"errors": [{"message": "queries with arguments or variables go by POST, so that ID "
+                                             "numbers and purposes stay out of URLs"}]}
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -95,6 +122,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if self.graphql_ide and isinstance(request, Request) and \
                 self.should_render_graphql_ide(self.request_adapter_class(request)):
             return await self.render_graphql_ide(request)
+        # Refused before authentication: whatever the URL holds is already out, nothing is read for it.
+        if isinstance(request, Request) and request.method == "GET" and _carries_arguments(
+                request.query_params.get("query"), request.query_params.get("variables")):
+            return JSONResponse(GET_WITH_ARGUMENTS, status_code=405, headers={"Allow": "POST"})
         return await super().run(request, context, root_value)
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -85,6 +85,21 @@ class Settings(BaseSettings):
     linkage_node_limit: int = Field(default=300, ge=10)
     publicity_days: int = Field(default=7, ge=0, description="how long results are posted before a decision")
     report_round_trips: bool = False  # add extensions.cypherRoundTrips to responses
+    jwt_max_lifetime_s: int = Field(default=24 * 3600, ge=60, description="a JWT expiring later is refused")
+
+    # --- Rate limits (reliefgraph/rate_limit.py): token buckets in each worker process; 0 turns one off.
+    rate_limit_address_per_s: float = Field(default=20.0, ge=0, description="requests a second per client "
+                                            "address")
+    rate_limit_address_burst: int = Field(default=200, ge=1)
+    rate_limit_principal_per_s: float = Field(default=5.0, ge=0, description="requests a second per API key "
+                                              "or JWT subject")
+    rate_limit_principal_burst: int = Field(default=100, ge=1)
+    auth_failure_limit: int = Field(default=20, ge=0, description="failed authentications from one address "
+                                    "within auth_failure_window_s that lock it out; 0: never")
+    auth_failure_window_s: float = Field(default=60.0, gt=0)
+    auth_lockout_s: float = Field(default=300.0, gt=0, description="how long a locked-out address gets 429")
+    # The reverse proxy's addresses: from these, the client is the last X-Forwarded-For hop.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
     @property
     def development(self) -> bool:
@@ -120,6 +135,8 @@ class Settings(BaseSettings):
         "backup_dir", "RELIEFGRAPH_BACKUP_DIR"), description="default: backups/ in the state directory")
     backup_keep: int = Field(default=7, ge=1, description="dumps the backup job keeps")
     metrics_token: SecretStr | None = None  # when set, /metrics wants it as a bearer token
+    # Without a token, production serves /metrics only when it is opened on purpose.
+    metrics_open: bool = False
     log_format: Literal["text", "json"] = "text"  # json: one event per line (observability/logs.py)
 
     @property

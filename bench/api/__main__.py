@@ -130,7 +130,9 @@ def main() -> None:
         ours_port, theirs_port = free_port(), free_port()
         env = {**os.environ, "RELIEFGRAPH_STATE_DIR": str(settings.state_dir),
                "RELIEFGRAPH_BOLT_PORT": str(settings.bolt_port), "RELIEFGRAPH_API_KEYS_FILE": str(settings.api_keys_file),
-               "RELIEFGRAPH_PORT": str(ours_port)}
+               "RELIEFGRAPH_PORT": str(ours_port),
+               # One key and one address at load-test rates: the rate limits would measure themselves.
+               "RELIEFGRAPH_RATE_LIMIT_PRINCIPAL_PER_S": "0", "RELIEFGRAPH_RATE_LIMIT_ADDRESS_PER_S": "0"}
         # Server output goes to files: an unread pipe would fill up and stall the server.
         logs = [(OUT / "bench-api-reliefgraph.log").open("w"), (OUT / "bench-api-neo4j-graphql.log").open("w")]
         servers.append(subprocess.Popen([sys.executable, "-m", "reliefgraph.cli", "serve", "--workers",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
@@ -67,6 +68,11 @@ DishonestyResult = Annotated[DishonestyList | Forbidden, strawberry.union("Disho
 
 
 
+def area_argument(area_code: str) -> str:
+    """An area code as typed: full-width digits (３７０８３１) are the same code, the rest is left to fail."""
+    return unicodedata.normalize("NFKC", area_code).strip()
+
+
 def entry(r: dict[str, Any]) -> PublicityEntry:
     outcome = "rejected" if r["status"] == "rejected" else ("approved" if r["status"] == "approved" else "in_publicity")
     return PublicityEntry(
@@ -80,8 +86,8 @@ def entry(r: dict[str, Any]) -> PublicityEntry:
 async def publicity_list(ctx: RequestContext, area_code: str, programme: str | None, window_start: date | None,
                          window_end: date | None) -> PublicityList | Forbidden | InvalidInput:
     """Shared by GraphQL and the CSV and HTML pages."""
-    area = area_code.strip()
-    if len(area) not in (6, 9, 12) or not area.isdigit():
+    area = area_argument(area_code)
+    if len(area) not in (6, 9, 12) or not area.isascii() or not area.isdigit():
         return InvalidInput(field="areaCode", message="the county (6 digits), a township (9) or a village (12)")
     if not area_allowed(ctx.principal, area):
         return Forbidden(message="you post publicity for your own township or village")
@@ -136,7 +142,7 @@ class PublicityQuery:
     async def dishonesty_publicity(self, info: Info[RequestContext, None],
                                    area_code: str | None = None) -> DishonestyResult:
         ctx = info.context
-        area = (area_code or default_area(ctx)).strip()
+        area = area_argument(area_code or default_area(ctx))
         if not area_allowed(ctx.principal, area):
             return Forbidden(message="you post publicity for your own township or village")
         return DishonestyList(notices=await dishonesty_notices(ctx, area))

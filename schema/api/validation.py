@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from domain.money import to_fen
 from schema.api.errors import InvalidInput
 
 
+# Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),
+# surrogates, private and unassigned code points: invisible or harmful in the audit trail.
+UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
 def purpose_problem(purpose: str) -> InvalidInput | None:
-    """Every read of personal data states why (DOMAIN.md: the audit trail records it)."""
+    """Every read of personal data states why (DOMAIN.md: the audit trail records it): in words,
+    so a purpose of dots or invisible characters is refused rather than stored."""
     if not 4 <= len(purpose.strip()) <= 200:
         return InvalidInput(field="purpose", message="state the purpose of this read (4-200 characters)")
+    if any(unicodedata.category(c) in UNPRINTABLE for c in purpose):
+        return InvalidInput(field="purpose", message="no control or invisible characters in the purpose")
+    if sum(c.isalpha() for c in purpose) < 4:
+        return InvalidInput(field="purpose", message="state the purpose of this read in words (at least 4 "
+                                                     "letters or characters)")
     return None
 
 

@@ -15,6 +15,9 @@ from resolvers.visits import record_visit
 from schema.api.errors import Forbidden, InvalidInput, NotFound
 from schema.api.people import Visit, to_date
 
+# Before the assistance programmes this records existed: an earlier date is a typing error (0001-01-01).
+EARLIEST_VISIT = date(1990, 1, 1)
+
 VisitResult = Annotated[Visit | NotFound | Forbidden | InvalidInput, strawberry.union("VisitResult")]
 
 
@@ -29,6 +32,8 @@ class VisitMutation:
             return Forbidden(message="visits are recorded by caseworkers and coordinators")
         if visit_date > date.today():
             return InvalidInput(field="visitDate", message="a visit cannot be in the future")
+        if visit_date < EARLIEST_VISIT:
+            return InvalidInput(field="visitDate", message=f"a visit is dated {EARLIEST_VISIT} or later")
         if not 2 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="describe the visit (2-2000 characters)")
         row = await record_visit(

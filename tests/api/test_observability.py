@@ -6,12 +6,14 @@ import io
 import json
 import logging
 
+from neo4j import Driver
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from observability.logs import JsonFormatter
 from reliefgraph.app import create_app
+from settings import Settings
 from tests.api.conftest import PERSON_360, gql
 from tests.loaders.mini_county import WANG
 
@@ -21,7 +23,13 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def test_metrics_count_operations_audit_and_findings(client: TestClient, keys: dict[str, str], detected) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_count_operations_audit_and_findings(api_settings: Settings, keys: dict[str, str],
+                                                    detected: Driver) -> None:
+    with TestClient(create_app(api_settings.model_copy(update={"metrics_open": True}))) as client:
+        _metrics_count_operations_audit_and_findings(client, keys)
+
+
+def _metrics_count_operations_audit_and_findings(client: TestClient, keys: dict[str, str]) -> None:
     before = samples(client.get("/metrics").text)
     assert gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": "metrics test"})["data"]
     gql(client, keys["investigator"], "{ me { nope } }")
@@ -54,9 +62,9 @@ def test_json_log_lines_carry_the_request_id_and_subject_and_no_personal_data(cl
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
-        response = client.get("/graphql", params={"query": '{ person(idNumber: "%s", purpose: "log test") '
-                                                            "{ __typename } }" % WANG},
-                              headers={"authorization": f"Bearer {keys['investigator']}", "x-request-id": "abc-123"})
+        response = client.post("/graphql", json={"query": '{ person(idNumber: "%s", purpose: "log test") '
+                                                          "{ __typename } }" % WANG},
+                               headers={"authorization": f"Bearer {keys['investigator']}", "x-request-id": "abc-123"})
     finally:
         log.removeHandler(handler)
     assert response.headers["x-request-id"] == "abc-123"
