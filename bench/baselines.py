@@ -8,7 +8,7 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph.local_server import LocalNeo4j
+from neo4j_server.local_server import LocalNeo4j
 from loaders.feeds import FEEDS
 from settings import Settings
 from bench.sample import Sample

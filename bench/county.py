@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
 from settings import PROJECT_ROOT, Settings

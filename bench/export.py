@@ -28,7 +28,7 @@ from bench.county import OUT
 from bench.spread import Spread
 from bench.machine import machine_line
 from graph.driver import open_async_driver, open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from jobs.credit_export import CHANGES, HttpSink, OutboxSink, change_record, export_changes
 from loaders.run import Loader

@@ -29,7 +29,7 @@ from bench.sample import Sample, take_sample, validated, write_sample
 from bench.spread import Spread
 from bench.machine import machine_line
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from graph.stats import graph_stats
 from loaders.reference import read_reference

@@ -19,9 +19,9 @@ from rich.console import Console
 from bench.county import bench_settings, start_with_county
 from bench.machine import machine_line
 from bench.spread import Spread
-from graph.backup import create, verify
+from jobs.backup import create, verify
 from graph.driver import api_driver
-from graph.local_server import free_port
+from neo4j_server.local_server import free_port
 from settings import Settings
 from resolvers.gateway import GraphGateway, GraphUnavailable
 

@@ -26,7 +26,7 @@ from graph.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
 from settings import PROJECT_ROOT, Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, NotificationMinimumSeverity
 
-from graph.local_server import LocalNeo4j
+from neo4j_server.local_server import LocalNeo4j
 from settings import Settings
 
 

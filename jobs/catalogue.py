@@ -9,7 +9,7 @@ from typing import Any
 
 from detection.rules import read_rules
 from detection.run import run_detection
-from graph.backup import create as create_backup
+from jobs.backup import create as create_backup
 from graph.driver import open_driver
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due

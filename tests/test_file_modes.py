@@ -19,7 +19,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from access.audit_chain import export_chain
-from graph.local_server import LocalNeo4j
+from neo4j_server.local_server import LocalNeo4j
 from jobs.credit_export import Batch, OutboxSink, change_record
 from loaders.run import Loader
 from reliefgraph.cli import app, main

@@ -32,7 +32,7 @@ from bench.api import profile
 from bench.county import OUT, bench_settings, start_with_county
 from bench.machine import machine_line
 from graph.driver import open_driver
-from graph.local_server import free_port
+from neo4j_server.local_server import free_port
 from settings import Settings
 
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from neo4j.exceptions import ServiceUnavailable
 from rich.console import Console
 
 from graph.driver import open_driver
-from graph.local_server import Neo4jStartError
+from neo4j_server.local_server import Neo4jStartError
 from settings import Settings
 
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width

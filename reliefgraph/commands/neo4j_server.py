@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from graph.distribution import DistributionError
-from graph.java import JavaNotFound
-from graph.local_server import LocalNeo4j, Neo4jStartError
+from neo4j_server.distribution import DistributionError
+from neo4j_server.java import JavaNotFound
+from neo4j_server.local_server import LocalNeo4j, Neo4jStartError
 from settings import Settings
 
 app = typer.Typer(help="Provision, start and stop the local Neo4j Community server.", no_args_is_help=True)

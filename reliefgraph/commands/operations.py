@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.backup import BackupError, create, restore, verify
+from jobs.backup import BackupError, create, restore, verify
 from graph.driver import open_driver
 from graph.migrations import migrate
 from jobs.catalogue import JOBS

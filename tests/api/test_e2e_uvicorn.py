@@ -11,7 +11,7 @@ import time
 
 import httpx2 as httpx
 
-from graph.local_server import free_port
+from neo4j_server.local_server import free_port
 from settings import Settings
 from tests.api.conftest import PERSON_360
 from tests.loaders.mini_county import WANG

@@ -70,7 +70,7 @@ def test_forged_offset_cursors_are_invalid_input(client: TestClient, keys: dict[
 def test_neo4j_gone_is_a_typed_503_within_seconds(client: TestClient, keys: dict[str, str],
                                                   api_settings) -> None:  # type: ignore[no-untyped-def]
     from graph.driver import api_driver
-    from graph.local_server import free_port
+    from neo4j_server.local_server import free_port
 
     # The app's own driver configuration, pointed at a port where no Neo4j listens any more.
     state = client.app.state  # type: ignore[attr-defined]

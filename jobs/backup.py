@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.stats import graph_stats
 from settings import Settings
 from settings.private_files import make_private, private_dir, private_write

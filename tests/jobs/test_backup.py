@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.backup import BackupError, create, restore, verify
+from jobs.backup import BackupError, create, restore, verify
 from graph.driver import open_driver
-from graph.local_server import LocalNeo4j, free_port
+from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
 from reliefgraph.cli import app

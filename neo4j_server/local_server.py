@@ -22,8 +22,8 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from graph.distribution import ensure_distribution
-from graph.java import find_java
+from neo4j_server.distribution import ensure_distribution
+from neo4j_server.java import find_java
 from settings import Settings
 from settings.private_files import PRIVATE_UMASK, private_dir, private_open, private_write, tighten_tree
 

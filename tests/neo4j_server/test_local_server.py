@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from graph.java import JavaNotFound, find_java
-from graph.local_server import LocalNeo4j, Neo4jStartError, new_password
+from neo4j_server.java import JavaNotFound, find_java
+from neo4j_server.local_server import LocalNeo4j, Neo4jStartError, new_password
 from settings import Settings
 
 
