@@ -75,7 +75,8 @@ def test_two_servers_share_one_audit_trail_and_lose_no_event(api_settings: Setti
         def read(i: int) -> int:
             response = clients[i % 2].post("/graphql", json={"query": PERSON_360, "variables": {
                 "id": WANG, "purpose": f"two servers {i}"}}, headers={"authorization": f"Bearer {keys['caseworker']}"})
-            assert response.status_code == 200 and response.json()["data"]["person"]["idNumber"] == WANG
+            assert response.status_code == 200 and response.json()["data"]["person"] is not None, response.text
+            assert response.json()["data"]["person"]["idNumber"] == WANG
             return i
 
         with ThreadPoolExecutor(8) as pool:
