@@ -30,7 +30,7 @@ class OperationAccess(SchemaExtension):
 
 def area_of(info: Any) -> Area:
     """The area this call reaches, for its resolver (which OperationAccess let in)."""
-    reach = area(info.context.principal, (info.parent_type.name, info.field_name))
+    reach = area(info.context.principal, (info.path.typename, info.field_name))
     if reach is None:  # a resolver called some other way: fail closed
         raise GraphQLError("your role may not call this")
     return reach
