@@ -41,7 +41,8 @@ class Area:
     department: str | None = None  # set for a mandate: only this department's programmes and feeds
 
     def params(self) -> dict[str, Any]:
-        return {"scope_township": self.township, "scope_village": self.village, "scope_department": self.department}
+        return {"scope_township": self.township, "scope_village": self.village,
+                "scope_department": self.department}
 
     def holds(self, township_code: str | None, village_code: str | None) -> bool:
         """Is a record of this township and village inside? HOUSEHOLD_IN_AREA, in Python."""
@@ -61,7 +62,8 @@ HOUSEHOLD_IN_AREA = """(($scope_township IS NULL OR h.township_code = $scope_tow
 # The person p is inside the call's area: a member of a household inside it, or, for a
 # mandate, in the department's programmes (their own grant or their household's) or feeds.
 PERSON_IN_AREA = """(CASE WHEN $scope_department IS NULL
-  THEN $scope_township IS NULL OR EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ }
+  THEN $scope_township IS NULL
+    OR EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ }
   ELSE EXISTS { (p)-[:HAS_FACT]->(f) WHERE f.source = $scope_department }
     OR EXISTS { (e:Enrollment)-[:COVERS|GRANTED_TO]->(p)
                 WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $scope_department}) } }
@@ -80,7 +82,8 @@ FINDINGS = Operation({I: Scope.COUNTY, CW: Scope.TOWNSHIP},
                      "findings are for investigators (and caseworkers, for coverage gaps)")
 INVESTIGATOR = {I: Scope.COUNTY}
 CASEWORK = Operation({CW: Scope.TOWNSHIP}, "only caseworkers of the township run the case workflow")
-CREDIT_DECISION = Operation({CR: Scope.COUNTY}, "only civil affairs' credit officers decide dishonesty records")
+CREDIT_DECISION = Operation({CR: Scope.COUNTY},
+                            "only civil affairs' credit officers decide dishonesty records")
 REVIEW = Operation(INVESTIGATOR, "only investigators review findings")
 PUBLICITY = Operation(LOCAL | {CR: Scope.COUNTY}, "you post publicity for your own township or village")
 
@@ -101,7 +104,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "activeDiscovery"): Operation(
         LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"),
     ("Query", "dishonestyRecord"): Operation(
-        {CR: Scope.COUNTY, I: Scope.COUNTY}, "dishonesty records are read by credit officers and investigators"),
+        {CR: Scope.COUNTY, I: Scope.COUNTY},
+        "dishonesty records are read by credit officers and investigators"),
     # Joint restriction is checked by ID number wherever the person lives (一处失信、处处受限).
     ("Query", "restrictionStatus"): Operation({role: Scope.COUNTY for role in (DP, CW, I, CR)},
                                               "your role does not check restrictions"),

@@ -90,7 +90,8 @@ async def _step(info: Info[RequestContext, None], case_id: str, expected_version
         return InvalidInput(field="reason", message="give the reason; it is shown to the applicant")
     p = ctx.principal
     row = await apply_step(
-        ctx.gateway, case_id, step, expected_version, township=area_of(info).township, by=p.subject, role=p.role.value,
+        ctx.gateway, case_id, step, expected_version, township=area_of(info).township, by=p.subject,
+        role=p.role.value,
         note=note, changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason) | (extra or {}),
     )
     if row is None:
@@ -120,7 +121,8 @@ class Mutation:
         p = ctx.principal
         case_id = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
         rows = await ctx.gateway.write(
-            SUBMIT, household_id=input.household_id.strip().upper(), township=area_of(info).township, applicant=applicant,
+            SUBMIT, household_id=input.household_id.strip().upper(), township=area_of(info).township,
+            applicant=applicant,
             programme=input.programme.strip().upper(), case_id=case_id, channel=input.channel.value, by=p.subject,
             role=p.role.value, note=input.note,
         )

@@ -117,7 +117,7 @@ class Query:
             # Probing leaves a trace: outside the jurisdiction and nonexistent alike.
             await ctx.audit.record_attempt(key, purpose, "person", "not_found")
             return NotFound()
-        view = PersonView(ctx.principal)
+        view = PersonView(ctx.principal, area_of(info))
         person = view.person(record)
         # The subject, and every member, relative, grantee or applicant the response names.
         await ctx.audit.record_reads(sorted(view.shown), [c.value for c in view.disclosed], purpose, "person")
@@ -132,7 +132,7 @@ class Query:
         if record is None:
             await ctx.audit.record_attempt(household_id.strip().upper()[:40], purpose, "household", "not_found")
             return NotFound()
-        view = PersonView(ctx.principal)
+        view = PersonView(ctx.principal, area_of(info))
         household = view.household(record)
         await ctx.audit.record_reads(sorted(view.shown | {m["id_number"] for m in record["members"]}),
                                      [c.value for c in view.disclosed], purpose, "household")
