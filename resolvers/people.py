@@ -29,11 +29,13 @@ _CASE = """c {.*, department_code: prog.department_code,
 
 # The call's area (access/operations.py) is checked in the query, before anything else is
 # read: a person outside it costs what a person who does not exist costs (no timing oracle).
+# A person's other households outside the area stay out, with all reached through them (their
+# members, grants, cases, findings), as household() would refuse them.
 PERSON_360 = """
 MATCH (p:Person {id_number: $id_number})
 WHERE """ + PERSON_IN_AREA + """
 RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
-  [(p)-[m:MEMBER_OF]->(h:Household) | {
+  [(p)-[m:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ | {
      household_id: h.household_id, village_code: h.village_code, township_code: h.township_code,
      address: h.address, relation: m.relation, since: m.since, until: m.until,
      members: [(h)<-[m2:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex,
@@ -49,24 +51,29 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
     CALL (p) {
       MATCH (e:Enrollment)-[:COVERS|GRANTED_TO]->(p) RETURN e
       UNION
-      MATCH (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) RETURN e
+      MATCH (e:Enrollment)-[:GRANTED_TO]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      RETURN e
     }
     MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme)
+    WHERE NOT EXISTS { (e)-[:GRANTED_TO]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
     RETURN """ + _ENROLLMENT + """ ORDER BY e.enrollment_id
   } AS enrollments,
   COLLECT {
     CALL (p) {
       MATCH (p)-[:APPLIED_FOR]->(c:Case) RETURN c
       UNION
-      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) RETURN c
+      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      RETURN c
     }
     MATCH (c)-[:FOR_PROGRAMME]->(prog:Programme)
+    WHERE NOT EXISTS { (c)-[:FOR_HOUSEHOLD]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
     RETURN """ + _CASE + """ ORDER BY c.case_id
   } AS cases,
   [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
      .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
   [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
-  [(p)-[:MEMBER_OF]->(:Household)<-[:EVIDENCE]-(f:Finding) | f {.finding_id, .kind, .status, .score}] AS findings
+  [(p)-[:MEMBER_OF]->(h:Household)<-[:EVIDENCE]-(f:Finding) WHERE """ + HOUSEHOLD_IN_AREA + """
+     | f {.finding_id, .kind, .status, .score}] AS findings
 """
 
 # Enrollments and cases by id, with their programme's department, payments and staff.
