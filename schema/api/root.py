@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.audit import AUDIT_EVENTS
+from access.audit import AUDIT_EVENTS, AUDIT_TRAIL
 from access.handles import InvalidHandle
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
@@ -230,4 +230,7 @@ class Query:
         )
         edges = [Edge(cursor=encode_key(r["event"]["at"], r["event"]["event_id"]), node=AuditEvent(**{
             k: r["event"].get(k) for k in AuditEvent.__annotations__})) for r in rows[:limit]]
+        # The trail shows whose data was read and why, with full ID numbers: a read like any other.
+        await ctx.audit.record_reads([e.node.person_id_number for e in edges if e.node.person_id_number],
+                                     [AUDIT_TRAIL], "audit trail review", "auditEvents")
         return connection(edges, len(rows), limit)
