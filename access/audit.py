@@ -33,6 +33,9 @@ ORDER BY a.at DESC, a.event_id DESC
 LIMIT $limit
 """
 
+# The category of a read of the trail itself (not a DataCategory: no field of a person carries it).
+AUDIT_TRAIL = "audit trail"
+
 
 
 

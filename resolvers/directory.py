@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from access.principal import Principal, Role
 
 DEPARTMENTS = """
 MATCH (d:Department)
@@ -39,17 +38,6 @@ RETURN s {.staff_id, .name, .staff_role, .department_code, .township_code, .vill
 ORDER BY k, s.staff_id
 LIMIT $limit
 """
-
-
-def staff_scope(principal: Principal) -> tuple[str | None, str | None] | None:
-    """The (township, village) a role may list staff in; None when it may not list staff."""
-    if principal.role is Role.INVESTIGATOR:
-        return (None, None)
-    if principal.role is Role.CASEWORKER:
-        return (principal.township_code, None)
-    if principal.role is Role.COORDINATOR:
-        return (principal.township_code, principal.village_code)
-    return None
 
 
 def narrowed(scope: str | None, wanted: str | None) -> tuple[bool, str | None]:

@@ -6,34 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from access.principal import Principal, Role
+from access.operations import Area
+from access.policy import Access, DataCategory, access
+from access.principal import Principal
 from graph.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
 
-def finding_scope(principal: Principal) -> dict[str, Any] | None:
-    """What findings a role reads: None for none; else township, village and kinds it is limited to."""
-    match principal.role:
-        case Role.INVESTIGATOR:
-            return {"township": None, "village": None, "kinds": None}
-        case Role.CASEWORKER:  # coverage gaps of their township; never fraud findings about colleagues
-            return {"township": principal.township_code, "village": None, "kinds": GAP_KINDS}
-    # Coordinators get their village's active-discovery list (`activeDiscovery`), not findings:
-    # explanations name health facts their role may not read.
-    return None
-
-
-def discovery_scope(principal: Principal) -> tuple[str | None, str | None] | None:
-    """(township, village) whose active-discovery list a role reads."""
-    match principal.role:
-        case Role.INVESTIGATOR:
-            return (None, None)
-        case Role.CASEWORKER:
-            return (principal.township_code, None)
-        case Role.COORDINATOR:
-            return (principal.township_code, principal.village_code)
-    return None
+def finding_scope(principal: Principal, area: Area) -> dict[str, Any]:
+    """The township and kinds a call reads findings of (who may call at all: access/operations.py).
+    A role that may not read findings naming a person (caseworkers: never fraud findings about
+    colleagues) reads coverage gaps only."""
+    kinds = None if access(principal, DataCategory.FINDINGS) is Access.FULL else GAP_KINDS
+    return {"township": area.township, "village": area.village, "kinds": kinds}
 
 
 FINDING_LIST = """

@@ -1,4 +1,4 @@
-"""Reading persons: the 360 view in one Cypher round trip, name search, and jurisdiction.
+"""Reading persons: the 360 view in one Cypher round trip, name search, and households.
 
 The 360 query fetches everything the Person type can show in one round trip (pattern
 comprehensions and COLLECT subqueries), whatever the size of the household or the number
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from access.principal import Principal, Role
+from access.operations import HOUSEHOLD_IN_AREA, PERSON_IN_AREA, Area
 
 # What an enrollment (e) and a case (c) of programme prog show, wherever they are read.
 _ENROLLMENT = """e {.*, department_code: prog.department_code, programme_name: prog.name,
@@ -27,21 +27,15 @@ _CASE = """c {.*, department_code: prog.department_code,
   approved_by: [(s)-[:APPROVED]->(c) | s.staff_id]
 }"""
 
-# The caller's jurisdiction is checked in the query, before anything else is read: a
-# person outside it costs what a person who does not exist costs (no timing oracle).
+# The call's area (access/operations.py) is checked in the query, before anything else is
+# read: a person outside it costs what a person who does not exist costs (no timing oracle).
+# A person's other households outside the area stay out, with all reached through them (their
+# members, grants, cases, findings), as household() would refuse them.
 PERSON_360 = """
 MATCH (p:Person {id_number: $id_number})
-WHERE $role = 'investigator'
-   OR ($role = 'caseworker' AND EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE h.township_code = $township })
-   OR ($role = 'coordinator' AND EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE h.village_code = $village })
-   OR ($role = 'department_partner' AND (
-        EXISTS { (p)-[:HAS_FACT]->(f) WHERE f.source = $department }
-        OR EXISTS { (e:Enrollment)-[:COVERS|GRANTED_TO]->(p)
-                    WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $department}) } }
-        OR EXISTS { (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p)
-                    WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $department}) } }))
+WHERE """ + PERSON_IN_AREA + """
 RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
-  [(p)-[m:MEMBER_OF]->(h:Household) | {
+  [(p)-[m:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ | {
      household_id: h.household_id, village_code: h.village_code, township_code: h.township_code,
      address: h.address, relation: m.relation, since: m.since, until: m.until,
      members: [(h)<-[m2:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex,
@@ -57,24 +51,29 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
     CALL (p) {
       MATCH (e:Enrollment)-[:COVERS|GRANTED_TO]->(p) RETURN e
       UNION
-      MATCH (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p) RETURN e
+      MATCH (e:Enrollment)-[:GRANTED_TO]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      RETURN e
     }
     MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme)
+    WHERE NOT EXISTS { (e)-[:GRANTED_TO]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
     RETURN """ + _ENROLLMENT + """ ORDER BY e.enrollment_id
   } AS enrollments,
   COLLECT {
     CALL (p) {
       MATCH (p)-[:APPLIED_FOR]->(c:Case) RETURN c
       UNION
-      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(:Household)<-[:MEMBER_OF]-(p) RETURN c
+      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      RETURN c
     }
     MATCH (c)-[:FOR_PROGRAMME]->(prog:Programme)
+    WHERE NOT EXISTS { (c)-[:FOR_HOUSEHOLD]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
     RETURN """ + _CASE + """ ORDER BY c.case_id
   } AS cases,
   [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
      .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
   [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
-  [(p)-[:MEMBER_OF]->(:Household)<-[:EVIDENCE]-(f:Finding) | f {.finding_id, .kind, .status, .score}] AS findings
+  [(p)-[:MEMBER_OF]->(h:Household)<-[:EVIDENCE]-(f:Finding) WHERE """ + HOUSEHOLD_IN_AREA + """
+     | f {.finding_id, .kind, .status, .score}] AS findings
 """
 
 # Enrollments and cases by id, with their programme's department, payments and staff.
@@ -91,31 +90,13 @@ RETURN """ + _CASE + """ AS case
 """
 
 SEARCH_BY_NAME = """
-CALL db.index.fulltext.queryNodes('person_name_search', $query) YIELD node, score
-WITH node, score
-WHERE $township IS NULL OR EXISTS { (node)-[:MEMBER_OF]->(h:Household) WHERE h.township_code = $township
-                                   AND ($village IS NULL OR h.village_code = $village) }
-RETURN node.id_number AS id_number
-ORDER BY score DESC, node.id_number
+CALL db.index.fulltext.queryNodes('person_name_search', $query) YIELD node AS p, score
+WITH p, score
+WHERE """ + PERSON_IN_AREA + """
+RETURN p.id_number AS id_number
+ORDER BY score DESC, p.id_number
 SKIP $skip LIMIT $limit
 """
-
-
-def in_jurisdiction(principal: Principal, record: dict[str, Any]) -> bool:
-    """Object-level check: is this person within the caller's jurisdiction?"""
-    homes = record["memberships"]
-    if principal.role is Role.INVESTIGATOR:
-        return True
-    if principal.role is Role.CASEWORKER:
-        return any(h["township_code"] == principal.township_code for h in homes)
-    if principal.role is Role.COORDINATOR:
-        return any(h["village_code"] == principal.village_code for h in homes)
-    if principal.role is Role.DEPARTMENT_PARTNER:
-        # Only persons the department has a mandate for: in its programmes, or in its feeds.
-        return any(e["department_code"] == principal.department for e in record["enrollments"]) or any(
-            f.get("source") == principal.department for f in record["facts"]
-        )
-    return False
 
 
 async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:
@@ -127,20 +108,16 @@ async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:
     record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
 
 
-def jurisdiction_params(principal: Principal) -> dict[str, Any]:
-    return {"role": principal.role.value, "township": principal.township_code, "village": principal.village_code,
-            "department": principal.department}
-
-
-async def fetch_person_360(gateway: Any, id_number: str, principal: Principal) -> dict[str, Any] | None:
+async def fetch_person_360(gateway: Any, id_number: str, area: Area) -> dict[str, Any] | None:
     """One round trip: the person with their households, enrollments (payments included) and
-    cases. None when the person does not exist or is outside the principal's jurisdiction."""
-    rows = await gateway.read(PERSON_360, id_number=id_number, **jurisdiction_params(principal))
+    cases. None when the person does not exist or is outside the call's area."""
+    rows = await gateway.read(PERSON_360, id_number=id_number, **area.params())
     return rows[0] if rows else None
 
 
 HOUSEHOLD = """
 MATCH (h:Household {household_id: $household_id})
+WHERE """ + HOUSEHOLD_IN_AREA + """
 RETURN h {.*} AS household,
   [(h)<-[m:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex, birth_date: o.birth_date,
                                     relation: m.relation, since: m.since, until: m.until}] AS members,
@@ -152,15 +129,12 @@ RETURN h {.*} AS household,
 """
 
 
-async def fetch_household(gateway: Any, household_id: str) -> dict[str, Any] | None:
-    """At most three round trips: the household, its enrollments, its cases."""
-    rows = await gateway.read(HOUSEHOLD, household_id=household_id)
+async def fetch_household(gateway: Any, household_id: str, area: Area) -> dict[str, Any] | None:
+    """At most three round trips: the household, its enrollments, its cases. None when it does
+    not exist or is outside the call's area."""
+    rows = await gateway.read(HOUSEHOLD, household_id=household_id, **area.params())
     if not rows:
         return None
     record = rows[0]
     await _attach_benefits(gateway, record)
-    h = record["household"]
-    # The shape in_jurisdiction reads: where this household is.
-    record["memberships"] = [{"township_code": h.get("township_code"), "village_code": h.get("village_code")}]
-    record["facts"] = []
     return record

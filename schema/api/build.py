@@ -23,6 +23,7 @@ from schema.api.directory import DirectoryQuery
 from schema.api.discovery import DiscoveryQuery
 from schema.api.field_policy import FieldPolicy
 from schema.api.findings import FindingMutation, FindingQuery
+from schema.api.operation_access import OperationAccess
 from schema.api.publicity import PublicityQuery
 from schema.api.query_cost import BudgetedValidation, QueryBudget
 from schema.api.root import Query as PersonQuery
@@ -63,7 +64,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(ReportRoundTrips)
     # Clients repeat the same few documents: parse and validate each once (bounded caches);
     # the budget is checked in linear time before the standard rules (schema/api/query_cost.py).
-    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget), FieldPolicy]
+    # Who may call what (OperationAccess) is decided before any resolver runs.
+    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget), OperationAccess,
+                   FieldPolicy]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from access.principal import Principal, Role
+from access.operations import Area
 from resolvers.cases import fetch_case, fetch_cases
 from resolvers.context import RequestContext
 from resolvers.directory import fetch_programmes, narrowed
 from schema.api.cases import CaseRecord, Channel, case_record
 from schema.api.errors import Forbidden, InvalidInput, NotFound
+from schema.api.operation_access import area_of
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.validation import purpose_problem
 
@@ -42,32 +43,15 @@ CaseReadResult = Annotated[CaseRecord | NotFound | Forbidden | InvalidInput, str
 CaseListResult = Annotated[Connection[CaseRecord] | Forbidden | InvalidInput, strawberry.union("CaseListResult")]
 
 
-def case_scope(principal: Principal) -> tuple[str | None, str | None] | None:
-    """The (township, village) whose cases a role reads; None when it reads no cases by area."""
-    match principal.role:
-        case Role.INVESTIGATOR | Role.DEPARTMENT_PARTNER:
-            return (None, None)
-        case Role.CASEWORKER:
-            return (principal.township_code, None)
-        case Role.COORDINATOR:
-            return (principal.township_code, principal.village_code)
-    return None
-
-
-async def _mandate(ctx: RequestContext) -> list[str] | None:
-    """A partner department reads its own programmes' cases only."""
-    if ctx.principal.role is not Role.DEPARTMENT_PARTNER:
+async def _mandate(ctx: RequestContext, area: Area) -> list[str] | None:
+    """A mandate reads its own department's programmes' cases only."""
+    if area.department is None:
         return None
-    return [p["code"] for p in await fetch_programmes(ctx.gateway, ctx.principal.department)]
+    return [p["code"] for p in await fetch_programmes(ctx.gateway, area.department)]
 
 
-def _visible(principal: Principal, case: dict[str, Any], mandate: list[str] | None) -> bool:
-    scope = case_scope(principal)
-    if scope is None:
-        return False
-    township, village = scope
-    return ((township is None or case.get("township_code") == township)
-            and (village is None or case.get("village_code") == village)
+def _visible(area: Area, case: dict[str, Any], mandate: list[str] | None) -> bool:
+    return (area.holds(case.get("township_code"), case.get("village_code"))
             and (mandate is None or case.get("programme_code") in mandate))
 
 
@@ -76,12 +60,11 @@ class CaseQuery:
     @strawberry.field(description="One case by its id, within your jurisdiction or mandate. Audited.")
     async def case(self, info: Info[RequestContext, None], case_id: str, purpose: str) -> CaseReadResult:
         ctx = info.context
-        if case_scope(ctx.principal) is None:
-            return Forbidden(message="your role does not read cases")
+        reach = area_of(info)
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         row = await fetch_case(ctx.gateway, case_id.strip())
-        if row is None or not _visible(ctx.principal, row["case"], await _mandate(ctx)):
+        if row is None or not _visible(reach, row["case"], await _mandate(ctx, reach)):
             return NotFound()
         await ctx.audit.record_reads([row["applicant"]] if row["applicant"] else [], ["benefits"], purpose, "case")
         return case_record(row["case"])
@@ -91,21 +74,19 @@ class CaseQuery:
     async def cases(self, info: Info[RequestContext, None], purpose: str, first: int = 20, after: str | None = None,
                     filter: CaseFilter | None = None, order_by: CaseOrder = CaseOrder.SUBMITTED_DESC) -> CaseListResult:
         ctx = info.context
-        scope = case_scope(ctx.principal)
-        if scope is None:
-            return Forbidden(message="your role does not read cases")
+        reach = area_of(info)
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         wanted = filter or CaseFilter()
-        ok_t, township = narrowed(scope[0], wanted.township_code)
-        ok_v, village = narrowed(scope[1], wanted.village_code)
+        ok_t, township = narrowed(reach.township, wanted.township_code)
+        ok_v, village = narrowed(reach.village, wanted.village_code)
         if not (ok_t and ok_v):
             return Forbidden(message="that area is outside your jurisdiction")
         page = keyset_page(first, after, ctx.settings.max_page_size)
         if isinstance(page, InvalidInput):
             return page
         programmes = [p.strip().upper() for p in wanted.programmes] if wanted.programmes else None
-        mandate = await _mandate(ctx)
+        mandate = await _mandate(ctx, reach)
         if mandate is not None:
             programmes = [p for p in (programmes or mandate) if p in mandate]
         rows = await fetch_cases(

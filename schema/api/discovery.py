@@ -19,8 +19,9 @@ from access.policy import Access, DataCategory, access
 from graph.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
-from resolvers.findings import discovery_scope, fetch_findings
+from resolvers.findings import fetch_findings
 from schema.api.errors import Forbidden, InvalidInput
+from schema.api.operation_access import area_of
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_yuan
 from schema.api.validation import purpose_problem
@@ -52,20 +53,18 @@ class DiscoveryQuery:
                                after: str | None = None, village_code: str | None = None) -> DiscoveryResult:
         ctx = info.context
         p = ctx.principal
-        scope = discovery_scope(p)
-        if scope is None:
-            return Forbidden(message="the active-discovery list is for coordinators, caseworkers and investigators")
+        reach = area_of(info)
         if (bad := purpose_problem(purpose)) is not None:
             return bad
-        ok, village = narrowed(scope[1], village_code)
-        if not ok or (village and scope[0] and not village.startswith(scope[0])):
+        ok, village = narrowed(reach.village, village_code)
+        if not ok or (village and not reach.covers(village)):
             return Forbidden(message="that village is outside your jurisdiction")
         page = keyset_page(first, after, ctx.settings.max_page_size)
         if isinstance(page, InvalidInput):
             return page
         rows = await fetch_findings(
             ctx.gateway, kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value], statuses=["open", "assigned"],
-            township=scope[0], village=village, min_score=None, order="SCORE_DESC", **page.params())
+            township=reach.township, village=village, min_score=None, order="SCORE_DESC", **page.params())
         health = access(p, DataCategory.HEALTH)
         edges, persons = [], []
         for r in rows[:page.limit]:

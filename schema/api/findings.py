@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from access.principal import Role
 from graph.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
@@ -21,6 +20,7 @@ from resolvers.findings import (
 )
 from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.api.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
+from schema.api.operation_access import area_of
 from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.api.people import to_yuan
 from schema.api.steps import StepEvent
@@ -183,9 +183,7 @@ class FindingQuery:
                        after: str | None = None, filter: FindingFilter | None = None,
                        order_by: FindingOrder = FindingOrder.SCORE_DESC) -> FindingListResult:
         ctx = info.context
-        scope = finding_scope(ctx.principal)
-        if scope is None:
-            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        scope = finding_scope(ctx.principal, area_of(info))
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         wanted = filter or FindingFilter()
@@ -220,9 +218,7 @@ class FindingQuery:
     async def finding_summary(self, info: Info[RequestContext, None],
                               township_code: str | None = None) -> SummaryResult:
         ctx = info.context
-        scope = finding_scope(ctx.principal)
-        if scope is None:
-            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        scope = finding_scope(ctx.principal, area_of(info))
         ok, township = narrowed(scope["township"], township_code)
         if not ok:
             return Forbidden(message="that township is outside your jurisdiction")
@@ -249,9 +245,7 @@ class FindingQuery:
     @strawberry.field(description="One finding by its id. Audited.")
     async def finding(self, info: Info[RequestContext, None], finding_id: str, purpose: str) -> FindingResult:
         ctx = info.context
-        scope = finding_scope(ctx.principal)
-        if scope is None:
-            return Forbidden(message="findings are for investigators (and caseworkers, for coverage gaps)")
+        scope = finding_scope(ctx.principal, area_of(info))
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         f = await fetch_finding(ctx.gateway, finding_id.strip())
@@ -265,8 +259,6 @@ class FindingQuery:
 async def _review(info: Info[RequestContext, None], finding_id: str, expected_version: int, step: Review,
                   note: str | None, changes: dict[str, Any]) -> FindingReviewResult:
     ctx = info.context
-    if ctx.principal.role is not Role.INVESTIGATOR:
-        return Forbidden(message="only investigators review findings")
     p = ctx.principal
     row = await review(ctx.gateway, finding_id.strip(), step, expected_version, by=p.subject, role=p.role.value,
                        note=note, changes=changes)

@@ -18,7 +18,8 @@ import strawberry
 from domain.money import to_yuan
 from access.fields import fact_category
 from access.policy import Access, DataCategory, access
-from access.principal import Principal, Role
+from access.operations import Area
+from access.principal import Principal
 
 FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
 
@@ -219,8 +220,9 @@ def to_date(value: Any) -> date | None:
 class PersonView:
     """Applies one principal's policy to fetched records."""
 
-    def __init__(self, principal: Principal) -> None:
+    def __init__(self, principal: Principal, area: Area) -> None:
         self.principal = principal
+        self.department = area.department  # a mandate's department: only its programmes' records
         self.disclosed: set[DataCategory] = set()  # what the audit event records
         self.shown: set[str] = set()  # every person whose ID number or name the response carries
         # A partner sees the persons its mandate covers (set per record), no other member or kin.
@@ -239,11 +241,11 @@ class PersonView:
         return value
 
     def _own(self, department: str | None) -> bool:
-        return self.principal.role is not Role.DEPARTMENT_PARTNER or department == self.principal.department
+        return self.department is None or department == self.department
 
     def _mandate_of(self, subject: str, record: dict[str, Any]) -> set[str] | None:
-        """For a partner: the subject and the persons its own programmes' grants and cases name."""
-        if self.principal.role is not Role.DEPARTMENT_PARTNER:
+        """For a mandate: the subject and the persons its own programmes' grants and cases name."""
+        if self.department is None:
             return None
         persons = {subject}
         for e in record.get("enrollments", []):

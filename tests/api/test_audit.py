@@ -194,3 +194,13 @@ def test_audit_verify_detects_a_deleted_and_an_altered_event(client: TestClient,
     county.execute_query("MATCH (a:AuditEvent) WHERE a.seq >= 3 DETACH DELETE a", database_=settings.neo4j_database)
     truncated = verify()
     assert not truncated["ok"] and "deleted" in truncated["problem"]
+
+
+def test_reading_the_trail_is_audited_too(client: TestClient, keys: dict[str, str]) -> None:
+    gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": "finding F-1 review"})
+    shown = gql(client, keys["auditor"], TRAIL, {"person": WANG})["data"]["auditEvents"]["edges"]
+    assert [e["node"]["personIdNumber"] for e in shown] == [WANG], shown  # full ID numbers and purposes
+    latest = gql(client, keys["auditor"], TRAIL, {"person": WANG})["data"]["auditEvents"]["edges"][0]["node"]
+    assert (latest["subject"], latest["role"], latest["operation"], latest["outcome"]) == (
+        "aud-1", "auditor", "auditEvents", "shown")
+    assert latest["categories"] == ["audit trail"]

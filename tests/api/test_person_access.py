@@ -153,3 +153,27 @@ def test_a_search_hit_opens_by_its_handle_for_its_caller_only(client: TestClient
     both = gql(client, keys["coordinator"], 'query($h: String!) { person(handle: $h, idNumber: "%s", purpose: "both '
                'given") { __typename } }' % WANG, {"h": hit["handle"]})["data"]["person"]
     assert both["__typename"] == "InvalidInput"
+
+
+def test_a_second_household_outside_the_area_stays_out_of_the_360(client: TestClient, keys: dict[str, str],
+                                                                  county, settings) -> None:  # type: ignore[no-untyped-def]
+    # WANG (village A) is also a member of H3 (village B), which holds a grant and a case of its own.
+    county.execute_query("""
+        MATCH (w:Person {id_number: $wang}), (h:Household {household_id: 'H3'}), (prog:Programme {code: 'DIBAO'})
+        CREATE (w)-[:MEMBER_OF {relation: 'other', since: date('2024-01-01')}]->(h)
+        CREATE (e:Enrollment {enrollment_id: 'E-H3', programme_code: 'DIBAO', monthly_amount_fen: 208000})
+        CREATE (e)-[:GRANTED_TO]->(h), (e)-[:FOR_PROGRAMME]->(prog)
+        CREATE (c:Case {case_id: 'C-H3', programme_code: 'DIBAO', household_id: 'H3', status: 'approved',
+                        version: 1})
+        CREATE (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
+    """, wang=WANG, database_=settings.neo4j_database)
+    county_view = person(client, keys["investigator"])
+    assert {m["householdId"] for m in county_view["memberships"]} == {"H1", "H3"}  # there, for the county
+    assert "E-H3" in texts(county_view) and "C-H3" in texts(county_view)
+    p = person(client, keys["coordinator"])
+    assert [m["householdId"] for m in p["memberships"]] == ["H1"]
+    assert "陈静" not in texts(p) and "John Smith" not in texts(p)
+    assert "E-H3" not in texts(p) and "C-H3" not in texts(p) and "2080.00" not in texts(p)
+    # As asking for the household itself is.
+    h3 = gql(client, keys["coordinator"], '{ household(householdId: "H3", purpose: "check") { __typename } }')
+    assert h3["data"]["household"]["__typename"] == "NotFound"

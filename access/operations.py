@@ -1,0 +1,156 @@
+"""Who may call what, and over which area: every root field and mutation of the API, once.
+
+OPERATIONS lists each operation with the roles that may call it and, per role, the area
+it reaches. It is applied in one place, before any resolver runs (schema/api/operation_access.py);
+tests/access/test_operations.py reads the schema: an operation missing here fails the test,
+and every role is called against every operation as the table says.
+
+The area of a call becomes Cypher parameters (Area.params), read by constant predicates
+(HOUSEHOLD_IN_AREA, PERSON_IN_AREA) and by Area.holds in Python: one definition for both.
+Row-level masking stays with access/fields.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from access.principal import Principal, Role
+
+
+class Scope(StrEnum):
+    COUNTY = "county"  # the whole county, or no area at all (reference data, a feed, an ID number check)
+    TOWNSHIP = "township"  # the caller's own township and its villages
+    VILLAGE = "village"  # the caller's own village
+    MANDATE = "mandate"  # a partner department's own programmes and feeds, wherever the persons live
+
+
+@dataclass(frozen=True)
+class Operation:
+    grants: dict[Role, Scope]  # the roles that may call it, each with the area it reaches
+    refused: str = "your role may not read this"  # the Forbidden message for every other role
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where one call may reach: None for no limit on that level."""
+
+    township: str | None = None
+    village: str | None = None
+    department: str | None = None  # set for a mandate: only this department's programmes and feeds
+
+    def params(self) -> dict[str, Any]:
+        return {"scope_township": self.township, "scope_village": self.village,
+                "scope_department": self.department}
+
+    def holds(self, township_code: str | None, village_code: str | None) -> bool:
+        """Is a record of this township and village inside? HOUSEHOLD_IN_AREA, in Python."""
+        return ((self.township is None or township_code == self.township)
+                and (self.village is None or village_code == self.village))
+
+    def covers(self, area_code: str) -> bool:
+        """Is a region code (county 6, township 9, village 12 digits) inside?"""
+        prefix = self.village or self.township
+        return prefix is None or (area_code.startswith(prefix) and len(area_code) >= len(prefix))
+
+
+# The household h is inside the call's area (the same test as Area.holds).
+HOUSEHOLD_IN_AREA = """(($scope_township IS NULL OR h.township_code = $scope_township)
+  AND ($scope_village IS NULL OR h.village_code = $scope_village))"""
+
+# The person p is inside the call's area: a member of a household inside it, or, for a
+# mandate, in the department's programmes (their own grant or their household's) or feeds.
+PERSON_IN_AREA = """(CASE WHEN $scope_department IS NULL
+  THEN $scope_township IS NULL
+    OR EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ }
+  ELSE EXISTS { (p)-[:HAS_FACT]->(f) WHERE f.source = $scope_department }
+    OR EXISTS { (e:Enrollment)-[:COVERS|GRANTED_TO]->(p)
+                WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $scope_department}) } }
+    OR EXISTS { (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p)
+                WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $scope_department}) } }
+  END)"""
+
+
+I, CW, CO = Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR
+DP, CR, EX, AU = Role.DEPARTMENT_PARTNER, Role.CREDIT_OFFICER, Role.CREDIT_EXPORTER, Role.AUDITOR
+EVERYONE = {role: Scope.COUNTY for role in Role}
+# Persons by area: the county, the own township, the own village.
+LOCAL = {I: Scope.COUNTY, CW: Scope.TOWNSHIP, CO: Scope.VILLAGE}
+CASE_READERS = LOCAL | {DP: Scope.MANDATE}
+FINDINGS = Operation({I: Scope.COUNTY, CW: Scope.TOWNSHIP},
+                     "findings are for investigators (and caseworkers, for coverage gaps)")
+INVESTIGATOR = {I: Scope.COUNTY}
+CASEWORK = Operation({CW: Scope.TOWNSHIP}, "only caseworkers of the township run the case workflow")
+CREDIT_DECISION = Operation({CR: Scope.COUNTY},
+                            "only civil affairs' credit officers decide dishonesty records")
+REVIEW = Operation(INVESTIGATOR, "only investigators review findings")
+PUBLICITY = Operation(LOCAL | {CR: Scope.COUNTY}, "you post publicity for your own township or village")
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("Query", "me"): Operation(EVERYONE),
+    ("Query", "person"): Operation(CASE_READERS),
+    ("Query", "household"): Operation(LOCAL, "your role does not read households (departments look persons "
+                                             "up by ID number)"),
+    ("Query", "searchPersons"): Operation(LOCAL, "your role looks persons up by ID number only"),
+    ("Query", "linkage"): Operation(INVESTIGATOR, "linkage is for investigators"),
+    ("Query", "paths"): Operation(INVESTIGATOR, "linkage is for investigators"),
+    ("Query", "auditEvents"): Operation({AU: Scope.COUNTY}, "only auditors read the audit trail"),
+    ("Query", "case"): Operation(CASE_READERS, "your role does not read cases"),
+    ("Query", "cases"): Operation(CASE_READERS, "your role does not read cases"),
+    ("Query", "findings"): FINDINGS,
+    ("Query", "findingSummary"): FINDINGS,
+    ("Query", "finding"): FINDINGS,
+    ("Query", "activeDiscovery"): Operation(
+        LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"),
+    ("Query", "dishonestyRecord"): Operation(
+        {CR: Scope.COUNTY, I: Scope.COUNTY},
+        "dishonesty records are read by credit officers and investigators"),
+    # Joint restriction is checked by ID number wherever the person lives (一处失信、处处受限).
+    ("Query", "restrictionStatus"): Operation({role: Scope.COUNTY for role in (DP, CW, I, CR)},
+                                              "your role does not check restrictions"),
+    ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
+    ("Query", "publicityList"): PUBLICITY,
+    ("Query", "dishonestyPublicity"): PUBLICITY,
+    ("Query", "departments"): Operation(EVERYONE),  # public reference data
+    ("Query", "programmes"): Operation(EVERYONE),
+    ("Query", "staff"): Operation(LOCAL, "your role does not list staff"),
+    ("Mutation", "submitApplication"): CASEWORK,
+    ("Mutation", "recordHomeInvestigation"): CASEWORK,
+    ("Mutation", "reviewCase"): CASEWORK,
+    ("Mutation", "recordObjection"): CASEWORK,
+    ("Mutation", "decideCase"): CASEWORK,
+    ("Mutation", "suspendCase"): CASEWORK,
+    ("Mutation", "resumeCase"): CASEWORK,
+    ("Mutation", "terminateCase"): CASEWORK,
+    ("Mutation", "overrideRestriction"): Operation(
+        {CR: Scope.COUNTY}, "only credit officers of civil affairs override a joint restriction"),
+    ("Mutation", "recordVisit"): Operation({CW: Scope.TOWNSHIP, CO: Scope.VILLAGE},
+                                           "visits are recorded by caseworkers and coordinators"),
+    ("Mutation", "assignFinding"): REVIEW,
+    ("Mutation", "confirmFinding"): REVIEW,
+    ("Mutation", "dismissFinding"): REVIEW,
+    ("Mutation", "draftDishonestyRecord"): Operation(
+        INVESTIGATOR, "investigators draft dishonesty records from the findings they confirmed"),
+    ("Mutation", "decideDishonestyRecord"): CREDIT_DECISION,
+    ("Mutation", "publishDishonestyRecord"): CREDIT_DECISION,
+    ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,
+    ("Mutation", "correctDishonestyRecord"): CREDIT_DECISION,
+}
+
+
+def area(principal: Principal, operation: tuple[str, str]) -> Area | None:
+    """Where this principal's call of the operation reaches; None when their role may not call it
+    (an operation missing from the table included: fail closed)."""
+    entry = OPERATIONS.get(operation)
+    scope = entry.grants.get(principal.role) if entry else None
+    if scope is Scope.COUNTY:
+        return Area()
+    # A missing code would widen the area to the county: refused instead.
+    if scope is Scope.TOWNSHIP and principal.township_code:
+        return Area(township=principal.township_code)
+    if scope is Scope.VILLAGE and principal.village_code:
+        return Area(township=principal.township_code, village=principal.village_code)
+    if scope is Scope.MANDATE and principal.department:
+        return Area(department=principal.department)
+    return None
