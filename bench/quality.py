@@ -22,7 +22,7 @@ from bench.county import OUT, county_folder
 from bench.machine import machine_line
 from detection.evaluate import read_labels, score
 from detection.findings_read import current_findings
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.driver import open_driver

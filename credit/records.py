@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from graph.workflow import Transition, Workflow
+from domain.workflow import Transition, Workflow
 
 # The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
 PUBLIC_FIELDS = ("record_id", "behaviour", "severity", "deciding_authority", "decision_number", "decision_date",

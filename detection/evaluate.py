@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 
 MATCH_JACCARD = 0.8
 

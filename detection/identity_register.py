@@ -16,7 +16,7 @@ from typing import Any
 
 import opencc
 
-from schema.names import latin_name
+from domain.names import latin_name
 
 _T2S = opencc.OpenCC("t2s")
 

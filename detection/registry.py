@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from detection.context import DetectionContext
 from detection.detectors import duplicates, fraud, gaps, identity, rings
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Situation
 
 Detector = Callable[[DetectionContext], list[Situation]]

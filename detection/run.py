@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from neo4j import Driver
 
 from detection.context import DetectionContext
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.registry import COUNTY_WIDE, DETECTORS, FEEDS_READ
 from detection.rules import DetectionRules
 from detection.store import store

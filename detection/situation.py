@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.money import yuan_text
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
+from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 from detection.situation import Situation
 from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from schema.spreadsheet import spreadsheet_safe
+from domain.spreadsheet import spreadsheet_safe
 from settings.private_files import private_dir, private_open
 
 COLUMNS = ("file", "line", "field", "reason", "value", "raw")

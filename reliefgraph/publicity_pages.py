@@ -21,7 +21,7 @@ from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway, GraphUnavailable
 from schema.api.errors import Forbidden
 from schema.api.publicity import PublicityList, publicity_list
-from schema.spreadsheet import spreadsheet_safe
+from domain.spreadsheet import spreadsheet_safe
 
 # The printable list is a static page: its own inline style, nothing else may load or run.
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from graph.workflow import Transition, Workflow
+from domain.workflow import Transition, Workflow
 
 
 class Step(StrEnum):

@@ -9,7 +9,7 @@ from typing import Any
 from access.operations import Area
 from access.policy import Access, DataCategory, access
 from access.principal import Principal
-from graph.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
+from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
@@ -66,7 +66,7 @@ RETURN finding_id, collect(e {.*, at: toString(e.at)}) AS events
 """
 
 
-# An investigator's steps are those of the finding's lifecycle (graph/finding_kinds.py).
+# An investigator's steps are those of the finding's lifecycle (domain/finding_kinds.py).
 Review = FindingStep
 FINDING_REVIEW = FINDING_LIFECYCLE
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from schema.ids import check_char
+from domain.ids import check_char
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from schema.ids import check_char, make_id_number
+from domain.ids import check_char, make_id_number
 from synth.benefits import enroll_household, give_disability, special_assistance
 from synth.export import Export, dibao_line
 from synth.population import AS_OF, Household, Person, Village

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 from synth.names import person_name
 
 COUNTY_CODE = "370831"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, GRANTS
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # Two enrollments overlap when each starts before the other ends (open end: still running).

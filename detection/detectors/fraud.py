@@ -9,7 +9,7 @@ from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, CASES, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
 from domain.money import FEN_PER_YUAN
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # The household a grant belongs to: the household itself, or its person's current household.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from detection.context import DetectionContext
 from detection.detectors.anchors import CASES, FLAGGED, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
 # Flagged vulnerable, alive, and neither they nor their household hold a current basic-living grant.

@@ -16,7 +16,7 @@ from detection.context import DetectionContext
 from detection.identity_blocking import sharing_a_key
 from detection.identity_linkage import IdentityLinker, Prediction
 from detection.identity_register import name_key, person_row
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation
 
 _RECORD = """

@@ -13,7 +13,7 @@ from collections import defaultdict
 import networkx as nx
 
 from detection.context import DetectionContext
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation
 
 RECIPIENT_HOUSEHOLDS = """

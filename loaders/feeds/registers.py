@@ -9,7 +9,7 @@ from loaders.feeds.base import Feed
 from loaders.references import Ref, RefKind
 from schema.feeds import registers as rows
 from schema.feeds.common import FeedRow
-from schema.names import latin_name
+from domain.names import latin_name
 
 UPSERT_REGIONS = """
 UNWIND $rows AS row

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
 from detection.scope import affected_households, delta_feeds

@@ -20,7 +20,7 @@ from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFou
 from schema.api.people import to_date, to_yuan
 from schema.api.steps import StepEvent
 from schema.feeds.benefits import Channel as ChannelEnum
-from schema.ids import InvalidIdNumber, normalize_id_number
+from domain.ids import InvalidIdNumber, normalize_id_number
 
 Channel = strawberry.enum(ChannelEnum, description="How the application came in.")
 

@@ -24,7 +24,7 @@ from schema.api.pagination import Connection, Edge, PageSizeError, connection, p
 from schema.api.people import to_date, to_yuan
 from schema.api.steps import StepEvent
 from schema.api.validation import amount_fen, purpose_problem
-from schema.ids import InvalidIdNumber, normalize_id_number
+from domain.ids import InvalidIdNumber, normalize_id_number
 
 
 def add_months(day: date, months: int) -> date:

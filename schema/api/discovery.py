@@ -16,7 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.policy import Access, DataCategory, access
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import fetch_findings

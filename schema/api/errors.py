@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from graph.workflow import Refusal, Workflow
+from domain.workflow import Refusal, Workflow
 
 
 @strawberry.enum

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (

@@ -22,7 +22,7 @@ from schema.api.operation_access import area_of
 from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
 from schema.api.people import Household, Person, PersonView, to_date
 from schema.api.validation import purpose_problem
-from schema.ids import InvalidIdNumber, normalize_id_number
+from domain.ids import InvalidIdNumber, normalize_id_number
 
 @strawberry.type
 class PathList:

@@ -13,8 +13,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Val
 
 from domain.money import to_fen
 
-from schema.ids import InvalidIdNumber, normalize_id_number
-from schema.names import checked_name, visible_text
+from domain.ids import InvalidIdNumber, normalize_id_number
+from domain.names import checked_name, visible_text
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -60,7 +60,7 @@ _DATE_FORMATS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4}
 # exported as a date); an end date may lie a lifetime ahead (2099-12-31 stands for "open").
 EARLIEST_DAY = date(1900, 1, 1)
 YEARS_AHEAD = 80
-# Birth dates go back as far as an ID number's may (schema.ids), and never past today.
+# Birth dates go back as far as an ID number's may (domain.ids), and never past today.
 EARLIEST_BIRTH = date(1880, 1, 1)
 
 

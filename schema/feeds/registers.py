@@ -22,7 +22,7 @@ from schema.feeds.common import (
     Name,
     PhoneNumber,
 )
-from schema.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
+from domain.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
 
 
 class VillageKind(StrEnum):

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from access.principal import Principal, Role
 from access.tokens import add_key
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
 from loaders.run import Loader

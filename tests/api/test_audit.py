@@ -8,7 +8,7 @@ from datetime import date
 from starlette.testclient import TestClient
 
 from tests.api.conftest import PERSON_360, gql
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 from tests.loaders.mini_county import LI, WANG, ZHAO
 
 NOBODY = make_id_number("370831", date(1961, 2, 3), 77)

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from reliefgraph.app import create_app
 from reliefgraph.rate_limit import Buckets, Lockout
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 from settings import Settings
 from tests.api.conftest import PERSON_360
 from tests.api.test_observability import samples

@@ -15,7 +15,7 @@ from neo4j import Driver
 from loaders.feeds import FEEDS
 from loaders.run import Loader
 from settings import Settings
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 
 T1, T2 = "370831100", "370831101"  # T1: 52,000 residents (rule: 5 caseworkers); T2: 8,000 (rule: 3)
 VA, VB, VC = "370831100001", "370831100002", "370831101001"

@@ -9,7 +9,7 @@ import pytest
 from neo4j import Driver
 
 from detection.context import DetectionContext
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.registry import DETECTORS
 from detection.rules import DetectionRules, read_rules
 from detection.situation import Situation

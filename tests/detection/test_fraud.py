@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from tests.detection.builder import T2, VA, VB, VC, County
 from tests.detection.conftest import keys
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from graph.finding_kinds import FindingKind
-from schema.ids import make_id_number
+from domain.finding_kinds import FindingKind
+from domain.ids import make_id_number
 from tests.detection.builder import VA, VB, VC, County
 from tests.detection.conftest import keys
 

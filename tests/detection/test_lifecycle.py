@@ -8,7 +8,7 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from detection.rules import DetectionRules
 from detection.run import run_detection
 from detection.scope import affected_households, delta_feeds

@@ -85,7 +85,7 @@ def test_a_county_loaded_on_top_of_another_detects_without_error(small_county: P
 
 def test_one_failing_kind_is_reported_and_the_others_still_run(small_county: Path, settings: Settings,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph.finding_kinds import FindingKind
+    from domain.finding_kinds import FindingKind
     from detection.registry import DETECTORS
 
     def broken(ctx):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from schema.ids import make_id_number
+from domain.ids import make_id_number
 
 TOWNSHIP = "370831100"
 VILLAGE_A = "370831100001"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from detection.evaluate import DECIDING, MATCH_JACCARD, _fields, _label_keys
-from graph.finding_kinds import FindingKind
+from domain.finding_kinds import FindingKind
 from synth.county import synthesize
 from synth.oracle import oracle_labels
 

@@ -12,7 +12,7 @@ from neo4j import Driver
 
 from loaders.run import Loader
 from settings import Settings
-from schema.ids import InvalidIdNumber, normalize_id_number
+from domain.ids import InvalidIdNumber, normalize_id_number
 from synth.county import synthesize
 
 FINDING_KINDS = {

@@ -1,4 +1,4 @@
-from schema.names import latin_name
+from domain.names import latin_name
 
 
 def test_han_names_get_searchable_pinyin() -> None:

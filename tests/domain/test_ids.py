@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from schema.ids import InvalidIdNumber, birth_date_of, check_char, make_id_number, normalize_id_number, sex_of
+from domain.ids import InvalidIdNumber, birth_date_of, check_char, make_id_number, normalize_id_number, sex_of
 
 STANDARD_EXAMPLE = "11010519491231002X"  # GB 11643-1999's own example
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from graph.workflow import Transition, Workflow
+from domain.workflow import Transition, Workflow
 
 
 class FindingKind(StrEnum):

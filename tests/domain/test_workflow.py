@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from credit.records import RECORD_LIFECYCLE, CreditStep
-from graph.workflow import Refusal, Workflow
+from domain.workflow import Refusal, Workflow
 from resolvers.cases import CASE_WORKFLOW, Step
 from resolvers.findings import FINDING_REVIEW, Review
 
