@@ -10,7 +10,7 @@ from typing import Any
 from loaders.feeds import FEEDS
 from loaders.reading import read_export
 from loaders.reference import ReferenceData
-from schema.feeds.common import FeedRow
+from loaders.rows.common import FeedRow
 
 
 @dataclass

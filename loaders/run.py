@@ -29,7 +29,7 @@ from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
 from settings import Settings
 from loaders.changed import add_keys, as_lists
-from schema.feeds.common import FeedRow
+from loaders.rows.common import FeedRow
 
 
 class LoadProgress(Protocol):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.references import Ref
-from schema.feeds.common import FeedRow
+from loaders.rows.common import FeedRow
 
 
 _KEY = ("coalesce({n}.household_id, {n}.id_number, {n}.enrollment_id, {n}.case_id, {n}.code, {n}.number, "

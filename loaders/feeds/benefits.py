@@ -6,8 +6,8 @@ from typing import Any
 
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
-from schema.feeds import benefits as rows
-from schema.feeds.common import FeedRow
+from loaders.rows import benefits as rows
+from loaders.rows.common import FeedRow
 
 # A later export that says otherwise replaces single-valued links (recorded as corrections).
 UPSERT_CASES = """

@@ -76,7 +76,7 @@ def feeds_markdown() -> str:
     lines = [
         "# Feed formats",
         "",
-        "Generated from the row models (`schema/feeds/`) by `reliefgraph feeds`; a test fails when",
+        "Generated from the row models (`loaders/rows/`) by `reliefgraph feeds`; a test fails when",
         "this file and the code disagree.",
         "",
         "Every feed is a CSV file (a header line naming the columns, in any order; extra columns",

@@ -8,7 +8,7 @@ from string import Template
 from graph.model import Label
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
-from schema.feeds import facts as rows
+from loaders.rows import facts as rows
 
 # One template, instantiated per fact label from the Label enum (labels cannot be
 # parameters; nothing from input ever reaches the label).

@@ -7,8 +7,8 @@ from typing import Any
 
 from loaders.feeds.base import Feed
 from loaders.references import Ref, RefKind
-from schema.feeds import registers as rows
-from schema.feeds.common import FeedRow
+from loaders.rows import registers as rows
+from loaders.rows.common import FeedRow
 from domain.names import latin_name
 
 UPSERT_REGIONS = """

@@ -19,7 +19,7 @@ from schema.api.operation_access import area_of
 from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.api.people import to_date, to_yuan
 from schema.api.steps import StepEvent
-from schema.feeds.benefits import Channel as ChannelEnum
+from loaders.rows.benefits import Channel as ChannelEnum
 from domain.ids import InvalidIdNumber, normalize_id_number
 
 Channel = strawberry.enum(ChannelEnum, description="How the application came in.")

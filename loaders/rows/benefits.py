@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from schema.feeds.common import AccountNumber, Code, Day, FeedRow, IdNumber, Money, ProgrammeCode, Text, YesNo
+from loaders.rows.common import AccountNumber, Code, Day, FeedRow, IdNumber, Money, ProgrammeCode, Text, YesNo
 
 
 class Channel(StrEnum):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from schema.feeds.common import (
+from loaders.rows.common import (
     AccountNumber,
     AddressText,
     BirthDay,

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from schema.feeds.common import Code, Day, DepartmentCode, FeedRow, IdNumber, Money, Name, Text, YesNo
+from loaders.rows.common import Code, Day, DepartmentCode, FeedRow, IdNumber, Money, Name, Text, YesNo
 
 
 class VehicleType(StrEnum):
