@@ -1,5 +1,5 @@
 """Who sees what, per field: every API field that can carry a person's identity or data,
-classified once, here, and applied in one place on the way out (schema/api/field_policy.py).
+classified once, here, and applied in one place on the way out (schema/field_policy.py).
 
 A field is listed in FIELDS with the data categories it discloses (its access is the most
 restrictive of their levels in policy.MATRIX) and its shape (how it is masked), or in
@@ -120,7 +120,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Staff", "staffId"): OFFICIAL, ("Staff", "name"): OFFICIAL,
     ("PublicityEntry", "name"): "published (公示): masked by the publicity rule before it leaves resolvers/publicity.py",
     ("DishonestyNotice", "name"): "published dishonesty list: identity as the publicity setting decides "
-                                  "(dishonesty_publicity_identity), applied in schema/api/credit.py",
+                                  "(dishonesty_publicity_identity), applied in schema/credit.py",
     ("DishonestyNotice", "idNumber"): "published dishonesty list: as the publicity setting decides",
     ("Enrollment", "programmeName"): LABEL, ("PublicityEntry", "programmeName"): LABEL,
     ("Department", "name"): LABEL, ("Programme", "name"): LABEL, ("PublicityList", "areaName"): LABEL,

@@ -1,7 +1,7 @@
 """Who may call what, and over which area: every root field and mutation of the API, once.
 
 OPERATIONS lists each operation with the roles that may call it and, per role, the area
-it reaches. It is applied in one place, before any resolver runs (schema/api/operation_access.py);
+it reaches. It is applied in one place, before any resolver runs (schema/operation_access.py);
 tests/access/test_operations.py reads the schema: an operation missing here fails the test,
 and every role is called against every operation as the table says.
 

@@ -41,7 +41,7 @@ from reliefgraph.publicity_pages import PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
 from settings import Settings
 from reliefgraph.workbench import workbench_app
-from schema.api.build import build_schema
+from schema.build import build_schema
 
 
 def _authenticator(settings: Settings) -> Authenticator:

@@ -1,6 +1,6 @@
 """The publicity list as CSV and as a printable page for a village notice board.
 
-Same data, same rules as the GraphQL `publicityList` (schema.api.publicity): the caller
+Same data, same rules as the GraphQL `publicityList` (schema.publicity): the caller
 authenticates with the same bearer token and may post only for their own area.
 """
 
@@ -19,8 +19,8 @@ from access.tokens import AuthenticationError, Authenticator
 from settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway, GraphUnavailable
-from schema.api.errors import Forbidden
-from schema.api.publicity import PublicityList, publicity_list
+from schema.errors import Forbidden
+from schema.publicity import PublicityList, publicity_list
 from domain.spreadsheet import spreadsheet_safe
 
 # The printable list is a static page: its own inline style, nothing else may load or run.

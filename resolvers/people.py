@@ -4,7 +4,7 @@ The 360 query fetches everything the Person type can show in one round trip (pat
 comprehensions and COLLECT subqueries), whatever the size of the household or the number
 of payments: each round trip to the server costs more of the API's CPU than anything else
 (python -m bench.api --profile: the driver's share). What the caller's role may see is decided in
-``schema.api.people`` from the policy, after the fetch and before anything is returned.
+``schema.people`` from the policy, after the fetch and before anything is returned.
 """
 
 from __future__ import annotations

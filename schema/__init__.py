@@ -1,1 +1,1 @@
-"""Data shapes: pydantic models for department feeds (and, later, GraphQL types and inputs)."""
+"""The GraphQL schema: types, inputs, errors and root fields per domain, and the extensions that apply the access and field tables."""

@@ -26,7 +26,7 @@ LAYERS = (
     ("ASGI server, starlette and our HTTP middleware", ("uvicorn/", "starlette/", "httptools/", "uvloop/",
                                                        "reliefgraph/body_limit.py", "reliefgraph/graphql_http.py")),
     ("audit trail", ("access/audit.py", "access/audit_chain.py")),
-    ("field policy and masking", ("schema/api/field_policy.py", "access/fields.py", "access/handles.py",
+    ("field policy and masking", ("schema/field_policy.py", "access/fields.py", "access/handles.py",
                                   "access/policy.py")),
     ("logs and metrics", ("observability/", "logging/", "prometheus_client/")),
     ("our resolvers and types", ("resolvers/", "schema/", "reliefgraph/")),

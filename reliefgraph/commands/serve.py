@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     @app.command("schema")
     def schema_command() -> None:
         """Print the GraphQL schema (SDL): the text of schema.graphql."""
-        from schema.api.build import schema_sdl
+        from schema.build import schema_sdl
 
         print(schema_sdl(), end="")
 

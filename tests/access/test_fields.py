@@ -14,7 +14,7 @@ from access.fields import FIELDS, ID_NUMBER_HINTS, MIN_ID_CANDIDATES, NOT_PERSON
 from access.policy import MATRIX, Access, DataCategory, access, mask_id_number
 from access.principal import Principal, Role
 from settings import Settings
-from schema.api.build import build_schema
+from schema.build import build_schema
 
 SCHEMA = build_schema(Settings(profile="development"))._schema
 # Names that may carry a person's identity or data (a field matching none is not personal

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from reliefgraph.app import create_app
 from settings import Settings
-from schema.api.build import build_schema
+from schema.build import build_schema
 from tests.api.conftest import gql
 from tests.loaders.mini_county import WANG
 
@@ -100,7 +100,7 @@ def test_internal_errors_are_masked(api_settings: Settings, keys: dict[str, str]
 
 def test_schema_file_matches_the_code() -> None:
     from settings import PROJECT_ROOT
-    from schema.api.build import schema_sdl
+    from schema.build import schema_sdl
 
     committed = (PROJECT_ROOT / "schema.graphql").read_text(encoding="utf-8")
     assert committed == schema_sdl(), "regenerate with: reliefgraph schema > schema.graphql"

@@ -19,11 +19,11 @@ from credit.records import (
     RECORD_EVENTS, RECORD_LIFECYCLE, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
     fetch_record,
 )
-from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
-from schema.api.pagination import Connection, Edge, PageSizeError, connection, page_size
-from schema.api.people import to_date, to_yuan
-from schema.api.steps import StepEvent
-from schema.api.validation import amount_fen, purpose_problem
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
+from schema.people import to_date, to_yuan
+from schema.steps import StepEvent
+from schema.validation import amount_fen, purpose_problem
 from domain.ids import InvalidIdNumber, normalize_id_number
 
 

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from schema.api.errors import InvalidInput
+from schema.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from graphql import GraphQLError, GraphQLNonNull, GraphQLUnionType
 from strawberry.extensions import SchemaExtension
 
 from access.operations import OPERATIONS, Area, area
-from schema.api.errors import Forbidden
+from schema.errors import Forbidden
 
 ROOTS = ("Query", "Mutation")
 

@@ -13,8 +13,8 @@ from strawberry.types import Info
 from access.policy import mask_name
 from resolvers.context import RequestContext
 from resolvers.publicity import area_allowed, fetch_dishonesty_publicity, fetch_publicity, shown_identity
-from schema.api.errors import Forbidden, InvalidInput
-from schema.api.people import to_date, to_yuan
+from schema.errors import Forbidden, InvalidInput
+from schema.people import to_date, to_yuan
 
 
 @strawberry.type

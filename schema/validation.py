@@ -6,7 +6,7 @@ import unicodedata
 from decimal import Decimal
 
 from domain.money import to_fen
-from schema.api.errors import InvalidInput
+from schema.errors import InvalidInput
 
 
 # Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),

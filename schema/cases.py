@@ -15,10 +15,10 @@ from resolvers.cases import (
     CASE_WORKFLOW, SUBMIT, Step, apply_step, flag_restricted, override_restriction, step_changes,
 )
 from resolvers.context import RequestContext
-from schema.api.operation_access import area_of
-from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
-from schema.api.people import to_date, to_yuan
-from schema.api.steps import StepEvent
+from schema.operation_access import area_of
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.people import to_date, to_yuan
+from schema.steps import StepEvent
 from loaders.rows.benefits import Channel as ChannelEnum
 from domain.ids import InvalidIdNumber, normalize_id_number
 

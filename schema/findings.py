@@ -18,13 +18,13 @@ from resolvers.directory import narrowed
 from resolvers.findings import (
     FINDING_REVIEW, Review, fetch_evidence, fetch_finding, fetch_findings, fetch_summary, finding_scope, review,
 )
-from schema.api.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
-from schema.api.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
-from schema.api.operation_access import area_of
-from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.api.people import to_yuan
-from schema.api.steps import StepEvent
-from schema.api.validation import amount_fen, purpose_problem
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
+from schema.operation_access import area_of
+from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.people import to_yuan
+from schema.steps import StepEvent
+from schema.validation import amount_fen, purpose_problem
 
 # What each kind's explanation and evidence disclose, for the audit trail.
 KIND_CATEGORIES: dict[str, list[str]] = {

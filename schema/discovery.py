@@ -20,11 +20,11 @@ from domain.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import fetch_findings
-from schema.api.errors import Forbidden, InvalidInput
-from schema.api.operation_access import area_of
-from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.api.people import to_yuan
-from schema.api.validation import purpose_problem
+from schema.errors import Forbidden, InvalidInput
+from schema.operation_access import area_of
+from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.people import to_yuan
+from schema.validation import purpose_problem
 
 @strawberry.type
 class DiscoveryCandidate:

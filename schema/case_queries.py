@@ -13,11 +13,11 @@ from access.operations import Area
 from resolvers.cases import fetch_case, fetch_cases
 from resolvers.context import RequestContext
 from resolvers.directory import fetch_programmes, narrowed
-from schema.api.cases import CaseRecord, Channel, case_record
-from schema.api.errors import Forbidden, InvalidInput, NotFound
-from schema.api.operation_access import area_of
-from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.api.validation import purpose_problem
+from schema.cases import CaseRecord, Channel, case_record
+from schema.errors import Forbidden, InvalidInput, NotFound
+from schema.operation_access import area_of
+from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.validation import purpose_problem
 
 
 @strawberry.enum

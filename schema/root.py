@@ -13,15 +13,15 @@ from access.handles import InvalidHandle
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
 from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
-from schema.api.audit import AuditEvent
-from schema.api.errors import Forbidden, InvalidInput, NotFound
-from schema.api.pagination import (
+from schema.audit import AuditEvent
+from schema.errors import Forbidden, InvalidInput, NotFound
+from schema.pagination import (
     Connection, Edge, PageSizeError, connection, decode_key, decode_offset, encode_key, encode_offset, page_size,
 )
-from schema.api.operation_access import area_of
-from schema.api.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
-from schema.api.people import Household, Person, PersonView, to_date
-from schema.api.validation import purpose_problem
+from schema.operation_access import area_of
+from schema.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
+from schema.people import Household, Person, PersonView, to_date
+from schema.validation import purpose_problem
 from domain.ids import InvalidIdNumber, normalize_id_number
 
 @strawberry.type

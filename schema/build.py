@@ -16,18 +16,18 @@ from observability.metrics import OperationMetrics
 from settings import Settings
 from strawberry.tools import merge_types
 
-from schema.api.case_queries import CaseQuery
-from schema.api.cases import Mutation as CaseMutation
-from schema.api.credit import CreditMutation, CreditQuery
-from schema.api.directory import DirectoryQuery
-from schema.api.discovery import DiscoveryQuery
-from schema.api.field_policy import FieldPolicy
-from schema.api.findings import FindingMutation, FindingQuery
-from schema.api.operation_access import OperationAccess
-from schema.api.publicity import PublicityQuery
-from schema.api.query_cost import BudgetedValidation, QueryBudget
-from schema.api.root import Query as PersonQuery
-from schema.api.visits import VisitMutation
+from schema.case_queries import CaseQuery
+from schema.cases import Mutation as CaseMutation
+from schema.credit import CreditMutation, CreditQuery
+from schema.directory import DirectoryQuery
+from schema.discovery import DiscoveryQuery
+from schema.field_policy import FieldPolicy
+from schema.findings import FindingMutation, FindingQuery
+from schema.operation_access import OperationAccess
+from schema.publicity import PublicityQuery
+from schema.query_cost import BudgetedValidation, QueryBudget
+from schema.root import Query as PersonQuery
+from schema.visits import VisitMutation
 
 # One root type per operation, assembled from one class per domain.
 Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery,
@@ -63,7 +63,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if settings.report_round_trips:
         extensions.append(ReportRoundTrips)
     # Clients repeat the same few documents: parse and validate each once (bounded caches);
-    # the budget is checked in linear time before the standard rules (schema/api/query_cost.py).
+    # the budget is checked in linear time before the standard rules (schema/query_cost.py).
     # Who may call what (OperationAccess) is decided before any resolver runs.
     extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget), OperationAccess,
                    FieldPolicy]

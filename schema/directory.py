@@ -11,10 +11,10 @@ from strawberry.types import Info
 
 from resolvers.context import RequestContext
 from resolvers.directory import fetch_departments, fetch_programmes, fetch_staff, narrowed
-from schema.api.errors import Forbidden, InvalidInput
-from schema.api.operation_access import area_of
-from schema.api.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.api.people import to_date
+from schema.errors import Forbidden, InvalidInput
+from schema.operation_access import area_of
+from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
+from schema.people import to_date
 
 
 @strawberry.type

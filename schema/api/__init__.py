@@ -1,1 +1,0 @@
-"""The GraphQL schema: types per domain, the root query, the security extensions."""
