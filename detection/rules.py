@@ -35,6 +35,7 @@ class Assets(_Section):
     disqualifying_property_kinds: list[str]
     max_homes: int = Field(ge=0)
     business_limit: int = Field(ge=0)
+    capital_roles: list[str]
     deposit_months: int = Field(gt=0)
     public_employee: bool
     income_above_line: bool
@@ -50,6 +51,7 @@ class Special(_Section):
     school_age: tuple[int, int]
     rehabilitation_programme: str
     rehabilitation_grades: list[int]
+    renewal_grace_days: int = Field(ge=0, le=366)
 
 
 class Staffing(_Section):
@@ -71,6 +73,7 @@ class SharedIdentifier(_Section):
     max_households: int = Field(ge=2)
     strong: list[str]
     weak: list[str]
+    pair_min_identifiers: int = Field(ge=1)
 
     @model_validator(mode="after")
     def _known(self) -> SharedIdentifier:
@@ -109,6 +112,7 @@ class DetectionRules(_Section):
             "edu_programme": self.special.education_programme, "school_age_min": self.special.school_age[0],
             "school_age_max": self.special.school_age[1], "rehab_programme": self.special.rehabilitation_programme,
             "rehab_grades": self.special.rehabilitation_grades,
+            "renewal_grace_days": self.special.renewal_grace_days,
             "staff_roles": self.staffing.counted_roles, "population_threshold": self.staffing.population_threshold,
             "minimum_below": self.staffing.minimum_below, "minimum_at_or_above": self.staffing.minimum_at_or_above,
             "coordinator_roles": self.staffing.village_coordinator_roles,

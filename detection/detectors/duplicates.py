@@ -100,16 +100,23 @@ def exclusive_programmes(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
+# A grant is a grantee's programme, whatever enrollments record it: a renewal that made a second
+# enrollment (same household, same case or a new one) is the same grant, so a month paid under
+# both is paid twice. Per-event programmes pay events, not months: there the enrollment is the grant.
 DUPLICATE_PAYMENTS = GRANTS + """
 WITH DISTINCT e
-MATCH (pay:Payment)-[:FOR_ENROLLMENT]->(e)
-WITH e, pay.period AS period, collect(pay) AS payments WHERE size(payments) > 1
 MATCH (e)-[:GRANTED_TO]->(g)
-OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
-WITH e, period, payments, coalesce(CASE WHEN g:Household THEN g END, gh) AS h
+MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme)
+WITH DISTINCT g, prog, CASE WHEN prog.unit = 'event' THEN e END AS only
+MATCH (g)<-[:GRANTED_TO]-(x:Enrollment)-[:FOR_PROGRAMME]->(prog) WHERE only IS NULL OR x = only
+MATCH (pay:Payment)-[:FOR_ENROLLMENT]->(x)
+WITH g, prog, only, pay.period AS period, collect({pay: pay, e: x.enrollment_id}) AS paid WHERE size(paid) > 1
+WITH g, prog, period, paid, CASE WHEN g:Household THEN g ELSE COLLECT {
+  MATCH (g)-[m:MEMBER_OF]->(gh:Household) RETURN gh ORDER BY m.until IS NULL DESC, m.since DESC LIMIT 1 }[0]
+END AS h
 WHERE $households IS NULL OR h.household_id IN $households
-RETURN DISTINCT e.enrollment_id AS enrollment, e.programme_code AS programme, period,
-       [x IN payments | x.payment_id] AS payments, [x IN payments | x.amount_fen] AS amounts,
+RETURN prog.code AS programme, period, [x IN paid | x.e] AS enrollments,
+       [x IN paid | x.pay.payment_id] AS payments, [x IN paid | x.pay.amount_fen] AS amounts,
        h.household_id AS household, h.township_code AS township, h.village_code AS village
 """
 
@@ -119,14 +126,19 @@ def duplicate_payments(ctx: DetectionContext) -> list[Situation]:
     for r in ctx.read(DUPLICATE_PAYMENTS):
         extra = sum(sorted(r["amounts"])[:-1])  # all but one payment were too many
         n = len(r["payments"])
-        evidence = [Evidence("Enrollment", r["enrollment"], "grant")] + [
-            Evidence("Payment", p, "payment") for p in r["payments"]]
+        grants = sorted(set(r["enrollments"]))
+        evidence = [Evidence("Enrollment", e, "grant") for e in grants] + [
+            Evidence("Payment", p, "payment") for p in sorted(r["payments"])]
         if r["household"]:
             evidence.append(Evidence("Household", r["household"], "household"))
+        names = "、".join(grants)
+        renewal_zh = "（同一救助的续期登记）" if len(grants) > 1 else ""
+        renewal_en = " (enrollments of one grant, renewed)" if len(grants) > 1 else ""
         found.append(Situation(
-            FindingKind.DUP_PAYMENT, f"{r['enrollment']}|{r['period']}", 0.99,
-            f"{r['programme']}救助{r['enrollment']}在{r['period']}发放了{n}次，多发{yuan(extra)}元。",
-            f"{r['programme']} grant {r['enrollment']} was paid {n} times for {r['period']}; "
+            # One enrollment keeps the key it always had, so a stored finding stays the same.
+            FindingKind.DUP_PAYMENT, f"{'|'.join(grants)}|{r['period']}", 0.99,
+            f"{r['programme']}救助{names}{renewal_zh}在{r['period']}发放了{n}次，多发{yuan(extra)}元。",
+            f"{r['programme']} grant {', '.join(grants)}{renewal_en} was paid {n} times for {r['period']}; "
             f"{yuan(extra)} yuan too much.",
             evidence, township_code=r["township"], village_code=r["village"], amount_fen=extra))
     return found

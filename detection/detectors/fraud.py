@@ -12,39 +12,59 @@ from domain.money import FEN_PER_YUAN
 from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
 
-# The household a grant belongs to: the household itself, or its person's current household.
+# Each payment into an account held by nobody who was in the grant's household during the
+# paid month; a grant's own account (PAYS_INTO) is judged on the detection date, or its end.
+# Insiders are the grantee and the members, over time, of the grantee household or of the
+# households the grantee person belonged to then. A member whose membership ended with their
+# death stays one: payments after a death are DECEASED_PAID's, the account is the household's.
 THIRD_PARTY = GRANTS + """
 WITH DISTINCT e
 MATCH (e)-[:GRANTED_TO]->(g)
-OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
-WITH e, g, coalesce(CASE WHEN g:Household THEN g END, gh) AS h
+WITH e, g, CASE WHEN g:Household THEN g ELSE COLLECT {
+  MATCH (g)-[gm:MEMBER_OF]->(gh:Household)
+  RETURN gh ORDER BY gm.until IS NULL DESC, gm.since DESC LIMIT 1 }[0]
+END AS h
 WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
 CALL (e) {
-  MATCH (e)-[:PAYS_INTO]->(acc:BankAccount) RETURN acc
+  MATCH (e)<-[:FOR_ENROLLMENT]-(pay:Payment)-[:PAID_TO]->(acc:BankAccount)
+  WITH acc, pay, date(pay.period + '-01') AS first
+  RETURN acc, pay, first, first + duration({months: 1}) - duration({days: 1}) AS last
   UNION
-  MATCH (e)<-[:FOR_ENROLLMENT]-(:Payment)-[:PAID_TO]->(acc:BankAccount) RETURN acc
+  MATCH (e)-[:PAYS_INTO]->(acc:BankAccount)
+  WITH acc, CASE WHEN e.end_date < $as_of THEN e.end_date ELSE $as_of END AS day
+  RETURN acc, null AS pay, day AS first, day AS last
 }
 MATCH (holder:Person)-[:HOLDS_ACCOUNT]->(acc)
-WITH e, g, h, acc, collect(holder) AS holders
-WHERE NONE(x IN holders WHERE x = g OR (x)-[:MEMBER_OF]->(h))
+WITH e, g, h, acc, pay, first, last, collect(holder) AS holders
+WHERE NONE(x IN holders WHERE x = g OR EXISTS {
+  MATCH (x)-[m:MEMBER_OF]->(hh:Household)
+  WHERE m.since <= last
+    AND (m.until IS NULL OR m.until >= first
+         OR EXISTS { MATCH (x)-[:HAS_FACT]->(d:Death) WHERE d.death_date <= m.until })
+    AND (hh = g OR EXISTS { MATCH (g)-[w:MEMBER_OF]->(hh) WHERE w.since <= last
+                                                           AND (w.until IS NULL OR w.until >= first) }) })
 RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household_id AS household,
        h.township_code AS township, h.village_code AS village, acc.number AS account,
        [x IN holders | x {.id_number, .name, .staff_id, .staff_role}] AS holders,
-       [(pay:Payment)-[:FOR_ENROLLMENT]->(e) WHERE (pay)-[:PAID_TO]->(acc) | pay {.payment_id, .amount_fen}] AS payments
+       pay {.payment_id, .amount_fen} AS payment
 """
 
 
 def third_party_payments(ctx: DetectionContext) -> list[Situation]:
     """One finding per household and account: every grant of the household paid into it."""
-    grouped: dict[tuple[str, str], list[dict]] = {}
+    grouped: dict[tuple[str, str], dict[str, dict]] = {}
+    paid_in: dict[tuple[str, str], dict[str, dict]] = {}
     for r in ctx.read(THIRD_PARTY):
-        grouped.setdefault((r["household"], r["account"]), []).append(r)
+        grouped.setdefault((r["household"], r["account"]), {}).setdefault(r["enrollment"], r)
+        if r["payment"]:
+            paid_in.setdefault((r["household"], r["account"]), {})[r["payment"]["payment_id"]] = r["payment"]
     found = []
-    for (household, account), rows in sorted(grouped.items()):
+    for (household, account), by_grant in sorted(grouped.items()):
+        rows = [by_grant[e] for e in sorted(by_grant)]
         r = rows[0]
         staff = [x for x in r["holders"] if x.get("staff_id")]
         names = "、".join(x["name"] for x in r["holders"])
-        payments = [p for x in rows for p in x["payments"]]
+        payments = [p for _, p in sorted(paid_in.get((household, account), {}).items())]
         paid = sum(p["amount_fen"] or 0 for p in payments)
         grants = "、".join(f"{x['programme']}（{x['enrollment']}）" for x in rows)
         evidence = [Evidence("Household", household, "household"), Evidence("BankAccount", account, "account")]
@@ -72,8 +92,11 @@ MATCH (d:Death)<-[:HAS_FACT]-(p)<-[:COVERS|GRANTED_TO]-(e:Enrollment)<-[:FOR_ENR
 WHERE pay.period > substring(toString(d.death_date), 0, 7)
 WITH d, p, e, collect(DISTINCT pay) AS payments
 MATCH (e)-[:GRANTED_TO]->(g)
-OPTIONAL MATCH (p)-[:MEMBER_OF]->(ph:Household)
-WITH d, p, e, payments, coalesce(CASE WHEN g:Household THEN g END, ph) AS h
+// A person grant's household: the one the person died in (registers close it at the death).
+WITH d, p, e, payments, CASE WHEN g:Household THEN g ELSE COLLECT {
+  MATCH (p)-[pm:MEMBER_OF]->(ph:Household) WHERE pm.since <= d.death_date
+  RETURN ph ORDER BY pm.until IS NULL OR pm.until >= d.death_date DESC, pm.since DESC LIMIT 1 }[0]
+END AS h
 WHERE $households IS NULL OR h.household_id IN $households
 RETURN DISTINCT p.id_number AS person, p.name AS name, d.death_date AS died, d.fact_id AS death, d.source AS source,
        e.enrollment_id AS enrollment, e.programme_code AS programme,
@@ -149,8 +172,11 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
         en.append(f"the household owns {len(homes)} homes")
     limit = FEN_PER_YUAN * a.business_limit
     for f in by_label.get("Business", []):
-        stake = f.get("share_amount_fen") if f.get("role") == "shareholder" else \
-            max(f.get("registered_capital_fen") or 0, f.get("share_amount_fen") or 0)
+        # A stake is what the person holds: their share in any role, and the whole registered
+        # capital only in a role that owns it (rules: capital_roles); a legal representative's
+        # role is no stake.
+        capital = f.get("registered_capital_fen") if f.get("role") in a.capital_roles else None
+        stake = max(capital or 0, f.get("share_amount_fen") or 0)
         if stake and stake > limit:
             facts.append(f)
             zh.append(f"{names[f['id_number']]}登记企业或持股{yuan(stake)}元（{f['source']}）")

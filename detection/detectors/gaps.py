@@ -70,7 +70,8 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
-# Members of households holding a current basic-living grant, with what special assistance they lack.
+# Members of households holding a current basic-living grant, with what special assistance they lack
+# now: a grant that ended (a lapse, not renewed) is none, beyond a term break (renewal_grace_days).
 MISSING_SPECIAL = GRANTS + """
 WITH DISTINCT e
 CALL (e) {
@@ -85,10 +86,17 @@ MATCH (h)<-[m:MEMBER_OF]-(x:Person) WHERE m.until IS NULL AND NOT EXISTS { (x)-[
 WITH h, x, CASE WHEN x.birth_date IS NULL THEN null ELSE duration.between(x.birth_date, $as_of).years END AS age
 WITH h, x, age,
   CASE WHEN age >= $school_age_min AND age <= $school_age_max
-            AND NOT EXISTS { (x)<-[:GRANTED_TO|COVERS]-(:Enrollment {programme_code: $edu_programme}) }
+            AND NOT EXISTS { MATCH (x)<-[:GRANTED_TO|COVERS]-(s:Enrollment {programme_code: $edu_programme})
+                             WHERE s.start_date <= $as_of + duration({days: $renewal_grace_days})
+                               AND (s.end_date IS NULL
+                                    OR s.end_date >= $as_of - duration({days: $renewal_grace_days})) }
        THEN $edu_programme END AS no_edu,
   [(x)-[:HAS_FACT]->(d:Disability) WHERE d.grade IN $rehab_grades
-       AND NOT EXISTS { (x)<-[:GRANTED_TO|COVERS]-(:Enrollment {programme_code: $rehab_programme}) } | d] AS no_rehab
+       AND NOT EXISTS { MATCH (x)<-[:GRANTED_TO|COVERS]-(s:Enrollment {programme_code: $rehab_programme})
+                        WHERE s.start_date <= $as_of + duration({days: $renewal_grace_days})
+                          AND (s.end_date IS NULL
+                               OR s.end_date >= $as_of - duration({days: $renewal_grace_days})) }
+       | d] AS no_rehab
 WHERE no_edu IS NOT NULL OR size(no_rehab) > 0
 RETURN x.id_number AS person, x.name AS name, age, h.household_id AS household, h.township_code AS township,
        h.village_code AS village, no_edu, [d IN no_rehab | d {.fact_id, .grade}] AS disabilities

@@ -3,7 +3,9 @@ share phones, bank accounts or addresses, as connected groups.
 
 An identifier held by more than `max_households` households (a village office phone) links
 nobody. Strong identifiers (phone, account) link two households on their own; weak ones
-(an address: two registrations at one house are common) only together with another.
+(an address: two registrations at one house are common) only together with another. Links
+chain: households joined by different identifiers (A–B a phone, B–C an account) are one
+ring. A ring of only two households needs `pair_min_identifiers` shared identifiers.
 """
 
 from __future__ import annotations
@@ -36,15 +38,45 @@ WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number, who: p
 RETURN 'phone' AS kind, x.number AS key, holders
 """
 
-# An account links the households of its holders (where grants are paid is PAYMENT_TO_THIRD_PARTY).
+# An account links the households of its holders and the households whose grants are paid into
+# it: a grant paid into another household's account, or several into one agent's, is a link
+# (PAYMENT_TO_THIRD_PARTY reports each payment; the ring is the group). A holder in no household
+# (an agent) links nobody but is evidence.
 SHARED_ACCOUNTS = """
 UNWIND $recipients AS hid
-MATCH (:Household {household_id: hid})<-[m:MEMBER_OF]-(:Person)-[:HOLDS_ACCOUNT]->(x:BankAccount)
-WHERE m.until IS NULL
+MATCH (h0:Household {household_id: hid})
+CALL (h0) {
+  MATCH (h0)<-[m:MEMBER_OF]-(:Person)-[:HOLDS_ACCOUNT]->(x:BankAccount) WHERE m.until IS NULL RETURN x
+  UNION
+  MATCH (h0)<-[:GRANTED_TO]-(:Enrollment)-[:PAYS_INTO]->(x:BankAccount) RETURN x
+  UNION
+  MATCH (h0)<-[:GRANTED_TO]-(:Enrollment)<-[:FOR_ENROLLMENT]-(:Payment)-[:PAID_TO]->(x:BankAccount) RETURN x
+  UNION
+  MATCH (h0)<-[m:MEMBER_OF]-(:Person)<-[:GRANTED_TO]-(:Enrollment)-[:PAYS_INTO]->(x:BankAccount)
+  WHERE m.until IS NULL RETURN x
+  UNION
+  MATCH (h0)<-[m:MEMBER_OF]-(:Person)<-[:GRANTED_TO]-(:Enrollment)<-[:FOR_ENROLLMENT]-(:Payment)
+        -[:PAID_TO]->(x:BankAccount)
+  WHERE m.until IS NULL RETURN x
+}
 WITH DISTINCT x
-MATCH (x)<-[:HOLDS_ACCOUNT]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
-WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)})
-     AS holders
+CALL (x) {
+  MATCH (x)<-[:HOLDS_ACCOUNT]-(p:Person)
+  OPTIONAL MATCH (p)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
+  RETURN {household: h.household_id, person: p.id_number,
+          who: p.name + '|' + toString(p.birth_date)} AS holder
+  UNION
+  CALL (x) {
+    MATCH (x)<-[:PAYS_INTO]-(e:Enrollment) RETURN e
+    UNION
+    MATCH (x)<-[:PAID_TO]-(:Payment)-[:FOR_ENROLLMENT]->(e:Enrollment) RETURN e
+  }
+  MATCH (e)-[:GRANTED_TO]->(g)
+  OPTIONAL MATCH (g)-[m:MEMBER_OF]->(gh:Household) WHERE m.until IS NULL
+  WITH coalesce(CASE WHEN g:Household THEN g END, gh) AS h WHERE h IS NOT NULL
+  RETURN DISTINCT {household: h.household_id, person: null, who: null} AS holder
+}
+WITH x, collect(DISTINCT holder) AS holders
 RETURN 'account' AS kind, x.number AS key, holders
 """
 
@@ -122,7 +154,7 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
         reached: set[str] = set()
         for kind in sorted(wanted):
             for r in ctx.read(queries[kind], recipients=sorted(frontier)):
-                households = {h["household"] for h in r["holders"]}
+                households = {h["household"] for h in r["holders"] if h["household"]}
                 if 2 <= len(households) <= rules.max_households:
                     holders_of[(kind, r["key"])] = r["holders"]
                     reached |= households & recipients
@@ -131,7 +163,7 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
     # household pair -> {(kind, identifier)}
     links: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for (kind, key), holders in holders_of.items():
-        sharing = sorted({h["household"] for h in holders} & recipients)
+        sharing = sorted({h["household"] for h in holders if h["household"]} & recipients)
         for i, a in enumerate(sharing):
             for b in sharing[i + 1:]:
                 if _same_person(holders, a, b, same):
@@ -153,8 +185,11 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
             continue
         sub = graph.subgraph(ring)
         identifiers = sorted({s for _, _, d in sub.edges(data=True) for s in d["shared"]})
+        if len(ring) == 2 and len(identifiers) < rules.pair_min_identifiers:
+            continue  # one phone between two households is a neighbour's or an unrecorded relative's
+        # The ring's members who hold its identifiers, and whoever holds its accounts (an agent).
         persons = sorted({h["person"] for s in identifiers for h in holders_of[s]
-                          if h["person"] and h["household"] in component})
+                          if h["person"] and (h["household"] in component or s[0] == "account")})
         places = {r["household"]: r for r in ctx.read(HOUSEHOLD_PLACES, households=ring)}
         first = places[ring[0]]
         ring_kinds = sorted({k for k, _ in identifiers})

@@ -14,17 +14,19 @@ _KEY = ("coalesce({n}.household_id, {n}.id_number, {n}.enrollment_id, {n}.case_i
         "{n}.staff_id)")
 
 
-def replace_single(entity: str, rel: str, target: str, *, incoming: bool = False) -> str:
+def replace_single(entity: str, rel: str, target: str, *, incoming: bool = False, keep: str = "") -> str:
     """Cypher that makes ``rel`` between ``entity`` and ``target`` the only one of its type:
     a link to anything else (an earlier export's case household, payment enrollment, fact
     owner…) is deleted and a (:Correction) records what it was, what replaced it, from which
     file and when. Idempotent: loading the same file again finds nothing to replace. With
     ``target`` null (the row names none) nothing is touched. Names come from the feed
-    definitions, never from input."""
+    definitions, never from input. ``keep`` is a condition on ``stale`` for links that stay (a
+    joint account's further holders)."""
     pattern = f"({entity})<-[stale:{rel}]-(prev)" if incoming else f"({entity})-[stale:{rel}]->(prev)"
+    kept = f" AND NOT ({keep})" if keep else ""
     return f"""CALL {{
   WITH {entity}, {target}
-  MATCH {pattern} WHERE prev <> {target}
+  MATCH {pattern} WHERE prev <> {target}{kept}
   CREATE ({entity})-[:CORRECTED]->(:Correction {{relationship: '{rel}', old: {_KEY.format(n='prev')},
     new: {_KEY.format(n=target)}, source_file: $source_file, corrected_at: datetime()}})
   DELETE stale

@@ -31,7 +31,8 @@ _VALIDATED = {
     "_programme": "programme code from rules/reference.toml (DIBAO, TEKUN, …)",
     "_bool": "yes/no (`yes`, `no`, `1`, `0`, `是`, `否`)",
     "_document_number": "document number (a resident ID number unless document_type says otherwise)",
-    "_id_list": "ID numbers separated by `;`",
+    "_id_list": "ID numbers separated by `;` (a foreign resident's passport or other document number as "
+                "in the persons feed)",
 }
 
 

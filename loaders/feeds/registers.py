@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.feeds.base import Feed
+from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import registers as rows
 from loaders.rows.common import FeedRow
@@ -93,15 +93,21 @@ MERGE (p)-[r:REGISTERED_AT {kind: row.kind}]->(a)
 SET r.source = row.source, r.as_of = row.as_of
 """
 
+# An account may have several holders over time: a row naming another holder replaces the
+# earlier one as a correction with history; a joint holder's row adds one, and a later row
+# naming the main holder leaves the joint holders in place.
 UPSERT_BANK_ACCOUNTS = """
 UNWIND $rows AS row
 MATCH (p:Person {id_number: row.holder_id_number})
 MERGE (a:BankAccount {number: row.account_number})
 SET a.bank = row.bank, a.opened_date = row.opened_date
-MERGE (p)-[:HOLDS_ACCOUNT]->(a)
-WITH p, a
-OPTIONAL MATCH (other:Person)-[old:HOLDS_ACCOUNT]->(a) WHERE other <> p
-DELETE old
+WITH row, p, a
+CALL (row, p, a) {
+  WITH row, p, a WHERE NOT row.joint_holder
+""" + replace_single("a", "HOLDS_ACCOUNT", "p", incoming=True, keep="coalesce(stale.joint, false)") + """
+}
+MERGE (p)-[h:HOLDS_ACCOUNT]->(a)
+SET h.joint = row.joint_holder
 """
 
 def _person_params(row: FeedRow) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from loaders.rows.common import AccountNumber, Code, Day, FeedRow, IdNumber, Money, ProgrammeCode, Text, YesNo
+from loaders.rows.common import (
+    AccountNumber, Code, Day, FeedRow, IdNumber, Money, PersonDocument, ProgrammeCode, Text, YesNo,
+)
 
 
 class Channel(StrEnum):
@@ -69,7 +71,9 @@ class EnrollmentRow(FeedRow):
     case_id: Code | None = None
     household_id: Code | None = None
     id_number: IdNumber | None = None
-    covered_id_numbers: Annotated[list[IdNumber], BeforeValidator(_id_list)] = Field(default_factory=list)
+    # Covered members as the persons feed names them: a foreign spouse by passport number.
+    covered_id_numbers: Annotated[list[PersonDocument], BeforeValidator(_id_list)] = Field(
+        default_factory=list)
     start_date: Day
     end_date: Day | None = None
     monthly_amount: Money | None = None

@@ -30,6 +30,21 @@ def _id_number(value: Any) -> str:
         raise ValueError(str(exc)) from None
 
 
+# A document number that is not shaped like a resident ID (15 or 18 characters): a passport
+# or foreign permanent residence card, as the persons feed stores it (upper case, no spaces).
+_RESIDENT_SHAPED = re.compile(r"\d{15}|\d{17}[\dX]")
+_OTHER_DOCUMENT = re.compile(r"[A-Z0-9]{5,30}")
+
+
+def _person_document(value: Any) -> str:
+    """A resident ID number (validated and repaired), or a foreign resident's document number;
+    which person it names is checked against the graph (the feed's references)."""
+    text = unicodedata.normalize("NFKC", str(value)).replace(" ", "").strip().upper()
+    if _OTHER_DOCUMENT.fullmatch(text) and not _RESIDENT_SHAPED.fullmatch(text) and not text.isdigit():
+        return text
+    return _id_number(value)
+
+
 # No balance, income, capital or payment in a county's records comes near this; a larger
 # figure is a damaged cell (Excel's 1.2E+10, a pasted account number), never money.
 MAX_AMOUNT_YUAN = Decimal(1_000_000_000)
@@ -165,6 +180,7 @@ def _bool(value: Any) -> bool:
 
 
 IdNumber = Annotated[str, BeforeValidator(_id_number)]
+PersonDocument = Annotated[str, BeforeValidator(_person_document)]
 Day = Annotated[date, BeforeValidator(_day)]
 BirthDay = Annotated[date, BeforeValidator(_birth_day)]
 Money = Annotated[Decimal, BeforeValidator(_money)]

@@ -21,6 +21,7 @@ from loaders.rows.common import (
     IdNumber,
     Name,
     PhoneNumber,
+    YesNo,
 )
 from domain.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
 
@@ -196,7 +197,7 @@ class StaffRow(FeedRow):
     village_code: Annotated[str | None, Field(pattern=r"^\d{12}$")] = None
     active_from: Day
     active_until: Day | None = None
-    public_employee: bool = True
+    public_employee: YesNo = True  # 是/否 as in the employment and cases feeds
 
     @model_validator(mode="after")
     def _posting(self) -> StaffRow:
@@ -236,3 +237,6 @@ class BankAccountRow(FeedRow):
     bank: Name
     holder_id_number: IdNumber
     opened_date: Day | None = None
+    # yes: a further holder of the account (a joint account); otherwise the row names its holder,
+    # and a different earlier holder is a correction (recorded, not silently replaced).
+    joint_holder: YesNo = False

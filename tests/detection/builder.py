@@ -46,13 +46,19 @@ class County:
         return hid
 
     def person(self, household: str, name: str, born: date, sex: str = "M", relation: str = "head",
-               id_number: str | None = None, since: str = "2001-01-01") -> str:
+               id_number: str | None = None, since: str = "2001-01-01", until: str = "") -> str:
         seq = next(self._person_seq) * 2 + (1 if sex == "M" else 0)
         id_number = id_number or make_id_number("370831", born, seq % 1000)
         self.rows["persons"].append({"document_type": "resident_id", "id_number": id_number, "name": name,
                                      "sex": sex, "birth_date": born.isoformat(), "household_id": household,
-                                     "relation": relation, "member_since": since})
+                                     "relation": relation, "member_since": since, "member_until": until})
         return id_number
+
+    def move(self, person: str, household: str, since: str, until: str = "", relation: str = "other") -> None:
+        """Another membership of a person already registered (one register row per membership)."""
+        first = next(r for r in self.rows["persons"] if r["id_number"] == person)
+        self.rows["persons"].append({**first, "household_id": household, "relation": relation,
+                                     "member_since": since, "member_until": until})
 
     def staff(self, person: str, role: str = "caseworker", township: str = T1, village: str = "") -> str:
         staff_id = self.next_id("S")
@@ -63,8 +69,9 @@ class County:
     def phone(self, person: str, number: str) -> None:
         self.rows["phones"].append({"id_number": person, "phone": number, "source": "MZ", "as_of": "2026-01-01"})
 
-    def account(self, person: str, number: str) -> str:
-        self.rows["bank_accounts"].append({"account_number": number, "bank": "农商行", "holder_id_number": person})
+    def account(self, person: str, number: str, joint: bool = False) -> str:
+        self.rows["bank_accounts"].append({"account_number": number, "bank": "农商行",
+                                           "holder_id_number": person, "joint_holder": "yes" if joint else ""})
         return number
 
     def address(self, person: str, address: str) -> None:
@@ -111,6 +118,13 @@ class County:
         record_id = self.next_id("R")
         self.rows[feed].append({"record_id": record_id, "id_number": person, "source": source,
                                 "as_of": "2026-06-01", **values})
+        return f"{source}:{record_id}"
+
+    def death(self, person: str, died: str, reported: str, source: str = "GA") -> str:
+        """A death as the department reported it, on `reported` (often months after `died`)."""
+        record_id = self.next_id("R")
+        self.rows["deaths"].append({"record_id": record_id, "id_number": person, "source": source,
+                                    "as_of": reported, "death_date": died})
         return f"{source}:{record_id}"
 
     def visit(self, household: str, staff_id: str, when: str) -> None:

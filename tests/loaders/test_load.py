@@ -146,3 +146,52 @@ def test_a_row_contradicting_the_graph_is_rejected_not_fatal(graph: Driver, sett
     assert reject["line"] == "3" and "conflicts with the graph" in reject["reason"]
     assert one(graph, settings, "MATCH (s:Staff {staff_id: 'S2'}) RETURN s.id_number AS id")["id"] == LI
     assert one(graph, settings, "MATCH (s:Staff {staff_id: 'S1'}) RETURN s.id_number AS id")["id"] == CHEN
+
+
+def test_a_changed_account_holder_is_a_correction_and_a_joint_holder_is_kept(
+        graph: Driver, settings: Settings, tmp_path: Path, rejects_dir: Path) -> None:
+    loader = Loader(graph, settings, rejects_dir=rejects_dir)
+    loader.load(write_mini_county(tmp_path / "county"))
+    # The bank re-exports WANG's account under LI (the holder changed), then adds ZHAO as joint holder.
+    changed = write_csv(tmp_path / "bank_accounts_YH_2.csv", ["account_number", "bank", "holder_id_number"],
+                        [[ACCOUNT_WANG, "农商行", LI]])
+    joint = write_csv(tmp_path / "bank_accounts_YH_3.csv",
+                      ["account_number", "bank", "holder_id_number", "joint_holder"],
+                      [[ACCOUNT_WANG, "农商行", ZHAO, "是"]])
+    for files in ([changed], [joint], [changed, joint]):  # the last: loading both again changes nothing
+        report = loader.load(files)
+        assert report.rejected == 0
+    holders = one(graph, settings, "MATCH (p:Person)-[:HOLDS_ACCOUNT]->(:BankAccount {number: $n}) "
+                  "RETURN collect(p.id_number) AS ids", n=ACCOUNT_WANG)["ids"]
+    assert sorted(holders) == sorted([LI, ZHAO])
+    history = one(graph, settings, "MATCH (:BankAccount {number: $n})-[:CORRECTED]->(c:Correction) "
+                  "RETURN collect([c.relationship, c.old, c.new]) AS rows", n=ACCOUNT_WANG)["rows"]
+    assert history == [["HOLDS_ACCOUNT", WANG, LI]]
+
+
+def test_yes_no_in_chinese_for_staff_and_a_passport_among_the_covered(
+        graph: Driver, settings: Settings, tmp_path: Path, rejects_dir: Path) -> None:
+    import openpyxl
+
+    loader = Loader(graph, settings, rejects_dir=rejects_dir)
+    loader.load(write_mini_county(tmp_path / "county"))
+    header = ["staff_id", "id_number", "role", "department", "township_code", "active_from", "public_employee"]
+    csv_staff = write_csv(tmp_path / "staff_more.csv", header,
+                          [["S7", LI, "grid_worker", "MZ", "370831100", "2020-01-01", "否"]])
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    book.active.append(["S8", ZHAO, "village_cadre", "MZ", "370831100", "2020-01-01", "是"])
+    xlsx_staff = tmp_path / "staff_cadres.xlsx"
+    book.save(xlsx_staff)
+    # The foreign spouse the persons feed registered by passport, covered by a household grant.
+    grant = write_csv(tmp_path / "enrollments_more.csv",
+                      ["enrollment_id", "programme", "household_id", "covered_id_numbers", "start_date"],
+                      [["E9", "DIBAO", "H3", f"{CHEN};{SMITH.lower()}", "2026-01-01"]])
+    report = loader.load([csv_staff, xlsx_staff, grant])
+    assert report.rejected == 0, [f.rejects_file for f in report.files]
+    staff = one(graph, settings, "MATCH (s:Staff) WHERE s.staff_id IN ['S7', 'S8'] "
+                "RETURN collect([s.staff_id, s.public_employee]) AS rows")["rows"]
+    assert sorted(staff) == [["S7", False], ["S8", True]]
+    covered = one(graph, settings, "MATCH (:Enrollment {enrollment_id: 'E9'})-[:COVERS]->(p:Person) "
+                  "RETURN collect(p.id_number) AS ids")["ids"]
+    assert sorted(covered) == sorted([CHEN, SMITH])
