@@ -20,7 +20,6 @@ from typing import Any, Protocol
 from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
 
 from access.audit_chain import append
-
 from access.principal import Principal
 
 AUDIT_EVENTS = """
@@ -37,8 +36,6 @@ LIMIT $limit
 AUDIT_TRAIL = "audit trail"
 
 
-
-
 class Writer(Protocol):
     round_trips: int
 
@@ -48,9 +45,15 @@ class Writer(Protocol):
 class AuditWriter:
     """Group commit of audit events, one background task per event loop (app lifespan)."""
 
-    def __init__(self, driver: AsyncDriver, database: str, timeout_s: float, max_events: int = 5000,
-                 on_change: Callable[[int, int], None] | None = None,
-                 on_commit: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        timeout_s: float,
+        max_events: int = 5000,
+        on_change: Callable[[int, int], None] | None = None,
+        on_commit: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> None:
         self._driver = driver
         self._database = database
         self._timeout_s = timeout_s
@@ -141,22 +144,43 @@ class AuditTrail:
         self._writer = writer
         self.request_id = str(uuid.uuid4())
 
-    async def record_reads(self, persons: list[str], categories: list[str], purpose: str, operation: str) -> None:
+    async def record_reads(
+        self, persons: list[str], categories: list[str], purpose: str, operation: str
+    ) -> None:
         if not persons:
             return
         p = self._principal
-        common = {"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
-                  "department": p.department, "categories": sorted(set(categories)), "purpose": purpose,
-                  "operation": operation, "outcome": "shown"}
+        common = {
+            "request_id": self.request_id,
+            "subject": p.subject,
+            "role": p.role.value,
+            "department": p.department,
+            "categories": sorted(set(categories)),
+            "purpose": purpose,
+            "operation": operation,
+            "outcome": "shown",
+        }
         await self._write([{**common, "person_id_number": person} for person in sorted(set(persons))])
 
     async def record_attempt(self, key: str, purpose: str, operation: str, outcome: str) -> None:
         """A read that showed nothing (not found, outside the jurisdiction, forbidden): recorded
         too, so that probing for who exists leaves a trace. `key` is what the caller asked for."""
         p = self._principal
-        await self._write([{"request_id": self.request_id, "subject": p.subject, "role": p.role.value,
-                            "department": p.department, "categories": [], "purpose": purpose,
-                            "operation": operation, "outcome": outcome, "person_id_number": key}])
+        await self._write(
+            [
+                {
+                    "request_id": self.request_id,
+                    "subject": p.subject,
+                    "role": p.role.value,
+                    "department": p.department,
+                    "categories": [],
+                    "purpose": purpose,
+                    "operation": operation,
+                    "outcome": outcome,
+                    "person_id_number": key,
+                }
+            ]
+        )
 
     async def _write(self, events: list[dict[str, Any]]) -> None:
         if self._writer is None:

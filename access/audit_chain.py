@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,20 @@ from settings.private_files import private_dir, private_open
 
 GENESIS = "0" * 64
 # The fields an event's hash covers, in this order.
-FIELDS = ("seq", "event_id", "request_id", "at", "subject", "role", "department", "person_id_number", "categories",
-          "purpose", "operation", "outcome")
+FIELDS = (
+    "seq",
+    "event_id",
+    "request_id",
+    "at",
+    "subject",
+    "role",
+    "department",
+    "person_id_number",
+    "categories",
+    "purpose",
+    "operation",
+    "outcome",
+)
 
 LOCK_HEAD = """
 MERGE (c:AuditChain {name: 'audit'})
@@ -68,17 +80,19 @@ def link(previous: str, event: dict[str, Any]) -> str:
 
 def _iso(moment: datetime) -> str:
     # Neo4j's toString(datetime) and Python's isoformat agree on this form.
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def chained(events: list[dict[str, Any]], seq: int, previous: str) -> tuple[list[dict[str, Any]], int, str]:
     """The events with their sequence numbers, times and hashes; the new head."""
-    now = _iso(datetime.now(timezone.utc))
+    now = _iso(datetime.now(UTC))
     out = []
     for event in events:
         seq += 1
         e = {f: event.get(f) for f in FIELDS} | {"seq": seq, "at": now}
-        e["event_id"] = event.get("event_id") or hashlib.sha256(f"{now}|{seq}|{os.getpid()}".encode()).hexdigest()[:32]
+        e["event_id"] = (
+            event.get("event_id") or hashlib.sha256(f"{now}|{seq}|{os.getpid()}".encode()).hexdigest()[:32]
+        )
         e["prev_hash"] = previous
         e["hash"] = previous = link(previous, e)
         out.append(e)
@@ -113,8 +127,12 @@ def _events(driver: Driver, database: str, after: int = 0, page: int = 5000) -> 
 
 def _same_instant(a: str | None, b: str | None) -> bool:
     try:
-        return a is not None and b is not None and \
-            datetime.fromisoformat(a.replace("Z", "+00:00")) == datetime.fromisoformat(b.replace("Z", "+00:00"))
+        return (
+            a is not None
+            and b is not None
+            and datetime.fromisoformat(a.replace("Z", "+00:00"))
+            == datetime.fromisoformat(b.replace("Z", "+00:00"))
+        )
     except ValueError:
         return False
 
@@ -128,20 +146,36 @@ def verify_chain(driver: Driver, database: str) -> ChainReport:
         if event.get("seq") is None:
             return ChainReport(count, False, "an event without a sequence number (written outside the chain)")
         if event["seq"] < expected:
-            return ChainReport(count, False, f"two events carry sequence number {event['seq']}: the chain forked "
-                                             "(two servers appended at once before migration 11 made its head "
-                                             "unique)", event["seq"])
+            return ChainReport(
+                count,
+                False,
+                f"two events carry sequence number {event['seq']}: the chain forked "
+                "(two servers appended at once before migration 11 made its head "
+                "unique)",
+                event["seq"],
+            )
         if event["seq"] != expected:
-            return ChainReport(count, False, f"events {expected}–{event['seq'] - 1} are missing (deleted)", expected)
-        if event.get("prev_hash") != previous or link(previous, event) != event.get("hash") \
-                or not _same_instant(event.get("at"), event.get("at_stored")):
-            return ChainReport(count, False, f"event {expected} was altered: its hash does not match its content",
-                               expected)
+            return ChainReport(
+                count, False, f"events {expected}–{event['seq'] - 1} are missing (deleted)", expected
+            )
+        if (
+            event.get("prev_hash") != previous
+            or link(previous, event) != event.get("hash")
+            or not _same_instant(event.get("at"), event.get("at_stored"))
+        ):
+            return ChainReport(
+                count, False, f"event {expected} was altered: its hash does not match its content", expected
+            )
         previous, expected, count = event["hash"], expected + 1, count + 1
     records, _, _ = driver.execute_query(HEAD, database_=database)
     if records and (records[0]["seq"] != count or records[0]["hash"] != previous):
-        return ChainReport(count, False, f"the chain's head is at event {records[0]['seq']} but the events end at "
-                                         f"{count}: the last events were deleted", count + 1)
+        return ChainReport(
+            count,
+            False,
+            f"the chain's head is at event {records[0]['seq']} but the events end at "
+            f"{count}: the last events were deleted",
+            count + 1,
+        )
     return ChainReport(count, True)
 
 

@@ -59,50 +59,76 @@ ID, BASIC = _rule(C.IDENTITY, shape=Shape.ID_NUMBER), _rule(C.BASIC)
 
 FIELDS: dict[tuple[str, str], Rule] = {
     # The person 360 and its parts.
-    ("Person", "idNumber"): ID, ("Person", "name"): BASIC, ("Person", "sex"): BASIC, ("Person", "birthDate"): BASIC,
-    ("Person", "phones"): _rule(C.CONTACT), ("Person", "addresses"): _rule(C.CONTACT),
+    ("Person", "idNumber"): ID,
+    ("Person", "name"): BASIC,
+    ("Person", "sex"): BASIC,
+    ("Person", "birthDate"): BASIC,
+    ("Person", "phones"): _rule(C.CONTACT),
+    ("Person", "addresses"): _rule(C.CONTACT),
     ("Person", "bankAccounts"): _rule(C.FINANCIAL),
     ("Person", "facts"): _rule(C.BASIC, shape=Shape.FACTS),
-    ("Person", "relatives"): BASIC, ("Person", "memberships"): BASIC,
-    ("Person", "enrollments"): _rule(C.BENEFITS), ("Person", "cases"): _rule(C.BENEFITS),
-    ("Person", "creditRecords"): _rule(C.CREDIT), ("Person", "findings"): _rule(C.FINDINGS),
+    ("Person", "relatives"): BASIC,
+    ("Person", "memberships"): BASIC,
+    ("Person", "enrollments"): _rule(C.BENEFITS),
+    ("Person", "cases"): _rule(C.BENEFITS),
+    ("Person", "creditRecords"): _rule(C.CREDIT),
+    ("Person", "findings"): _rule(C.FINDINGS),
     ("PhoneNumber", "number"): _rule(C.CONTACT, shape=Shape.PHONE),
     ("RegisteredAddress", "address"): _rule(C.CONTACT),
     ("BankAccount", "number"): _rule(C.FINANCIAL, shape=Shape.ACCOUNT),
-    ("Relative", "idNumber"): ID, ("Relative", "name"): BASIC,
-    ("HouseholdMember", "idNumber"): ID, ("HouseholdMember", "name"): BASIC, ("HouseholdMember", "sex"): BASIC,
+    ("Relative", "idNumber"): ID,
+    ("Relative", "name"): BASIC,
+    ("HouseholdMember", "idNumber"): ID,
+    ("HouseholdMember", "name"): BASIC,
+    ("HouseholdMember", "sex"): BASIC,
     ("HouseholdMember", "birthDate"): BASIC,
-    ("Membership", "address"): _rule(C.CONTACT), ("Membership", "members"): BASIC,
-    ("Household", "address"): _rule(C.CONTACT), ("Household", "members"): BASIC,
-    ("Household", "enrollments"): _rule(C.BENEFITS), ("Household", "cases"): _rule(C.BENEFITS),
+    ("Membership", "address"): _rule(C.CONTACT),
+    ("Membership", "members"): BASIC,
+    ("Household", "address"): _rule(C.CONTACT),
+    ("Household", "members"): BASIC,
+    ("Household", "enrollments"): _rule(C.BENEFITS),
+    ("Household", "cases"): _rule(C.BENEFITS),
     ("Household", "visits"): _rule(C.BENEFITS),
     ("Visit", "note"): _rule(C.BENEFITS),
-    ("Enrollment", "grantee"): ID, ("Enrollment", "covered"): ID,
+    ("Enrollment", "grantee"): ID,
+    ("Enrollment", "covered"): ID,
     ("Payment", "account"): _rule(C.FINANCIAL, shape=Shape.ACCOUNT),
     ("Case", "applicant"): ID,
     # Search hits and the active-discovery list.
-    ("PersonSummary", "idNumber"): ID, ("PersonSummary", "name"): BASIC, ("PersonSummary", "sex"): BASIC,
+    ("PersonSummary", "idNumber"): ID,
+    ("PersonSummary", "name"): BASIC,
+    ("PersonSummary", "sex"): BASIC,
     ("PersonSummary", "birthDate"): BASIC,
-    ("DiscoveryCandidate", "idNumber"): ID, ("DiscoveryCandidate", "name"): BASIC,
+    ("DiscoveryCandidate", "idNumber"): ID,
+    ("DiscoveryCandidate", "name"): BASIC,
     ("DiscoveryCandidate", "flags"): _rule(C.SOCIAL, shape=Shape.FLAGS),
     # Being under the income line is what puts a person on the list: social status, which
     # coordinators read to help them apply (their role reads no other income or asset data).
     ("DiscoveryCandidate", "incomePerCapita"): _rule(C.SOCIAL),
     # Credit: the subject of a dishonesty record, for those who decide or receive it.
-    ("DishonestyRecord", "idNumber"): ID, ("DishonestyRecord", "subjectName"): _rule(C.BASIC, C.CREDIT),
-    ("DishonestyRecord", "facts"): _rule(C.CREDIT), ("DishonestyRecord", "recoveryAmount"): _rule(C.CREDIT),
-    ("CreditChange", "idNumber"): _rule(C.IDENTITY, C.CREDIT), ("CreditChange", "subjectName"): _rule(C.BASIC, C.CREDIT),
+    ("DishonestyRecord", "idNumber"): ID,
+    ("DishonestyRecord", "subjectName"): _rule(C.BASIC, C.CREDIT),
+    ("DishonestyRecord", "facts"): _rule(C.CREDIT),
+    ("DishonestyRecord", "recoveryAmount"): _rule(C.CREDIT),
+    ("CreditChange", "idNumber"): _rule(C.IDENTITY, C.CREDIT),
+    ("CreditChange", "subjectName"): _rule(C.BASIC, C.CREDIT),
     ("CreditChange", "facts"): _rule(C.CREDIT),
     # Free text staff write about a household or a person.
-    ("CaseRecord", "reason"): _rule(C.BENEFITS), ("CaseEvent", "note"): _rule(C.BENEFITS),
+    ("CaseRecord", "reason"): _rule(C.BENEFITS),
+    ("CaseEvent", "note"): _rule(C.BENEFITS),
     ("CreditEvent", "note"): _rule(C.CREDIT),
     # Findings, their explanations and evidence, and the investigators' graph views name
     # persons with every kind of data: for roles that read everything.
-    ("Finding", "explanation"): _rule(*ALL), ("Finding", "details"): _rule(*ALL),
-    ("Finding", "confirmedFacts"): _rule(*ALL), ("Finding", "reason"): _rule(*ALL),
+    ("Finding", "explanation"): _rule(*ALL),
+    ("Finding", "details"): _rule(*ALL),
+    ("Finding", "confirmedFacts"): _rule(*ALL),
+    ("Finding", "reason"): _rule(*ALL),
     ("FindingEvent", "note"): _rule(*ALL),
-    ("GraphNode", "key"): _rule(*ALL), ("GraphNode", "label"): _rule(*ALL), ("GraphNode", "properties"): _rule(*ALL),
-    ("GraphEdge", "properties"): _rule(*ALL), ("Linkage", "center"): _rule(*ALL),
+    ("GraphNode", "key"): _rule(*ALL),
+    ("GraphNode", "label"): _rule(*ALL),
+    ("GraphNode", "properties"): _rule(*ALL),
+    ("GraphEdge", "properties"): _rule(*ALL),
+    ("Linkage", "center"): _rule(*ALL),
 }
 
 # Fields whose names look personal but carry no one's personal data, or only what the law
@@ -112,28 +138,51 @@ LABEL = "a name of a programme, department, region or field, not of a person"
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Me", "subject"): "the caller's own identity",
     ("PersonSummary", "handle"): "opaque: the ID number encrypted for this caller alone (access/handles.py)",
-    ("AuditEvent", "subject"): OFFICIAL, ("AuditEvent", "personIdNumber"):
-        "the audit trail: whose data was read, for auditors only (a role-gated query)",
-    ("Case", "handledBy"): OFFICIAL, ("Case", "reviewedBy"): OFFICIAL, ("Case", "approvedBy"): OFFICIAL,
-    ("CaseEvent", "by"): OFFICIAL, ("FindingEvent", "by"): OFFICIAL, ("CreditEvent", "by"): OFFICIAL,
-    ("Finding", "assignee"): OFFICIAL, ("Visit", "staffId"): OFFICIAL,
-    ("Staff", "staffId"): OFFICIAL, ("Staff", "name"): OFFICIAL,
-    ("PublicityEntry", "name"): "published (公示): masked by the publicity rule before it leaves resolvers/publicity.py",
+    ("AuditEvent", "subject"): OFFICIAL,
+    (
+        "AuditEvent",
+        "personIdNumber",
+    ): "the audit trail: whose data was read, for auditors only (a role-gated query)",
+    ("Case", "handledBy"): OFFICIAL,
+    ("Case", "reviewedBy"): OFFICIAL,
+    ("Case", "approvedBy"): OFFICIAL,
+    ("CaseEvent", "by"): OFFICIAL,
+    ("FindingEvent", "by"): OFFICIAL,
+    ("CreditEvent", "by"): OFFICIAL,
+    ("Finding", "assignee"): OFFICIAL,
+    ("Visit", "staffId"): OFFICIAL,
+    ("Staff", "staffId"): OFFICIAL,
+    ("Staff", "name"): OFFICIAL,
+    (
+        "PublicityEntry",
+        "name",
+    ): "published (公示): masked by the publicity rule before it leaves resolvers/publicity.py",
     ("DishonestyNotice", "name"): "published dishonesty list: identity as the publicity setting decides "
-                                  "(dishonesty_publicity_identity), applied in schema/credit.py",
+    "(dishonesty_publicity_identity), applied in schema/credit.py",
     ("DishonestyNotice", "idNumber"): "published dishonesty list: as the publicity setting decides",
-    ("Enrollment", "programmeName"): LABEL, ("PublicityEntry", "programmeName"): LABEL,
-    ("Department", "name"): LABEL, ("Programme", "name"): LABEL, ("PublicityList", "areaName"): LABEL,
-    ("StaffingGap", "name"): LABEL, ("VillageGapCount", "villageName"): LABEL, ("FactDetail", "name"): LABEL,
+    ("Enrollment", "programmeName"): LABEL,
+    ("PublicityEntry", "programmeName"): LABEL,
+    ("Department", "name"): LABEL,
+    ("Programme", "name"): LABEL,
+    ("PublicityList", "areaName"): LABEL,
+    ("StaffingGap", "name"): LABEL,
+    ("VillageGapCount", "villageName"): LABEL,
+    ("FactDetail", "name"): LABEL,
     ("FactDetail", "value"): "a detail of a verification fact, shown only inside a fact its category allows",
     ("Property", "name"): LABEL,
     ("Property", "value"): "a property of a graph node or edge, shown only inside one (classified above)",
     ("PublicityEntry", "reason"): "the published reason for a decision",
     ("DiscoveryCandidate", "incomeLine"): "the published dibao line, not anyone's income",
-    ("VerificationFact", "details"): "inside a verification fact, which Person.facts keeps only where the fact's "
-                                     "own category is readable (Shape.FACTS)",
-    ("RestrictionStatus", "records"): "published restriction records of an ID number the caller already holds; "
-                                      "they carry no name or ID number",
+    (
+        "VerificationFact",
+        "details",
+    ): "inside a verification fact, which Person.facts keeps only where the fact's "
+    "own category is readable (Shape.FACTS)",
+    (
+        "RestrictionStatus",
+        "records",
+    ): "published restriction records of an ID number the caller already holds; "
+    "they carry no name or ID number",
 }
 
 
@@ -167,8 +216,7 @@ def id_candidates(principal: Principal) -> int:
         return 1
     masked = mask_id_number(_SAMPLE_ID)
     known = {i for i, ch in enumerate(masked) if ch != "*"} | set(range(6))
-    hints = {hint for key, hint in ID_NUMBER_HINTS.items()
-             if FIELDS[key].level(principal) is Access.FULL}
+    hints = {hint for key, hint in ID_NUMBER_HINTS.items() if FIELDS[key].level(principal) is Access.FULL}
     if IdHint.BIRTH_DATE in hints:
         known |= set(range(6, 14))
     count = 1
@@ -217,8 +265,12 @@ def disclose(rule: Rule, principal: Principal, value: Any, *, nullable: bool, is
     if value is None:
         return None
     if rule.shape is Shape.FACTS:
-        return [f for f in value
-                if access(principal, fact_category(getattr(f, "kind", None), _fact_detail(f, "kind"))) is not Access.DENIED]
+        return [
+            f
+            for f in value
+            if access(principal, fact_category(getattr(f, "kind", None), _fact_detail(f, "kind")))
+            is not Access.DENIED
+        ]
     if rule.shape is Shape.FLAGS:
         health = access(principal, C.HEALTH) is not Access.DENIED
         return sorted({f if f in SOCIAL_FLAGS or health else "health" for f in value})

@@ -41,13 +41,17 @@ class Area:
     department: str | None = None  # set for a mandate: only this department's programmes and feeds
 
     def params(self) -> dict[str, Any]:
-        return {"scope_township": self.township, "scope_village": self.village,
-                "scope_department": self.department}
+        return {
+            "scope_township": self.township,
+            "scope_village": self.village,
+            "scope_department": self.department,
+        }
 
     def holds(self, township_code: str | None, village_code: str | None) -> bool:
         """Is a record of this township and village inside? HOUSEHOLD_IN_AREA, in Python."""
-        return ((self.township is None or township_code == self.township)
-                and (self.village is None or village_code == self.village))
+        return (self.township is None or township_code == self.township) and (
+            self.village is None or village_code == self.village
+        )
 
     def covers(self, area_code: str) -> bool:
         """Is a region code (county 6, township 9, village 12 digits) inside?"""
@@ -61,15 +65,19 @@ HOUSEHOLD_IN_AREA = """(($scope_township IS NULL OR h.township_code = $scope_tow
 
 # The person p is inside the call's area: a member of a household inside it, or, for a
 # mandate, in the department's programmes (their own grant or their household's) or feeds.
-PERSON_IN_AREA = """(CASE WHEN $scope_department IS NULL
+PERSON_IN_AREA = (
+    """(CASE WHEN $scope_department IS NULL
   THEN $scope_township IS NULL
-    OR EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ }
+    OR EXISTS { (p)-[:MEMBER_OF]->(h:Household) WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """ }
   ELSE EXISTS { (p)-[:HAS_FACT]->(f) WHERE f.source = $scope_department }
     OR EXISTS { (e:Enrollment)-[:COVERS|GRANTED_TO]->(p)
                 WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $scope_department}) } }
     OR EXISTS { (e:Enrollment)-[:GRANTED_TO]->(:Household)<-[:MEMBER_OF]-(p)
                 WHERE EXISTS { (e)-[:FOR_PROGRAMME]->(:Programme {department_code: $scope_department}) } }
   END)"""
+)
 
 
 I, CW, CO = Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR
@@ -78,20 +86,24 @@ EVERYONE = {role: Scope.COUNTY for role in Role}
 # Persons by area: the county, the own township, the own village.
 LOCAL = {I: Scope.COUNTY, CW: Scope.TOWNSHIP, CO: Scope.VILLAGE}
 CASE_READERS = LOCAL | {DP: Scope.MANDATE}
-FINDINGS = Operation({I: Scope.COUNTY, CW: Scope.TOWNSHIP},
-                     "findings are for investigators (and caseworkers, for coverage gaps)")
+FINDINGS = Operation(
+    {I: Scope.COUNTY, CW: Scope.TOWNSHIP},
+    "findings are for investigators (and caseworkers, for coverage gaps)",
+)
 INVESTIGATOR = {I: Scope.COUNTY}
 CASEWORK = Operation({CW: Scope.TOWNSHIP}, "only caseworkers of the township run the case workflow")
-CREDIT_DECISION = Operation({CR: Scope.COUNTY},
-                            "only civil affairs' credit officers decide dishonesty records")
+CREDIT_DECISION = Operation(
+    {CR: Scope.COUNTY}, "only civil affairs' credit officers decide dishonesty records"
+)
 REVIEW = Operation(INVESTIGATOR, "only investigators review findings")
 PUBLICITY = Operation(LOCAL | {CR: Scope.COUNTY}, "you post publicity for your own township or village")
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "me"): Operation(EVERYONE),
     ("Query", "person"): Operation(CASE_READERS),
-    ("Query", "household"): Operation(LOCAL, "your role does not read households (departments look persons "
-                                             "up by ID number)"),
+    ("Query", "household"): Operation(
+        LOCAL, "your role does not read households (departments look persons up by ID number)"
+    ),
     ("Query", "searchPersons"): Operation(LOCAL, "your role looks persons up by ID number only"),
     ("Query", "linkage"): Operation(INVESTIGATOR, "linkage is for investigators"),
     ("Query", "paths"): Operation(INVESTIGATOR, "linkage is for investigators"),
@@ -102,13 +114,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "findingSummary"): FINDINGS,
     ("Query", "finding"): FINDINGS,
     ("Query", "activeDiscovery"): Operation(
-        LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"),
+        LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"
+    ),
     ("Query", "dishonestyRecord"): Operation(
         {CR: Scope.COUNTY, I: Scope.COUNTY},
-        "dishonesty records are read by credit officers and investigators"),
+        "dishonesty records are read by credit officers and investigators",
+    ),
     # Joint restriction is checked by ID number wherever the person lives (一处失信、处处受限).
-    ("Query", "restrictionStatus"): Operation({role: Scope.COUNTY for role in (DP, CW, I, CR)},
-                                              "your role does not check restrictions"),
+    ("Query", "restrictionStatus"): Operation(
+        {role: Scope.COUNTY for role in (DP, CW, I, CR)}, "your role does not check restrictions"
+    ),
     ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
     ("Query", "publicityList"): PUBLICITY,
     ("Query", "dishonestyPublicity"): PUBLICITY,
@@ -124,14 +139,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "resumeCase"): CASEWORK,
     ("Mutation", "terminateCase"): CASEWORK,
     ("Mutation", "overrideRestriction"): Operation(
-        {CR: Scope.COUNTY}, "only credit officers of civil affairs override a joint restriction"),
-    ("Mutation", "recordVisit"): Operation({CW: Scope.TOWNSHIP, CO: Scope.VILLAGE},
-                                           "visits are recorded by caseworkers and coordinators"),
+        {CR: Scope.COUNTY}, "only credit officers of civil affairs override a joint restriction"
+    ),
+    ("Mutation", "recordVisit"): Operation(
+        {CW: Scope.TOWNSHIP, CO: Scope.VILLAGE}, "visits are recorded by caseworkers and coordinators"
+    ),
     ("Mutation", "assignFinding"): REVIEW,
     ("Mutation", "confirmFinding"): REVIEW,
     ("Mutation", "dismissFinding"): REVIEW,
     ("Mutation", "draftDishonestyRecord"): Operation(
-        INVESTIGATOR, "investigators draft dishonesty records from the findings they confirmed"),
+        INVESTIGATOR, "investigators draft dishonesty records from the findings they confirmed"
+    ),
     ("Mutation", "decideDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "publishDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,

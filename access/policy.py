@@ -42,14 +42,35 @@ MATRIX: dict[Role, dict[DataCategory, Access]] = {
     # person (a colleague's relative, say) through the person's record.
     Role.CASEWORKER: {c: F for c in DataCategory} | {C.FINDINGS: D},
     # Decides dishonesty records: who the subject is, what they received, their record.
-    Role.CREDIT_OFFICER: {c: D for c in DataCategory} | {C.BASIC: F, C.IDENTITY: F, C.BENEFITS: F, C.CREDIT: F},
+    Role.CREDIT_OFFICER: {c: D for c in DataCategory}
+    | {C.BASIC: F, C.IDENTITY: F, C.BENEFITS: F, C.CREDIT: F},
     # Coordinators find people in need (主动发现): they see social-status flags, not health.
-    Role.COORDINATOR: {C.BASIC: F, C.IDENTITY: M, C.CONTACT: F, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                       C.ASSETS: D, C.BENEFITS: F, C.CREDIT: D, C.FINDINGS: D},
+    Role.COORDINATOR: {
+        C.BASIC: F,
+        C.IDENTITY: M,
+        C.CONTACT: F,
+        C.FINANCIAL: D,
+        C.HEALTH: D,
+        C.SOCIAL: F,
+        C.ASSETS: D,
+        C.BENEFITS: F,
+        C.CREDIT: D,
+        C.FINDINGS: D,
+    },
     # Partners match records by ID number; other data only from their own department's
     # programmes and feeds (filtered in the resolvers).
-    Role.DEPARTMENT_PARTNER: {C.BASIC: F, C.IDENTITY: F, C.CONTACT: D, C.FINANCIAL: D, C.HEALTH: D, C.SOCIAL: F,
-                              C.ASSETS: F, C.BENEFITS: F, C.CREDIT: D, C.FINDINGS: D},
+    Role.DEPARTMENT_PARTNER: {
+        C.BASIC: F,
+        C.IDENTITY: F,
+        C.CONTACT: D,
+        C.FINANCIAL: D,
+        C.HEALTH: D,
+        C.SOCIAL: F,
+        C.ASSETS: F,
+        C.BENEFITS: F,
+        C.CREDIT: D,
+        C.FINDINGS: D,
+    },
     # The credit platform receives decided dishonesty records: whose they are, and the record.
     Role.CREDIT_EXPORTER: {c: D for c in DataCategory} | {C.BASIC: F, C.IDENTITY: F, C.CREDIT: F},
     Role.AUDITOR: {c: D for c in DataCategory},

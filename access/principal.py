@@ -11,7 +11,9 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"  # own township
     COORDINATOR = "coordinator"  # own village, read-only
     DEPARTMENT_PARTNER = "department_partner"  # own department's programmes and feeds
-    CREDIT_OFFICER = "credit_officer"  # civil affairs: decides dishonesty records, repair, restriction overrides
+    CREDIT_OFFICER = (
+        "credit_officer"  # civil affairs: decides dishonesty records, repair, restriction overrides
+    )
     CREDIT_EXPORTER = "credit_exporter"  # credit records only
     AUDITOR = "auditor"  # the audit trail
 

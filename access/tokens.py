@@ -60,8 +60,11 @@ def read_keys(path: Path) -> list[ApiKeyEntry]:
     entries = []
     for item in data.get("key", []):
         principal = Principal(
-            subject=item["subject"], role=Role(item["role"]), department=item.get("department"),
-            township_code=item.get("township_code"), village_code=item.get("village_code"),
+            subject=item["subject"],
+            role=Role(item["role"]),
+            department=item.get("department"),
+            township_code=item.get("township_code"),
+            village_code=item.get("village_code"),
         )
         entries.append(ApiKeyEntry(item["id"], item["sha256"], principal, bool(item.get("demo", False))))
     return entries
@@ -69,10 +72,18 @@ def read_keys(path: Path) -> list[ApiKeyEntry]:
 
 def _toml_entry(entry: ApiKeyEntry) -> str:
     p = entry.principal
-    lines = ["[[key]]", f'id = "{entry.key_id}"', f'sha256 = "{entry.sha256}"', f'subject = "{p.subject}"',
-             f'role = "{p.role.value}"']
-    for name, value in (("department", p.department), ("township_code", p.township_code),
-                        ("village_code", p.village_code)):
+    lines = [
+        "[[key]]",
+        f'id = "{entry.key_id}"',
+        f'sha256 = "{entry.sha256}"',
+        f'subject = "{p.subject}"',
+        f'role = "{p.role.value}"',
+    ]
+    for name, value in (
+        ("department", p.department),
+        ("township_code", p.township_code),
+        ("village_code", p.village_code),
+    ):
         if value:
             lines.append(f'{name} = "{value}"')
     if entry.demo:
@@ -136,7 +147,9 @@ def claims_problem(claims: dict[str, object], config: JwtConfig, now: float) -> 
 
 
 class Authenticator:
-    def __init__(self, keys: list[ApiKeyEntry], jwt_config: JwtConfig | None, *, allow_demo_keys: bool) -> None:
+    def __init__(
+        self, keys: list[ApiKeyEntry], jwt_config: JwtConfig | None, *, allow_demo_keys: bool
+    ) -> None:
         self._keys = [k for k in keys if allow_demo_keys or not k.demo]
         self._jwt = jwt_config
 
@@ -160,8 +173,12 @@ class Authenticator:
             raise AuthenticationError("JWTs are not accepted by this server", "jwt_refused")
         try:
             claims = jwt.decode(
-                token, self._jwt.key, algorithms=[self._jwt.algorithm], issuer=self._jwt.issuer,
-                audience=self._jwt.audience, options={"require": ["exp", "sub", "role"]},
+                token,
+                self._jwt.key,
+                algorithms=[self._jwt.algorithm],
+                issuer=self._jwt.issuer,
+                audience=self._jwt.audience,
+                options={"require": ["exp", "sub", "role"]},
             )
         except (jwt.PyJWTError, ValueError, KeyError, OverflowError) as exc:
             raise AuthenticationError(f"invalid token: {exc}", "invalid_jwt") from None
@@ -169,8 +186,11 @@ class Authenticator:
             raise AuthenticationError(f"invalid token: {problem}", "invalid_claims")
         try:
             return Principal(
-                subject=claims["sub"], role=Role(claims["role"]), department=claims.get("department"),
-                township_code=claims.get("township"), village_code=claims.get("village"),
+                subject=claims["sub"],
+                role=Role(claims["role"]),
+                department=claims.get("department"),
+                township_code=claims.get("township"),
+                village_code=claims.get("village"),
             )
         except ValueError as exc:
             raise AuthenticationError(f"invalid token: {exc}", "invalid_claims") from None

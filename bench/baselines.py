@@ -8,10 +8,10 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from neo4j_server.local_server import LocalNeo4j
-from loaders.feeds import FEEDS
-from settings import Settings
 from bench.sample import Sample
+from loaders.feeds import FEEDS
+from neo4j_server.local_server import LocalNeo4j
+from settings import Settings
 
 
 def per_row_loop(driver: Driver, database: str, sample: Sample, county_code: str) -> float:
@@ -21,7 +21,9 @@ def per_row_loop(driver: Driver, database: str, sample: Sample, county_code: str
         for feed, rows in (("households", sample.households), ("persons", sample.persons)):
             cypher = FEEDS[feed].cypher
             for row in rows:
-                session.execute_write(lambda tx, r=row: tx.run(cypher, rows=[r], county_code=county_code).consume())
+                session.execute_write(
+                    lambda tx, r=row: tx.run(cypher, rows=[r], county_code=county_code).consume()
+                )
     return time.perf_counter() - started
 
 
@@ -30,8 +32,10 @@ def _import_csvs(sample: Sample, folder: Path) -> list[str]:
     with (folder / "households.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["household_id:ID(Household)", "village_code", "address", "registered_date:date"])
-        w.writerows([h["household_id"], h["village_code"], h["address"], h["registered_date"] or ""]
-                    for h in sample.households)
+        w.writerows(
+            [h["household_id"], h["village_code"], h["address"], h["registered_date"] or ""]
+            for h in sample.households
+        )
     with (folder / "persons.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id_number:ID(Person)", "name", "document_type", "sex", "birth_date:date"])
@@ -39,11 +43,15 @@ def _import_csvs(sample: Sample, folder: Path) -> list[str]:
         for p in sample.persons:
             if p["id_number"] not in seen:
                 seen.add(p["id_number"])
-                w.writerow([p["id_number"], p["name"], p["document_type"], p["sex"] or "", p["birth_date"] or ""])
+                w.writerow(
+                    [p["id_number"], p["name"], p["document_type"], p["sex"] or "", p["birth_date"] or ""]
+                )
     with (folder / "members.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([":START_ID(Person)", ":END_ID(Household)", "relation", "since:date"])
-        w.writerows([p["id_number"], p["household_id"], p["relation"], p["member_since"]] for p in sample.persons)
+        w.writerows(
+            [p["id_number"], p["household_id"], p["relation"], p["member_since"]] for p in sample.persons
+        )
     return [
         f"--nodes=Household={folder / 'households.csv'}",
         f"--nodes=Person={folder / 'persons.csv'}",
@@ -58,8 +66,15 @@ def admin_import(settings: Settings, sample: Sample, work: Path) -> float:
     args = _import_csvs(sample, work)
     started = time.perf_counter()
     # The database name goes first: --nodes/--relationships take every argument after them.
-    result = home.admin_command("database", "import", "full", "neo4j", "--overwrite-destination=true",
-                                "--skip-duplicate-nodes=true", *args)
+    result = home.admin_command(
+        "database",
+        "import",
+        "full",
+        "neo4j",
+        "--overwrite-destination=true",
+        "--skip-duplicate-nodes=true",
+        *args,
+    )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"neo4j-admin import failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")

@@ -15,9 +15,9 @@ from pathlib import Path
 from rich.console import Console
 
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 
@@ -26,8 +26,13 @@ SEED = 2026
 
 
 def bench_settings(**overrides: object) -> Settings:
-    return Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench", bolt_port=free_port(), heap_size="4g",
-                    pagecache_size="4g", **overrides)
+    return Settings(
+        state_dir=PROJECT_ROOT / ".reliefgraph" / "bench",
+        bolt_port=free_port(),
+        heap_size="4g",
+        pagecache_size="4g",
+        **overrides,
+    )
 
 
 def generator_digest() -> str:
@@ -73,7 +78,9 @@ def _digest(folder: Path) -> str:
 def _loaded(settings: Settings, digest: str) -> bool:
     with open_driver(settings) as driver:
         records, _, _ = driver.execute_query(MARKER, database_=settings.neo4j_database)
-    return bool(records) and records[0]["digest"] == digest and records[0]["persons"] == records[0]["found"] > 0
+    return (
+        bool(records) and records[0]["digest"] == digest and records[0]["persons"] == records[0]["found"] > 0
+    )
 
 
 def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j, Path]:
@@ -93,7 +100,8 @@ def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j,
         with open_driver(settings) as driver, console.status("loading the full county (about 3 minutes)…"):
             migrate(driver, settings.neo4j_database)
             Loader(driver, settings, rejects_dir=OUT / "rejects").load(
-                sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")]))
+                sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
+            )
             driver.execute_query(WRITE_MARKER, digest=digest, database_=settings.neo4j_database)
         if not _loaded(settings, digest):
             local.stop()

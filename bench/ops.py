@@ -19,11 +19,11 @@ from rich.console import Console
 from bench.county import bench_settings, start_with_county
 from bench.machine import machine_line
 from bench.spread import Spread
-from jobs.backup import create, verify
 from graph.driver import api_driver
+from jobs.backup import create, verify
 from neo4j_server.local_server import free_port
-from settings import Settings
 from resolvers.gateway import GraphGateway, GraphUnavailable
+from settings import Settings
 
 console = Console(width=130)
 
@@ -44,13 +44,17 @@ async def _time_to_unavailable(settings: Settings, repeats: int) -> Spread:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     settings = bench_settings()
     console.print(machine_line(settings))
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
-    console.print(f"Neo4j gone: the API's read gives up (503) after {asyncio.run(_time_to_unavailable(settings, 5))}")
+    console.print(
+        f"Neo4j gone: the API's read gives up (503) after {asyncio.run(_time_to_unavailable(settings, 5))}"
+    )
     local, _ = start_with_county(settings, console)
     try:
         unavailable, verified, size = [], [], 0
@@ -63,11 +67,15 @@ def main() -> None:
                 problems = verify(settings, made.dump)
                 verified.append(time.perf_counter() - started)
                 if problems:
-                    console.print(f"[red]the full county's dump does not restore to its manifest:[/red] {problems}")
+                    console.print(
+                        f"[red]the full county's dump does not restore to its manifest:[/red] {problems}"
+                    )
                     raise SystemExit(1)
-        console.print(f"full county dump: {size / 1e6:.0f} MB; database unavailable during a backup: "
-                      f"{Spread(tuple(unavailable))}; restore into a scratch server and compare with the manifest: "
-                      f"{Spread(tuple(verified))} — every count and the audit chain's head equal")
+        console.print(
+            f"full county dump: {size / 1e6:.0f} MB; database unavailable during a backup: "
+            f"{Spread(tuple(unavailable))}; restore into a scratch server and compare with the manifest: "
+            f"{Spread(tuple(verified))} — every count and the audit chain's head equal"
+        )
     finally:
         local.stop()
 

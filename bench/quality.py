@@ -22,13 +22,13 @@ from bench.county import OUT, county_folder
 from bench.machine import machine_line
 from detection.evaluate import read_labels, score
 from detection.findings_read import current_findings
-from domain.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
+from domain.finding_kinds import FindingKind
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import PROJECT_ROOT, Settings
 from synth.population import AS_OF
 from tests.graphdump import wipe
@@ -44,8 +44,9 @@ def grade(settings: Settings, folder: Path) -> tuple[dict[str, tuple[float, floa
     with open_driver(settings) as driver:
         wipe(driver, db)
         migrate(driver, db)
-        Loader(driver, settings, rejects_dir=OUT / "rejects").load(sorted([*folder.glob("*.csv"),
-                                                                         *folder.glob("*.jsonl")]))
+        Loader(driver, settings, rejects_dir=OUT / "rejects").load(
+            sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
+        )
         reports = run_detection(driver, db, read_rules(settings.detection_rules_file), as_of=AS_OF)
         failed = [f"{r.kind}: {r.error}" for r in reports if r.error]
         if failed:
@@ -58,8 +59,12 @@ def grade(settings: Settings, folder: Path) -> tuple[dict[str, tuple[float, floa
 
 def quality_over_seeds(seeds: list[int], scale: str) -> bool:
     """Prints the table; True when every kind meets the target on every seed."""
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-quality", bolt_port=free_port(),
-                        heap_size="2g", pagecache_size="2g")
+    settings = Settings(
+        state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-quality",
+        bolt_port=free_port(),
+        heap_size="2g",
+        pagecache_size="2g",
+    )
     local = LocalNeo4j(settings)
     local.stop()
     with console.status("starting the quality benchmark's own Neo4j…"):
@@ -74,8 +79,10 @@ def quality_over_seeds(seeds: list[int], scale: str) -> bool:
     finally:
         local.stop()
         shutil.rmtree(settings.state_dir / "data" / "databases", ignore_errors=True)
-    table = Table(title=f"quality against the oracle's labels, {scale} county, seeds {', '.join(map(str, seeds))} "
-                        f"(target: precision and recall >= {TARGET} on every seed)")
+    table = Table(
+        title=f"quality against the oracle's labels, {scale} county, seeds {', '.join(map(str, seeds))} "
+        f"(target: precision and recall >= {TARGET} on every seed)"
+    )
     table.add_column("kind")
     for seed in seeds:
         table.add_column(f"seed {seed} P / R", justify="right")
@@ -86,18 +93,26 @@ def quality_over_seeds(seeds: list[int], scale: str) -> bool:
         low = (min(p for p, _ in cells), min(r for _, r in cells))
         ok = low[0] >= TARGET and low[1] >= TARGET
         met &= ok
-        table.add_row(kind.value, *(f"{p:.3f} / {r:.3f}" for p, r in cells), f"{low[0]:.3f} / {low[1]:.3f}",
-                      style="" if ok else "red")
+        table.add_row(
+            kind.value,
+            *(f"{p:.3f} / {r:.3f}" for p, r in cells),
+            f"{low[0]:.3f} / {low[1]:.3f}",
+            style="" if ok else "red",
+        )
     console.print(table)
     for seed in seeds:
         c = counts[seed]
-        console.print(f"seed {seed}: {c['labels']:,} labels by the oracle, of which the generator planted "
-                      f"{c['planted']:,}; {c['labels'] - c['planted']:,} are background that crossed a threshold")
+        console.print(
+            f"seed {seed}: {c['labels']:,} labels by the oracle, of which the generator planted "
+            f"{c['planted']:,}; {c['labels'] - c['planted']:,} are background that crossed a threshold"
+        )
     return met
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     parser.add_argument("--scale", default="medium", choices=("small", "medium", "full"))
     args = parser.parse_args()

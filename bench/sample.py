@@ -23,7 +23,9 @@ class Sample:
         return len(self.households) + len(self.persons)
 
 
-def validated(path: Path, feed: str, reference: ReferenceData, limit: int | None = None) -> list[dict[str, Any]]:
+def validated(
+    path: Path, feed: str, reference: ReferenceData, limit: int | None = None
+) -> list[dict[str, Any]]:
     chosen = FEEDS[feed]
     context = reference.validation_context()
     out: list[dict[str, Any]] = []
@@ -45,7 +47,11 @@ def validated(path: Path, feed: str, reference: ReferenceData, limit: int | None
 def take_sample(county: Path, reference: ReferenceData, persons: int) -> Sample:
     people = validated(county / "persons_GA.csv", "persons", reference, persons)
     wanted = {p["household_id"] for p in people}
-    homes = [h for h in validated(county / "households.csv", "households", reference) if h["household_id"] in wanted]
+    homes = [
+        h
+        for h in validated(county / "households.csv", "households", reference)
+        if h["household_id"] in wanted
+    ]
     return Sample(homes, people)
 
 
@@ -53,8 +59,10 @@ def write_sample(sample: Sample, folder: Path) -> list[Path]:
     """The sample as loader input files (already clean)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, feed, rows in (("households.csv", "households", sample.households),
-                             ("persons.csv", "persons", sample.persons)):
+    for name, feed, rows in (
+        ("households.csv", "households", sample.households),
+        ("persons.csv", "persons", sample.persons),
+    ):
         columns = FEEDS[feed].columns
         path = folder / name
         with path.open("w", newline="", encoding="utf-8") as fh:

@@ -28,9 +28,9 @@ from bench.machine import machine_line
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import PROJECT_ROOT, Settings
 from synth.county import SCALES
 from synth.population import AS_OF
@@ -74,7 +74,8 @@ def measure(settings: Settings, multiple: float) -> Measured:
             with console.status(f"{multiple:g}x: loading…"):
                 started = time.perf_counter()
                 Loader(driver, settings, rejects_dir=OUT / "rejects-scale").load(
-                    sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")]))
+                    sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
+                )
                 load_s = time.perf_counter() - started
             persons = driver.execute_query(PERSONS, database_=db)[0][0]["persons"]
             if not persons:
@@ -88,54 +89,99 @@ def measure(settings: Settings, multiple: float) -> Measured:
                 raise SystemExit(f"{multiple:g}x: a detector failed: " + "; ".join(failed))
     finally:
         local.stop()  # a clean shutdown checkpoints: the store's size is its size at rest
-    return Measured(multiple, persons, load_s, detect_s, _store_mb(local.home), {r.kind: r.seconds for r in reports})
+    return Measured(
+        multiple, persons, load_s, detect_s, _store_mb(local.home), {r.kind: r.seconds for r in reports}
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 2.0, 4.0], choices=sorted(MULTIPLES),
-                        help="multiples of the county's size")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scales",
+        type=float,
+        nargs="+",
+        default=[1.0, 2.0, 4.0],
+        choices=sorted(MULTIPLES),
+        help="multiples of the county's size",
+    )
     args = parser.parse_args()
-    settings = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-scale", bolt_port=free_port(),
-                        heap_size="4g", pagecache_size="6g")
+    settings = Settings(
+        state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-scale",
+        bolt_port=free_port(),
+        heap_size="4g",
+        pagecache_size="6g",
+    )
     console.print(machine_line(settings))
     results = []
     try:
         for multiple in sorted(args.scales):
             results.append(measure(settings, multiple))
             r = results[-1]
-            console.print(f"{multiple:g}x: {r.persons:,} persons, load {r.load_s:.0f} s, detection {r.detect_s:.1f} s, "
-                          f"store {r.store_mb:,.0f} MB")
+            console.print(
+                f"{multiple:g}x: {r.persons:,} persons, load {r.load_s:.0f} s, detection {r.detect_s:.1f} s, "
+                f"store {r.store_mb:,.0f} MB"
+            )
     finally:
         shutil.rmtree(settings.state_dir / "data" / "databases", ignore_errors=True)
         shutil.rmtree(settings.state_dir / "data" / "transactions", ignore_errors=True)
     base = results[0]
-    table = Table(title="cost by county size (one run each; growth = cost ratio / size ratio against the "
-                        f"{base.multiple:g}x county: 1.0 is linear)")
-    for column in ("multiple", "persons", "load s", "detect s", "store MB", "load s / 1k persons",
-                   "detect s / 1k persons", "growth: load", "growth: detect", "growth: store"):
+    table = Table(
+        title="cost by county size (one run each; growth = cost ratio / size ratio against the "
+        f"{base.multiple:g}x county: 1.0 is linear)"
+    )
+    for column in (
+        "multiple",
+        "persons",
+        "load s",
+        "detect s",
+        "store MB",
+        "load s / 1k persons",
+        "detect s / 1k persons",
+        "growth: load",
+        "growth: detect",
+        "growth: store",
+    ):
         table.add_column(column, justify="right")
     for r in results:
         size = r.persons / base.persons
-        table.add_row(f"{r.multiple:g}x", f"{r.persons:,}", f"{r.load_s:.0f}", f"{r.detect_s:.1f}", f"{r.store_mb:,.0f}",
-                      f"{1000 * r.load_s / r.persons:.3f}", f"{1000 * r.detect_s / r.persons:.4f}",
-                      f"{r.load_s / base.load_s / size:.2f}", f"{r.detect_s / base.detect_s / size:.2f}",
-                      f"{r.store_mb / base.store_mb / size:.2f}")
+        table.add_row(
+            f"{r.multiple:g}x",
+            f"{r.persons:,}",
+            f"{r.load_s:.0f}",
+            f"{r.detect_s:.1f}",
+            f"{r.store_mb:,.0f}",
+            f"{1000 * r.load_s / r.persons:.3f}",
+            f"{1000 * r.detect_s / r.persons:.4f}",
+            f"{r.load_s / base.load_s / size:.2f}",
+            f"{r.detect_s / base.detect_s / size:.2f}",
+            f"{r.store_mb / base.store_mb / size:.2f}",
+        )
     console.print(table)
     kinds = sorted(base.kinds_s, key=lambda k: -results[-1].kinds_s.get(k, 0.0))[:KINDS_SHOWN]
-    by_kind = Table(title=f"detection seconds by kind, the {KINDS_SHOWN} costliest at the largest multiple (growth as above)")
+    by_kind = Table(
+        title=f"detection seconds by kind, the {KINDS_SHOWN} costliest at the largest multiple (growth as above)"
+    )
     by_kind.add_column("kind")
     for r in results:
         by_kind.add_column(f"{r.multiple:g}x s", justify="right")
     for r in results[1:]:
         by_kind.add_column(f"growth {r.multiple:g}x", justify="right")
     for kind in kinds:
-        by_kind.add_row(kind, *(f"{r.kinds_s.get(kind, 0.0):.1f}" for r in results), *(
-            f"{r.kinds_s.get(kind, 0.0) / max(base.kinds_s[kind], 1e-9) / (r.persons / base.persons):.2f}"
-            for r in results[1:]))
+        by_kind.add_row(
+            kind,
+            *(f"{r.kinds_s.get(kind, 0.0):.1f}" for r in results),
+            *(
+                f"{r.kinds_s.get(kind, 0.0) / max(base.kinds_s[kind], 1e-9) / (r.persons / base.persons):.2f}"
+                for r in results[1:]
+            ),
+        )
     console.print(by_kind)
-    console.print("plants per kind by multiple: " + ", ".join(
-        f"{m:g}x {SCALES[MULTIPLES[m]][1]}" for m in sorted(args.scales)))
+    console.print(
+        "plants per kind by multiple: "
+        + ", ".join(f"{m:g}x {SCALES[MULTIPLES[m]][1]}" for m in sorted(args.scales))
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,12 @@ from splink.internals.exceptions import SplinkException
 
 from detection.identity_blocking import BLOCKING
 from detection.identity_linkage import (
-    DETERMINISTIC, DETERMINISTIC_FALLBACK, DETERMINISTIC_RECALL, EM_MAX_PAIRS, U_MAX_PAIRS, IdentityLinker,
+    DETERMINISTIC,
+    DETERMINISTIC_FALLBACK,
+    DETERMINISTIC_RECALL,
+    EM_MAX_PAIRS,
+    U_MAX_PAIRS,
+    IdentityLinker,
 )
 
 NOTES: list[str] = []  # what went wrong in a run, printed beside the figures
@@ -66,8 +71,10 @@ def predict(rows: list[dict[str, Any]], threshold: float) -> set[tuple[str, str]
         except (ValueError, SplinkException) as exc:
             # As documented, EM can drive a level's m to zero on a register with few duplicates;
             # the session is dropped (and said so) rather than the comparison.
-            NOTES.append(f"Splink EM on {block.get_blocking_rule('duckdb').blocking_rule_sql} failed ({exc}); "
-                         "its parameters stayed at their defaults")
+            NOTES.append(
+                f"Splink EM on {block.get_blocking_rule('duckdb').blocking_rule_sql} failed ({exc}); "
+                "its parameters stayed at their defaults"
+            )
             linker = Linker(table.table, before, log_level=None)
     result = linker.inference.predict(threshold_match_probability=threshold)
     rows_out = table.con.execute(f"SELECT unique_id_l, unique_id_r FROM {result.physical_name}").fetchall()

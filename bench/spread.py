@@ -15,8 +15,9 @@ class Spread:
         return statistics.median(self.runs)
 
     def __str__(self) -> str:
-        return (f"{self.median:.2f} s (min {min(self.runs):.2f}, max {max(self.runs):.2f}, "
-                f"{len(self.runs)} runs)")
+        return (
+            f"{self.median:.2f} s (min {min(self.runs):.2f}, max {max(self.runs):.2f}, {len(self.runs)} runs)"
+        )
 
 
 def ratio(slow: Spread, fast: Spread) -> float:

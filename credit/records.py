@@ -12,8 +12,17 @@ from typing import Any
 from domain.workflow import Transition, Workflow
 
 # The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
-PUBLIC_FIELDS = ("record_id", "behaviour", "severity", "deciding_authority", "decision_number", "decision_date",
-                 "publicity_start", "publicity_end", "status")
+PUBLIC_FIELDS = (
+    "record_id",
+    "behaviour",
+    "severity",
+    "deciding_authority",
+    "decision_number",
+    "decision_date",
+    "publicity_start",
+    "publicity_end",
+    "status",
+)
 
 
 class CreditStep(StrEnum):
@@ -25,13 +34,16 @@ class CreditStep(StrEnum):
 
 
 # change: what the credit platform's export feed calls the step.
-RECORD_LIFECYCLE = Workflow("dishonesty record", {
-    CreditStep.DECIDE: Transition(("draft",), "decided", change="decided"),
-    CreditStep.PUBLISH: Transition(("decided",), "published", change="published"),
-    CreditStep.REPAIR: Transition(("published",), "repaired", change="repaired"),
-    CreditStep.CORRECT: Transition(("decided", "published"), None, change="corrected"),
-    CreditStep.EXPIRE: Transition(("published",), "expired", change="expired"),
-})
+RECORD_LIFECYCLE = Workflow(
+    "dishonesty record",
+    {
+        CreditStep.DECIDE: Transition(("draft",), "decided", change="decided"),
+        CreditStep.PUBLISH: Transition(("decided",), "published", change="published"),
+        CreditStep.REPAIR: Transition(("published",), "repaired", change="repaired"),
+        CreditStep.CORRECT: Transition(("decided", "published"), None, change="corrected"),
+        CreditStep.EXPIRE: Transition(("published",), "expired", change="expired"),
+    },
+)
 
 # A draft from a confirmed finding whose evidence names the subject.
 DRAFT = """
@@ -112,18 +124,56 @@ async def draft_record(gateway: Any, **params: Any) -> dict[str, Any] | None:
     return rows[0]["record"] if rows else None
 
 
-def step_parameters(record_id: str, step: CreditStep, expected_version: int, *, by: str, role: str,
-                    note: str | None, changes: dict[str, Any], precondition: bool = True) -> dict[str, Any]:
+def step_parameters(
+    record_id: str,
+    step: CreditStep,
+    expected_version: int,
+    *,
+    by: str,
+    role: str,
+    note: str | None,
+    changes: dict[str, Any],
+    precondition: bool = True,
+) -> dict[str, Any]:
     """STEP's parameters, for the API (credit_step) and the jobs alike."""
-    return dict(record_id=record_id, **RECORD_LIFECYCLE.guard(step), expected_version=expected_version,
-                precondition=precondition, by=by, role=role, change=RECORD_LIFECYCLE.transitions[step].change,
-                note=note, changes=changes)
+    return dict(
+        record_id=record_id,
+        **RECORD_LIFECYCLE.guard(step),
+        expected_version=expected_version,
+        precondition=precondition,
+        by=by,
+        role=role,
+        change=RECORD_LIFECYCLE.transitions[step].change,
+        note=note,
+        changes=changes,
+    )
 
 
-async def credit_step(gateway: Any, record_id: str, step: CreditStep, expected_version: int, *, by: str, role: str,
-                      note: str | None, changes: dict[str, Any], precondition: bool = True) -> dict[str, Any] | None:
-    rows = await gateway.write(STEP, **step_parameters(record_id, step, expected_version, by=by, role=role,
-                                                       note=note, changes=changes, precondition=precondition))
+async def credit_step(
+    gateway: Any,
+    record_id: str,
+    step: CreditStep,
+    expected_version: int,
+    *,
+    by: str,
+    role: str,
+    note: str | None,
+    changes: dict[str, Any],
+    precondition: bool = True,
+) -> dict[str, Any] | None:
+    rows = await gateway.write(
+        STEP,
+        **step_parameters(
+            record_id,
+            step,
+            expected_version,
+            by=by,
+            role=role,
+            note=note,
+            changes=changes,
+            precondition=precondition,
+        ),
+    )
     return rows[0] if rows else None
 
 

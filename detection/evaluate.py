@@ -30,14 +30,29 @@ from domain.finding_kinds import FindingKind
 
 MATCH_JACCARD = 0.8
 
-FACT_LABELS = ("Vehicle", "Property", "Business", "Employment", "Deposit", "Income", "Death", "Disability",
-               "Vulnerability")
+FACT_LABELS = (
+    "Vehicle",
+    "Property",
+    "Business",
+    "Employment",
+    "Deposit",
+    "Income",
+    "Death",
+    "Disability",
+    "Vulnerability",
+)
 
 # label field -> the evidence labels holding those keys
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "persons": ("Person",), "households": ("Household",), "enrollments": ("Enrollment",),
-    "payments": ("Payment",), "cases": ("Case",), "townships": ("Township",), "villages": ("Village",),
-    "accounts": ("BankAccount",), "facts": FACT_LABELS,
+    "persons": ("Person",),
+    "households": ("Household",),
+    "enrollments": ("Enrollment",),
+    "payments": ("Payment",),
+    "cases": ("Case",),
+    "townships": ("Township",),
+    "villages": ("Village",),
+    "accounts": ("BankAccount",),
+    "facts": FACT_LABELS,
 }
 
 # What each kind's situation is about (compared where the label names it).
@@ -81,9 +96,16 @@ class KindScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "findings": self.findings, "labels": self.labels, "matched": self.matched,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "near_misses_hit": list(self.near_misses_hit)}
+        return {
+            "kind": self.kind,
+            "findings": self.findings,
+            "labels": self.labels,
+            "matched": self.matched,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "near_misses_hit": list(self.near_misses_hit),
+        }
 
 
 def read_labels(path: Path, name: str = "labels.jsonl") -> list[dict[str, Any]]:
@@ -131,8 +153,11 @@ def _pairs(kind: FindingKind, findings: list[dict[str, Any]], labels: list[dict[
     return len(nx.max_weight_matching(graph, maxcardinality=True))
 
 
-def score(findings: list[dict[str, Any]], labels: list[dict[str, Any]],
-          near_misses: list[dict[str, Any]] | None = None) -> list[KindScore]:
+def score(
+    findings: list[dict[str, Any]],
+    labels: list[dict[str, Any]],
+    near_misses: list[dict[str, Any]] | None = None,
+) -> list[KindScore]:
     """findings: {kind, evidence: {label: {keys}}}; one score per kind, every kind listed."""
     by_kind_f: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_kind_l: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -146,7 +171,14 @@ def score(findings: list[dict[str, Any]], labels: list[dict[str, Any]],
     scores = []
     for kind in FindingKind:
         fs, ls = by_kind_f[kind.value], by_kind_l[kind.value]
-        hit = tuple(sorted({m.get("note", "") for m in by_kind_n[kind.value]
-                            if any(agreement(kind, m, f["evidence"]) >= MATCH_JACCARD for f in fs)}))
+        hit = tuple(
+            sorted(
+                {
+                    m.get("note", "")
+                    for m in by_kind_n[kind.value]
+                    if any(agreement(kind, m, f["evidence"]) >= MATCH_JACCARD for f in fs)
+                }
+            )
+        )
         scores.append(KindScore(kind.value, len(fs), len(ls), _pairs(kind, fs, ls), hit))
     return scores

@@ -40,10 +40,19 @@ from splink.internals.exceptions import SplinkException
 
 from detection.identity_blocking import BLOCKING, BLOCKING_KEYS, pairs_sql
 from detection.identity_register import (
-    BLOCK_PAIRS_SQL, COMMON_WORDS_SQL, DROP_COMMON_WORDS_SQL, DROP_HUBS_SQL, DUCK_COLUMNS, HUBS_SQL, RARE_BIRTH_MAX,
-    RARE_KEY_MAX, RARE_KEYS_SQL, SHARED_BY_MAX_HOUSEHOLDS, SHARED_PAIRS_SQL, name_key,
+    BLOCK_PAIRS_SQL,
+    COMMON_WORDS_SQL,
+    DROP_COMMON_WORDS_SQL,
+    DROP_HUBS_SQL,
+    DUCK_COLUMNS,
+    HUBS_SQL,
+    RARE_BIRTH_MAX,
+    RARE_KEY_MAX,
+    RARE_KEYS_SQL,
+    SHARED_BY_MAX_HOUSEHOLDS,
+    SHARED_PAIRS_SQL,
+    name_key,
 )
-
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from detection.context import DetectionContext
 from detection.detectors import duplicates, fraud, gaps, identity, rings
-from domain.finding_kinds import FindingKind
 from detection.situation import Situation
+from domain.finding_kinds import FindingKind
 
 Detector = Callable[[DetectionContext], list[Situation]]
 

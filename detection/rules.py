@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
-
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -108,16 +107,22 @@ class DetectionRules(_Section):
             "exclusive_household": [list(p) for p in self.exclusive.household],
             "allowed_event_pairs": [sorted(p) for p in self.event_aid.allowed],
             "same_event_days": self.event_aid.same_event_days,
-            "vulnerable_kinds": self.vulnerable.kinds, "severe_grades": self.vulnerable.severe_disability_grades,
-            "edu_programme": self.special.education_programme, "school_age_min": self.special.school_age[0],
-            "school_age_max": self.special.school_age[1], "rehab_programme": self.special.rehabilitation_programme,
+            "vulnerable_kinds": self.vulnerable.kinds,
+            "severe_grades": self.vulnerable.severe_disability_grades,
+            "edu_programme": self.special.education_programme,
+            "school_age_min": self.special.school_age[0],
+            "school_age_max": self.special.school_age[1],
+            "rehab_programme": self.special.rehabilitation_programme,
             "rehab_grades": self.special.rehabilitation_grades,
             "renewal_grace_days": self.special.renewal_grace_days,
-            "staff_roles": self.staffing.counted_roles, "population_threshold": self.staffing.population_threshold,
-            "minimum_below": self.staffing.minimum_below, "minimum_at_or_above": self.staffing.minimum_at_or_above,
+            "staff_roles": self.staffing.counted_roles,
+            "population_threshold": self.staffing.population_threshold,
+            "minimum_below": self.staffing.minimum_below,
+            "minimum_at_or_above": self.staffing.minimum_at_or_above,
             "coordinator_roles": self.staffing.village_coordinator_roles,
             "village_minimum": self.staffing.village_minimum,
-            "visit_days": self.overdue.visit_days, "application_days": self.overdue.application_days,
+            "visit_days": self.overdue.visit_days,
+            "application_days": self.overdue.application_days,
             "pending_statuses": self.overdue.pending_statuses,
         }
 

@@ -6,15 +6,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from neo4j import Driver
 
 from detection.context import DetectionContext
-from domain.finding_kinds import FindingKind
 from detection.registry import COUNTY_WIDE, DETECTORS, FEEDS_READ
 from detection.rules import DetectionRules
 from detection.store import store
+from domain.finding_kinds import FindingKind
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,16 @@ class KindReport:
     skipped: bool = False  # the delta held no feed this kind reads; its findings are as they were
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "found": self.found, "new": self.new, "reopened": self.reopened,
-                "resolved": self.resolved, "seconds": round(self.seconds, 3), "error": self.error,
-                "skipped": self.skipped}
+        return {
+            "kind": self.kind,
+            "found": self.found,
+            "new": self.new,
+            "reopened": self.reopened,
+            "resolved": self.resolved,
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+            "skipped": self.skipped,
+        }
 
 
 def township_households(driver: Driver, database: str, township: str) -> list[str]:
@@ -43,14 +50,21 @@ def township_households(driver: Driver, database: str, township: str) -> list[st
     return [r["household"] for r in records]
 
 
-def run_detection(driver: Driver, database: str, rules: DetectionRules, *, as_of: date | None = None,
-                  kinds: Iterable[FindingKind] | None = None, households: list[str] | None = None,
-                  feeds: Iterable[str] | None = None,
-                  on_kind: Callable[[KindReport], None] | None = None) -> list[KindReport]:
+def run_detection(
+    driver: Driver,
+    database: str,
+    rules: DetectionRules,
+    *,
+    as_of: date | None = None,
+    kinds: Iterable[FindingKind] | None = None,
+    households: list[str] | None = None,
+    feeds: Iterable[str] | None = None,
+    on_kind: Callable[[KindReport], None] | None = None,
+) -> list[KindReport]:
     """Detect, store and time each kind; `households` limits the run (incremental or by township),
     `feeds` names the feeds of an incremental run's delta (kinds reading none of them are skipped)."""
     as_of = as_of or date.today()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     delta_feeds = None if feeds is None or households is None else frozenset(feeds)
     reports = []
     for kind in kinds or list(FindingKind):
@@ -68,11 +82,18 @@ def run_detection(driver: Driver, database: str, rules: DetectionRules, *, as_of
         except Exception as exc:  # noqa: BLE001 - one kind's failure must not cost the others theirs
             # The report carries the one-line reason; the traceback is for a configured log.
             log.info("detection of %s failed", kind.value, exc_info=True)
-            report = KindReport(kind.value, 0, 0, 0, 0, time.perf_counter() - started,
-                                error=f"{type(exc).__name__}: {exc}")
+            report = KindReport(
+                kind.value, 0, 0, 0, 0, time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"
+            )
         else:
-            report = KindReport(kind.value, result.found, result.new, result.reopened, result.resolved,
-                                time.perf_counter() - started)
+            report = KindReport(
+                kind.value,
+                result.found,
+                result.new,
+                result.reopened,
+                result.resolved,
+                time.perf_counter() - started,
+            )
         reports.append(report)
         if on_kind is not None:
             on_kind(report)

@@ -60,6 +60,7 @@ def delta_feeds(files: Iterable[Path]) -> frozenset[str] | None:
 
 def affected_households(driver: Driver, database: str, keys: Mapping[str, Sequence[str]]) -> list[str]:
     """The households the keys a delta's rows name (loaders/changed.py) can affect."""
-    records, _, _ = driver.execute_query(AFFECTED, {kind: list(keys.get(kind, ())) for kind in KINDS},
-                                         database_=database)
+    records, _, _ = driver.execute_query(
+        AFFECTED, {kind: list(keys.get(kind, ())) for kind in KINDS}, database_=database
+    )
     return sorted(r["household"] for r in records)

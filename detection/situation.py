@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.money import yuan_text
 from domain.finding_kinds import FindingKind
+from domain.money import yuan_text
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,9 @@ class Situation:
     @property
     def fingerprint(self) -> str:
         items = sorted((e.label, e.key, e.role) for e in self.evidence)
-        return hashlib.sha256(json.dumps([items, self.amount_fen], ensure_ascii=False).encode()).hexdigest()[:32]
+        return hashlib.sha256(json.dumps([items, self.amount_fen], ensure_ascii=False).encode()).hexdigest()[
+            :32
+        ]
 
     @property
     def households(self) -> list[str]:

@@ -18,14 +18,24 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 from detection.situation import Situation
+from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
 from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 
 # The labels a finding's evidence may name, each by its natural key.
 EVIDENCE_LABELS = (
-    Label.PERSON, Label.HOUSEHOLD, Label.ENROLLMENT, Label.PAYMENT, Label.BANK_ACCOUNT, Label.PHONE, Label.ADDRESS,
-    Label.CASE, Label.TOWNSHIP, Label.VILLAGE, Label.VISIT, *FACT_LABELS,
+    Label.PERSON,
+    Label.HOUSEHOLD,
+    Label.ENROLLMENT,
+    Label.PAYMENT,
+    Label.BANK_ACCOUNT,
+    Label.PHONE,
+    Label.ADDRESS,
+    Label.CASE,
+    Label.TOWNSHIP,
+    Label.VILLAGE,
+    Label.VISIT,
+    *FACT_LABELS,
 )
 
 # One statement per evidence label, from the Label enum (labels cannot be parameters).
@@ -36,7 +46,9 @@ MATCH (n:$label {$key: l.key})
 MERGE (f)-[r:EVIDENCE {role: l.role}]->(n)
 SET r.label = '$label', r.key = l.key
 """)
-LINK_EVIDENCE = {label: _LINK.substitute(label=label.value, key=KEY_PROPERTY[label]) for label in EVIDENCE_LABELS}
+LINK_EVIDENCE = {
+    label: _LINK.substitute(label=label.value, key=KEY_PROPERTY[label]) for label in EVIDENCE_LABELS
+}
 
 UPSERT = """
 UNWIND $findings AS x
@@ -94,16 +106,31 @@ class StoreResult:
 
 def _row(s: Situation) -> dict[str, Any]:
     return {
-        "finding_id": s.finding_id, "kind": s.kind.value, "key": s.key, "score": s.score,
-        "explanation": s.explanation, "explanation_en": s.explanation_en, "township_code": s.township_code,
-        "village_code": s.village_code, "amount_fen": s.amount_fen, "households": s.households,
-        "persons": s.persons, "details": json.dumps(s.details, ensure_ascii=False, sort_keys=True, default=str),
+        "finding_id": s.finding_id,
+        "kind": s.kind.value,
+        "key": s.key,
+        "score": s.score,
+        "explanation": s.explanation,
+        "explanation_en": s.explanation_en,
+        "township_code": s.township_code,
+        "village_code": s.village_code,
+        "amount_fen": s.amount_fen,
+        "households": s.households,
+        "persons": s.persons,
+        "details": json.dumps(s.details, ensure_ascii=False, sort_keys=True, default=str),
         "fingerprint": s.fingerprint,
     }
 
 
-def store(driver: Driver, database: str, kind: FindingKind, situations: list[Situation], now: Any,
-          households: list[str] | None, batch_size: int = 500) -> StoreResult:
+def store(
+    driver: Driver,
+    database: str,
+    kind: FindingKind,
+    situations: list[Situation],
+    now: Any,
+    households: list[str] | None,
+    batch_size: int = 500,
+) -> StoreResult:
     """Write one kind's situations and close the kind's findings the run no longer sees."""
     run_id = uuid.uuid4().hex
     unique = {s.finding_id: s for s in situations}  # one situation per finding
@@ -111,8 +138,14 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
     rows = [_row(s) for s in unique.values()]
 
     def upsert(tx: ManagedTransaction, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        result = tx.run(UPSERT, findings=batch, now=now, run_id=run_id, reopen=FINDING_LIFECYCLE.guard(FindingStep.REOPEN),
-                        revise=FINDING_LIFECYCLE.guard(FindingStep.REVISE))
+        result = tx.run(
+            UPSERT,
+            findings=batch,
+            now=now,
+            run_id=run_id,
+            reopen=FINDING_LIFECYCLE.guard(FindingStep.REOPEN),
+            revise=FINDING_LIFECYCLE.guard(FindingStep.REVISE),
+        )
         outcome = [r.data() for r in result]
         changed = {o["finding_id"] for o in outcome if o["changed"]}
         links: dict[Label, list[dict[str, str]]] = defaultdict(list)
@@ -124,13 +157,19 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
         return outcome
 
     def resolve(tx: ManagedTransaction) -> int:
-        record = tx.run(RESOLVE, kind=kind.value, run_id=run_id, now=now, households=households,
-                        **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE)).single(strict=True)
+        record = tx.run(
+            RESOLVE,
+            kind=kind.value,
+            run_id=run_id,
+            now=now,
+            households=households,
+            **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE),
+        ).single(strict=True)
         return int(record["resolved"])
 
     with driver.session(database=database) as session:
         for start in range(0, len(rows), batch_size):
-            for o in session.execute_write(upsert, rows[start:start + batch_size]):
+            for o in session.execute_write(upsert, rows[start : start + batch_size]):
                 if o["before"] is None:
                     counts["new"] += 1
                 elif o["before"] != o["after"]:
@@ -138,4 +177,6 @@ def store(driver: Driver, database: str, kind: FindingKind, situations: list[Sit
                 else:
                     counts["unchanged"] += 1
         resolved = session.execute_write(resolve)
-    return StoreResult(kind.value, len(unique), counts["new"], counts["reopened"], resolved, counts["unchanged"])
+    return StoreResult(
+        kind.value, len(unique), counts["new"], counts["reopened"], resolved, counts["unchanged"]
+    )

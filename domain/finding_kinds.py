@@ -50,11 +50,14 @@ class FindingStep(StrEnum):
 
 
 _S = FindingStatus
-FINDING_LIFECYCLE: Workflow[FindingStep] = Workflow("finding", {
-    FindingStep.ASSIGN: Transition(ACTIVE_STATUSES, _S.ASSIGNED),
-    FindingStep.CONFIRM: Transition(ACTIVE_STATUSES, _S.CONFIRMED),
-    FindingStep.DISMISS: Transition(ACTIVE_STATUSES, _S.DISMISSED),
-    FindingStep.REOPEN: Transition((_S.RESOLVED,), _S.OPEN),
-    FindingStep.REVISE: Transition((_S.DISMISSED,), _S.OPEN),
-    FindingStep.RESOLVE: Transition(ACTIVE_STATUSES, _S.RESOLVED),
-})
+FINDING_LIFECYCLE: Workflow[FindingStep] = Workflow(
+    "finding",
+    {
+        FindingStep.ASSIGN: Transition(ACTIVE_STATUSES, _S.ASSIGNED),
+        FindingStep.CONFIRM: Transition(ACTIVE_STATUSES, _S.CONFIRMED),
+        FindingStep.DISMISS: Transition(ACTIVE_STATUSES, _S.DISMISSED),
+        FindingStep.REOPEN: Transition((_S.RESOLVED,), _S.OPEN),
+        FindingStep.REVISE: Transition((_S.DISMISSED,), _S.OPEN),
+        FindingStep.RESOLVE: Transition(ACTIVE_STATUSES, _S.RESOLVED),
+    },
+)

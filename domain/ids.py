@@ -46,7 +46,9 @@ def normalize_id_number(raw: str) -> str:
     if not text:
         raise InvalidIdNumber("ID number is empty")
     if _SCIENTIFIC.match(text):
-        raise InvalidIdNumber(f"{text!r} is Excel scientific notation: the digits are lost, re-export as text")
+        raise InvalidIdNumber(
+            f"{text!r} is Excel scientific notation: the digits are lost, re-export as text"
+        )
     if text.endswith(".0"):
         text = text[:-2]
     if len(text) == 15:
@@ -65,7 +67,9 @@ def normalize_id_number(raw: str) -> str:
         if text.endswith("000"):
             # Excel keeps 15 significant digits and pads with zeros. (One such number in
             # eleven passes the check; it cannot be told from a real one ending in 000.)
-            raise InvalidIdNumber("ID number ends in 000 and fails its check: Excel truncated it, re-export as text")
+            raise InvalidIdNumber(
+                "ID number ends in 000 and fails its check: Excel truncated it, re-export as text"
+            )
         raise InvalidIdNumber(f"check digit is {text[17]}, expected {expected}")
     return text
 

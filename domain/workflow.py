@@ -50,8 +50,11 @@ class Workflow(Generic[S]):
         """The parameters every guarded write takes: where the step may start, where it ends."""
         t = self.transitions[step]
         # Plain strings: statuses may be enum members, and the driver sends only what it knows.
-        return {"allowed_from": [str(s) for s in t.allowed_from], "to": None if t.to is None else str(t.to),
-                "action": step.value}
+        return {
+            "allowed_from": [str(s) for s in t.allowed_from],
+            "to": None if t.to is None else str(t.to),
+            "action": step.value,
+        }
 
     def steps_from(self, status: str) -> list[S]:
         return [step for step, t in self.transitions.items() if status in t.allowed_from]
@@ -61,10 +64,15 @@ class Workflow(Generic[S]):
         before, seen = row["before"], row["seen"]
         allowed = self.transitions[step].allowed_from
         if before not in allowed:
-            return Refused(Refusal.WRONG_STATUS, before, seen,
-                           f"{step.value} applies to {self.record}s that are {' or '.join(allowed)}; "
-                           f"this one is {before}")
+            return Refused(
+                Refusal.WRONG_STATUS,
+                before,
+                seen,
+                f"{step.value} applies to {self.record}s that are {' or '.join(allowed)}; "
+                f"this one is {before}",
+            )
         if seen != expected_version:
-            return Refused(Refusal.STALE_VERSION, before, seen,
-                           f"the {self.record} changed since you read it; reload it")
+            return Refused(
+                Refusal.STALE_VERSION, before, seen, f"the {self.record} changed since you read it; reload it"
+            )
         return Refused(Refusal.PRECONDITION, before, seen, "")

@@ -28,9 +28,13 @@ def api_driver(uri: str, auth: tuple[str, str], settings: Settings) -> AsyncDriv
     """An async driver that gives up fast: a client waiting on the API is better told 503 in
     a few seconds than held for the driver's default half minute of retries."""
     return AsyncGraphDatabase.driver(
-        uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF,
-        connection_timeout=settings.neo4j_connect_timeout_s, max_transaction_retry_time=settings.api_retry_s,
-        connection_acquisition_timeout=settings.neo4j_connect_timeout_s + settings.api_retry_s)
+        uri,
+        auth=auth,
+        notifications_min_severity=NotificationMinimumSeverity.OFF,
+        connection_timeout=settings.neo4j_connect_timeout_s,
+        max_transaction_retry_time=settings.api_retry_s,
+        connection_acquisition_timeout=settings.neo4j_connect_timeout_s + settings.api_retry_s,
+    )
 
 
 async def open_async_driver(settings: Settings) -> AsyncDriver:

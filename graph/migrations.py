@@ -28,19 +28,39 @@ def _unique(name: str, label: str, prop: str) -> str:
 
 
 # Constraint names as first created (a database keeps them); the keys are the model's.
-_NATURAL_KEYS = tuple((name, label, KEY_PROPERTY[Label(label)]) for name, label in (
-    ("county_code", "County"), ("township_code", "Township"), ("village_code", "Village"),
-    ("household_id", "Household"), ("person_id_number", "Person"), ("staff_id", "Staff"),
-    ("address_key", "Address"), ("phone_number", "Phone"), ("bank_account_number", "BankAccount"),
-    ("department_code", "Department"), ("programme_code", "Programme"), ("case_id", "Case"),
-    ("enrollment_id", "Enrollment"), ("payment_id", "Payment"), ("visit_id", "Visit"),
-    ("vehicle_fact_id", "Vehicle"), ("property_fact_id", "Property"), ("business_fact_id", "Business"),
-    ("employment_fact_id", "Employment"), ("deposit_fact_id", "Deposit"), ("income_fact_id", "Income"),
-    ("death_fact_id", "Death"), ("disability_fact_id", "Disability"),
-    ("vulnerability_fact_id", "Vulnerability"), ("finding_id", "Finding"),
-    ("credit_record_id", "CreditRecord"), ("publicity_notice_id", "PublicityNotice"),
-    ("schema_version_key", "SchemaVersion"),
-))
+_NATURAL_KEYS = tuple(
+    (name, label, KEY_PROPERTY[Label(label)])
+    for name, label in (
+        ("county_code", "County"),
+        ("township_code", "Township"),
+        ("village_code", "Village"),
+        ("household_id", "Household"),
+        ("person_id_number", "Person"),
+        ("staff_id", "Staff"),
+        ("address_key", "Address"),
+        ("phone_number", "Phone"),
+        ("bank_account_number", "BankAccount"),
+        ("department_code", "Department"),
+        ("programme_code", "Programme"),
+        ("case_id", "Case"),
+        ("enrollment_id", "Enrollment"),
+        ("payment_id", "Payment"),
+        ("visit_id", "Visit"),
+        ("vehicle_fact_id", "Vehicle"),
+        ("property_fact_id", "Property"),
+        ("business_fact_id", "Business"),
+        ("employment_fact_id", "Employment"),
+        ("deposit_fact_id", "Deposit"),
+        ("income_fact_id", "Income"),
+        ("death_fact_id", "Death"),
+        ("disability_fact_id", "Disability"),
+        ("vulnerability_fact_id", "Vulnerability"),
+        ("finding_id", "Finding"),
+        ("credit_record_id", "CreditRecord"),
+        ("publicity_notice_id", "PublicityNotice"),
+        ("schema_version_key", "SchemaVersion"),
+    )
+)
 
 FORK_HEADS_RENAMED = """
 MATCH (c:AuditChain {name: 'audit'})

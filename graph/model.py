@@ -53,17 +53,46 @@ class Label(StrEnum):
 # Each label's natural key: the property a uniqueness constraint holds (graph/migrations.py)
 # and the one loaders, detection's evidence and the linkage views name a node by.
 KEY_PROPERTY: dict[Label, str] = {
-    Label.COUNTY: "code", Label.TOWNSHIP: "code", Label.VILLAGE: "code", Label.HOUSEHOLD: "household_id",
-    Label.PERSON: "id_number", Label.STAFF: "staff_id", Label.ADDRESS: "key", Label.PHONE: "number",
-    Label.BANK_ACCOUNT: "number", Label.DEPARTMENT: "code", Label.PROGRAMME: "code", Label.CASE: "case_id",
-    Label.ENROLLMENT: "enrollment_id", Label.PAYMENT: "payment_id", Label.VISIT: "visit_id",
-    Label.VEHICLE: "fact_id", Label.PROPERTY: "fact_id", Label.BUSINESS: "fact_id", Label.EMPLOYMENT: "fact_id",
-    Label.DEPOSIT: "fact_id", Label.INCOME: "fact_id", Label.DEATH: "fact_id", Label.DISABILITY: "fact_id",
-    Label.VULNERABILITY: "fact_id", Label.FINDING: "finding_id", Label.CREDIT_RECORD: "record_id",
-    Label.PUBLICITY_NOTICE: "notice_id", Label.SCHEMA_VERSION: "key",
+    Label.COUNTY: "code",
+    Label.TOWNSHIP: "code",
+    Label.VILLAGE: "code",
+    Label.HOUSEHOLD: "household_id",
+    Label.PERSON: "id_number",
+    Label.STAFF: "staff_id",
+    Label.ADDRESS: "key",
+    Label.PHONE: "number",
+    Label.BANK_ACCOUNT: "number",
+    Label.DEPARTMENT: "code",
+    Label.PROGRAMME: "code",
+    Label.CASE: "case_id",
+    Label.ENROLLMENT: "enrollment_id",
+    Label.PAYMENT: "payment_id",
+    Label.VISIT: "visit_id",
+    Label.VEHICLE: "fact_id",
+    Label.PROPERTY: "fact_id",
+    Label.BUSINESS: "fact_id",
+    Label.EMPLOYMENT: "fact_id",
+    Label.DEPOSIT: "fact_id",
+    Label.INCOME: "fact_id",
+    Label.DEATH: "fact_id",
+    Label.DISABILITY: "fact_id",
+    Label.VULNERABILITY: "fact_id",
+    Label.FINDING: "finding_id",
+    Label.CREDIT_RECORD: "record_id",
+    Label.PUBLICITY_NOTICE: "notice_id",
+    Label.SCHEMA_VERSION: "key",
 }
-FACT_LABELS = (Label.VEHICLE, Label.PROPERTY, Label.BUSINESS, Label.EMPLOYMENT, Label.DEPOSIT, Label.INCOME,
-               Label.DEATH, Label.DISABILITY, Label.VULNERABILITY)
+FACT_LABELS = (
+    Label.VEHICLE,
+    Label.PROPERTY,
+    Label.BUSINESS,
+    Label.EMPLOYMENT,
+    Label.DEPOSIT,
+    Label.INCOME,
+    Label.DEATH,
+    Label.DISABILITY,
+    Label.VULNERABILITY,
+)
 
 
 class Rel(StrEnum):

@@ -18,13 +18,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.stats import graph_stats
+from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import Settings
 from settings.private_files import make_private, private_dir, private_write
 
@@ -46,8 +46,10 @@ class Backup:
 
 def _local(settings: Settings) -> LocalNeo4j:
     if settings.neo4j_uri is not None:
-        raise BackupError("backups here are of the project's own local Neo4j; for a server at NEO4J_URI use its "
-                          "operator's tools (neo4j-admin database backup on Enterprise, or its dumps)")
+        raise BackupError(
+            "backups here are of the project's own local Neo4j; for a server at NEO4J_URI use its "
+            "operator's tools (neo4j-admin database backup on Enterprise, or its dumps)"
+        )
     return LocalNeo4j(settings)
 
 
@@ -63,7 +65,9 @@ def snapshot(settings: Settings) -> dict[str, Any]:
 def _admin(local: LocalNeo4j, *args: str) -> None:
     result = local.admin_command(*args)
     if result.returncode != 0:
-        raise BackupError(f"neo4j-admin {' '.join(args[:3])} failed: {(result.stderr or result.stdout).strip()[-500:]}")
+        raise BackupError(
+            f"neo4j-admin {' '.join(args[:3])} failed: {(result.stderr or result.stdout).strip()[-500:]}"
+        )
 
 
 def create(settings: Settings, directory: Path, keep: int | None = None) -> Backup:
@@ -74,13 +78,15 @@ def create(settings: Settings, directory: Path, keep: int | None = None) -> Back
         local.start()
     manifest = snapshot(settings)
     private_dir(directory)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dump = directory / f"reliefgraph-{stamp}.dump"
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
         stopped = time.perf_counter()
         local.stop()
         try:
-            _admin(local, "database", "dump", DATABASE, f"--to-path={scratch}", "--overwrite-destination=true")
+            _admin(
+                local, "database", "dump", DATABASE, f"--to-path={scratch}", "--overwrite-destination=true"
+            )
         finally:
             if was_running:
                 local.start()
@@ -113,7 +119,9 @@ def restore(settings: Settings, dump: Path, force: bool = False) -> dict[str, An
     held = snapshot(settings)
     data = sum(count for label, count in held["nodes"].items() if label != "SchemaVersion")
     if data and not force:
-        raise BackupError(f"the database holds {data:,} nodes; restoring would replace them (use --force to do so)")
+        raise BackupError(
+            f"the database holds {data:,} nodes; restoring would replace them (use --force to do so)"
+        )
     local.stop()
     try:
         _load(local, dump)
@@ -142,8 +150,15 @@ def verify(settings: Settings, dump: Path) -> list[str]:
         raise BackupError(f"{dump} or its manifest {manifest_path.name} is missing")
     expected = json.loads(manifest_path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="reliefgraph-verify-") as state:
-        scratch = settings.model_copy(update={"state_dir": Path(state), "bolt_port": free_port(), "neo4j_uri": None,
-                                              "heap_size": "1g", "pagecache_size": "512m"})
+        scratch = settings.model_copy(
+            update={
+                "state_dir": Path(state),
+                "bolt_port": free_port(),
+                "neo4j_uri": None,
+                "heap_size": "1g",
+                "pagecache_size": "512m",
+            }
+        )
         server = LocalNeo4j(scratch)
         server.start()  # sets the home up (and its password), then the dump replaces its empty database
         server.stop()

@@ -9,9 +9,9 @@ from typing import Any
 
 from detection.rules import read_rules
 from detection.run import run_detection
-from jobs.backup import create as create_backup
 from graph.driver import open_driver
 from graph.migrations import migrate
+from jobs.backup import create as create_backup
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
 from settings import Settings
@@ -25,8 +25,9 @@ def detect(settings: Settings) -> dict[str, Any]:
     """Full detection over the county (nightly); incremental runs follow loads (`load --detect`)."""
     with open_driver(settings) as driver:
         migrate(driver, settings.neo4j_database)
-        reports = run_detection(driver, settings.neo4j_database, read_rules(settings.detection_rules_file),
-                                as_of=date.today())
+        reports = run_detection(
+            driver, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=date.today()
+        )
     failed = [r.kind for r in reports if r.error]
     if failed:
         raise JobFailed(f"detection failed for {', '.join(failed)} (the other kinds were stored)")
@@ -36,9 +37,16 @@ def detect(settings: Settings) -> dict[str, Any]:
 def credit_export(settings: Settings) -> dict[str, Any]:
     """Every credit change since the last acknowledged one, to the platform (or the outbox)."""
     token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
-    sink = HttpSink(settings.credit_export_url, token, settings.credit_export_timeout_s,
-                    settings.credit_export_attempts) if settings.credit_export_url \
+    sink = (
+        HttpSink(
+            settings.credit_export_url,
+            token,
+            settings.credit_export_timeout_s,
+            settings.credit_export_attempts,
+        )
+        if settings.credit_export_url
         else OutboxSink(settings.credit_export_outbox)
+    )
     try:
         with open_driver(settings) as driver:
             migrate(driver, settings.neo4j_database)
@@ -64,5 +72,8 @@ def backup(settings: Settings) -> dict[str, Any]:
 
 
 JOBS: dict[str, Callable[[Settings], dict[str, Any]]] = {
-    "detect": detect, "credit-export": credit_export, "credit-expiry": credit_expiry, "backup": backup,
+    "detect": detect,
+    "credit-export": credit_export,
+    "credit-expiry": credit_expiry,
+    "backup": backup,
 }

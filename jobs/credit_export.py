@@ -71,21 +71,36 @@ def _json(value: Any) -> Any:
 
 def change_record(c: dict[str, Any]) -> dict[str, Any]:
     """One change as the platform receives it (docs/credit-export.md)."""
+
     def yuan(fen: int | None) -> str | None:
         amount = to_yuan(fen)
         return None if amount is None else str(amount)
 
     return {
-        "format": FORMAT, "idempotency_key": c["change_id"], "sequence": c["sequence"], "change": c["change"],
-        "occurred_at": _json(c["occurred_at"]), "record_id": c["record_id"], "record_version": c["record_version"],
+        "format": FORMAT,
+        "idempotency_key": c["change_id"],
+        "sequence": c["sequence"],
+        "change": c["change"],
+        "occurred_at": _json(c["occurred_at"]),
+        "record_id": c["record_id"],
+        "record_version": c["record_version"],
         "record": {
-            "status": c.get("status"), "subject_name": c.get("subject_name"), "id_number": c.get("id_number"),
-            "behaviour": c.get("behaviour"), "facts": c.get("facts"), "amount": yuan(c.get("amount_fen")),
-            "legal_basis": c.get("legal_basis"), "severity": c.get("severity"),
-            "deciding_authority": c.get("deciding_authority"), "decision_number": c.get("decision_number"),
-            "decision_date": _json(c.get("decision_date")), "publicity_start": _json(c.get("publicity_start")),
-            "publicity_end": _json(c.get("publicity_end")), "recovery_amount": yuan(c.get("recovery_amount_fen")),
-            "aid_stopped": c.get("aid_stopped"), "repaired_on": _json(c.get("repaired_on")),
+            "status": c.get("status"),
+            "subject_name": c.get("subject_name"),
+            "id_number": c.get("id_number"),
+            "behaviour": c.get("behaviour"),
+            "facts": c.get("facts"),
+            "amount": yuan(c.get("amount_fen")),
+            "legal_basis": c.get("legal_basis"),
+            "severity": c.get("severity"),
+            "deciding_authority": c.get("deciding_authority"),
+            "decision_number": c.get("decision_number"),
+            "decision_date": _json(c.get("decision_date")),
+            "publicity_start": _json(c.get("publicity_start")),
+            "publicity_end": _json(c.get("publicity_end")),
+            "recovery_amount": yuan(c.get("recovery_amount_fen")),
+            "aid_stopped": c.get("aid_stopped"),
+            "repaired_on": _json(c.get("repaired_on")),
             "expired_on": _json(c.get("expired_on")),
         },
     }
@@ -128,7 +143,10 @@ class OutboxSink:
             raise OutboxUnwritable(f"cannot write the outbox {self.folder}: {exc.strerror or exc}") from exc
 
     def _manifests(self) -> list[dict[str, Any]]:
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("batch-*.manifest.json"))]
+        return [
+            json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(self.folder.glob("batch-*.manifest.json"))
+        ]
 
     def recover(self, acknowledged: int) -> int:
         with self._writing():
@@ -164,14 +182,23 @@ class OutboxSink:
                 raise
 
     def send(self, batch: Batch, fault: Fault, number: int) -> None:
-        data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in batch.records).encode()
+        data = "".join(
+            json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in batch.records
+        ).encode()
         self._write(self.folder / f"batch-{batch.batch_id}.jsonl", data)
         fault("mid_batch", number)
-        manifest = {"format": FORMAT, "batch_id": batch.batch_id, "first_sequence": batch.first,
-                    "last_sequence": batch.last, "count": len(batch.records),
-                    "sha256": hashlib.sha256(data).hexdigest(), "data_file": f"batch-{batch.batch_id}.jsonl"}
-        self._write(self.folder / f"batch-{batch.batch_id}.manifest.json",
-                    json.dumps(manifest, indent=2).encode())
+        manifest = {
+            "format": FORMAT,
+            "batch_id": batch.batch_id,
+            "first_sequence": batch.first,
+            "last_sequence": batch.last,
+            "count": len(batch.records),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "data_file": f"batch-{batch.batch_id}.jsonl",
+        }
+        self._write(
+            self.folder / f"batch-{batch.batch_id}.manifest.json", json.dumps(manifest, indent=2).encode()
+        )
 
 
 @dataclass
@@ -196,14 +223,19 @@ class HttpSink:
 
     def _post(self, batch_id: str, records: list[dict[str, Any]]) -> None:
         try:
-            response = self.client.post(self.url, json={"batch_id": batch_id, "records": records},
-                                        headers={"Idempotency-Key": f"{batch_id}:{records[0]['sequence']}"})
+            response = self.client.post(
+                self.url,
+                json={"batch_id": batch_id, "records": records},
+                headers={"Idempotency-Key": f"{batch_id}:{records[0]['sequence']}"},
+            )
         except httpx.TransportError as exc:  # refused, reset, timed out
             raise ReceiverUnavailable(str(exc)) from exc
         if response.status_code in (408, 425, 429) or response.status_code >= 500:
             raise ReceiverUnavailable(f"{response.status_code} {response.text[:200]}")
         if response.status_code >= 400:
-            raise ExportError(f"the receiver refused batch {batch_id}: {response.status_code} {response.text[:500]}")
+            raise ExportError(
+                f"the receiver refused batch {batch_id}: {response.status_code} {response.text[:500]}"
+            )
         confirmed = set(response.json().get("confirmed", []))
         missing = {r["idempotency_key"] for r in records} - confirmed
         if missing:
@@ -211,11 +243,13 @@ class HttpSink:
 
     def send(self, batch: Batch, fault: Fault, number: int) -> None:
         for start in range(0, len(batch.records), self.chunk_size):
-            chunk = batch.records[start:start + self.chunk_size]
-            for attempt in Retrying(stop=stop_after_attempt(self.attempts), reraise=True,
-                                    wait=wait_exponential_jitter(multiplier=self.backoff_s, max=30,
-                                                                 jitter=self.backoff_s),
-                                    retry=retry_if_exception_type(ReceiverUnavailable)):
+            chunk = batch.records[start : start + self.chunk_size]
+            for attempt in Retrying(
+                stop=stop_after_attempt(self.attempts),
+                reraise=True,
+                wait=wait_exponential_jitter(multiplier=self.backoff_s, max=30, jitter=self.backoff_s),
+                retry=retry_if_exception_type(ReceiverUnavailable),
+            ):
                 with attempt:
                     self._post(batch.batch_id, chunk)
             if start == 0 and len(batch.records) > self.chunk_size:
@@ -238,8 +272,14 @@ def _no_fault(step: str, number: int) -> None:
     return None
 
 
-def export_changes(driver: Driver, database: str, sink: Sink, batch_size: int, fault: Fault = _no_fault,
-                   on_batch: Callable[[Batch], None] | None = None) -> ExportReport:
+def export_changes(
+    driver: Driver,
+    database: str,
+    sink: Sink,
+    batch_size: int,
+    fault: Fault = _no_fault,
+    on_batch: Callable[[Batch], None] | None = None,
+) -> ExportReport:
     records, _, _ = driver.execute_query(READ_CURSOR, name=sink.name, database_=database)
     acknowledged = records[0]["acknowledged"]
     recovered = sink.recover(acknowledged)

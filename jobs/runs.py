@@ -72,27 +72,43 @@ def start_run(driver: Driver, database: str, job: str, lease_s: int) -> str:
     run_id = f"{job}-{uuid.uuid4().hex[:12]}"
 
     def work(tx: ManagedTransaction) -> str | None:
-        record = tx.run(START, job=job, run_id=run_id, lease_s=lease_s, host=socket.gethostname(),
-                        pid=os.getpid()).single()
+        record = tx.run(
+            START, job=job, run_id=run_id, lease_s=lease_s, host=socket.gethostname(), pid=os.getpid()
+        ).single()
         return record["run_id"] if record else None
 
     with driver.session(database=database) as session:
         if session.execute_write(work) is None:
             holder = session.execute_read(lambda tx: tx.run(HOLDER, job=job).single(strict=True))
-            raise JobBusy(f"{job} is already running (run {holder['run_id']}, started {holder['started_at']} on "
-                          f"{holder['host']}, pid {holder['pid']})")
+            raise JobBusy(
+                f"{job} is already running (run {holder['run_id']}, started {holder['started_at']} on "
+                f"{holder['host']}, pid {holder['pid']})"
+            )
     return run_id
 
 
-def end_run(driver: Driver, database: str, run_id: str, outcome: str, counts: dict[str, Any],
-            error: str | None = None) -> None:
+def end_run(
+    driver: Driver, database: str, run_id: str, outcome: str, counts: dict[str, Any], error: str | None = None
+) -> None:
     with driver.session(database=database) as session:
-        session.execute_write(lambda tx: tx.run(END, run_id=run_id, outcome=outcome,
-                                                counts=json.dumps(counts, ensure_ascii=False), error=error).consume())
+        session.execute_write(
+            lambda tx: tx.run(
+                END,
+                run_id=run_id,
+                outcome=outcome,
+                counts=json.dumps(counts, ensure_ascii=False),
+                error=error,
+            ).consume()
+        )
 
 
-def run_job(connect: Callable[[], Driver], database: str, job: str, work: Callable[[], dict[str, Any]],
-            lease_s: int = 6 * 3600) -> RunResult:
+def run_job(
+    connect: Callable[[], Driver],
+    database: str,
+    job: str,
+    work: Callable[[], dict[str, Any]],
+    lease_s: int = 6 * 3600,
+) -> RunResult:
     """Run `work` as one recorded, exclusive run of `job`. `connect` opens a driver: the
     start and the end are written on connections of their own, so a job may stop the
     database in between (a backup does)."""

@@ -7,9 +7,16 @@ from typing import Any
 
 # A row's field -> the kind of key it is.
 KEY_FIELDS = {
-    "id_number": "persons", "relative_id_number": "persons", "applicant_id_number": "persons",
-    "holder_id_number": "persons", "covered_id_numbers": "persons", "household_id": "households",
-    "enrollment_id": "enrollments", "case_id": "cases", "account_number": "accounts", "phone": "phones",
+    "id_number": "persons",
+    "relative_id_number": "persons",
+    "applicant_id_number": "persons",
+    "holder_id_number": "persons",
+    "covered_id_numbers": "persons",
+    "household_id": "households",
+    "enrollment_id": "enrollments",
+    "case_id": "cases",
+    "account_number": "accounts",
+    "phone": "phones",
     "staff_id": "staff",
 }
 KINDS = tuple(dict.fromkeys(KEY_FIELDS.values()))

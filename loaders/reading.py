@@ -28,6 +28,7 @@ from loaders.sheet_size import MAX_SHEET_COLUMNS, UnsafeSheet, check_xlsx_size
 # is an attack on the checks, not a feed.
 MAX_COLUMNS = MAX_SHEET_COLUMNS
 
+
 class FileFormatError(ValueError):
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
@@ -77,9 +78,11 @@ def _columns(headers: list[str], aliases: dict[str, str] | None) -> tuple[list[s
 # ideographs, full-width and small forms. Anything else in a UTF-8 reading (Latin-1 signs,
 # Greek, Cyrillic, Armenian, Hebrew, Arabic letters …) is what GBK bytes read as UTF-8 look
 # like: 鲁 (C2 B3) reads "³", 员斜 reads "Աб", 芫袙訍 reads "ܾВӐ".
-_FOREIGN = re.compile("[^\x00-\x7f\u00b7\u2000-\u2bff\u2e80-\u2fff\u3000-\u303f\u30fb\u3100-\u312f"
-                      "\u31a0-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f"
-                      "\ufeff\uff00-\uffef\U00020000-\U0003ffff]")
+_FOREIGN = re.compile(
+    "[^\x00-\x7f\u00b7\u2000-\u2bff\u2e80-\u2fff\u3000-\u303f\u30fb\u3100-\u312f"
+    "\u31a0-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f"
+    "\ufeff\uff00-\uffef\U00020000-\U0003ffff]"
+)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
@@ -136,7 +139,9 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
     if encoding:
         text = _try(data, encoding)
         if text is None:
-            raise FileFormatError(path, f"not valid {encoding} text; re-export as UTF-8, or pass the right --encoding")
+            raise FileFormatError(
+                path, f"not valid {encoding} text; re-export as UTF-8, or pass the right --encoding"
+            )
         return text, encoding
     text = _try(data, "utf-8-sig")
     if text is not None:
@@ -144,9 +149,13 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
             other = _try(data, "gb18030")
             if other is not None and _HAN.search(other) and not _suspect_utf8(other):
                 as_utf8, as_gb = _ambiguous_line(text, other)
-                raise FileFormatError(path, (
-                    f"the encoding is ambiguous: UTF-8 reads {as_utf8!r}, GB18030 reads {as_gb!r}; "
-                    "load it with --encoding utf-8 or --encoding gb18030"))
+                raise FileFormatError(
+                    path,
+                    (
+                        f"the encoding is ambiguous: UTF-8 reads {as_utf8!r}, GB18030 reads {as_gb!r}; "
+                        "load it with --encoding utf-8 or --encoding gb18030"
+                    ),
+                )
         return text, "utf-8"
     text = _try(data, "gb18030")
     if text is not None:
@@ -164,8 +173,9 @@ def _check_columns(path: Path, columns: list[str], required: Iterable[str]) -> N
     present = set(columns)
     missing = [c for c in required if c not in present]
     if missing:
-        raise FileFormatError(path,
-                              f"wrong header: missing column(s) {_some(missing)}; found {_some(columns)}")
+        raise FileFormatError(
+            path, f"wrong header: missing column(s) {_some(missing)}; found {_some(columns)}"
+        )
     duplicated = sorted(c for c, n in Counter(columns).items() if n > 1)
     if duplicated:
         raise FileFormatError(path, f"wrong header: column(s) {_some(duplicated)} appear twice")
@@ -195,8 +205,9 @@ def _records(lines: list[str], first: int) -> Iterator[tuple[int, int, list[str]
             start = end + 1
 
 
-def _read_csv(path: Path, text: str, required: Iterable[str],
-              aliases: dict[str, str] | None = None) -> tuple[list[str], list[RawRow], dict[str, str]]:
+def _read_csv(
+    path: Path, text: str, required: Iterable[str], aliases: dict[str, str] | None = None
+) -> tuple[list[str], list[RawRow], dict[str, str]]:
     lines = text.splitlines(keepends=True)
     header_reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -225,16 +236,25 @@ def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> l
                 continue
             elif end == len(lines) and not ends_cleanly and len(record) < len(columns):
                 raise FileFormatError(
-                    path, f"truncated: the last line ({start}) has {len(record)} of {len(columns)} fields")
+                    path, f"truncated: the last line ({start}) has {len(record)} of {len(columns)} fields"
+                )
             elif end > start and (len(record) != len(columns) or raw.count('"') % 2):
                 # A quote opened on this line closes lines later, or never: what follows
                 # was read as one field. Reject this line and read on from the next.
-                rows.append(RawRow(start, {}, f"unbalanced quote (\") on line {start}: it runs on to line {end}",
-                                   lines[start - 1].rstrip("\r\n")))
+                rows.append(
+                    RawRow(
+                        start,
+                        {},
+                        f'unbalanced quote (") on line {start}: it runs on to line {end}',
+                        lines[start - 1].rstrip("\r\n"),
+                    )
+                )
                 restart = start + 1
                 break
             elif len(record) != len(columns):
-                rows.append(RawRow(start, {}, f"has {len(record)} fields; the header has {len(columns)}", raw))
+                rows.append(
+                    RawRow(start, {}, f"has {len(record)} fields; the header has {len(columns)}", raw)
+                )
             elif "\x00" in raw:
                 rows.append(RawRow(start, {}, "contains a NUL byte", raw.replace("\x00", "\\0")))
             else:
@@ -256,8 +276,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
-def _read_jsonl(path: Path, text: str, required: Iterable[str],
-                aliases: dict[str, str] | None = None) -> tuple[list[str], list[RawRow], dict[str, str]]:
+def _read_jsonl(
+    path: Path, text: str, required: Iterable[str], aliases: dict[str, str] | None = None
+) -> tuple[list[str], list[RawRow], dict[str, str]]:
     rows: list[RawRow] = []
     lines = text.splitlines()
     columns: set[str] = set()
@@ -271,7 +292,9 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str],
             continue
         except json.JSONDecodeError as exc:
             if number == len(lines) and not text.endswith("\n"):
-                raise FileFormatError(path, f"truncated: the last line ({number}) is incomplete JSON") from None
+                raise FileFormatError(
+                    path, f"truncated: the last line ({number}) is incomplete JSON"
+                ) from None
             rows.append(RawRow(number, {}, f"not valid JSON: {exc.msg}", line))
             continue
         if not isinstance(value, dict):
@@ -285,8 +308,14 @@ def _read_jsonl(path: Path, text: str, required: Iterable[str],
         value = {key: ("" if v is None else v) for key, v in zip(keys, value.values())}
         nested = sorted(k for k, v in value.items() if isinstance(v, (dict, list)))
         if nested:  # never stored as the text "{'NESTED': 1}"
-            rows.append(RawRow(number, {}, f"{', '.join(nested)}: a JSON object or array where a single value is due",
-                               line))
+            rows.append(
+                RawRow(
+                    number,
+                    {},
+                    f"{', '.join(nested)}: a JSON object or array where a single value is due",
+                    line,
+                )
+            )
             continue
         columns.update(value)
         _check_width(path, len(columns))
@@ -313,8 +342,9 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _read_excel(path: Path, required: Iterable[str],
-                aliases: dict[str, str] | None) -> tuple[list[str], list[RawRow], dict[str, str]]:
+def _read_excel(
+    path: Path, required: Iterable[str], aliases: dict[str, str] | None
+) -> tuple[list[str], list[RawRow], dict[str, str]]:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         try:
             check_xlsx_size(path)
@@ -322,8 +352,14 @@ def _read_excel(path: Path, required: Iterable[str],
             raise FileFormatError(path, f"cannot be read as a spreadsheet: {exc}") from None
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheet = next((book.get_sheet_by_name(m.name) for m in book.sheets_metadata
-                      if str(m.visible).lower().endswith("visible")), None) or book.get_sheet_by_index(0)
+        sheet = next(
+            (
+                book.get_sheet_by_name(m.name)
+                for m in book.sheets_metadata
+                if str(m.visible).lower().endswith("visible")
+            ),
+            None,
+        ) or book.get_sheet_by_index(0)
         table = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001 - any reader failure is this file's fault, named
         raise FileFormatError(path, f"cannot be read as a spreadsheet: {exc}") from None
@@ -337,7 +373,7 @@ def _read_excel(path: Path, required: Iterable[str],
     columns = columns[:width]
     _check_columns(path, columns, required)
     rows = []
-    for number, row in enumerate(table[start + 1:], start=start + 2):
+    for number, row in enumerate(table[start + 1 :], start=start + 2):
         cells = [_cell(c) for c in list(row)[:width]] + [""] * max(0, width - len(row))
         if all(c == "" for c in cells):
             continue
@@ -350,8 +386,9 @@ def _read_excel(path: Path, required: Iterable[str],
     return columns, rows, renamed
 
 
-def read_export(path: Path, required: Iterable[str], encoding: str | None = None,
-                aliases: dict[str, str] | None = None) -> ExportFile:
+def read_export(
+    path: Path, required: Iterable[str], encoding: str | None = None, aliases: dict[str, str] | None = None
+) -> ExportFile:
     required = list(required)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:

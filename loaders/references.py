@@ -22,8 +22,12 @@ class RefKind(StrEnum):
 
 
 LABEL = {
-    RefKind.TOWNSHIP: Label.TOWNSHIP, RefKind.VILLAGE: Label.VILLAGE, RefKind.HOUSEHOLD: Label.HOUSEHOLD,
-    RefKind.PERSON: Label.PERSON, RefKind.STAFF: Label.STAFF, RefKind.CASE: Label.CASE,
+    RefKind.TOWNSHIP: Label.TOWNSHIP,
+    RefKind.VILLAGE: Label.VILLAGE,
+    RefKind.HOUSEHOLD: Label.HOUSEHOLD,
+    RefKind.PERSON: Label.PERSON,
+    RefKind.STAFF: Label.STAFF,
+    RefKind.CASE: Label.CASE,
     RefKind.ENROLLMENT: Label.ENROLLMENT,
 }
 # One statement per kind, from the model's labels and keys (labels cannot be parameters).

@@ -28,8 +28,10 @@ class Reject:
 
     def as_row(self) -> tuple[str, ...]:
         # Every cell as text a spreadsheet will not run: `value` and `raw` are the sender's bytes.
-        return tuple(spreadsheet_safe(c) for c in (self.file, str(self.line), self.field, self.reason, self.value,
-                                                   self.raw))
+        return tuple(
+            spreadsheet_safe(c)
+            for c in (self.file, str(self.line), self.field, self.reason, self.value, self.raw)
+        )
 
 
 def rejects_from_validation(file: str, line: int, raw: str, error: ValidationError) -> list[Reject]:
@@ -55,8 +57,9 @@ def check_writable(directory: Path) -> None:
         probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-", delete=True)
         probe.close()
     except OSError as exc:
-        raise RejectsDirectoryError(f"rejects directory {directory} cannot be written: "
-                                    f"{exc.strerror or exc}") from None
+        raise RejectsDirectoryError(
+            f"rejects directory {directory} cannot be written: {exc.strerror or exc}"
+        ) from None
 
 
 class RejectsFile:

@@ -10,8 +10,8 @@ Guarantees:
 from __future__ import annotations
 
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
+from loaders.changed import add_keys, as_lists
 from loaders.feeds import Feed, feed_for
 from loaders.headers import read_header_aliases
 from loaders.prefetch import prefetch
@@ -27,9 +28,8 @@ from loaders.reading import FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
-from settings import Settings
-from loaders.changed import add_keys, as_lists
 from loaders.rows.common import FeedRow
+from settings import Settings
 
 
 class LoadProgress(Protocol):
@@ -121,8 +121,9 @@ _UNSENDABLE = (OverflowError, TypeError)
 AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 
-def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str,
-                 source_file: str) -> list[Reject]:
+def _write_batch(
+    tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_code: str, source_file: str
+) -> list[Reject]:
     """Reject rows naming entities that do not exist, write the rest; safe to retry."""
     missing: dict[int, Reject] = {}
     for ref in feed.refs:
@@ -140,7 +141,12 @@ def _write_batch(tx: ManagedTransaction, feed: Feed, batch: list[_Item], county_
             for key in value if isinstance(value, list) else [value]:
                 if key is not None and key not in found:
                     missing[item.line] = Reject(
-                        "", item.line, ref.field, f"unknown {ref.kind.value} {key}: not in the graph", key, item.raw
+                        "",
+                        item.line,
+                        ref.field,
+                        f"unknown {ref.kind.value} {key}: not in the graph",
+                        key,
+                        item.raw,
                     )
                     break
     rows = [item.params for item in batch if item.line not in missing]
@@ -157,12 +163,16 @@ class Loader:
         self.reference: ReferenceData = read_reference(settings.rules_file)
         self.headers = read_header_aliases(settings.feed_headers_file)
 
-    def plan(self, paths: Sequence[Path], feed: str | None = None, encoding: str | None = None) -> list[tuple[Feed, Path]]:
+    def plan(
+        self, paths: Sequence[Path], feed: str | None = None, encoding: str | None = None
+    ) -> list[tuple[Feed, Path]]:
         """Every file's feed, after checking encoding, header and completeness; in load order."""
         planned = []
         for path in paths:
             chosen = feed_for(path, feed)
-            read_export(path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name))  # or raises
+            read_export(
+                path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name)
+            )  # or raises
             planned.append((chosen, path))
         return sorted(planned, key=lambda fp: fp[0].rank)
 
@@ -186,8 +196,9 @@ class Loader:
             session.run(AWAIT_SEARCH_INDEX).consume()
         return report
 
-    def check(self, paths: Sequence[Path], *, feed: str | None = None, encoding: str | None = None,
-              show: int = 5) -> list[tuple[FileSummary, list[Reject]]]:
+    def check(
+        self, paths: Sequence[Path], *, feed: str | None = None, encoding: str | None = None, show: int = 5
+    ) -> list[tuple[FileSummary, list[Reject]]]:
         """The dry run: every file read and every row validated as a load would, nothing
         written (no graph, no rejects file). Rows naming persons or households not yet in
         the graph are only found by a real load."""
@@ -201,11 +212,14 @@ class Loader:
             out.append((summary, shown))
         return out
 
-    def changed_keys(self, paths: Sequence[Path], *, feed: str | None = None,
-                     encoding: str | None = None) -> dict[str, list[str]]:
+    def changed_keys(
+        self, paths: Sequence[Path], *, feed: str | None = None, encoding: str | None = None
+    ) -> dict[str, list[str]]:
         """The keys these files' valid rows name, read and validated as a load would (for
         detection over files already loaded)."""
-        return _merged_keys([summary for summary, _ in self.check(paths, feed=feed, encoding=encoding, show=0)])
+        return _merged_keys(
+            [summary for summary, _ in self.check(paths, feed=feed, encoding=encoding, show=0)]
+        )
 
     def _validated_batches(
         self, chosen: Feed, path: Path, encoding: str | None, summary: FileSummary
@@ -238,7 +252,9 @@ class Loader:
                 items, rejects = [], []
         yield items, rejects
 
-    def _write(self, chosen: Feed, batch: list[_Item], county: str, source_file: str) -> tuple[int, list[Reject]]:
+    def _write(
+        self, chosen: Feed, batch: list[_Item], county: str, source_file: str
+    ) -> tuple[int, list[Reject]]:
         with self.driver.session(database=self.settings.neo4j_database) as session:
             try:
                 return len(batch), session.execute_write(_write_batch, chosen, batch, county, source_file)
@@ -252,15 +268,26 @@ class Loader:
                 try:
                     refused += session.execute_write(_write_batch, chosen, [item], county, source_file)
                 except ConstraintError as exc:
-                    refused.append(Reject("", item.line, "(row)", f"conflicts with the graph: {exc.message}", "",
-                                          item.raw))
+                    refused.append(
+                        Reject(
+                            "", item.line, "(row)", f"conflicts with the graph: {exc.message}", "", item.raw
+                        )
+                    )
                 except _UNSENDABLE as exc:
-                    refused.append(Reject("", item.line, "(row)", f"a value the database cannot store: {exc}", "",
-                                          item.raw))
+                    refused.append(
+                        Reject(
+                            "", item.line, "(row)", f"a value the database cannot store: {exc}", "", item.raw
+                        )
+                    )
             return len(batch), refused
 
     def _load_file(
-        self, chosen: Feed, path: Path, encoding: str | None, progress: LoadProgress, after_batch: BatchHook | None
+        self,
+        chosen: Feed,
+        path: Path,
+        encoding: str | None,
+        progress: LoadProgress,
+        after_batch: BatchHook | None,
     ) -> FileSummary:
         """Validate in one thread, write with ``write_workers`` concurrent transactions.
 

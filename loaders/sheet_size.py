@@ -65,15 +65,20 @@ class _Extent:
 
     def add(self, rows: tuple[int, int], columns: tuple[int, int]) -> None:
         self.rows = (min(self.rows[0], rows[0]), max(self.rows[1], rows[1])) if self.rows else rows
-        self.columns = (min(self.columns[0], columns[0]), max(self.columns[1], columns[1])) if self.columns \
-            else columns
+        self.columns = (
+            (min(self.columns[0], columns[0]), max(self.columns[1], columns[1])) if self.columns else columns
+        )
         height, width = self.rows[1] - self.rows[0] + 1, self.columns[1] - self.columns[0] + 1
         if width > MAX_SHEET_COLUMNS:
-            raise UnsafeSheet(f"sheet {self.part} spans {width:,} columns; a feed has at most "
-                              f"{MAX_SHEET_COLUMNS:,} (a stray cell far to the right? delete it)")
+            raise UnsafeSheet(
+                f"sheet {self.part} spans {width:,} columns; a feed has at most "
+                f"{MAX_SHEET_COLUMNS:,} (a stray cell far to the right? delete it)"
+            )
         if height * width > MAX_SHEET_CELLS:
-            raise UnsafeSheet(f"sheet {self.part} spans {height:,} rows by {width:,} columns; at most "
-                              f"{MAX_SHEET_CELLS:,} cells can be read (a stray cell far below? delete it)")
+            raise UnsafeSheet(
+                f"sheet {self.part} spans {height:,} rows by {width:,} columns; at most "
+                f"{MAX_SHEET_CELLS:,} cells can be read (a stray cell far below? delete it)"
+            )
 
     def add_refs(self, refs: list[tuple[bytes, bytes]]) -> None:
         columns = [_column(letters.decode()) for letters in set(map(itemgetter(0), refs))]

@@ -71,9 +71,13 @@ def ensure_distribution(version: str, cache_dir: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "pom.xml").write_text(_POM.format(v=version))
     cmd = [
-        mvn, "-B", "-q", "-C",
+        mvn,
+        "-B",
+        "-q",
+        "-C",
         f"-Dmaven.repo.local={cache_dir / 'm2'}",
-        "-f", str(root / "pom.xml"),
+        "-f",
+        str(root / "pom.xml"),
         "dependency:copy-dependencies",
         f"-DoutputDirectory={lib}",
         "-DincludeScope=runtime",

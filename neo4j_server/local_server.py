@@ -160,7 +160,7 @@ class LocalNeo4j:
                     f"server.directories.import={self.home / 'import'}",
                     "",
                 ]
-            )
+            ),
         )
 
     def _env(self) -> dict[str, str]:
@@ -172,10 +172,15 @@ class LocalNeo4j:
         password = new_password()
         result = subprocess.run(
             [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
-            env=self._env(), capture_output=True, text=True, umask=PRIVATE_UMASK,
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            umask=PRIVATE_UMASK,
         )
         if result.returncode != 0:
-            raise Neo4jStartError(f"setting the initial Neo4j password failed: {result.stderr.strip()[-2000:]}")
+            raise Neo4jStartError(
+                f"setting the initial Neo4j password failed: {result.stderr.strip()[-2000:]}"
+            )
         private_write(self.password_file, password + "\n")
 
     def admin_command(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -185,7 +190,10 @@ class LocalNeo4j:
         java = find_java().executable
         return subprocess.run(
             [str(java), "-cp", f"{lib}/*", ADMIN_ENTRY_POINT, *args],
-            env=self._env(), capture_output=True, text=True, umask=PRIVATE_UMASK,
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            umask=PRIVATE_UMASK,
         )
 
     def make_state_private(self) -> list[Path]:
@@ -195,13 +203,17 @@ class LocalNeo4j:
         try:
             changed = tighten_tree(self.settings.state_dir)
         except OSError as exc:
-            raise Neo4jStartError(f"cannot make {exc.filename or self.settings.state_dir} private "
-                                  f"(readable by other users): {exc.strerror or exc}") from None
+            raise Neo4jStartError(
+                f"cannot make {exc.filename or self.settings.state_dir} private "
+                f"(readable by other users): {exc.strerror or exc}"
+            ) from None
         return changed
 
     def describe_made_private(self, changed: list[Path]) -> str:
-        return (f"{len(changed)} files and folders in {self.settings.state_dir} were readable by other "
-                f"users; made private (0600/0700), first {changed[0]}")
+        return (
+            f"{len(changed)} files and folders in {self.settings.state_dir} were readable by other "
+            f"users; made private (0600/0700), first {changed[0]}"
+        )
 
     # --- lifecycle
     def start(self) -> ServerStatus:
@@ -234,7 +246,8 @@ class LocalNeo4j:
             f"-Xms{self.settings.heap_size}",
             f"-Xmx{self.settings.heap_size}",
             *JVM_OPTIONS,
-            "-cp", f"{lib}/*",
+            "-cp",
+            f"{lib}/*",
             ENTRY_POINT,
             f"--home-dir={self.home}",
             f"--config-dir={self.conf_dir}",
@@ -243,8 +256,14 @@ class LocalNeo4j:
             # Its own session: the server outlives the CLI call that started it. Its umask makes
             # the store, transaction logs and logs it creates private, whoever calls this.
             proc = subprocess.Popen(
-                cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self._env(), cwd=self.home, start_new_session=True, umask=PRIVATE_UMASK,
+                cmd,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self._env(),
+                cwd=self.home,
+                start_new_session=True,
+                umask=PRIVATE_UMASK,
             )
         private_write(self.pid_file, f"{proc.pid} {self.settings.bolt_port}")
         try:

@@ -22,9 +22,13 @@ access_log = logging.getLogger("reliefgraph.access")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         event: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
-            "request_id": REQUEST_ID.get(), "subject": SUBJECT.get(),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": REQUEST_ID.get(),
+            "subject": SUBJECT.get(),
         }
         event.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -35,8 +39,11 @@ class JsonFormatter(logging.Formatter):
 def configure(log_format: str) -> None:
     """Root logging for the API process: plain text (default) or JSON lines."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
@@ -57,7 +64,9 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if given and len(given) <= 64 and given.replace("-", "").isalnum() else uuid.uuid4().hex
+        request_id = (
+            given if given and len(given) <= 64 and given.replace("-", "").isalnum() else uuid.uuid4().hex
+        )
         token, subject_token = REQUEST_ID.set(request_id), SUBJECT.set(None)
         started, status = time.perf_counter(), 500
 
@@ -71,8 +80,19 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            access_log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": {
-                "method": scope["method"], "path": scope["path"], "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1)}})
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
+            )
             REQUEST_ID.reset(token)
             SUBJECT.reset(subject_token)

@@ -15,27 +15,46 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import FieldNode, OperationDefinitionNode
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from strawberry.extensions import SchemaExtension
 
-REQUESTS = Counter("reliefgraph_graphql_operations_total", "GraphQL operations by root field and outcome",
-                   ["operation", "outcome"])
-LATENCY = Histogram("reliefgraph_graphql_operation_seconds", "Time to answer a GraphQL operation, by root field",
-                    ["operation"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-IN_FLIGHT = Gauge("reliefgraph_neo4j_queries_in_flight", "Cypher round trips waiting on Neo4j (pool in use)",
-                  multiprocess_mode="livesum")
-AUDIT_QUEUED = Gauge("reliefgraph_audit_events_queued", "Audit events waiting for their group commit",
-                     multiprocess_mode="livesum")
+REQUESTS = Counter(
+    "reliefgraph_graphql_operations_total",
+    "GraphQL operations by root field and outcome",
+    ["operation", "outcome"],
+)
+LATENCY = Histogram(
+    "reliefgraph_graphql_operation_seconds",
+    "Time to answer a GraphQL operation, by root field",
+    ["operation"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+IN_FLIGHT = Gauge(
+    "reliefgraph_neo4j_queries_in_flight",
+    "Cypher round trips waiting on Neo4j (pool in use)",
+    multiprocess_mode="livesum",
+)
+AUDIT_QUEUED = Gauge(
+    "reliefgraph_audit_events_queued",
+    "Audit events waiting for their group commit",
+    multiprocess_mode="livesum",
+)
 AUDIT_COMMITTED = Counter("reliefgraph_audit_events_committed", "Audit events committed")
-AUTH_FAILURES = Counter("reliefgraph_auth_failures", "Requests refused 401, by reason (unknown_key, "
-                        "invalid_jwt, invalid_claims, missing…)", ["reason"])
-RATE_LIMITED = Counter("reliefgraph_rate_limited", "Requests refused 429, by limit (address, principal, "
-                       "lockout)", ["limit"])
+AUTH_FAILURES = Counter(
+    "reliefgraph_auth_failures",
+    "Requests refused 401, by reason (unknown_key, invalid_jwt, invalid_claims, missing…)",
+    ["reason"],
+)
+RATE_LIMITED = Counter(
+    "reliefgraph_rate_limited", "Requests refused 429, by limit (address, principal, lockout)", ["limit"]
+)
 # Subjects are staff, department clients and jobs: a bounded set, unlike the persons read.
-PERSONAL_READS = Counter("reliefgraph_personal_reads", "Audit events of reads of a person's data, by who "
-                         "read and the outcome (shown, not_found, …)", ["subject", "outcome"])
+PERSONAL_READS = Counter(
+    "reliefgraph_personal_reads",
+    "Audit events of reads of a person's data, by who read and the outcome (shown, not_found, …)",
+    ["subject", "outcome"],
+)
 
 
 def audit_metrics(queued: int, committed: int) -> None:
@@ -66,8 +85,11 @@ def root_fields(document: Any, operation_name: str | None) -> str:
         return "unparsed"
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode) and (
-                operation_name is None or (definition.name and definition.name.value == operation_name)):
-            names = sorted({s.name.value for s in definition.selection_set.selections if isinstance(s, FieldNode)})
+            operation_name is None or (definition.name and definition.name.value == operation_name)
+        ):
+            names = sorted(
+                {s.name.value for s in definition.selection_set.selections if isinstance(s, FieldNode)}
+            )
             return "+".join(names[:4]) or "fragments"
     return "unknown"
 
@@ -98,12 +120,20 @@ def process_metrics() -> bytes:
 def graph_metrics(findings: list[dict[str, Any]], jobs: list[dict[str, Any]]) -> bytes:
     """What the graph holds, read at scrape time: findings by kind and status, jobs' last runs."""
     registry = CollectorRegistry()
-    by_status = Gauge("reliefgraph_findings", "Findings by kind and status", ["kind", "status"], registry=registry)
+    by_status = Gauge(
+        "reliefgraph_findings", "Findings by kind and status", ["kind", "status"], registry=registry
+    )
     for row in findings:
         by_status.labels(row["kind"], row["status"]).set(row["count"])
-    last_ok = Gauge("reliefgraph_job_last_success_timestamp_seconds", "When each job last succeeded (Unix time)",
-                    ["job"], registry=registry)
-    last_run = Gauge("reliefgraph_job_last_run_failed", "1 when each job's last run failed", ["job"], registry=registry)
+    last_ok = Gauge(
+        "reliefgraph_job_last_success_timestamp_seconds",
+        "When each job last succeeded (Unix time)",
+        ["job"],
+        registry=registry,
+    )
+    last_run = Gauge(
+        "reliefgraph_job_last_run_failed", "1 when each job's last run failed", ["job"], registry=registry
+    )
     for row in jobs:
         if row["last_success"] is not None:
             last_ok.labels(row["job"]).set(row["last_success"])

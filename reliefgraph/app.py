@@ -7,19 +7,17 @@ gateway and audit trail.
 from __future__ import annotations
 
 import gc
+import hmac
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-
-import hmac
-
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
@@ -30,7 +28,11 @@ from jobs.runs import LAST_SUCCESS
 from observability.logs import RequestLog
 from observability.logs import configure as configure_logging
 from observability.metrics import (
-    audit_metrics, auth_failure_metrics, graph_metrics, personal_read_metrics, process_metrics,
+    audit_metrics,
+    auth_failure_metrics,
+    graph_metrics,
+    personal_read_metrics,
+    process_metrics,
     rate_limit_metrics,
 )
 from reliefgraph.body_limit import BodySizeLimit
@@ -39,17 +41,22 @@ from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
-from settings import Settings
 from reliefgraph.workbench import workbench_app
 from schema.build import build_schema
+from settings import Settings
 
 
 def _authenticator(settings: Settings) -> Authenticator:
     jwt_config = None
     if settings.jwt_key is not None:
-        jwt_config = JwtConfig(settings.jwt_algorithm, settings.jwt_key.get_secret_value(),
-                               settings.jwt_issuer, settings.jwt_audience, settings.county_code,
-                               settings.jwt_max_lifetime_s)
+        jwt_config = JwtConfig(
+            settings.jwt_algorithm,
+            settings.jwt_key.get_secret_value(),
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            settings.county_code,
+            settings.jwt_max_lifetime_s,
+        )
     return Authenticator(read_keys(settings.api_keys_file), jwt_config, allow_demo_keys=settings.development)
 
 
@@ -58,13 +65,17 @@ FINDINGS_BY_STATUS = "MATCH (f:Finding) RETURN f.kind AS kind, f.status AS statu
 
 def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callable[[], float]) -> Middleware:
     return Middleware(
-        RateLimits, authenticator=authenticator,
+        RateLimits,
+        authenticator=authenticator,
         addresses=Buckets(settings.rate_limit_address_per_s, settings.rate_limit_address_burst, clock),
         principals=Buckets(settings.rate_limit_principal_per_s, settings.rate_limit_principal_burst, clock),
-        lockout=Lockout(settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s,
-                        clock),
-        trusted_proxies=settings.trusted_proxies, on_refused=rate_limit_metrics,
-        on_auth_failure=auth_failure_metrics)
+        lockout=Lockout(
+            settings.auth_failure_limit, settings.auth_failure_window_s, settings.auth_lockout_s, clock
+        ),
+        trusted_proxies=settings.trusted_proxies,
+        on_refused=rate_limit_metrics,
+        on_auth_failure=auth_failure_metrics,
+    )
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
@@ -73,16 +84,25 @@ NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench")
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
     """`clock` times the rate limits (tests move it instead of sleeping)."""
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with open_driver(settings) as sync_driver:  # migrations run once, at start-up
             migrate(sync_driver, settings.neo4j_database)
         app.state.driver = await open_async_driver(settings)
-        app.state.audit_writer = AuditWriter(app.state.driver, settings.neo4j_database, settings.query_timeout_s,
-                                             on_change=audit_metrics, on_commit=personal_read_metrics)
+        app.state.audit_writer = AuditWriter(
+            app.state.driver,
+            settings.neo4j_database,
+            settings.query_timeout_s,
+            on_change=audit_metrics,
+            on_commit=personal_read_metrics,
+        )
         app.state.audit_writer.start()
-        app.state.handles = PersonHandles(handle_key(
-            settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir))
+        app.state.handles = PersonHandles(
+            handle_key(
+                settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir
+            )
+        )
         # What start-up built (the schema, the imported modules and their tables: some 300,000
         # objects) lives as long as the process. Out of the collector's sight, a full
         # collection no longer walks all of it while every request in flight waits: the person
@@ -102,23 +122,33 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     async def readyz(request: Request) -> JSONResponse:
         try:
             async with request.app.state.driver.session(database=settings.neo4j_database) as session:
-                result = await session.run("MATCH (v:SchemaVersion {key: 'reliefgraph'}) RETURN v.version AS v")
+                result = await session.run(
+                    "MATCH (v:SchemaVersion {key: 'reliefgraph'}) RETURN v.version AS v"
+                )
                 record = await result.single()
             version = record["v"] if record else 0
         except Exception:  # noqa: BLE001 - any failure means not ready; details stay in the logs
             return JSONResponse({"status": "unavailable", "neo4j": "unreachable"}, status_code=503)
         ready = version == LATEST_VERSION
-        return JSONResponse({"status": "ready" if ready else "migrating", "schema_version": version},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "migrating", "schema_version": version},
+            status_code=200 if ready else 503,
+        )
 
     async def metrics(request: Request) -> Response:
         if settings.metrics_token is not None and not hmac.compare_digest(
-                request.headers.get("authorization", ""), f"Bearer {settings.metrics_token.get_secret_value()}"):
+            request.headers.get("authorization", ""), f"Bearer {settings.metrics_token.get_secret_value()}"
+        ):
             return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
         # Open only by choice in production: a forgotten token must not leave them to anyone who asks.
         if settings.metrics_token is None and not (settings.development or settings.metrics_open):
-            return JSONResponse({"error": "metrics are closed: set RELIEFGRAPH_METRICS_TOKEN "
-                                          "(or RELIEFGRAPH_METRICS_OPEN=true)"}, status_code=403)
+            return JSONResponse(
+                {
+                    "error": "metrics are closed: set RELIEFGRAPH_METRICS_TOKEN "
+                    "(or RELIEFGRAPH_METRICS_OPEN=true)"
+                },
+                status_code=403,
+            )
         try:
             async with request.app.state.driver.session(database=settings.neo4j_database) as session:
                 findings = await (await session.run(FINDINGS_BY_STATUS)).data()
@@ -140,10 +170,13 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        middleware=[Middleware(KeepAliveSpread, requests=settings.keep_alive_requests), Middleware(RequestLog),
-                    Middleware(NoStore, prefixes=NO_STORE_PREFIXES),
-                    _rate_limits(settings, authenticator, clock),
-                    Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(KeepAliveSpread, requests=settings.keep_alive_requests),
+            Middleware(RequestLog),
+            Middleware(NoStore, prefixes=NO_STORE_PREFIXES),
+            _rate_limits(settings, authenticator, clock),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
 

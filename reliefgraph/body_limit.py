@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this a client is not waiting for an answer: just close
 
 
@@ -71,7 +70,15 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = b'{"errors":[{"message":"request body too large"}]}'
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

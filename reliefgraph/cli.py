@@ -7,7 +7,17 @@ import os
 
 import typer
 
-from reliefgraph.commands import audit, credit, data, demo, detection, neo4j_server, operations, serve, synthesis
+from reliefgraph.commands import (
+    audit,
+    credit,
+    data,
+    demo,
+    detection,
+    neo4j_server,
+    operations,
+    serve,
+    synthesis,
+)
 from settings import Settings
 from settings.private_files import PRIVATE_UMASK
 

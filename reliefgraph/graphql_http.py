@@ -25,9 +25,9 @@ from strawberry.types.unset import UNSET
 from access.tokens import AuthenticationError, Authenticator
 from observability.logs import SUBJECT
 from reliefgraph.graphiql import graphiql_page
-from settings import Settings
 from resolvers.context import RequestContext
 from resolvers.gateway import SERVICE_UNAVAILABLE, GraphGateway
+from settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -71,14 +71,24 @@ def _carries_arguments(query: str | None, variables: str | None) -> bool:
     return finder.found
 
 
-GET_WITH_ARGUMENTS = {"errors": [{"message": "queries with arguments or variables go by POST, so that ID "
-                                             "numbers and purposes stay out of URLs"}]}
+GET_WITH_ARGUMENTS = {
+    "errors": [
+        {
+            "message": "queries with arguments or variables go by POST, so that ID "
+            "numbers and purposes stay out of URLs"
+        }
+    ]
+}
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
     def __init__(self, schema: Any, settings: Settings, authenticator: Authenticator) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
-                         allow_queries_via_get=True, multipart_uploads_enabled=False)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.development else None,
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+        )
         self.settings = settings
         self.authenticator = authenticator
 
@@ -103,46 +113,74 @@ class GraphQLView(GraphQL[RequestContext, None]):
         except AuthenticationError as exc:
             raise HTTPException(401, str(exc)) from None
         SUBJECT.set(principal.subject)  # for the request's log line
-        gateway = GraphGateway(request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s)
-        return RequestContext(request=request, response=response, settings=self.settings,
-                              principal=principal, gateway=gateway,
-                              audit_writer=request.app.state.audit_writer, handles=request.app.state.handles)
+        gateway = GraphGateway(
+            request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s
+        )
+        return RequestContext(
+            request=request,
+            response=response,
+            settings=self.settings,
+            principal=principal,
+            gateway=gateway,
+            audit_writer=request.app.state.audit_writer,
+            handles=request.app.state.handles,
+        )
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,  # noqa: PLR0913
-                             root_value: Any, request_data: Any) -> Any:
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,  # noqa: PLR0913
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:
         # The GraphQL-over-HTTP spec: a mutation over GET is 405 Method Not Allowed.
         if request_adapter.method == "GET" and _is_mutation(request_data.query, request_data.operation_name):
             raise HTTPException(405, "mutations are not allowed over GET; use POST")
-        return await super().execute_single(request, request_adapter, sub_response, context, root_value,
-                                            request_data)
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # GraphiQL (development only) is a static page: a browser's navigation cannot send the
         # bearer header, so the page is served without one and the key goes into its Headers tab.
-        if self.graphql_ide and isinstance(request, Request) and \
-                self.should_render_graphql_ide(self.request_adapter_class(request)):
+        if (
+            self.graphql_ide
+            and isinstance(request, Request)
+            and self.should_render_graphql_ide(self.request_adapter_class(request))
+        ):
             return await self.render_graphql_ide(request)
         # Refused before authentication: whatever the URL holds is already out, nothing is read for it.
-        if isinstance(request, Request) and request.method == "GET" and _carries_arguments(
-                request.query_params.get("query"), request.query_params.get("variables")):
+        if (
+            isinstance(request, Request)
+            and request.method == "GET"
+            and _carries_arguments(request.query_params.get("query"), request.query_params.get("variables"))
+        ):
             return JSONResponse(GET_WITH_ARGUMENTS, status_code=405, headers={"Allow": "POST"})
         return await super().run(request, context, root_value)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page()  # vendored, not strawberry's CDN page
 
-    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-                        sub_response: Response) -> Response:
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
         response = super().create_response(response_data, sub_response)
         if isinstance(response_data, dict) and any(
-                (e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE for e in response_data.get("errors") or []):
+            (e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE
+            for e in response_data.get("errors") or []
+        ):
             response.status_code = 503
             response.headers["retry-after"] = "5"
         if getattr(sub_response, "wants_graphql_response", False) and isinstance(response_data, dict):
             response.media_type = GRAPHQL_RESPONSE
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-            request_error = response_data.get("data") is None and bool(response_data.get("errors")) and all(
-                "path" not in e for e in response_data["errors"])  # type: ignore[union-attr]
+            request_error = (
+                response_data.get("data") is None
+                and bool(response_data.get("errors"))
+                and all("path" not in e for e in response_data["errors"])
+            )  # type: ignore[union-attr]
             if request_error and response.status_code == 200:
                 response.status_code = 400
         return response

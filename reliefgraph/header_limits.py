@@ -114,17 +114,27 @@ class HeaderLimitedProtocol(HttpToolsProtocol):
         self.refused = True
         self._stop_timer()
         body = message.encode("ascii")
-        self.transport.write(b"".join([
-            STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
-            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body), body]))
+        self.transport.write(
+            b"".join(
+                [
+                    STATUS_LINE[status],
+                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body),
+                    body,
+                ]
+            )
+        )
         self.transport.close()
 
 
 def uvicorn_limits(settings: Settings) -> dict[str, Any]:
     """uvicorn.Config's keyword arguments for the connection limits in the settings."""
     return {
-        "http": partial(HeaderLimitedProtocol, header_timeout_s=settings.header_timeout_s,
-                        max_header_bytes=settings.max_header_bytes),
+        "http": partial(
+            HeaderLimitedProtocol,
+            header_timeout_s=settings.header_timeout_s,
+            max_header_bytes=settings.max_header_bytes,
+        ),
         "timeout_keep_alive": settings.keep_alive_timeout_s,
         "limit_concurrency": settings.max_connections,
         "h11_max_incomplete_event_size": settings.max_header_bytes,  # should h11 ever be chosen instead

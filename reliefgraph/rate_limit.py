@@ -65,8 +65,9 @@ class Buckets:
 class Lockout:
     """`limit` failures from one key within `window_s` lock it out for `lockout_s`."""
 
-    def __init__(self, limit: int, window_s: float, lockout_s: float, clock: Clock,
-                 max_keys: int = MAX_KEYS) -> None:
+    def __init__(
+        self, limit: int, window_s: float, lockout_s: float, clock: Clock, max_keys: int = MAX_KEYS
+    ) -> None:
         self.limit = limit
         self.window_s = window_s
         self.lockout_s = lockout_s
@@ -114,10 +115,17 @@ def _is_address(value: str) -> bool:
 
 
 class RateLimits:
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, addresses: Buckets, principals: Buckets,
-                 lockout: Lockout, trusted_proxies: list[str],
-                 on_refused: Callable[[str], None] | None = None,
-                 on_auth_failure: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticator: Authenticator,
+        addresses: Buckets,
+        principals: Buckets,
+        lockout: Lockout,
+        trusted_proxies: list[str],
+        on_refused: Callable[[str], None] | None = None,
+        on_auth_failure: Callable[[str], None] | None = None,
+    ) -> None:
         self.app = app
         self.authenticator = authenticator
         self.addresses = addresses
@@ -179,9 +187,14 @@ class RateLimits:
         if self._on_refused is not None:
             self._on_refused(limit)
         seconds = max(1, math.ceil(wait))
-        body = ('{"errors":[{"message":"%s; retry after %d s","extensions":{"code":"RATE_LIMITED"}}]}'
-                % (message, seconds)).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"retry-after", str(seconds).encode())]
+        body = (
+            '{"errors":[{"message":"%s; retry after %d s","extensions":{"code":"RATE_LIMITED"}}]}'
+            % (message, seconds)
+        ).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(seconds).encode()),
+        ]
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})

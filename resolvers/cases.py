@@ -30,17 +30,20 @@ class Step(StrEnum):
 
 
 # staff_link: which Staff -> Case relationship the step records.
-CASE_WORKFLOW = Workflow("case", {
-    Step.INVESTIGATE: Transition(("submitted", "investigating"), "under_review", "HANDLED"),
-    Step.REVIEW_APPROVE: Transition(("under_review",), "in_publicity", "REVIEWED"),
-    Step.REVIEW_REJECT: Transition(("under_review",), "rejected", "REVIEWED"),
-    Step.OBJECTION: Transition(("in_publicity",), "investigating"),
-    Step.DECIDE_APPROVE: Transition(("in_publicity",), "approved", "APPROVED"),
-    Step.DECIDE_REJECT: Transition(("in_publicity",), "rejected", "APPROVED"),
-    Step.SUSPEND: Transition(("approved",), "suspended"),
-    Step.RESUME: Transition(("suspended",), "approved"),
-    Step.TERMINATE: Transition(("approved", "suspended"), "terminated"),
-})
+CASE_WORKFLOW = Workflow(
+    "case",
+    {
+        Step.INVESTIGATE: Transition(("submitted", "investigating"), "under_review", "HANDLED"),
+        Step.REVIEW_APPROVE: Transition(("under_review",), "in_publicity", "REVIEWED"),
+        Step.REVIEW_REJECT: Transition(("under_review",), "rejected", "REVIEWED"),
+        Step.OBJECTION: Transition(("in_publicity",), "investigating"),
+        Step.DECIDE_APPROVE: Transition(("in_publicity",), "approved", "APPROVED"),
+        Step.DECIDE_REJECT: Transition(("in_publicity",), "rejected", "APPROVED"),
+        Step.SUSPEND: Transition(("approved",), "suspended"),
+        Step.RESUME: Transition(("suspended",), "approved"),
+        Step.TERMINATE: Transition(("approved", "suspended"), "terminated"),
+    },
+)
 
 SUBMIT = """
 MATCH (h:Household {household_id: $household_id})
@@ -152,19 +155,45 @@ async def flag_restricted(gateway: Any, case_id: str) -> dict[str, Any]:
     return (await gateway.write(FLAG_RESTRICTED, case_id=case_id))[0]["case"]
 
 
-async def override_restriction(gateway: Any, case_id: str, expected_version: int, *, by: str, role: str,
-                               reason: str) -> dict[str, Any] | None:
-    rows = await gateway.write(OVERRIDE_RESTRICTION, case_id=case_id, expected_version=expected_version, by=by,
-                               role=role, reason=reason)
+async def override_restriction(
+    gateway: Any, case_id: str, expected_version: int, *, by: str, role: str, reason: str
+) -> dict[str, Any] | None:
+    rows = await gateway.write(
+        OVERRIDE_RESTRICTION,
+        case_id=case_id,
+        expected_version=expected_version,
+        by=by,
+        role=role,
+        reason=reason,
+    )
     return rows[0] if rows else None
 
 
-async def apply_step(gateway: Any, case_id: str, step: Step, expected_version: int, *, township: str | None,
-                     by: str, role: str, note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
+async def apply_step(
+    gateway: Any,
+    case_id: str,
+    step: Step,
+    expected_version: int,
+    *,
+    township: str | None,
+    by: str,
+    role: str,
+    note: str | None,
+    changes: dict[str, Any],
+) -> dict[str, Any] | None:
     rows = await gateway.write(
-        TRANSITION, case_id=case_id, township=township, **CASE_WORKFLOW.guard(step), expected_version=expected_version,
-        by=by, role=role, note=note, changes=changes, staff_link=CASE_WORKFLOW.transitions[step].staff_link or "",
-        after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT), check_restriction=step is Step.DECIDE_APPROVE,
+        TRANSITION,
+        case_id=case_id,
+        township=township,
+        **CASE_WORKFLOW.guard(step),
+        expected_version=expected_version,
+        by=by,
+        role=role,
+        note=note,
+        changes=changes,
+        staff_link=CASE_WORKFLOW.transitions[step].staff_link or "",
+        after_publicity=step in (Step.DECIDE_APPROVE, Step.DECIDE_REJECT),
+        check_restriction=step is Step.DECIDE_APPROVE,
     )
     return rows[0] if rows else None
 

@@ -11,10 +11,10 @@ from strawberry.dataloader import DataLoader
 from access.audit import AuditTrail, AuditWriter
 from access.handles import PersonHandles
 from access.principal import Principal
-from settings import Settings
 from resolvers.cases import load_case_events
 from resolvers.findings import load_finding_events
 from resolvers.gateway import GraphGateway
+from settings import Settings
 
 
 @dataclass

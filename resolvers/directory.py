@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 DEPARTMENTS = """
 MATCH (d:Department)
 RETURN d {.code, .name, .name_en,

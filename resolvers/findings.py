@@ -105,10 +105,27 @@ async def load_finding_events(gateway: Any, finding_ids: list[str]) -> list[list
     return [by_id.get(i, []) for i in finding_ids]
 
 
-async def review(gateway: Any, finding_id: str, step: Review, expected_version: int, *, by: str, role: str,
-                 note: str | None, changes: dict[str, Any]) -> dict[str, Any] | None:
-    rows = await gateway.write(REVIEW, finding_id=finding_id, **FINDING_REVIEW.guard(step),
-                               expected_version=expected_version, by=by, role=role, note=note, changes=changes)
+async def review(
+    gateway: Any,
+    finding_id: str,
+    step: Review,
+    expected_version: int,
+    *,
+    by: str,
+    role: str,
+    note: str | None,
+    changes: dict[str, Any],
+) -> dict[str, Any] | None:
+    rows = await gateway.write(
+        REVIEW,
+        finding_id=finding_id,
+        **FINDING_REVIEW.guard(step),
+        expected_version=expected_version,
+        by=by,
+        role=role,
+        note=note,
+        changes=changes,
+    )
     return rows[0] if rows else None
 
 
@@ -132,5 +149,7 @@ ORDER BY key
 
 
 async def fetch_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> tuple[list, list]:
-    return (await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds),
-            await gateway.read(STAFFING_GAPS, township=township))
+    return (
+        await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds),
+        await gateway.read(STAFFING_GAPS, township=township),
+    )

@@ -18,7 +18,9 @@ class GraphUnavailable(GraphQLError):
     """Neo4j cannot be reached (after the driver's short retries): the API answers 503."""
 
     def __init__(self) -> None:
-        super().__init__("the database is unavailable; try again shortly", extensions={"code": SERVICE_UNAVAILABLE})
+        super().__init__(
+            "the database is unavailable; try again shortly", extensions={"code": SERVICE_UNAVAILABLE}
+        )
 
 
 class GraphGateway:
@@ -42,8 +44,11 @@ class GraphGateway:
             # with the query in one write to the socket (a session's execute_read sends it
             # alone first). Socket writes were the largest item of the API's CPU profile.
             result = await self._driver.execute_query(
-                Query(query, timeout=self._timeout_s), params, database_=self._database,
-                routing_=RoutingControl.WRITE if write else RoutingControl.READ)
+                Query(query, timeout=self._timeout_s),
+                params,
+                database_=self._database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            )
             # The API's queries return maps and values (map projections), never nodes, so a
             # record's values are the response's data as they are: record.data() would walk
             # every nested value again to convert graph types there are none of (0.13 ms against

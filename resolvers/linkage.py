@@ -27,7 +27,10 @@ CALL () {{
 def _by_key(param: str, name: str) -> str:
     return _BY_KEY.replace("PARAM", param).replace("NAME", name)
 
-_NEIGHBOURHOOD = _by_key("key", "start") + """
+
+_NEIGHBOURHOOD = (
+    _by_key("key", "start")
+    + """
 OPTIONAL MATCH path = (start)-[:{links}*1..{hops}]-(n)
 WHERE all(x IN nodes(path)[1..-1] WHERE NOT (x:Phone OR x:Address OR x:BankAccount)
           OR COUNT {{ (x)--() }} <= $hub_limit)
@@ -49,10 +52,14 @@ RETURN elementId(start) AS start,
   [r IN rels WHERE startNode(r) IN nodes AND endNode(r) IN nodes |
      {{from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r), props: properties(r)}}] AS edges
 """
+)
 
 NEIGHBOURHOOD = {hops: _NEIGHBOURHOOD.format(links=LINKS, hops=hops) for hops in range(1, MAX_HOPS + 1)}
 
-_SHORTEST = _by_key("from", "a") + _by_key("to", "b") + """
+_SHORTEST = (
+    _by_key("from", "a")
+    + _by_key("to", "b")
+    + """
 MATCH path = allShortestPaths((a)-[:{links}*..{hops}]-(b))
 WHERE all(x IN nodes(path)[1..-1] WHERE NOT (x:Phone OR x:Address OR x:BankAccount)
           OR COUNT {{ (x)--() }} <= $hub_limit)
@@ -61,19 +68,25 @@ RETURN [n IN nodes(path) | {{id: elementId(n), labels: labels(n), props: propert
        [r IN relationships(path) | {{from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r),
                                      props: properties(r)}}] AS edges
 """
+)
 
 SHORTEST_PATHS = {hops: _SHORTEST.format(links=LINKS, hops=hops) for hops in range(1, MAX_HOPS + 2)}
 
 
-async def neighbourhood(gateway: Any, key: str, hops: int, *, hub_limit: int, node_limit: int) -> dict[str, Any] | None:
-    rows = await gateway.read(NEIGHBOURHOOD[hops], key=key, hub_limit=hub_limit, node_limit=node_limit,
-                              path_limit=20 * node_limit)
+async def neighbourhood(
+    gateway: Any, key: str, hops: int, *, hub_limit: int, node_limit: int
+) -> dict[str, Any] | None:
+    rows = await gateway.read(
+        NEIGHBOURHOOD[hops], key=key, hub_limit=hub_limit, node_limit=node_limit, path_limit=20 * node_limit
+    )
     if not rows:
         return None
     return rows[0]
 
 
-async def shortest_paths(gateway: Any, source: str, target: str, hops: int, *, hub_limit: int,
-                         limit: int) -> list[dict[str, Any]]:
-    return await gateway.read(SHORTEST_PATHS[hops], **{"from": source, "to": target}, hub_limit=hub_limit,
-                              path_limit=limit)
+async def shortest_paths(
+    gateway: Any, source: str, target: str, hops: int, *, hub_limit: int, limit: int
+) -> list[dict[str, Any]]:
+    return await gateway.read(
+        SHORTEST_PATHS[hops], **{"from": source, "to": target}, hub_limit=hub_limit, path_limit=limit
+    )

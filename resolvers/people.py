@@ -31,11 +31,16 @@ _CASE = """c {.*, department_code: prog.department_code,
 # read: a person outside it costs what a person who does not exist costs (no timing oracle).
 # A person's other households outside the area stay out, with all reached through them (their
 # members, grants, cases, findings), as household() would refuse them.
-PERSON_360 = """
+PERSON_360 = (
+    """
 MATCH (p:Person {id_number: $id_number})
-WHERE """ + PERSON_IN_AREA + """
+WHERE """
+    + PERSON_IN_AREA
+    + """
 RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
-  [(p)-[m:MEMBER_OF]->(h:Household) WHERE """ + HOUSEHOLD_IN_AREA + """ | {
+  [(p)-[m:MEMBER_OF]->(h:Household) WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """ | {
      household_id: h.household_id, village_code: h.village_code, township_code: h.township_code,
      address: h.address, relation: m.relation, since: m.since, until: m.until,
      members: [(h)<-[m2:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex,
@@ -51,60 +56,90 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
     CALL (p) {
       MATCH (e:Enrollment)-[:COVERS|GRANTED_TO]->(p) RETURN e
       UNION
-      MATCH (e:Enrollment)-[:GRANTED_TO]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      MATCH (e:Enrollment)-[:GRANTED_TO]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """
       RETURN e
     }
     MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme)
-    WHERE NOT EXISTS { (e)-[:GRANTED_TO]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
-    RETURN """ + _ENROLLMENT + """ ORDER BY e.enrollment_id
+    WHERE NOT EXISTS { (e)-[:GRANTED_TO]->(h:Household) WHERE NOT """
+    + HOUSEHOLD_IN_AREA
+    + """ }
+    RETURN """
+    + _ENROLLMENT
+    + """ ORDER BY e.enrollment_id
   } AS enrollments,
   COLLECT {
     CALL (p) {
       MATCH (p)-[:APPLIED_FOR]->(c:Case) RETURN c
       UNION
-      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """ + HOUSEHOLD_IN_AREA + """
+      MATCH (c:Case)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(p) WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """
       RETURN c
     }
     MATCH (c)-[:FOR_PROGRAMME]->(prog:Programme)
-    WHERE NOT EXISTS { (c)-[:FOR_HOUSEHOLD]->(h:Household) WHERE NOT """ + HOUSEHOLD_IN_AREA + """ }
-    RETURN """ + _CASE + """ ORDER BY c.case_id
+    WHERE NOT EXISTS { (c)-[:FOR_HOUSEHOLD]->(h:Household) WHERE NOT """
+    + HOUSEHOLD_IN_AREA
+    + """ }
+    RETURN """
+    + _CASE
+    + """ ORDER BY c.case_id
   } AS cases,
   [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
      .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
   [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
-  [(p)-[:MEMBER_OF]->(h:Household)<-[:EVIDENCE]-(f:Finding) WHERE """ + HOUSEHOLD_IN_AREA + """
+  [(p)-[:MEMBER_OF]->(h:Household)<-[:EVIDENCE]-(f:Finding) WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """
      | f {.finding_id, .kind, .status, .score}] AS findings
 """
+)
 
 # Enrollments and cases by id, with their programme's department, payments and staff.
-ENROLLMENTS = """
+ENROLLMENTS = (
+    """
 UNWIND $ids AS id
 MATCH (e:Enrollment {enrollment_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
-RETURN """ + _ENROLLMENT + """ AS enrollment
+RETURN """
+    + _ENROLLMENT
+    + """ AS enrollment
 """
+)
 
-CASES = """
+CASES = (
+    """
 UNWIND $ids AS id
 MATCH (c:Case {case_id: id})-[:FOR_PROGRAMME]->(prog:Programme)
-RETURN """ + _CASE + """ AS case
+RETURN """
+    + _CASE
+    + """ AS case
 """
+)
 
-SEARCH_BY_NAME = """
+SEARCH_BY_NAME = (
+    """
 CALL db.index.fulltext.queryNodes('person_name_search', $query) YIELD node AS p, score
 WITH p, score
-WHERE """ + PERSON_IN_AREA + """
+WHERE """
+    + PERSON_IN_AREA
+    + """
 RETURN p.id_number AS id_number
 ORDER BY score DESC, p.id_number
 SKIP $skip LIMIT $limit
 """
+)
 
 
 async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:
     """Replace the record's enrollment and case ids by the records: one round trip each, if any."""
     enrollment_ids = sorted(set(record.pop("enrollment_ids")))
     case_ids = sorted(set(record.pop("case_ids")))
-    record["enrollments"] = [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)] \
-        if enrollment_ids else []
+    record["enrollments"] = (
+        [r["enrollment"] for r in await gateway.read(ENROLLMENTS, ids=enrollment_ids)]
+        if enrollment_ids
+        else []
+    )
     record["cases"] = [r["case"] for r in await gateway.read(CASES, ids=case_ids)] if case_ids else []
 
 
@@ -115,9 +150,12 @@ async def fetch_person_360(gateway: Any, id_number: str, area: Area) -> dict[str
     return rows[0] if rows else None
 
 
-HOUSEHOLD = """
+HOUSEHOLD = (
+    """
 MATCH (h:Household {household_id: $household_id})
-WHERE """ + HOUSEHOLD_IN_AREA + """
+WHERE """
+    + HOUSEHOLD_IN_AREA
+    + """
 RETURN h {.*} AS household,
   [(h)<-[m:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex, birth_date: o.birth_date,
                                     relation: m.relation, since: m.since, until: m.until}] AS members,
@@ -127,6 +165,7 @@ RETURN h {.*} AS household,
   [(v:Visit)-[:VISITED]->(h) | v {.visit_id, .visit_date, .note,
                                   staff_id: head([(s)-[:MADE_VISIT]->(v) | s.staff_id])}] AS visits
 """
+)
 
 
 async def fetch_household(gateway: Any, household_id: str, area: Area) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from access.policy import mask_id_number, mask_name
 from access.operations import area as operation_area
+from access.policy import mask_id_number, mask_name
 from access.principal import Principal
 
 # area: the county code (6 digits), a township (9) or a village (12).
@@ -59,14 +59,19 @@ def area_allowed(principal: Principal, area: str) -> bool:
     return reach is not None and reach.covers(area)
 
 
-async def fetch_publicity(gateway: Any, *, county: str, area: str, programme: str | None, start: date,
-                          end: date) -> tuple[str | None, list[dict[str, Any]]]:
+async def fetch_publicity(
+    gateway: Any, *, county: str, area: str, programme: str | None, start: date, end: date
+) -> tuple[str | None, list[dict[str, Any]]]:
     name = await gateway.read(AREA_NAME, area=area)
-    rows = await gateway.read(PUBLICITY, county=county, area=area, programme=programme, **{"from": start, "to": end})
+    rows = await gateway.read(
+        PUBLICITY, county=county, area=area, programme=programme, **{"from": start, "to": end}
+    )
     return (name[0]["name"] if name else None), rows
 
 
-async def fetch_dishonesty_publicity(gateway: Any, *, county: str, area: str, on: date) -> list[dict[str, Any]]:
+async def fetch_dishonesty_publicity(
+    gateway: Any, *, county: str, area: str, on: date
+) -> list[dict[str, Any]]:
     return [r["record"] for r in await gateway.read(DISHONESTY_PUBLICITY, county=county, area=area, on=on)]
 
 

@@ -18,4 +18,5 @@ class AuditEvent:
     purpose: str
     operation: str
     outcome: str | None = strawberry.field(
-        default=None, description="shown, or not_found for a read that found nobody within your jurisdiction")
+        default=None, description="shown, or not_found for a read that found nobody within your jurisdiction"
+    )

@@ -7,15 +7,18 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from access.fields import Withheld
 from observability.metrics import OperationMetrics
-from settings import Settings
-from strawberry.tools import merge_types
-
 from schema.case_queries import CaseQuery
 from schema.cases import Mutation as CaseMutation
 from schema.credit import CreditMutation, CreditQuery
@@ -28,10 +31,13 @@ from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.root import Query as PersonQuery
 from schema.visits import VisitMutation
+from settings import Settings
 
 # One root type per operation, assembled from one class per domain.
-Query = merge_types("Query", (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery,
-                                 DirectoryQuery))
+Query = merge_types(
+    "Query",
+    (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery, DirectoryQuery),
+)
 Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
 
 
@@ -50,13 +56,19 @@ class ReportRoundTrips(SchemaExtension):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so each request gets fresh extension instances.
-    budget = QueryBudget(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
-                         max_fields=settings.max_fields, max_selections=settings.max_selections,
-                         max_repeats=settings.max_repeats)
+    budget = QueryBudget(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_fields=settings.max_fields,
+        max_selections=settings.max_selections,
+        max_repeats=settings.max_repeats,
+    )
     extensions: list = [
         OperationMetrics,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(MaskErrors, should_mask_error=_unexpected, error_message="Internal error; it has been logged."),
+        partial(
+            MaskErrors, should_mask_error=_unexpected, error_message="Internal error; it has been logged."
+        ),
     ]
     if not settings.development:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
@@ -65,8 +77,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Clients repeat the same few documents: parse and validate each once (bounded caches);
     # the budget is checked in linear time before the standard rules (schema/query_cost.py).
     # Who may call what (OperationAccess) is decided before any resolver runs.
-    extensions += [partial(ParserCache, maxsize=256), partial(BudgetedValidation, budget), OperationAccess,
-                   FieldPolicy]
+    extensions += [
+        partial(ParserCache, maxsize=256),
+        partial(BudgetedValidation, budget),
+        OperationAccess,
+        FieldPolicy,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -32,15 +32,22 @@ class CaseFilter:
     township_code: str | None = None
     village_code: str | None = None
     programmes: list[str] | None = None
-    statuses: list[str] | None = strawberry.field(default=None, description="submitted, investigating, "
-                                                  "under_review, in_publicity, approved, rejected, suspended, terminated")
+    statuses: list[str] | None = strawberry.field(
+        default=None,
+        description="submitted, investigating, "
+        "under_review, in_publicity, approved, rejected, suspended, terminated",
+    )
     channel: Channel | None = None  # type: ignore[valid-type]
     submitted_from: date | None = None
     submitted_to: date | None = None
 
 
-CaseReadResult = Annotated[CaseRecord | NotFound | Forbidden | InvalidInput, strawberry.union("CaseReadResult")]
-CaseListResult = Annotated[Connection[CaseRecord] | Forbidden | InvalidInput, strawberry.union("CaseListResult")]
+CaseReadResult = Annotated[
+    CaseRecord | NotFound | Forbidden | InvalidInput, strawberry.union("CaseReadResult")
+]
+CaseListResult = Annotated[
+    Connection[CaseRecord] | Forbidden | InvalidInput, strawberry.union("CaseListResult")
+]
 
 
 async def _mandate(ctx: RequestContext, area: Area) -> list[str] | None:
@@ -51,8 +58,9 @@ async def _mandate(ctx: RequestContext, area: Area) -> list[str] | None:
 
 
 def _visible(area: Area, case: dict[str, Any], mandate: list[str] | None) -> bool:
-    return (area.holds(case.get("township_code"), case.get("village_code"))
-            and (mandate is None or case.get("programme_code") in mandate))
+    return area.holds(case.get("township_code"), case.get("village_code")) and (
+        mandate is None or case.get("programme_code") in mandate
+    )
 
 
 @strawberry.type
@@ -66,13 +74,24 @@ class CaseQuery:
         row = await fetch_case(ctx.gateway, case_id.strip())
         if row is None or not _visible(reach, row["case"], await _mandate(ctx, reach)):
             return NotFound()
-        await ctx.audit.record_reads([row["applicant"]] if row["applicant"] else [], ["benefits"], purpose, "case")
+        await ctx.audit.record_reads(
+            [row["applicant"]] if row["applicant"] else [], ["benefits"], purpose, "case"
+        )
         return case_record(row["case"])
 
-    @strawberry.field(description="Cases within your jurisdiction or mandate, filtered and sorted, "
-                                  "a page at a time. Audited.")
-    async def cases(self, info: Info[RequestContext, None], purpose: str, first: int = 20, after: str | None = None,
-                    filter: CaseFilter | None = None, order_by: CaseOrder = CaseOrder.SUBMITTED_DESC) -> CaseListResult:
+    @strawberry.field(
+        description="Cases within your jurisdiction or mandate, filtered and sorted, "
+        "a page at a time. Audited."
+    )
+    async def cases(
+        self,
+        info: Info[RequestContext, None],
+        purpose: str,
+        first: int = 20,
+        after: str | None = None,
+        filter: CaseFilter | None = None,
+        order_by: CaseOrder = CaseOrder.SUBMITTED_DESC,
+    ) -> CaseListResult:
         ctx = info.context
         reach = area_of(info)
         if (bad := purpose_problem(purpose)) is not None:
@@ -90,11 +109,23 @@ class CaseQuery:
         if mandate is not None:
             programmes = [p for p in (programmes or mandate) if p in mandate]
         rows = await fetch_cases(
-            ctx.gateway, township=township, village=village, programmes=programmes, statuses=wanted.statuses,
-            channel=wanted.channel.value if wanted.channel else None, submitted_from=wanted.submitted_from,
-            submitted_to=wanted.submitted_to, order=order_by.value, **page.params())
-        shown = rows[:page.limit]
-        edges = [Edge(cursor=encode_key(r["sort_key"], r["case"]["case_id"]), node=case_record(r["case"]))
-                 for r in shown]
-        await ctx.audit.record_reads([r["applicant"] for r in shown if r["applicant"]], ["benefits"], purpose, "cases")
+            ctx.gateway,
+            township=township,
+            village=village,
+            programmes=programmes,
+            statuses=wanted.statuses,
+            channel=wanted.channel.value if wanted.channel else None,
+            submitted_from=wanted.submitted_from,
+            submitted_to=wanted.submitted_to,
+            order=order_by.value,
+            **page.params(),
+        )
+        shown = rows[: page.limit]
+        edges = [
+            Edge(cursor=encode_key(r["sort_key"], r["case"]["case_id"]), node=case_record(r["case"]))
+            for r in shown
+        ]
+        await ctx.audit.record_reads(
+            [r["applicant"] for r in shown if r["applicant"]], ["benefits"], purpose, "cases"
+        )
         return connection(edges, len(rows), page.limit)

@@ -10,17 +10,23 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from domain.ids import InvalidIdNumber, normalize_id_number
 from domain.money import to_fen
+from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import (
-    CASE_WORKFLOW, SUBMIT, Step, apply_step, flag_restricted, override_restriction, step_changes,
+    CASE_WORKFLOW,
+    SUBMIT,
+    Step,
+    apply_step,
+    flag_restricted,
+    override_restriction,
+    step_changes,
 )
 from resolvers.context import RequestContext
-from schema.operation_access import area_of
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.operation_access import area_of
 from schema.people import to_date, to_yuan
 from schema.steps import StepEvent
-from loaders.rows.benefits import Channel as ChannelEnum
-from domain.ids import InvalidIdNumber, normalize_id_number
 
 Channel = strawberry.enum(ChannelEnum, description="How the application came in.")
 
@@ -44,10 +50,14 @@ class CaseRecord:
     publicity_end: date | None
     decided_date: date | None
     reason: str | None
-    restricted: bool = strawberry.field(description="someone in the household has an active dishonesty record "
-                                                    "(joint restriction): approval needs an override")
+    restricted: bool = strawberry.field(
+        description="someone in the household has an active dishonesty record "
+        "(joint restriction): approval needs an override"
+    )
     restriction_overridden: bool
-    proposed_monthly_amount: Decimal | None = strawberry.field(description="yuan, set at review; shown in publicity")
+    proposed_monthly_amount: Decimal | None = strawberry.field(
+        description="yuan, set at review; shown in publicity"
+    )
 
     @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
@@ -67,51 +77,92 @@ class SubmitApplicationInput:
     programme: str
     applicant_id_number: str
     channel: Channel  # type: ignore[valid-type]
-    commitment_signed: bool = strawberry.field(description="the applicant signed the honesty commitment (守信承诺)")
+    commitment_signed: bool = strawberry.field(
+        description="the applicant signed the honesty commitment (守信承诺)"
+    )
     note: str | None = None
 
 
 def case_record(c: dict[str, Any]) -> CaseRecord:
     return CaseRecord(
-        case_id=c["case_id"], status=c["status"], version=c["version"], programme=c["programme_code"],
-        household_id=c["household_id"], township_code=c.get("township_code"), channel=c.get("channel"),
-        submitted_date=to_date(c.get("submitted_date")), publicity_start=to_date(c.get("publicity_start")),
-        publicity_end=to_date(c.get("publicity_end")), decided_date=to_date(c.get("decided_date")),
-        reason=c.get("reason"), restricted=bool(c.get("restricted")),
+        case_id=c["case_id"],
+        status=c["status"],
+        version=c["version"],
+        programme=c["programme_code"],
+        household_id=c["household_id"],
+        township_code=c.get("township_code"),
+        channel=c.get("channel"),
+        submitted_date=to_date(c.get("submitted_date")),
+        publicity_start=to_date(c.get("publicity_start")),
+        publicity_end=to_date(c.get("publicity_end")),
+        decided_date=to_date(c.get("decided_date")),
+        reason=c.get("reason"),
+        restricted=bool(c.get("restricted")),
         restriction_overridden=bool(c.get("restriction_overridden")),
         proposed_monthly_amount=to_yuan(c.get("proposed_monthly_amount_fen")),
     )
 
 
-async def _step(info: Info[RequestContext, None], case_id: str, expected_version: int, step: Step,
-                note: str | None = None, reason: str | None = None, extra: dict[str, Any] | None = None) -> CaseResult:
+async def _step(
+    info: Info[RequestContext, None],
+    case_id: str,
+    expected_version: int,
+    step: Step,
+    note: str | None = None,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> CaseResult:
     ctx = info.context
-    if step in (Step.REVIEW_REJECT, Step.DECIDE_REJECT, Step.SUSPEND, Step.TERMINATE, Step.OBJECTION) \
-            and not (reason and reason.strip()):
+    if step in (
+        Step.REVIEW_REJECT,
+        Step.DECIDE_REJECT,
+        Step.SUSPEND,
+        Step.TERMINATE,
+        Step.OBJECTION,
+    ) and not (reason and reason.strip()):
         return InvalidInput(field="reason", message="give the reason; it is shown to the applicant")
     p = ctx.principal
     row = await apply_step(
-        ctx.gateway, case_id, step, expected_version, township=area_of(info).township, by=p.subject,
+        ctx.gateway,
+        case_id,
+        step,
+        expected_version,
+        township=area_of(info).township,
+        by=p.subject,
         role=p.role.value,
-        note=note, changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason) | (extra or {}),
+        note=note,
+        changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason) | (extra or {}),
     )
     if row is None:
         return NotFound()
     if row["ok"]:
         return case_record(row["case"])
     if row.get("blocked"):
-        return InvalidTransition(status=row["before"], message=(
-            "joint restriction: someone in this household has an active dishonesty record; a credit officer must "
-            "override it (overrideRestriction) before approval"))
-    return step_refused(CASE_WORKFLOW, step, row, expected_version,
-                        precondition=f"the publicity window runs until {row['publicity_end']}")
+        return InvalidTransition(
+            status=row["before"],
+            message=(
+                "joint restriction: someone in this household has an active dishonesty record; a credit officer must "
+                "override it (overrideRestriction) before approval"
+            ),
+        )
+    return step_refused(
+        CASE_WORKFLOW,
+        step,
+        row,
+        expected_version,
+        precondition=f"the publicity window runs until {row['publicity_end']}",
+    )
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Accept an application at the window, online, assisted (帮办代办) or found "
-                                     "by a grid worker. The signed honesty commitment is required.")
-    async def submit_application(self, info: Info[RequestContext, None], input: SubmitApplicationInput) -> CaseResult:
+    @strawberry.mutation(
+        description="Accept an application at the window, online, assisted (帮办代办) or found "
+        "by a grid worker. The signed honesty commitment is required."
+    )
+    async def submit_application(
+        self, info: Info[RequestContext, None], input: SubmitApplicationInput
+    ) -> CaseResult:
         ctx = info.context
         if not input.commitment_signed:
             return InvalidInput(field="commitmentSigned", message="the honesty commitment must be signed")
@@ -122,74 +173,129 @@ class Mutation:
         p = ctx.principal
         case_id = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
         rows = await ctx.gateway.write(
-            SUBMIT, household_id=input.household_id.strip().upper(), township=area_of(info).township,
+            SUBMIT,
+            household_id=input.household_id.strip().upper(),
+            township=area_of(info).township,
             applicant=applicant,
-            programme=input.programme.strip().upper(), case_id=case_id, channel=input.channel.value, by=p.subject,
-            role=p.role.value, note=input.note,
+            programme=input.programme.strip().upper(),
+            case_id=case_id,
+            channel=input.channel.value,
+            by=p.subject,
+            role=p.role.value,
+            note=input.note,
         )
         if not rows:
-            return NotFound(message="no such household in your township with that applicant, or no such programme")
+            return NotFound(
+                message="no such household in your township with that applicant, or no such programme"
+            )
         # Joint restriction: flagged when submitted, in any programme of any department.
         return case_record(await flag_restricted(ctx.gateway, rows[0]["case"]["case_id"]))
 
     @strawberry.mutation(description="Record the home investigation and verification results; to review.")
-    async def record_home_investigation(self, info: Info[RequestContext, None], case_id: str,
-                                        expected_version: int, summary: str) -> CaseResult:
+    async def record_home_investigation(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, summary: str
+    ) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.INVESTIGATE, note=summary)
 
-    @strawberry.mutation(description="Township review: approve for publicity (with the proposed monthly amount, "
-                                     "yuan, shown in the publicity list), or reject with the reason.")
-    async def review_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                          approve: bool, reason: str | None = None,
-                          proposed_monthly_amount: Decimal | None = None) -> CaseResult:
-        if proposed_monthly_amount is not None and (not proposed_monthly_amount.is_finite()
-                                                    or not 0 <= proposed_monthly_amount <= 100_000):
+    @strawberry.mutation(
+        description="Township review: approve for publicity (with the proposed monthly amount, "
+        "yuan, shown in the publicity list), or reject with the reason."
+    )
+    async def review_case(
+        self,
+        info: Info[RequestContext, None],
+        case_id: str,
+        expected_version: int,
+        approve: bool,
+        reason: str | None = None,
+        proposed_monthly_amount: Decimal | None = None,
+    ) -> CaseResult:
+        if proposed_monthly_amount is not None and (
+            not proposed_monthly_amount.is_finite() or not 0 <= proposed_monthly_amount <= 100_000
+        ):
             return InvalidInput(field="proposedMonthlyAmount", message="a monthly amount in yuan, 0-100000")
-        extra = {} if proposed_monthly_amount is None else {
-            "proposed_monthly_amount_fen": to_fen(proposed_monthly_amount)}
-        return await _step(info, case_id, expected_version, Step.REVIEW_APPROVE if approve else Step.REVIEW_REJECT,
-                           reason=reason, extra=extra)
+        extra = (
+            {}
+            if proposed_monthly_amount is None
+            else {"proposed_monthly_amount_fen": to_fen(proposed_monthly_amount)}
+        )
+        return await _step(
+            info,
+            case_id,
+            expected_version,
+            Step.REVIEW_APPROVE if approve else Step.REVIEW_REJECT,
+            reason=reason,
+            extra=extra,
+        )
 
-    @strawberry.mutation(description="Joint restriction: let a restricted application be approved, with the "
-                                     "reason (credit officers, recorded).")
-    async def override_restriction(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                                   reason: str) -> CaseResult:
+    @strawberry.mutation(
+        description="Joint restriction: let a restricted application be approved, with the "
+        "reason (credit officers, recorded)."
+    )
+    async def override_restriction(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, reason: str
+    ) -> CaseResult:
         ctx = info.context
         if not 10 <= len(reason.strip()) <= 2000:
-            return InvalidInput(field="reason", message="give the reason for the override (10-2000 characters)")
+            return InvalidInput(
+                field="reason", message="give the reason for the override (10-2000 characters)"
+            )
         p = ctx.principal
-        row = await override_restriction(ctx.gateway, case_id.strip(), expected_version, by=p.subject,
-                                         role=p.role.value, reason=reason.strip())
+        row = await override_restriction(
+            ctx.gateway,
+            case_id.strip(),
+            expected_version,
+            by=p.subject,
+            role=p.role.value,
+            reason=reason.strip(),
+        )
         if row is None:
             return NotFound(message="no such case")
         if row["ok"]:
             return case_record(row["case"])
         if not row["restricted"]:
-            return InvalidTransition(status=row["case"]["status"], message="this application is not restricted")
+            return InvalidTransition(
+                status=row["case"]["status"], message="this application is not restricted"
+            )
         return VersionConflict(current_version=row["seen"])
 
     @strawberry.mutation(description="An objection during the publicity window: back to investigation.")
-    async def record_objection(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                               objection: str) -> CaseResult:
+    async def record_objection(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, objection: str
+    ) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.OBJECTION, reason=objection)
 
     @strawberry.mutation(description="Approve or reject once the publicity window is over.")
-    async def decide_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                          approve: bool, reason: str | None = None) -> CaseResult:
-        return await _step(info, case_id, expected_version, Step.DECIDE_APPROVE if approve else Step.DECIDE_REJECT,
-                           reason=reason)
+    async def decide_case(
+        self,
+        info: Info[RequestContext, None],
+        case_id: str,
+        expected_version: int,
+        approve: bool,
+        reason: str | None = None,
+    ) -> CaseResult:
+        return await _step(
+            info,
+            case_id,
+            expected_version,
+            Step.DECIDE_APPROVE if approve else Step.DECIDE_REJECT,
+            reason=reason,
+        )
 
     @strawberry.mutation(description="Suspend an approved case, with the reason.")
-    async def suspend_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                           reason: str) -> CaseResult:
+    async def suspend_case(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, reason: str
+    ) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.SUSPEND, reason=reason)
 
     @strawberry.mutation(description="Resume a suspended case.")
-    async def resume_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                          note: str | None = None) -> CaseResult:
+    async def resume_case(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, note: str | None = None
+    ) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.RESUME, note=note)
 
     @strawberry.mutation(description="Terminate an approved or suspended case, with the reason.")
-    async def terminate_case(self, info: Info[RequestContext, None], case_id: str, expected_version: int,
-                             reason: str) -> CaseResult:
+    async def terminate_case(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, reason: str
+    ) -> CaseResult:
         return await _step(info, case_id, expected_version, Step.TERMINATE, reason=reason)

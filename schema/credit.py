@@ -14,24 +14,29 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from resolvers.context import RequestContext
 from credit.records import (
-    RECORD_EVENTS, RECORD_LIFECYCLE, CreditStep, active_restrictions, credit_step, draft_record, fetch_changes,
+    RECORD_EVENTS,
+    RECORD_LIFECYCLE,
+    CreditStep,
+    active_restrictions,
+    credit_step,
+    draft_record,
+    fetch_changes,
     fetch_record,
 )
+from domain.ids import InvalidIdNumber, normalize_id_number
+from resolvers.context import RequestContext
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
 from schema.people import to_date, to_yuan
 from schema.steps import StepEvent
 from schema.validation import amount_fen, purpose_problem
-from domain.ids import InvalidIdNumber, normalize_id_number
 
 
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 
 @strawberry.enum
@@ -124,39 +129,73 @@ class CreditChange:
 
 def record(r: dict[str, Any]) -> DishonestyRecord:
     return DishonestyRecord(
-        record_id=r["record_id"], status=r["status"], version=r["version"], subject_name=r["subject_name"],
-        id_number=r["id_number"], behaviour=r["behaviour"], facts=r.get("facts"), amount=to_yuan(r.get("amount_fen")),
-        legal_basis=r["legal_basis"], severity=r["severity"], deciding_authority=r.get("deciding_authority"),
-        decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
-        publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end")),
-        recovery_amount=to_yuan(r.get("recovery_amount_fen")), aid_stopped=r.get("aid_stopped"))
+        record_id=r["record_id"],
+        status=r["status"],
+        version=r["version"],
+        subject_name=r["subject_name"],
+        id_number=r["id_number"],
+        behaviour=r["behaviour"],
+        facts=r.get("facts"),
+        amount=to_yuan(r.get("amount_fen")),
+        legal_basis=r["legal_basis"],
+        severity=r["severity"],
+        deciding_authority=r.get("deciding_authority"),
+        decision_number=r.get("decision_number"),
+        decision_date=to_date(r.get("decision_date")),
+        publicity_start=to_date(r.get("publicity_start")),
+        publicity_end=to_date(r.get("publicity_end")),
+        recovery_amount=to_yuan(r.get("recovery_amount_fen")),
+        aid_stopped=r.get("aid_stopped"),
+    )
 
 
 def public_record(r: dict[str, Any]) -> PublicCreditRecord:
     return PublicCreditRecord(
-        record_id=r["record_id"], behaviour=r["behaviour"], severity=r["severity"],
-        deciding_authority=r.get("deciding_authority"), decision_number=r.get("decision_number"),
-        decision_date=to_date(r.get("decision_date")), publicity_start=to_date(r.get("publicity_start")),
-        publicity_end=to_date(r.get("publicity_end")))
+        record_id=r["record_id"],
+        behaviour=r["behaviour"],
+        severity=r["severity"],
+        deciding_authority=r.get("deciding_authority"),
+        decision_number=r.get("decision_number"),
+        decision_date=to_date(r.get("decision_date")),
+        publicity_start=to_date(r.get("publicity_start")),
+        publicity_end=to_date(r.get("publicity_end")),
+    )
 
 
 def change(c: dict[str, Any]) -> CreditChange:
     return CreditChange(
-        sequence=c["sequence"], change_id=c["change_id"], change=c["change"], record_id=c["record_id"],
-        record_version=c["record_version"], occurred_at=c["occurred_at"], status=c["status"],
-        subject_name=c["subject_name"], id_number=c["id_number"], behaviour=c["behaviour"], facts=c.get("facts"),
-        amount=to_yuan(c.get("amount_fen")), legal_basis=c["legal_basis"], severity=c["severity"],
-        deciding_authority=c.get("deciding_authority"), decision_number=c.get("decision_number"),
-        decision_date=to_date(c.get("decision_date")), publicity_start=to_date(c.get("publicity_start")),
-        publicity_end=to_date(c.get("publicity_end")))
+        sequence=c["sequence"],
+        change_id=c["change_id"],
+        change=c["change"],
+        record_id=c["record_id"],
+        record_version=c["record_version"],
+        occurred_at=c["occurred_at"],
+        status=c["status"],
+        subject_name=c["subject_name"],
+        id_number=c["id_number"],
+        behaviour=c["behaviour"],
+        facts=c.get("facts"),
+        amount=to_yuan(c.get("amount_fen")),
+        legal_basis=c["legal_basis"],
+        severity=c["severity"],
+        deciding_authority=c.get("deciding_authority"),
+        decision_number=c.get("decision_number"),
+        decision_date=to_date(c.get("decision_date")),
+        publicity_start=to_date(c.get("publicity_start")),
+        publicity_end=to_date(c.get("publicity_end")),
+    )
 
 
 RecordResult = Annotated[
     DishonestyRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
     strawberry.union("DishonestyRecordResult"),
 ]
-RestrictionResult = Annotated[RestrictionStatus | Forbidden | InvalidInput, strawberry.union("RestrictionResult")]
-ChangesResult = Annotated[Connection[CreditChange] | Forbidden | InvalidInput, strawberry.union("CreditChangesResult")]
+RestrictionResult = Annotated[
+    RestrictionStatus | Forbidden | InvalidInput, strawberry.union("RestrictionResult")
+]
+ChangesResult = Annotated[
+    Connection[CreditChange] | Forbidden | InvalidInput, strawberry.union("CreditChangesResult")
+]
 
 
 @strawberry.input
@@ -169,13 +208,29 @@ class DraftRecordInput:
     case_id: str | None = None
 
 
-async def _credit_step(info: Info[RequestContext, None], record_id: str, expected_version: int, step: CreditStep,
-                       changes: dict[str, Any], note: str | None = None, precondition: bool = True,
-                       refused: str = "") -> RecordResult:
+async def _credit_step(
+    info: Info[RequestContext, None],
+    record_id: str,
+    expected_version: int,
+    step: CreditStep,
+    changes: dict[str, Any],
+    note: str | None = None,
+    precondition: bool = True,
+    refused: str = "",
+) -> RecordResult:
     ctx = info.context
     p = ctx.principal
-    row = await credit_step(ctx.gateway, record_id.strip(), step, expected_version, by=p.subject, role=p.role.value,
-                            note=note, changes=changes, precondition=precondition)
+    row = await credit_step(
+        ctx.gateway,
+        record_id.strip(),
+        step,
+        expected_version,
+        by=p.subject,
+        role=p.role.value,
+        note=note,
+        changes=changes,
+        precondition=precondition,
+    )
     if row is None:
         return NotFound(message="no such dishonesty record")
     if row["ok"]:
@@ -186,22 +241,28 @@ async def _credit_step(info: Info[RequestContext, None], record_id: str, expecte
 @strawberry.type
 class CreditQuery:
     @strawberry.field(description="A dishonesty record (credit officers and investigators). Audited.")
-    async def dishonesty_record(self, info: Info[RequestContext, None], record_id: str, purpose: str) -> RecordResult:
+    async def dishonesty_record(
+        self, info: Info[RequestContext, None], record_id: str, purpose: str
+    ) -> RecordResult:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         r = await fetch_record(ctx.gateway, record_id.strip())
         if r is None:
             return NotFound(message="no such dishonesty record")
-        await ctx.audit.record_reads([r["id_number"]], ["basic", "identity", "credit", "benefits"], purpose,
-                                     "dishonestyRecord")
+        await ctx.audit.record_reads(
+            [r["id_number"]], ["basic", "identity", "credit", "benefits"], purpose, "dishonestyRecord"
+        )
         return record(r)
 
-    @strawberry.field(description="Joint restriction (一处失信、处处受限): does this person, or anyone in their "
-                                  "household, have an active dishonesty record? Yes or no, and the records' public "
-                                  "fields. Audited.")
-    async def restriction_status(self, info: Info[RequestContext, None], id_number: str,
-                                 purpose: str) -> RestrictionResult:
+    @strawberry.field(
+        description="Joint restriction (一处失信、处处受限): does this person, or anyone in their "
+        "household, have an active dishonesty record? Yes or no, and the records' public "
+        "fields. Audited."
+    )
+    async def restriction_status(
+        self, info: Info[RequestContext, None], id_number: str, purpose: str
+    ) -> RestrictionResult:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
@@ -213,10 +274,13 @@ class CreditQuery:
         await ctx.audit.record_reads([key], ["credit"], purpose, "restrictionStatus")
         return RestrictionStatus(restricted=bool(records), records=[public_record(r) for r in records])
 
-    @strawberry.field(description="The export change feed, in order (credit-export jobs). `after` is the last "
-                                  "sequence number you processed. Audited.")
-    async def credit_changes(self, info: Info[RequestContext, None], first: int = 100,
-                             after: int = 0) -> ChangesResult:
+    @strawberry.field(
+        description="The export change feed, in order (credit-export jobs). `after` is the last "
+        "sequence number you processed. Audited."
+    )
+    async def credit_changes(
+        self, info: Info[RequestContext, None], first: int = 100, after: int = 0
+    ) -> ChangesResult:
         ctx = info.context
         try:
             limit = page_size(first, ctx.settings.max_page_size)
@@ -226,17 +290,22 @@ class CreditQuery:
             return InvalidInput(field="after", message="a sequence number, 0 or more")
         rows = await fetch_changes(ctx.gateway, after, limit + 1)
         page = rows[:limit]
-        await ctx.audit.record_reads([c["id_number"] for c in page], ["identity", "credit"], "credit platform export",
-                                     "creditChanges")
+        await ctx.audit.record_reads(
+            [c["id_number"] for c in page], ["identity", "credit"], "credit platform export", "creditChanges"
+        )
         edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
         return connection(edges, len(rows), limit)
 
 
 @strawberry.type
 class CreditMutation:
-    @strawberry.mutation(description="Draft a dishonesty record from a confirmed finding (investigators); facts and "
-                                     "amount come from the confirmation.")
-    async def draft_dishonesty_record(self, info: Info[RequestContext, None], input: DraftRecordInput) -> RecordResult:
+    @strawberry.mutation(
+        description="Draft a dishonesty record from a confirmed finding (investigators); facts and "
+        "amount come from the confirmation."
+    )
+    async def draft_dishonesty_record(
+        self, info: Info[RequestContext, None], input: DraftRecordInput
+    ) -> RecordResult:
         ctx = info.context
         if not 4 <= len(input.legal_basis.strip()) <= 500:
             return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
@@ -246,63 +315,125 @@ class CreditMutation:
             return InvalidInput(field="subjectIdNumber", message=str(exc))
         p = ctx.principal
         r = await draft_record(
-            ctx.gateway, finding_id=input.finding_id.strip(), subject=subject, case_id=input.case_id,
-            record_id=f"DR{date.today():%Y%m%d}-{uuid.uuid4().hex[:8].upper()}", behaviour=input.behaviour.value,
-            legal_basis=input.legal_basis.strip(), severity=input.severity.value, by=p.subject, role=p.role.value,
-            note=f"from finding {input.finding_id.strip()}")
+            ctx.gateway,
+            finding_id=input.finding_id.strip(),
+            subject=subject,
+            case_id=input.case_id,
+            record_id=f"DR{date.today():%Y%m%d}-{uuid.uuid4().hex[:8].upper()}",
+            behaviour=input.behaviour.value,
+            legal_basis=input.legal_basis.strip(),
+            severity=input.severity.value,
+            by=p.subject,
+            role=p.role.value,
+            note=f"from finding {input.finding_id.strip()}",
+        )
         if r is None:
-            return NotFound(message="no confirmed finding with that person in its evidence, or a record for them "
-                                    "from this finding exists already")
+            return NotFound(
+                message="no confirmed finding with that person in its evidence, or a record for them "
+                "from this finding exists already"
+            )
         return record(r)
 
-    @strawberry.mutation(description="Decide a drafted record: authority, decision number and date, money to recover, "
-                                     "whether the aid is stopped (credit officers).")
-    async def decide_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
-                                       deciding_authority: str, decision_number: str, decision_date: date,
-                                       stop_aid: bool, recovery_amount: Decimal | None = None) -> RecordResult:
+    @strawberry.mutation(
+        description="Decide a drafted record: authority, decision number and date, money to recover, "
+        "whether the aid is stopped (credit officers)."
+    )
+    async def decide_dishonesty_record(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        deciding_authority: str,
+        decision_number: str,
+        decision_date: date,
+        stop_aid: bool,
+        recovery_amount: Decimal | None = None,
+    ) -> RecordResult:
         if not deciding_authority.strip() or not decision_number.strip():
-            return InvalidInput(field="decisionNumber", message="give the deciding authority and the decision number")
+            return InvalidInput(
+                field="decisionNumber", message="give the deciding authority and the decision number"
+            )
         if decision_date > date.today():
             return InvalidInput(field="decisionDate", message="a decision cannot be dated in the future")
         recovery = amount_fen(recovery_amount, "recoveryAmount")
         if isinstance(recovery, InvalidInput):
             return recovery
-        return await _credit_step(info, record_id, expected_version, CreditStep.DECIDE, {
-            "deciding_authority": deciding_authority.strip(), "decision_number": decision_number.strip(),
-            "decision_date": decision_date, "recovery_amount_fen": recovery, "aid_stopped": stop_aid},
-            note=f"decision {decision_number.strip()}")
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.DECIDE,
+            {
+                "deciding_authority": deciding_authority.strip(),
+                "decision_number": decision_number.strip(),
+                "decision_date": decision_date,
+                "recovery_amount_fen": recovery,
+                "aid_stopped": stop_aid,
+            },
+            note=f"decision {decision_number.strip()}",
+        )
 
-    @strawberry.mutation(description="Publish a decided record: publicity starts today and ends at the maximum "
-                                     "period (credit officers).")
-    async def publish_dishonesty_record(self, info: Info[RequestContext, None], record_id: str,
-                                        expected_version: int) -> RecordResult:
+    @strawberry.mutation(
+        description="Publish a decided record: publicity starts today and ends at the maximum "
+        "period (credit officers)."
+    )
+    async def publish_dishonesty_record(
+        self, info: Info[RequestContext, None], record_id: str, expected_version: int
+    ) -> RecordResult:
         ctx = info.context
         today = date.today()
-        return await _credit_step(info, record_id, expected_version, CreditStep.PUBLISH, {
-            "publicity_start": today, "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months)})
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.PUBLISH,
+            {
+                "publicity_start": today,
+                "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months),
+            },
+        )
 
-    @strawberry.mutation(description="Credit repair (信用修复) on the subject's application, once the minimum "
-                                     "publicity period has passed (credit officers).")
-    async def repair_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
-                                       application: str) -> RecordResult:
+    @strawberry.mutation(
+        description="Credit repair (信用修复) on the subject's application, once the minimum "
+        "publicity period has passed (credit officers)."
+    )
+    async def repair_dishonesty_record(
+        self, info: Info[RequestContext, None], record_id: str, expected_version: int, application: str
+    ) -> RecordResult:
         ctx = info.context
         if not 10 <= len(application.strip()) <= 4000:
-            return InvalidInput(field="application", message="summarise the application and its grounds "
-                                                             "(10-4000 characters)")
+            return InvalidInput(
+                field="application", message="summarise the application and its grounds (10-4000 characters)"
+            )
         r = await fetch_record(ctx.gateway, record_id.strip())
         start = to_date(r.get("publicity_start")) if r else None
         earliest = add_months(start, ctx.settings.credit_min_publicity_months) if start else None
         today = date.today()
         return await _credit_step(
-            info, record_id, expected_version, CreditStep.REPAIR, {"repaired_on": today}, note=application.strip(),
+            info,
+            record_id,
+            expected_version,
+            CreditStep.REPAIR,
+            {"repaired_on": today},
+            note=application.strip(),
             precondition=earliest is not None and today >= earliest,
-            refused=f"credit repair is possible from {earliest} (the minimum publicity period)")
+            refused=f"credit repair is possible from {earliest} (the minimum publicity period)",
+        )
 
-    @strawberry.mutation(description="Correct a decided or published record; the platform receives the correction "
-                                     "(credit officers).")
-    async def correct_dishonesty_record(self, info: Info[RequestContext, None], record_id: str, expected_version: int,
-                                        note: str, facts: str | None = None, amount: Decimal | None = None,
-                                        legal_basis: str | None = None) -> RecordResult:
+    @strawberry.mutation(
+        description="Correct a decided or published record; the platform receives the correction "
+        "(credit officers)."
+    )
+    async def correct_dishonesty_record(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        note: str,
+        facts: str | None = None,
+        amount: Decimal | None = None,
+        legal_basis: str | None = None,
+    ) -> RecordResult:
         if not 10 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="say what was wrong (10-2000 characters)")
         changes: dict[str, Any] = {}
@@ -317,4 +448,6 @@ class CreditMutation:
             changes["amount_fen"] = fen
         if not changes:
             return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
-        return await _credit_step(info, record_id, expected_version, CreditStep.CORRECT, changes, note=note.strip())
+        return await _credit_step(
+            info, record_id, expected_version, CreditStep.CORRECT, changes, note=note.strip()
+        )

@@ -69,32 +69,58 @@ StaffResult = Annotated[Connection[Staff] | Forbidden | InvalidInput, strawberry
 
 
 def _programme(p: dict[str, Any]) -> Programme:
-    return Programme(code=p["code"], name=p["name"], name_en=p.get("name_en"), department=p["department_code"],
-                     unit=p["unit"], means_tested=bool(p.get("means_tested")), basic_living=bool(p.get("basic_living")))
+    return Programme(
+        code=p["code"],
+        name=p["name"],
+        name_en=p.get("name_en"),
+        department=p["department_code"],
+        unit=p["unit"],
+        means_tested=bool(p.get("means_tested")),
+        basic_living=bool(p.get("basic_living")),
+    )
 
 
 def _staff(s: dict[str, Any]) -> Staff:
-    return Staff(staff_id=s["staff_id"], name=s["name"], role=s["staff_role"], department=s.get("department_code"),
-                 township_code=s.get("township_code"), village_code=s.get("village_code"),
-                 active_from=to_date(s.get("active_from")), active_until=to_date(s.get("active_until")),
-                 public_employee=s.get("public_employee"))
+    return Staff(
+        staff_id=s["staff_id"],
+        name=s["name"],
+        role=s["staff_role"],
+        department=s.get("department_code"),
+        township_code=s.get("township_code"),
+        village_code=s.get("village_code"),
+        active_from=to_date(s.get("active_from")),
+        active_until=to_date(s.get("active_until")),
+        public_employee=s.get("public_employee"),
+    )
 
 
 @strawberry.type
 class DirectoryQuery:
     @strawberry.field(description="The departments and the programmes each runs.")
     async def departments(self, info: Info[RequestContext, None]) -> list[Department]:
-        return [Department(code=d["code"], name=d["name"], name_en=d.get("name_en"), programmes=d["programmes"])
-                for d in await fetch_departments(info.context.gateway)]
+        return [
+            Department(code=d["code"], name=d["name"], name_en=d.get("name_en"), programmes=d["programmes"])
+            for d in await fetch_departments(info.context.gateway)
+        ]
 
     @strawberry.field(description="The assistance programmes, optionally of one department.")
-    async def programmes(self, info: Info[RequestContext, None], department: str | None = None) -> list[Programme]:
+    async def programmes(
+        self, info: Info[RequestContext, None], department: str | None = None
+    ) -> list[Programme]:
         return [_programme(p) for p in await fetch_programmes(info.context.gateway, department)]
 
-    @strawberry.field(description="Staff postings (caseworkers, coordinators, grid workers) within your "
-                                  "jurisdiction, in their official capacity.")
-    async def staff(self, info: Info[RequestContext, None], first: int = 50, after: str | None = None,
-                    filter: StaffFilter | None = None, order_by: StaffOrder = StaffOrder.STAFF_ID) -> StaffResult:
+    @strawberry.field(
+        description="Staff postings (caseworkers, coordinators, grid workers) within your "
+        "jurisdiction, in their official capacity."
+    )
+    async def staff(
+        self,
+        info: Info[RequestContext, None],
+        first: int = 50,
+        after: str | None = None,
+        filter: StaffFilter | None = None,
+        order_by: StaffOrder = StaffOrder.STAFF_ID,
+    ) -> StaffResult:
         ctx = info.context
         reach = area_of(info)
         wanted = filter or StaffFilter()
@@ -106,8 +132,17 @@ class DirectoryQuery:
         if isinstance(page, InvalidInput):
             return page
         rows = await fetch_staff(
-            ctx.gateway, township=township, village=village, role=wanted.role, department=wanted.department,
-            active_on=wanted.active_on, order=order_by.value, **page.params())
-        edges = [Edge(cursor=encode_key(r["sort_key"] or "", r["staff"]["staff_id"]), node=_staff(r["staff"]))
-                 for r in rows[:page.limit]]
+            ctx.gateway,
+            township=township,
+            village=village,
+            role=wanted.role,
+            department=wanted.department,
+            active_on=wanted.active_on,
+            order=order_by.value,
+            **page.params(),
+        )
+        edges = [
+            Edge(cursor=encode_key(r["sort_key"] or "", r["staff"]["staff_id"]), node=_staff(r["staff"]))
+            for r in rows[: page.limit]
+        ]
         return connection(edges, len(rows), page.limit)

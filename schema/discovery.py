@@ -26,6 +26,7 @@ from schema.pagination import Connection, Edge, connection, encode_key, keyset_p
 from schema.people import to_yuan
 from schema.validation import purpose_problem
 
+
 @strawberry.type
 class DiscoveryCandidate:
     finding_id: str
@@ -35,22 +36,34 @@ class DiscoveryCandidate:
     household_id: str
     village_code: str | None
     household_size: int | None
-    flags: list[str] = strawberry.field(description="social-status flags; 'health' where your role may not see which")
-    income_per_capita: Decimal | None = strawberry.field(description="verified monthly income per person, yuan")
+    flags: list[str] = strawberry.field(
+        description="social-status flags; 'health' where your role may not see which"
+    )
+    income_per_capita: Decimal | None = strawberry.field(
+        description="verified monthly income per person, yuan"
+    )
     income_line: Decimal | None
 
 
-DiscoveryResult = Annotated[Connection[DiscoveryCandidate] | Forbidden | InvalidInput,
-                            strawberry.union("DiscoveryResult")]
-
+DiscoveryResult = Annotated[
+    Connection[DiscoveryCandidate] | Forbidden | InvalidInput, strawberry.union("DiscoveryResult")
+]
 
 
 @strawberry.type
 class DiscoveryQuery:
-    @strawberry.field(description="Vulnerable people under the income line without basic living assistance, in "
-                                  "your village (coordinators) or jurisdiction. Audited.")
-    async def active_discovery(self, info: Info[RequestContext, None], purpose: str, first: int = 50,
-                               after: str | None = None, village_code: str | None = None) -> DiscoveryResult:
+    @strawberry.field(
+        description="Vulnerable people under the income line without basic living assistance, in "
+        "your village (coordinators) or jurisdiction. Audited."
+    )
+    async def active_discovery(
+        self,
+        info: Info[RequestContext, None],
+        purpose: str,
+        first: int = 50,
+        after: str | None = None,
+        village_code: str | None = None,
+    ) -> DiscoveryResult:
         ctx = info.context
         p = ctx.principal
         reach = area_of(info)
@@ -63,18 +76,40 @@ class DiscoveryQuery:
         if isinstance(page, InvalidInput):
             return page
         rows = await fetch_findings(
-            ctx.gateway, kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value], statuses=["open", "assigned"],
-            township=reach.township, village=village, min_score=None, order="SCORE_DESC", **page.params())
+            ctx.gateway,
+            kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value],
+            statuses=["open", "assigned"],
+            township=reach.township,
+            village=village,
+            min_score=None,
+            order="SCORE_DESC",
+            **page.params(),
+        )
         health = access(p, DataCategory.HEALTH)
         edges, persons = [], []
-        for r in rows[:page.limit]:
+        for r in rows[: page.limit]:
             f = r["finding"]
             d = json.loads(f.get("details") or "{}")
             persons.append(d.get("person"))
-            edges.append(Edge(cursor=encode_key(r["sort_key"], f["finding_id"]), node=DiscoveryCandidate(
-                finding_id=f["finding_id"], status=f["status"], name=d.get("name", ""), id_number=d.get("person"),
-                household_id=d.get("household", ""), village_code=f.get("village_code"), household_size=d.get("size"),
-                flags=sorted({x["kind"] for x in d.get("flags", [])}), income_per_capita=to_yuan(d.get("income_fen")), income_line=to_yuan(d.get("line_fen")))))
-        categories = ["basic", "identity", "social", "assets"] + (["health"] if health is not Access.DENIED else [])
+            edges.append(
+                Edge(
+                    cursor=encode_key(r["sort_key"], f["finding_id"]),
+                    node=DiscoveryCandidate(
+                        finding_id=f["finding_id"],
+                        status=f["status"],
+                        name=d.get("name", ""),
+                        id_number=d.get("person"),
+                        household_id=d.get("household", ""),
+                        village_code=f.get("village_code"),
+                        household_size=d.get("size"),
+                        flags=sorted({x["kind"] for x in d.get("flags", [])}),
+                        income_per_capita=to_yuan(d.get("income_fen")),
+                        income_line=to_yuan(d.get("line_fen")),
+                    ),
+                )
+            )
+        categories = ["basic", "identity", "social", "assets"] + (
+            ["health"] if health is not Access.DENIED else []
+        )
         await ctx.audit.record_reads([x for x in persons if x], categories, purpose, "activeDiscovery")
         return connection(edges, len(rows), page.limit)

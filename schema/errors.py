@@ -50,12 +50,15 @@ class InvalidTransition:
     code: ErrorCode = ErrorCode.INVALID_INPUT
 
 
-def step_refused(workflow: Workflow[Any], step: Any, row: dict[str, Any], expected_version: int,
-                 precondition: str = "") -> VersionConflict | InvalidTransition:
+def step_refused(
+    workflow: Workflow[Any], step: Any, row: dict[str, Any], expected_version: int, precondition: str = ""
+) -> VersionConflict | InvalidTransition:
     """A workflow step that did not apply, as the typed error its mutation returns;
     `precondition` says what the step's own condition was, where status and version fit."""
     refused = workflow.refusal(step, row, expected_version)
     if refused.why is Refusal.STALE_VERSION:
         return VersionConflict(current_version=refused.current_version, message=refused.message)
-    return InvalidTransition(status=refused.status,
-                             message=precondition if refused.why is Refusal.PRECONDITION else refused.message)
+    return InvalidTransition(
+        status=refused.status,
+        message=precondition if refused.why is Refusal.PRECONDITION else refused.message,
+    )

@@ -32,4 +32,6 @@ def _apply(rule: Rule, info: Any, value: Any) -> Any:
     kind = info.return_type
     nullable = not isinstance(kind, GraphQLNonNull)
     inner = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
-    return disclose(rule, info.context.principal, value, nullable=nullable, is_list=isinstance(inner, GraphQLList))
+    return disclose(
+        rule, info.context.principal, value, nullable=nullable, is_list=isinstance(inner, GraphQLList)
+    )

@@ -16,7 +16,14 @@ from domain.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (
-    FINDING_REVIEW, Review, fetch_evidence, fetch_finding, fetch_findings, fetch_summary, finding_scope, review,
+    FINDING_REVIEW,
+    Review,
+    fetch_evidence,
+    fetch_finding,
+    fetch_findings,
+    fetch_summary,
+    finding_scope,
+    review,
 )
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
@@ -61,8 +68,9 @@ class FindingOrder(Enum):
 @strawberry.input
 class FindingFilter:
     kinds: list[str] | None = None
-    statuses: list[str] | None = strawberry.field(default=None, description="open, assigned, confirmed, dismissed, "
-                                                  "resolved")
+    statuses: list[str] | None = strawberry.field(
+        default=None, description="open, assigned, confirmed, dismissed, resolved"
+    )
     township_code: str | None = None
     village_code: str | None = None
     min_score: float | None = None
@@ -77,7 +85,6 @@ class FindingEvent(StepEvent):
 class EvidenceGraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
-
 
 
 @strawberry.type
@@ -116,19 +123,38 @@ class Finding:
         raw = await fetch_evidence(ctx.gateway, self.finding_id)
         if raw is None:
             return EvidenceGraph(nodes=[], edges=[])
-        await ctx.audit.record_reads(persons_in(raw["nodes"]), KIND_CATEGORIES.get(self.kind, ["basic"]),
-                                     self.purpose, "findingEvidence")
-        return EvidenceGraph(nodes=[graph_node(n) for n in raw["nodes"]], edges=[graph_edge(e) for e in raw["edges"]])
+        await ctx.audit.record_reads(
+            persons_in(raw["nodes"]),
+            KIND_CATEGORIES.get(self.kind, ["basic"]),
+            self.purpose,
+            "findingEvidence",
+        )
+        return EvidenceGraph(
+            nodes=[graph_node(n) for n in raw["nodes"]], edges=[graph_edge(e) for e in raw["edges"]]
+        )
 
 
 def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Finding:
-    return Finding(purpose=purpose,
-        finding_id=f["finding_id"], kind=f["kind"], score=f["score"], status=f["status"], version=f["version"],
-        township_code=f.get("township_code"), village_code=f.get("village_code"), amount=to_yuan(f.get("amount_fen")),
-        first_detected_at=str(f.get("first_detected_at")), detected_at=str(f.get("detected_at")),
-        assignee=f.get("assignee"), reason=f.get("dismissed_reason"), confirmed_facts=f.get("confirmed_facts"),
-        confirmed_amount=to_yuan(f.get("confirmed_amount_fen")), details=f.get("details") or "{}",
-        text_zh=f.get("explanation") or "", text_en=f.get("explanation_en") or "")
+    return Finding(
+        purpose=purpose,
+        finding_id=f["finding_id"],
+        kind=f["kind"],
+        score=f["score"],
+        status=f["status"],
+        version=f["version"],
+        township_code=f.get("township_code"),
+        village_code=f.get("village_code"),
+        amount=to_yuan(f.get("amount_fen")),
+        first_detected_at=str(f.get("first_detected_at")),
+        detected_at=str(f.get("detected_at")),
+        assignee=f.get("assignee"),
+        reason=f.get("dismissed_reason"),
+        confirmed_facts=f.get("confirmed_facts"),
+        confirmed_amount=to_yuan(f.get("confirmed_amount_fen")),
+        details=f.get("details") or "{}",
+        text_zh=f.get("explanation") or "",
+        text_en=f.get("explanation_en") or "",
+    )
 
 
 @strawberry.type
@@ -164,7 +190,9 @@ class FindingSummary:
 
 FindingResult = Annotated[Finding | NotFound | Forbidden | InvalidInput, strawberry.union("FindingResult")]
 SummaryResult = Annotated[FindingSummary | Forbidden, strawberry.union("FindingSummaryResult")]
-FindingListResult = Annotated[Connection[Finding] | Forbidden | InvalidInput, strawberry.union("FindingListResult")]
+FindingListResult = Annotated[
+    Connection[Finding] | Forbidden | InvalidInput, strawberry.union("FindingListResult")
+]
 FindingReviewResult = Annotated[
     Finding | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
     strawberry.union("FindingReviewResult"),
@@ -172,16 +200,25 @@ FindingReviewResult = Annotated[
 
 
 def _visible(scope: dict[str, Any], f: dict[str, Any]) -> bool:
-    return ((scope["township"] is None or f.get("township_code") == scope["township"])
-            and (scope["kinds"] is None or f["kind"] in scope["kinds"]))
+    return (scope["township"] is None or f.get("township_code") == scope["township"]) and (
+        scope["kinds"] is None or f["kind"] in scope["kinds"]
+    )
 
 
 @strawberry.type
 class FindingQuery:
-    @strawberry.field(description="Findings within your remit, filtered and sorted, a page at a time. Audited.")
-    async def findings(self, info: Info[RequestContext, None], purpose: str, first: int = 20,
-                       after: str | None = None, filter: FindingFilter | None = None,
-                       order_by: FindingOrder = FindingOrder.SCORE_DESC) -> FindingListResult:
+    @strawberry.field(
+        description="Findings within your remit, filtered and sorted, a page at a time. Audited."
+    )
+    async def findings(
+        self,
+        info: Info[RequestContext, None],
+        purpose: str,
+        first: int = 20,
+        after: str | None = None,
+        filter: FindingFilter | None = None,
+        order_by: FindingOrder = FindingOrder.SCORE_DESC,
+    ) -> FindingListResult:
         ctx = info.context
         scope = finding_scope(ctx.principal, area_of(info))
         if (bad := purpose_problem(purpose)) is not None:
@@ -199,24 +236,41 @@ class FindingQuery:
         if isinstance(page, InvalidInput):
             return page
         rows = await fetch_findings(
-            ctx.gateway, kinds=kinds, statuses=wanted.statuses, township=township, village=wanted.village_code,
-            min_score=wanted.min_score, order=order_by.value, **page.params())
-        shown = rows[:page.limit]
+            ctx.gateway,
+            kinds=kinds,
+            statuses=wanted.statuses,
+            township=township,
+            village=wanted.village_code,
+            min_score=wanted.min_score,
+            order=order_by.value,
+            **page.params(),
+        )
+        shown = rows[: page.limit]
         # One audit write per kind on the page, not one per finding.
         by_categories: dict[tuple[str, ...], list[str]] = {}
         for r in shown:
             f = r["finding"]
-            by_categories.setdefault(tuple(KIND_CATEGORIES.get(f["kind"], ["basic"])), []).extend(f.get("persons") or [])
+            by_categories.setdefault(tuple(KIND_CATEGORIES.get(f["kind"], ["basic"])), []).extend(
+                f.get("persons") or []
+            )
         for categories, persons in by_categories.items():
             await ctx.audit.record_reads(persons, list(categories), purpose, "findings")
-        edges = [Edge(cursor=encode_key(r["sort_key"], r["finding"]["finding_id"]), node=finding(r["finding"], purpose))
-                 for r in shown]
+        edges = [
+            Edge(
+                cursor=encode_key(r["sort_key"], r["finding"]["finding_id"]),
+                node=finding(r["finding"], purpose),
+            )
+            for r in shown
+        ]
         return connection(edges, len(rows), page.limit)
 
-    @strawberry.field(description="Counts for a dashboard: findings by kind and status, open coverage gaps by "
-                                  "village, stations below the staffing rule. No personal data.")
-    async def finding_summary(self, info: Info[RequestContext, None],
-                              township_code: str | None = None) -> SummaryResult:
+    @strawberry.field(
+        description="Counts for a dashboard: findings by kind and status, open coverage gaps by "
+        "village, stations below the staffing rule. No personal data."
+    )
+    async def finding_summary(
+        self, info: Info[RequestContext, None], township_code: str | None = None
+    ) -> SummaryResult:
         ctx = info.context
         scope = finding_scope(ctx.principal, area_of(info))
         ok, township = narrowed(scope["township"], township_code)
@@ -234,13 +288,25 @@ class FindingQuery:
         for r in staffing:
             level, _, code = r["key"].partition("|")
             d = json.loads(r["details"] or "{}")
-            staff.append(StaffingGap(level=level, code=code, name=r["name"], staff=d.get("staff", 0),
-                                     required=d.get("required", 0)))
+            staff.append(
+                StaffingGap(
+                    level=level,
+                    code=code,
+                    name=r["name"],
+                    staff=d.get("staff", 0),
+                    required=d.get("required", 0),
+                )
+            )
         return FindingSummary(
-            by_kind_and_status=[KindStatusCount(kind=k, status=s, count=c) for (k, s), c in sorted(totals.items())],
-            gaps_by_village=[VillageGapCount(village_code=v, village_name=n, kind=k, count=c)
-                             for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))],
-            staffing=staff)
+            by_kind_and_status=[
+                KindStatusCount(kind=k, status=s, count=c) for (k, s), c in sorted(totals.items())
+            ],
+            gaps_by_village=[
+                VillageGapCount(village_code=v, village_name=n, kind=k, count=c)
+                for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))
+            ],
+            staffing=staff,
+        )
 
     @strawberry.field(description="One finding by its id. Audited.")
     async def finding(self, info: Info[RequestContext, None], finding_id: str, purpose: str) -> FindingResult:
@@ -251,17 +317,32 @@ class FindingQuery:
         f = await fetch_finding(ctx.gateway, finding_id.strip())
         if f is None or not _visible(scope, f):
             return NotFound()
-        await ctx.audit.record_reads(f.get("persons") or [], KIND_CATEGORIES.get(f["kind"], ["basic"]), purpose,
-                                     "finding")
+        await ctx.audit.record_reads(
+            f.get("persons") or [], KIND_CATEGORIES.get(f["kind"], ["basic"]), purpose, "finding"
+        )
         return finding(f, purpose)
 
 
-async def _review(info: Info[RequestContext, None], finding_id: str, expected_version: int, step: Review,
-                  note: str | None, changes: dict[str, Any]) -> FindingReviewResult:
+async def _review(
+    info: Info[RequestContext, None],
+    finding_id: str,
+    expected_version: int,
+    step: Review,
+    note: str | None,
+    changes: dict[str, Any],
+) -> FindingReviewResult:
     ctx = info.context
     p = ctx.principal
-    row = await review(ctx.gateway, finding_id.strip(), step, expected_version, by=p.subject, role=p.role.value,
-                       note=note, changes=changes)
+    row = await review(
+        ctx.gateway,
+        finding_id.strip(),
+        step,
+        expected_version,
+        by=p.subject,
+        role=p.role.value,
+        note=note,
+        changes=changes,
+    )
     if row is None:
         return NotFound(message="no such finding")
     if row["ok"]:
@@ -272,33 +353,59 @@ async def _review(info: Info[RequestContext, None], finding_id: str, expected_ve
 @strawberry.type
 class FindingMutation:
     @strawberry.mutation(description="Assign a finding to an investigator.")
-    async def assign_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
-                             assignee: str) -> FindingReviewResult:
+    async def assign_finding(
+        self, info: Info[RequestContext, None], finding_id: str, expected_version: int, assignee: str
+    ) -> FindingReviewResult:
         if not 1 <= len(assignee.strip()) <= 100:
             return InvalidInput(field="assignee", message="name the investigator (1-100 characters)")
-        return await _review(info, finding_id, expected_version, Review.ASSIGN, f"assigned to {assignee.strip()}",
-                             {"assignee": assignee.strip()})
+        return await _review(
+            info,
+            finding_id,
+            expected_version,
+            Review.ASSIGN,
+            f"assigned to {assignee.strip()}",
+            {"assignee": assignee.strip()},
+        )
 
-    @strawberry.mutation(description="Confirm a finding with the established facts and the amount involved "
-                                     "(yuan); a confirmed fraud finding can become a dishonesty record.")
-    async def confirm_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
-                              facts: str, amount: Decimal | None = None) -> FindingReviewResult:
+    @strawberry.mutation(
+        description="Confirm a finding with the established facts and the amount involved "
+        "(yuan); a confirmed fraud finding can become a dishonesty record."
+    )
+    async def confirm_finding(
+        self,
+        info: Info[RequestContext, None],
+        finding_id: str,
+        expected_version: int,
+        facts: str,
+        amount: Decimal | None = None,
+    ) -> FindingReviewResult:
         if not 10 <= len(facts.strip()) <= 4000:
             return InvalidInput(field="facts", message="state the established facts (10-4000 characters)")
         fen = amount_fen(amount, "amount")
         if isinstance(fen, InvalidInput):
             return fen
-        return await _review(info, finding_id, expected_version, Review.CONFIRM, facts.strip(),
-                             {"confirmed_facts": facts.strip(), "confirmed_amount_fen": fen,
-                              "confirmed_on": date.today()})
+        return await _review(
+            info,
+            finding_id,
+            expected_version,
+            Review.CONFIRM,
+            facts.strip(),
+            {"confirmed_facts": facts.strip(), "confirmed_amount_fen": fen, "confirmed_on": date.today()},
+        )
 
-    @strawberry.mutation(description="Dismiss a finding, with the reason. It stays dismissed unless its evidence "
-                                     "changes.")
-    async def dismiss_finding(self, info: Info[RequestContext, None], finding_id: str, expected_version: int,
-                              reason: str) -> FindingReviewResult:
+    @strawberry.mutation(
+        description="Dismiss a finding, with the reason. It stays dismissed unless its evidence changes."
+    )
+    async def dismiss_finding(
+        self, info: Info[RequestContext, None], finding_id: str, expected_version: int, reason: str
+    ) -> FindingReviewResult:
         if not 4 <= len(reason.strip()) <= 2000:
             return InvalidInput(field="reason", message="give the reason (4-2000 characters)")
-        return await _review(info, finding_id, expected_version, Review.DISMISS, reason.strip(),
-                             {"dismissed_reason": reason.strip()})
-
-
+        return await _review(
+            info,
+            finding_id,
+            expected_version,
+            Review.DISMISS,
+            reason.strip(),
+            {"dismissed_reason": reason.strip()},
+        )

@@ -59,7 +59,7 @@ def decode_offset(cursor: str | None) -> int:
 
 
 def encode_key(*parts: str) -> str:
-    return base64.urlsafe_b64encode("k:".encode() + "\x1f".join(parts).encode()).decode()
+    return base64.urlsafe_b64encode(b"k:" + "\x1f".join(parts).encode()).decode()
 
 
 def decode_key(cursor: str | None) -> list[str] | None:
@@ -100,5 +100,7 @@ def keyset_page(first: int, after: str | None, cap: int) -> KeysetPage | Invalid
 
 def connection(edges: list[Edge[T]], fetched: int, limit: int) -> Connection[T]:
     """A page of edges; `fetched` rows were read for a page of `limit` (one more means there is a next page)."""
-    return Connection(edges=edges, page_info=PageInfo(has_next_page=fetched > limit,
-                                                      end_cursor=edges[-1].cursor if edges else None))
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=fetched > limit, end_cursor=edges[-1].cursor if edges else None),
+    )

@@ -67,28 +67,45 @@ PublicityResult = Annotated[PublicityList | Forbidden | InvalidInput, strawberry
 DishonestyResult = Annotated[DishonestyList | Forbidden, strawberry.union("DishonestyResult")]
 
 
-
 def area_argument(area_code: str) -> str:
     """An area code as typed: full-width digits (３７０８３１) are the same code, the rest is left to fail."""
     return unicodedata.normalize("NFKC", area_code).strip()
 
 
 def entry(r: dict[str, Any]) -> PublicityEntry:
-    outcome = "rejected" if r["status"] == "rejected" else ("approved" if r["status"] == "approved" else "in_publicity")
+    outcome = (
+        "rejected"
+        if r["status"] == "rejected"
+        else ("approved" if r["status"] == "approved" else "in_publicity")
+    )
     return PublicityEntry(
-        case_id=r["case_id"], name=mask_name(r["applicant"] or ""), village=r["village"],
-        household_size=r["household_size"], programme=r["programme"], programme_name=r["programme_name"],
-        monthly_amount=to_yuan(r["monthly_amount_fen"]) if outcome != "rejected" else None, outcome=outcome,
-        reason=r["reason"] if outcome == "rejected" else None, publicity_start=to_date(r["publicity_start"]),
-        publicity_end=to_date(r["publicity_end"]))
+        case_id=r["case_id"],
+        name=mask_name(r["applicant"] or ""),
+        village=r["village"],
+        household_size=r["household_size"],
+        programme=r["programme"],
+        programme_name=r["programme_name"],
+        monthly_amount=to_yuan(r["monthly_amount_fen"]) if outcome != "rejected" else None,
+        outcome=outcome,
+        reason=r["reason"] if outcome == "rejected" else None,
+        publicity_start=to_date(r["publicity_start"]),
+        publicity_end=to_date(r["publicity_end"]),
+    )
 
 
-async def publicity_list(ctx: RequestContext, area_code: str, programme: str | None, window_start: date | None,
-                         window_end: date | None) -> PublicityList | Forbidden | InvalidInput:
+async def publicity_list(
+    ctx: RequestContext,
+    area_code: str,
+    programme: str | None,
+    window_start: date | None,
+    window_end: date | None,
+) -> PublicityList | Forbidden | InvalidInput:
     """Shared by GraphQL and the CSV and HTML pages."""
     area = area_argument(area_code)
     if len(area) not in (6, 9, 12) or not area.isascii() or not area.isdigit():
-        return InvalidInput(field="areaCode", message="the county (6 digits), a township (9) or a village (12)")
+        return InvalidInput(
+            field="areaCode", message="the county (6 digits), a township (9) or a village (12)"
+        )
     if not area_allowed(ctx.principal, area):
         return Forbidden(message="you post publicity for your own township or village")
     end = window_end or date.today()
@@ -96,14 +113,30 @@ async def publicity_list(ctx: RequestContext, area_code: str, programme: str | N
     if start > end or (end - start).days > 366:
         return InvalidInput(field="windowStart", message="a window of at most a year, start before end")
     county = ctx.settings.county_code
-    name, rows = await fetch_publicity(ctx.gateway, county=county, area=area,
-                                       programme=programme.strip().upper() if programme else None, start=start, end=end)
+    name, rows = await fetch_publicity(
+        ctx.gateway,
+        county=county,
+        area=area,
+        programme=programme.strip().upper() if programme else None,
+        start=start,
+        end=end,
+    )
     entries = [entry(r) for r in rows]
-    await ctx.audit.record_reads([r["applicant_id"] for r in rows if r["applicant_id"]], ["basic", "benefits"],
-                                 "publicity list", "publicity")
-    return PublicityList(area_code=area, area_name=name, programme=programme, window_start=start, window_end=end,
-                         proposed=[e for e in entries if e.outcome != "rejected"],
-                         rejected=[e for e in entries if e.outcome == "rejected"])
+    await ctx.audit.record_reads(
+        [r["applicant_id"] for r in rows if r["applicant_id"]],
+        ["basic", "benefits"],
+        "publicity list",
+        "publicity",
+    )
+    return PublicityList(
+        area_code=area,
+        area_name=name,
+        programme=programme,
+        window_start=start,
+        window_end=end,
+        proposed=[e for e in entries if e.outcome != "rejected"],
+        rejected=[e for e in entries if e.outcome == "rejected"],
+    )
 
 
 def default_area(ctx: RequestContext) -> str:
@@ -112,35 +145,61 @@ def default_area(ctx: RequestContext) -> str:
 
 
 async def dishonesty_notices(ctx: RequestContext, area: str) -> list[DishonestyNotice]:
-    records = await fetch_dishonesty_publicity(ctx.gateway, county=ctx.settings.county_code, area=area,
-                                               on=date.today())
+    records = await fetch_dishonesty_publicity(
+        ctx.gateway, county=ctx.settings.county_code, area=area, on=date.today()
+    )
     mode = ctx.settings.dishonesty_publicity_identity
-    await ctx.audit.record_reads([r["id_number"] for r in records], ["basic", "identity", "credit"],
-                                 "dishonesty publicity", "dishonestyPublicity")
+    await ctx.audit.record_reads(
+        [r["id_number"] for r in records],
+        ["basic", "identity", "credit"],
+        "dishonesty publicity",
+        "dishonestyPublicity",
+    )
     notices = []
     for r in records:
         name, id_number = shown_identity(r["subject_name"], r["id_number"], mode)
-        notices.append(DishonestyNotice(
-            record_id=r["record_id"], name=name, id_number=id_number, behaviour=r["behaviour"], severity=r["severity"],
-            amount=to_yuan(r.get("amount_fen")), deciding_authority=r.get("deciding_authority"),
-            decision_number=r.get("decision_number"), decision_date=to_date(r.get("decision_date")),
-            publicity_start=to_date(r.get("publicity_start")), publicity_end=to_date(r.get("publicity_end"))))
+        notices.append(
+            DishonestyNotice(
+                record_id=r["record_id"],
+                name=name,
+                id_number=id_number,
+                behaviour=r["behaviour"],
+                severity=r["severity"],
+                amount=to_yuan(r.get("amount_fen")),
+                deciding_authority=r.get("deciding_authority"),
+                decision_number=r.get("decision_number"),
+                decision_date=to_date(r.get("decision_date")),
+                publicity_start=to_date(r.get("publicity_start")),
+                publicity_end=to_date(r.get("publicity_end")),
+            )
+        )
     return notices
 
 
 @strawberry.type
 class PublicityQuery:
-    @strawberry.field(description="The publicity list (公示) of an area — the county, a township or a village — for "
-                                  "a programme (or all) and a window (default: the last publicity period). Masked "
-                                  "names only; never ID numbers, phones, accounts or health details.")
-    async def publicity_list(self, info: Info[RequestContext, None], area_code: str, programme: str | None = None,
-                             window_start: date | None = None, window_end: date | None = None) -> PublicityResult:
+    @strawberry.field(
+        description="The publicity list (公示) of an area — the county, a township or a village — for "
+        "a programme (or all) and a window (default: the last publicity period). Masked "
+        "names only; never ID numbers, phones, accounts or health details."
+    )
+    async def publicity_list(
+        self,
+        info: Info[RequestContext, None],
+        area_code: str,
+        programme: str | None = None,
+        window_start: date | None = None,
+        window_end: date | None = None,
+    ) -> PublicityResult:
         return await publicity_list(info.context, area_code, programme, window_start, window_end)
 
-    @strawberry.field(description="Published dishonesty records of an area (default: your own), shown as the "
-                                  "disciplinary-publicity setting allows.")
-    async def dishonesty_publicity(self, info: Info[RequestContext, None],
-                                   area_code: str | None = None) -> DishonestyResult:
+    @strawberry.field(
+        description="Published dishonesty records of an area (default: your own), shown as the "
+        "disciplinary-publicity setting allows."
+    )
+    async def dishonesty_publicity(
+        self, info: Info[RequestContext, None], area_code: str | None = None
+    ) -> DishonestyResult:
         ctx = info.context
         area = area_argument(area_code or default_area(ctx))
         if not area_allowed(ctx.principal, area):

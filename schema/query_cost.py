@@ -25,8 +25,14 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
-    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
-    OperationDefinitionNode, SelectionSetNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
 )
 from strawberry.extensions import SchemaExtension
 
@@ -42,9 +48,11 @@ class QueryBudget:
     max_repeats: int  # of one response name in one selection set
 
     def describe(self) -> str:
-        return (f"depth {self.max_depth}, aliases {self.max_aliases}, fields {self.max_fields}, "
-                f"selections per selection set {self.max_selections}, repeats of a response name "
-                f"{self.max_repeats} (fragments expanded)")
+        return (
+            f"depth {self.max_depth}, aliases {self.max_aliases}, fields {self.max_fields}, "
+            f"selections per selection set {self.max_selections}, repeats of a response name "
+            f"{self.max_repeats} (fragments expanded)"
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,9 @@ class _Measure:
     """The cost of selection sets, with each fragment's cost computed once."""
 
     def __init__(self, document: DocumentNode) -> None:
-        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         self.known: dict[str, QueryCost] = {}
         self.open: set[str] = set()
 
@@ -158,11 +168,15 @@ def _shape_problem(merged: _Merged, name: str, budget: QueryBudget) -> GraphQLEr
         node = pending.pop()
         key, times = max(node.repeats.items(), key=lambda item: item[1], default=("", 0))
         if times > budget.max_repeats:
-            return GraphQLError(f"'{name}' selects '{key}' {times} times in one selection set once fragments "
-                                f"are expanded; the limit is {budget.max_repeats}")
+            return GraphQLError(
+                f"'{name}' selects '{key}' {times} times in one selection set once fragments "
+                f"are expanded; the limit is {budget.max_repeats}"
+            )
         if node.size > budget.max_selections:
-            return GraphQLError(f"'{name}' selects {node.size} fields in one selection set once fragments "
-                                f"are expanded; the limit is {budget.max_selections}")
+            return GraphQLError(
+                f"'{name}' selects {node.size} fields in one selection set once fragments "
+                f"are expanded; the limit is {budget.max_selections}"
+            )
         pending.extend(node.children.values())
     return None
 
@@ -178,16 +192,22 @@ def over_budget(document: DocumentNode, budget: QueryBudget) -> GraphQLError | N
         if cost.depth > budget.max_depth:
             return GraphQLError(f"'{name}' exceeds maximum operation depth of {budget.max_depth}")
         if cost.aliases > budget.max_aliases:
-            return GraphQLError(f"{cost.aliases} aliases found in '{name}'; the limit is {budget.max_aliases}")
+            return GraphQLError(
+                f"{cost.aliases} aliases found in '{name}'; the limit is {budget.max_aliases}"
+            )
         if cost.fields > budget.max_fields:
-            return GraphQLError(f"'{name}' selects {cost.fields} fields once fragments are expanded; "
-                                f"the limit is {budget.max_fields}")
+            return GraphQLError(
+                f"'{name}' selects {cost.fields} fields once fragments are expanded; "
+                f"the limit is {budget.max_fields}"
+            )
         merged = _Merged()
         try:  # a step per selection visited: fields, and the fragments that lead to them
             _Shape(measure, max_steps=10 * budget.max_fields).collect(definition.selection_set, merged)
         except _TooManySteps:
-            return GraphQLError(f"'{name}' spreads its fragments too often to be checked; "
-                                f"the limit is {10 * budget.max_fields} selections visited")
+            return GraphQLError(
+                f"'{name}' spreads its fragments too often to be checked; "
+                f"the limit is {10 * budget.max_fields} selections visited"
+            )
         problem = _shape_problem(merged, name, budget)
         if problem is not None:
             return problem

@@ -10,19 +10,28 @@ from strawberry.types import Info
 
 from access.audit import AUDIT_EVENTS, AUDIT_TRAIL
 from access.handles import InvalidHandle
+from domain.ids import InvalidIdNumber, normalize_id_number
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
 from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
 from schema.audit import AuditEvent
 from schema.errors import Forbidden, InvalidInput, NotFound
-from schema.pagination import (
-    Connection, Edge, PageSizeError, connection, decode_key, decode_offset, encode_key, encode_offset, page_size,
-)
-from schema.operation_access import area_of
 from schema.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
+from schema.operation_access import area_of
+from schema.pagination import (
+    Connection,
+    Edge,
+    PageSizeError,
+    connection,
+    decode_key,
+    decode_offset,
+    encode_key,
+    encode_offset,
+    page_size,
+)
 from schema.people import Household, Person, PersonView, to_date
 from schema.validation import purpose_problem
-from domain.ids import InvalidIdNumber, normalize_id_number
+
 
 @strawberry.type
 class PathList:
@@ -48,7 +57,9 @@ def _graph_key(raw: str) -> str:
 
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
-HouseholdResult = Annotated[Household | NotFound | Forbidden | InvalidInput, strawberry.union("HouseholdResult")]
+HouseholdResult = Annotated[
+    Household | NotFound | Forbidden | InvalidInput, strawberry.union("HouseholdResult")
+]
 
 
 @strawberry.type
@@ -68,13 +79,16 @@ class PersonSummary:
     birth_date: date | None
     handle: str | None = strawberry.field(
         description="opens this person with person(handle:) — for callers who see ID numbers masked; yours alone, "
-                    "for a working day")
+        "for a working day"
+    )
 
 
 PersonSearchResult = Annotated[
     Connection[PersonSummary] | Forbidden | InvalidInput, strawberry.union("PersonSearchResult")
 ]
-AuditTrailResult = Annotated[Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")]
+AuditTrailResult = Annotated[
+    Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")
+]
 
 
 def _lookup_key(raw: str) -> str:
@@ -90,17 +104,29 @@ class Query:
     @strawberry.field(description="The authenticated caller.")
     def me(self, info: Info[RequestContext, None]) -> Me:
         p = info.context.principal
-        return Me(subject=p.subject, role=p.role.value, department=p.department,
-                  township_code=p.township_code, village_code=p.village_code)
+        return Me(
+            subject=p.subject,
+            role=p.role.value,
+            department=p.department,
+            township_code=p.township_code,
+            village_code=p.village_code,
+        )
 
     @strawberry.field(description="Everything about one person that your role may see. Audited.")
-    async def person(self, info: Info[RequestContext, None], purpose: str, id_number: str | None = None,
-                     handle: str | None = None) -> PersonResult:
+    async def person(
+        self,
+        info: Info[RequestContext, None],
+        purpose: str,
+        id_number: str | None = None,
+        handle: str | None = None,
+    ) -> PersonResult:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         if (id_number is None) == (handle is None):
-            return InvalidInput(field="idNumber/handle", message="give the ID number or a handle from a search, not both")
+            return InvalidInput(
+                field="idNumber/handle", message="give the ID number or a handle from a search, not both"
+            )
         if handle is not None:
             try:
                 id_number = ctx.handles.resolve(ctx.principal, handle) if ctx.handles else None
@@ -124,24 +150,40 @@ class Query:
         return person
 
     @strawberry.field(description="A household: its members over time, grants, cases and visits. Audited.")
-    async def household(self, info: Info[RequestContext, None], household_id: str, purpose: str) -> HouseholdResult:
+    async def household(
+        self, info: Info[RequestContext, None], household_id: str, purpose: str
+    ) -> HouseholdResult:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
         record = await fetch_household(ctx.gateway, household_id.strip().upper(), area_of(info))
         if record is None:
-            await ctx.audit.record_attempt(household_id.strip().upper()[:40], purpose, "household", "not_found")
+            await ctx.audit.record_attempt(
+                household_id.strip().upper()[:40], purpose, "household", "not_found"
+            )
             return NotFound()
         view = PersonView(ctx.principal, area_of(info))
         household = view.household(record)
-        await ctx.audit.record_reads(sorted(view.shown | {m["id_number"] for m in record["members"]}),
-                                     [c.value for c in view.disclosed], purpose, "household")
+        await ctx.audit.record_reads(
+            sorted(view.shown | {m["id_number"] for m in record["members"]}),
+            [c.value for c in view.disclosed],
+            purpose,
+            "household",
+        )
         return household
 
-    @strawberry.field(description="Persons by name — Han characters (王建国, 建国) or pinyin (wang jianguo) — "
-                                  "within your jurisdiction. Audited.")
-    async def search_persons(self, info: Info[RequestContext, None], name: str, purpose: str,
-                             first: int = 20, after: str | None = None) -> PersonSearchResult:
+    @strawberry.field(
+        description="Persons by name — Han characters (王建国, 建国) or pinyin (wang jianguo) — "
+        "within your jurisdiction. Audited."
+    )
+    async def search_persons(
+        self,
+        info: Info[RequestContext, None],
+        name: str,
+        purpose: str,
+        first: int = 20,
+        after: str | None = None,
+    ) -> PersonSearchResult:
         ctx = info.context
         p = ctx.principal
         if (bad := purpose_problem(purpose)) is not None:
@@ -160,26 +202,45 @@ class Query:
         if not query:
             return InvalidInput(field="name", message="give some letters or characters of the name")
         rows = await ctx.gateway.read(
-            SEARCH_BY_NAME, query=query, skip=skip, limit=limit + 1, **area_of(info).params())
+            SEARCH_BY_NAME, query=query, skip=skip, limit=limit + 1, **area_of(info).params()
+        )
         ids = [r["id_number"] for r in rows[:limit]]
-        records = await ctx.gateway.read(
-            "UNWIND $ids AS id MATCH (p:Person {id_number: id}) "
-            "RETURN p.id_number AS id_number, p.name AS name, p.sex AS sex, p.birth_date AS birth_date",
-            ids=ids) if ids else []
+        records = (
+            await ctx.gateway.read(
+                "UNWIND $ids AS id MATCH (p:Person {id_number: id}) "
+                "RETURN p.id_number AS id_number, p.name AS name, p.sex AS sex, p.birth_date AS birth_date",
+                ids=ids,
+            )
+            if ids
+            else []
+        )
         by_id = {r["id_number"]: r for r in records}
         edges = []
         for offset, id_number in enumerate(ids, start=skip):
             r = by_id[id_number]
             handle = ctx.handles.issue(p, id_number) if ctx.handles else None
-            edges.append(Edge(cursor=encode_offset(offset), node=PersonSummary(
-                handle=handle, id_number=id_number, name=r["name"], sex=r["sex"], birth_date=to_date(r["birth_date"]))))
+            edges.append(
+                Edge(
+                    cursor=encode_offset(offset),
+                    node=PersonSummary(
+                        handle=handle,
+                        id_number=id_number,
+                        name=r["name"],
+                        sex=r["sex"],
+                        birth_date=to_date(r["birth_date"]),
+                    ),
+                )
+            )
         await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
         return connection(edges, len(rows), limit)
 
-    @strawberry.field(description="Shared identifiers and kinship around a person or household (ID number or "
-                                  "household id), as nodes and edges. Investigators only. Audited.")
-    async def linkage(self, info: Info[RequestContext, None], key: str, purpose: str,
-                      max_hops: int = 2) -> LinkageResult:
+    @strawberry.field(
+        description="Shared identifiers and kinship around a person or household (ID number or "
+        "household id), as nodes and edges. Investigators only. Audited."
+    )
+    async def linkage(
+        self, info: Info[RequestContext, None], key: str, purpose: str, max_hops: int = 2
+    ) -> LinkageResult:
         ctx = info.context
         if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS)) is not None:
             return refused
@@ -187,20 +248,32 @@ class Query:
             center = _graph_key(key)
         except InvalidIdNumber as exc:
             return InvalidInput(field="key", message=str(exc))
-        raw = await neighbourhood(ctx.gateway, center, max_hops, hub_limit=ctx.settings.hub_degree_limit,
-                                  node_limit=ctx.settings.linkage_node_limit)
+        raw = await neighbourhood(
+            ctx.gateway,
+            center,
+            max_hops,
+            hub_limit=ctx.settings.hub_degree_limit,
+            node_limit=ctx.settings.linkage_node_limit,
+        )
         if raw is None:
             return NotFound()
-        await ctx.audit.record_reads(persons_in(raw["nodes"]), ["basic", "identity", "contact", "financial"],
-                                     purpose, "linkage")
-        return Linkage(center=raw["start"], nodes=[graph_node(n) for n in raw["nodes"]],
-                       edges=[graph_edge(e) for e in raw["edges"]],
-                       truncated=len(raw["nodes"]) >= ctx.settings.linkage_node_limit)
+        await ctx.audit.record_reads(
+            persons_in(raw["nodes"]), ["basic", "identity", "contact", "financial"], purpose, "linkage"
+        )
+        return Linkage(
+            center=raw["start"],
+            nodes=[graph_node(n) for n in raw["nodes"]],
+            edges=[graph_edge(e) for e in raw["edges"]],
+            truncated=len(raw["nodes"]) >= ctx.settings.linkage_node_limit,
+        )
 
-    @strawberry.field(description="The shortest connecting paths between two persons or households, each hop "
-                                  "named. Investigators only. Audited.")
-    async def paths(self, info: Info[RequestContext, None], source: str, target: str, purpose: str,
-                    max_hops: int = 4) -> PathsResult:
+    @strawberry.field(
+        description="The shortest connecting paths between two persons or households, each hop "
+        "named. Investigators only. Audited."
+    )
+    async def paths(
+        self, info: Info[RequestContext, None], source: str, target: str, purpose: str, max_hops: int = 4
+    ) -> PathsResult:
         ctx = info.context
         if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS + 1)) is not None:
             return refused
@@ -208,16 +281,34 @@ class Query:
             a, b = _graph_key(source), _graph_key(target)
         except InvalidIdNumber as exc:
             return InvalidInput(field="source/target", message=str(exc))
-        rows = await shortest_paths(ctx.gateway, a, b, max_hops, hub_limit=ctx.settings.hub_degree_limit, limit=10)
-        found = [ConnectingPath(length=len(r["edges"]), nodes=[graph_node(n) for n in r["nodes"]],
-                                edges=[graph_edge(e) for e in r["edges"]]) for r in rows]
-        await ctx.audit.record_reads([p for r in rows for p in persons_in(r["nodes"])],
-                                     ["basic", "identity", "contact", "financial"], purpose, "paths")
+        rows = await shortest_paths(
+            ctx.gateway, a, b, max_hops, hub_limit=ctx.settings.hub_degree_limit, limit=10
+        )
+        found = [
+            ConnectingPath(
+                length=len(r["edges"]),
+                nodes=[graph_node(n) for n in r["nodes"]],
+                edges=[graph_edge(e) for e in r["edges"]],
+            )
+            for r in rows
+        ]
+        await ctx.audit.record_reads(
+            [p for r in rows for p in persons_in(r["nodes"])],
+            ["basic", "identity", "contact", "financial"],
+            purpose,
+            "paths",
+        )
         return PathList(paths=found)
 
     @strawberry.field(description="Who read whose personal data, newest first (auditors only).")
-    async def audit_events(self, info: Info[RequestContext, None], first: int = 50, after: str | None = None,
-                           person_id_number: str | None = None, subject: str | None = None) -> AuditTrailResult:
+    async def audit_events(
+        self,
+        info: Info[RequestContext, None],
+        first: int = 50,
+        after: str | None = None,
+        person_id_number: str | None = None,
+        subject: str | None = None,
+    ) -> AuditTrailResult:
         ctx = info.context
         try:
             limit = page_size(first, ctx.settings.max_page_size)
@@ -225,12 +316,25 @@ class Query:
         except PageSizeError as exc:
             return InvalidInput(field="first/after", message=str(exc))
         rows = await ctx.gateway.read(
-            AUDIT_EVENTS, person=person_id_number, subject=subject, limit=limit + 1,
-            after=key[1] if key else None, after_at=key[0] if key else None,
+            AUDIT_EVENTS,
+            person=person_id_number,
+            subject=subject,
+            limit=limit + 1,
+            after=key[1] if key else None,
+            after_at=key[0] if key else None,
         )
-        edges = [Edge(cursor=encode_key(r["event"]["at"], r["event"]["event_id"]), node=AuditEvent(**{
-            k: r["event"].get(k) for k in AuditEvent.__annotations__})) for r in rows[:limit]]
+        edges = [
+            Edge(
+                cursor=encode_key(r["event"]["at"], r["event"]["event_id"]),
+                node=AuditEvent(**{k: r["event"].get(k) for k in AuditEvent.__annotations__}),
+            )
+            for r in rows[:limit]
+        ]
         # The trail shows whose data was read and why, with full ID numbers: a read like any other.
-        await ctx.audit.record_reads([e.node.person_id_number for e in edges if e.node.person_id_number],
-                                     [AUDIT_TRAIL], "audit trail review", "auditEvents")
+        await ctx.audit.record_reads(
+            [e.node.person_id_number for e in edges if e.node.person_id_number],
+            [AUDIT_TRAIL],
+            "audit trail review",
+            "auditEvents",
+        )
         return connection(edges, len(rows), limit)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from domain.money import to_fen
 from schema.errors import InvalidInput
 
-
 # Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),
 # surrogates, private and unassigned code points: invisible or harmful in the audit trail.
 UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -22,8 +21,10 @@ def purpose_problem(purpose: str) -> InvalidInput | None:
     if any(unicodedata.category(c) in UNPRINTABLE for c in purpose):
         return InvalidInput(field="purpose", message="no control or invisible characters in the purpose")
     if sum(c.isalpha() for c in purpose) < 4:
-        return InvalidInput(field="purpose", message="state the purpose of this read in words (at least 4 "
-                                                     "letters or characters)")
+        return InvalidInput(
+            field="purpose",
+            message="state the purpose of this read in words (at least 4 letters or characters)",
+        )
     return None
 
 

@@ -24,8 +24,9 @@ VisitResult = Annotated[Visit | NotFound | Forbidden | InvalidInput, strawberry.
 @strawberry.type
 class VisitMutation:
     @strawberry.mutation(description="Record a visit you made to a household in your township or village.")
-    async def record_visit(self, info: Info[RequestContext, None], household_id: str, visit_date: date,
-                           note: str) -> VisitResult:
+    async def record_visit(
+        self, info: Info[RequestContext, None], household_id: str, visit_date: date, note: str
+    ) -> VisitResult:
         ctx = info.context
         p = ctx.principal
         if visit_date > date.today():
@@ -35,12 +36,22 @@ class VisitMutation:
         if not 2 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="describe the visit (2-2000 characters)")
         row = await record_visit(
-            ctx.gateway, household_id=household_id.strip().upper(), township=area_of(info).township,
+            ctx.gateway,
+            household_id=household_id.strip().upper(),
+            township=area_of(info).township,
             village=area_of(info).village,
-            visit_id=f"V{visit_date:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}", visit_date=visit_date,
-            note=note.strip(), by=p.subject, role=p.role.value)
+            visit_id=f"V{visit_date:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}",
+            visit_date=visit_date,
+            note=note.strip(),
+            by=p.subject,
+            role=p.role.value,
+        )
         if row is None:
             return NotFound(message="no such household in your jurisdiction")
         v = row["visit"]
-        return Visit(visit_id=v["visit_id"], visit_date=to_date(v["visit_date"]), staff_id=row["staff_id"],
-                     note=v["note"])
+        return Visit(
+            visit_id=v["visit_id"],
+            visit_date=to_date(v["visit_date"]),
+            staff_id=row["staff_id"],
+            note=v["note"],
+        )

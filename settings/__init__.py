@@ -57,45 +57,78 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     max_query_depth: int = Field(default=10, ge=2)
     max_aliases: int = Field(default=15, ge=0)
-    max_fields: int = Field(default=1000, ge=10, description="fields one operation selects, fragments expanded")
+    max_fields: int = Field(
+        default=1000, ge=10, description="fields one operation selects, fragments expanded"
+    )
     # The standard validation compares every pair of fields sharing a response name at one place.
-    max_selections: int = Field(default=200, ge=10, description="fields in one selection set, fragments "
-                                "expanded and equal response names merged")
-    max_repeats: int = Field(default=8, ge=1, description="times one response name is selected in one "
-                             "selection set, fragments expanded")
+    max_selections: int = Field(
+        default=200,
+        ge=10,
+        description="fields in one selection set, fragments expanded and equal response names merged",
+    )
+    max_repeats: int = Field(
+        default=8,
+        ge=1,
+        description="times one response name is selected in one selection set, fragments expanded",
+    )
     max_tokens: int = Field(default=2000, ge=50)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    keep_alive_requests: int = Field(default=100, ge=0, description="requests a keep-alive connection serves on "
-                                     "average before the server closes it, so clients spread again over the "
-                                     "workers (nginx's keepalive_requests); 0: never closed by the server")
+    keep_alive_requests: int = Field(
+        default=100,
+        ge=0,
+        description="requests a keep-alive connection serves on "
+        "average before the server closes it, so clients spread again over the "
+        "workers (nginx's keepalive_requests); 0: never closed by the server",
+    )
     # Connections (reliefgraph/header_limits.py), per worker; nginx in front has its own (deploy/nginx).
-    header_timeout_s: float = Field(default=10.0, gt=0, description="for a request's headers to arrive, "
-                                    "from the connection's start or its last response")
-    max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="a request line and headers; "
-                                  "beyond it 431")
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="for a request's headers to arrive, from the connection's start or its last response",
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="a request line and headers; beyond it 431"
+    )
     keep_alive_timeout_s: float = Field(default=5.0, gt=0, description="then an idle connection is closed")
-    max_connections: int = Field(default=500, ge=1, description="connections or requests in flight per "
-                                 "worker; beyond it 503 (uvicorn's limit_concurrency)")
+    max_connections: int = Field(
+        default=500,
+        ge=1,
+        description="connections or requests in flight per "
+        "worker; beyond it 503 (uvicorn's limit_concurrency)",
+    )
     query_timeout_s: float = Field(default=10.0, gt=0)
     # Neo4j gone: answer 503 quickly rather than hold the client while the driver retries.
-    neo4j_connect_timeout_s: float = Field(default=2.0, gt=0, description="the API's connection attempts to Neo4j")
-    api_retry_s: float = Field(default=0.5, ge=0, description="how long the API retries a lost connection or a "
-                                                               "transient error before answering 503")
-    hub_degree_limit: int = Field(default=20, ge=2, description="identifiers shared more widely are not crossed")
+    neo4j_connect_timeout_s: float = Field(
+        default=2.0, gt=0, description="the API's connection attempts to Neo4j"
+    )
+    api_retry_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="how long the API retries a lost connection or a transient error before answering 503",
+    )
+    hub_degree_limit: int = Field(
+        default=20, ge=2, description="identifiers shared more widely are not crossed"
+    )
     linkage_node_limit: int = Field(default=300, ge=10)
     publicity_days: int = Field(default=7, ge=0, description="how long results are posted before a decision")
     report_round_trips: bool = False  # add extensions.cypherRoundTrips to responses
     jwt_max_lifetime_s: int = Field(default=24 * 3600, ge=60, description="a JWT expiring later is refused")
 
     # --- Rate limits (reliefgraph/rate_limit.py): token buckets in each worker process; 0 turns one off.
-    rate_limit_address_per_s: float = Field(default=20.0, ge=0, description="requests a second per client "
-                                            "address")
+    rate_limit_address_per_s: float = Field(
+        default=20.0, ge=0, description="requests a second per client address"
+    )
     rate_limit_address_burst: int = Field(default=200, ge=1)
-    rate_limit_principal_per_s: float = Field(default=5.0, ge=0, description="requests a second per API key "
-                                              "or JWT subject")
+    rate_limit_principal_per_s: float = Field(
+        default=5.0, ge=0, description="requests a second per API key or JWT subject"
+    )
     rate_limit_principal_burst: int = Field(default=100, ge=1)
-    auth_failure_limit: int = Field(default=20, ge=0, description="failed authentications from one address "
-                                    "within auth_failure_window_s that lock it out; 0: never")
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=0,
+        description="failed authentications from one address "
+        "within auth_failure_window_s that lock it out; 0: never",
+    )
     auth_failure_window_s: float = Field(default=60.0, gt=0)
     auth_lockout_s: float = Field(default=300.0, gt=0, description="how long a locked-out address gets 429")
     # The reverse proxy's addresses: from these, the client is the last X-Forwarded-For hop.
@@ -116,7 +149,9 @@ class Settings(BaseSettings):
 
     # --- Credit (DOMAIN.md section 9; national rules 2023).
     credit_min_publicity_months: int = Field(default=3, ge=0, description="before this, no credit repair")
-    credit_max_publicity_months: int = Field(default=36, ge=1, description="at this, a record expires on its own")
+    credit_max_publicity_months: int = Field(
+        default=36, ge=1, description="at this, a record expires on its own"
+    )
     # Disciplinary publicity of dishonesty records: "masked" (刘*兵, ID masked), "name" (full
     # name, ID masked) or "full" (name and ID number) — as local law allows.
     dishonesty_publicity_identity: Literal["masked", "name", "full"] = "masked"
@@ -131,8 +166,11 @@ class Settings(BaseSettings):
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
 
     # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
-    backup_dir_setting: Path | None = Field(default=None, validation_alias=AliasChoices(
-        "backup_dir", "RELIEFGRAPH_BACKUP_DIR"), description="default: backups/ in the state directory")
+    backup_dir_setting: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("backup_dir", "RELIEFGRAPH_BACKUP_DIR"),
+        description="default: backups/ in the state directory",
+    )
     backup_keep: int = Field(default=7, ge=1, description="dumps the backup job keeps")
     metrics_token: SecretStr | None = None  # when set, /metrics wants it as a bearer token
     # Without a token, production serves /metrics only when it is opened on purpose.

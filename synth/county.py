@@ -22,8 +22,8 @@ from synth.export import Export
 from synth.oracle import oracle_labels
 from synth.plants import gap_staffing, near_miss_shared, plant_all
 from synth.population import AS_OF, Population
-from synth.straddle import straddle_all
 from synth.staffing import staff_county
+from synth.straddle import straddle_all
 
 # Share of the real county's residents, plants per kind. 2x and 4x are for bench/scale.py:
 # how cost grows past one county (a prefecture is about 15 counties).
@@ -73,33 +73,52 @@ def _population_rows(export: Export) -> None:
     population = export.population
     for township in population.townships:
         for village in township.villages:
-            export.rows["regions"].append({
-                "township_code": township.code, "township_name": township.name,
-                "township_population": round(township.population * population.scale),
-                "village_code": village.code, "village_name": village.name, "village_kind": village.kind,
-            })
+            export.rows["regions"].append(
+                {
+                    "township_code": township.code,
+                    "township_name": township.name,
+                    "township_population": round(township.population * population.scale),
+                    "village_code": village.code,
+                    "village_name": village.name,
+                    "village_kind": village.kind,
+                }
+            )
             for household in village.households:
-                export.rows["households"].append({
-                    "household_id": household.household_id, "village_code": village.code,
-                    "address": household.address, "registered_date": household.head.member_since.isoformat(),
-                })
+                export.rows["households"].append(
+                    {
+                        "household_id": household.household_id,
+                        "village_code": village.code,
+                        "address": household.address,
+                        "registered_date": household.head.member_since.isoformat(),
+                    }
+                )
                 for person in household.members:
                     home = person.household_id == household.household_id
-                    export.rows["persons"].append({
-                        "document_type": "resident_id", "id_number": person.id_number, "name": person.name,
-                        "sex": person.sex, "birth_date": person.birth_date.isoformat(),
-                        "household_id": household.household_id, "relation": person.relation if home else "other",
-                        "member_since": person.member_since.isoformat() if home else "2025-06-01",
-                        "member_until": "",
-                    })
+                    export.rows["persons"].append(
+                        {
+                            "document_type": "resident_id",
+                            "id_number": person.id_number,
+                            "name": person.name,
+                            "sex": person.sex,
+                            "birth_date": person.birth_date.isoformat(),
+                            "household_id": household.household_id,
+                            "relation": person.relation if home else "other",
+                            "member_since": person.member_since.isoformat() if home else "2025-06-01",
+                            "member_until": "",
+                        }
+                    )
     for a, b, relation in population.kinship:
-        export.rows["kinship"].append({"id_number": a, "relative_id_number": b, "relation": relation, "source": "GA"})
+        export.rows["kinship"].append(
+            {"id_number": a, "relative_id_number": b, "relation": relation, "source": "GA"}
+        )
 
 
 def _write(path: Path, feed: str, rows: list[dict[str, Any]], encoding: str) -> None:
     columns = FEEDS[feed].columns
     if path.suffix == ".jsonl":
-        text = "".join(json.dumps({c: r.get(c, "") for c in columns}, ensure_ascii=False) + "\n" for r in rows)
+        text = "".join(
+            json.dumps({c: r.get(c, "") for c in columns}, ensure_ascii=False) + "\n" for r in rows
+        )
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -137,13 +156,18 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
         written[name] = len(rows)
     labels_dir = out_dir / "labels"
     labels_dir.mkdir(exist_ok=True)
-    for name, items in (("labels.jsonl", labels), ("planted.jsonl", export.labels),
-                        ("near_misses.jsonl", export.near_misses)):
+    for name, items in (
+        ("labels.jsonl", labels),
+        ("planted.jsonl", export.labels),
+        ("near_misses.jsonl", export.near_misses),
+    ):
         (labels_dir / name).write_text(
-            "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items), encoding="utf-8"
+            "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items),
+            encoding="utf-8",
         )
     (labels_dir / "README.txt").write_text(
         f"Planted findings of the synthetic county (seed {seed}, scale {scale}, as of {AS_OF}).\n"
-        "Never load these files: they are the answer key for `reliefgraph evaluate`.\n", encoding="utf-8"
+        "Never load these files: they are the answer key for `reliefgraph evaluate`.\n",
+        encoding="utf-8",
     )
     return SynthSummary(out_dir, written, len(population.persons), len(population.households), len(labels))

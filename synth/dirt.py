@@ -44,8 +44,13 @@ def excel_damaged(rng: random.Random, id_number: str) -> str:
     return truncated
 
 
-def soil_rows(rng: random.Random, rows: list[dict[str, Any]], id_fields: tuple[str, ...],
-              duplicate_share: float = 0.01, excel_share: float = 0.0) -> list[dict[str, Any]]:
+def soil_rows(
+    rng: random.Random,
+    rows: list[dict[str, Any]],
+    id_fields: tuple[str, ...],
+    duplicate_share: float = 0.01,
+    excel_share: float = 0.0,
+) -> list[dict[str, Any]]:
     """Dirty copies of ``rows``: damaged-but-repairable IDs, duplicated rows, and (``excel_share``)
     extra rows whose IDs Excel destroyed, as when two exports were pasted together."""
     out: list[dict[str, Any]] = []

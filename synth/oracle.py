@@ -30,12 +30,19 @@ OPEN_END = date.max
 class Tables:
     """The generated rows, indexed the ways the rules need them."""
 
-    def __init__(self, rows: dict[str, list[dict[str, Any]]], as_of: date, rules: dict[str, Any],
-                 programmes: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        rows: dict[str, list[dict[str, Any]]],
+        as_of: date,
+        rules: dict[str, Any],
+        programmes: dict[str, dict[str, Any]],
+    ) -> None:
         rows = defaultdict(list, rows)  # a feed nobody exported has no rows
         self.rows, self.as_of, self.rules, self.programmes = rows, as_of, rules, programmes
         self.township_of_village = {r["village_code"]: r["township_code"] for r in rows["regions"]}
-        self.township_of = {r["household_id"]: self.township_of_village[r["village_code"]] for r in rows["households"]}
+        self.township_of = {
+            r["household_id"]: self.township_of_village[r["village_code"]] for r in rows["households"]
+        }
         self.address_of = {r["household_id"]: r["address"] for r in rows["households"]}
         self.members: dict[str, list[str]] = defaultdict(list)
         self.homes: dict[str, set[str]] = defaultdict(set)
@@ -47,16 +54,26 @@ class Tables:
             self.born[r["id_number"]] = date.fromisoformat(r["birth_date"])
         self.died = {r["id_number"]: date.fromisoformat(r["death_date"]) for r in rows.get("deaths", [])}
         self.facts: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        for feed in ("vehicles", "properties", "businesses", "employment", "deposits", "incomes", "disabilities",
-                     "vulnerabilities"):
+        for feed in (
+            "vehicles",
+            "properties",
+            "businesses",
+            "employment",
+            "deposits",
+            "incomes",
+            "disabilities",
+            "vulnerabilities",
+        ):
             for r in rows.get(feed, []):
                 self.facts[r["id_number"]][feed].append(r)
         self.payments: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for p in rows.get("payments", []):
             self.payments[p["enrollment_id"]].append(p)
         self.enrollments = rows.get("enrollments", [])
-        self.kin = {frozenset((a, b)) for a, b, *_ in ((r["id_number"], r["relative_id_number"])
-                                                      for r in rows.get("kinship", []))}
+        self.kin = {
+            frozenset((a, b))
+            for a, b, *_ in ((r["id_number"], r["relative_id_number"]) for r in rows.get("kinship", []))
+        }
 
     # --- enrollments
     @staticmethod
@@ -66,7 +83,9 @@ class Tables:
 
     @staticmethod
     def period(e: dict[str, Any]) -> tuple[date, date]:
-        return date.fromisoformat(e["start_date"]), date.fromisoformat(e["end_date"]) if e["end_date"] else OPEN_END
+        return date.fromisoformat(e["start_date"]), date.fromisoformat(e["end_date"]) if e[
+            "end_date"
+        ] else OPEN_END
 
     def current(self, e: dict[str, Any]) -> bool:
         return self.period(e)[1] >= self.as_of
@@ -110,13 +129,22 @@ def multi_household(t: Tables) -> list[dict[str, Any]]:
                 held[p].append(e)
     labels = []
     for person, grants in held.items():
-        pairs = [(a, b) for a, b in combinations(grants, 2)
-                 if a["household_id"] != b["household_id"] and _overlap(t.period(a), t.period(b))]
+        pairs = [
+            (a, b)
+            for a, b in combinations(grants, 2)
+            if a["household_id"] != b["household_id"] and _overlap(t.period(a), t.period(b))
+        ]
         if pairs:
             used = {e["enrollment_id"]: e for pair in pairs for e in pair}
-            labels.append(_label("DUP_PERSON_MULTI_HOUSEHOLD", "covered in two households at once",
-                                 persons=[person], households=[e["household_id"] for e in used.values()],
-                                 enrollments=list(used)))
+            labels.append(
+                _label(
+                    "DUP_PERSON_MULTI_HOUSEHOLD",
+                    "covered in two households at once",
+                    persons=[person],
+                    households=[e["household_id"] for e in used.values()],
+                    enrollments=list(used),
+                )
+            )
     return labels
 
 
@@ -135,11 +163,20 @@ def exclusive(t: Tables) -> list[dict[str, Any]]:
         for grants in groups.values():
             for a, b in combinations(grants, 2):
                 key = frozenset((a["enrollment_id"], b["enrollment_id"]))
-                if {a["programme"], b["programme"]} in rules and _overlap(t.period(a), t.period(b)) and key not in seen:
+                if (
+                    {a["programme"], b["programme"]} in rules
+                    and _overlap(t.period(a), t.period(b))
+                    and key not in seen
+                ):
                     seen.add(key)
-                    labels.append(_label("DUP_EXCLUSIVE_PROGRAMMES", f"{a['programme']} and {b['programme']} at once "
-                                         f"({unit})", enrollments=key,
-                                         households=t.households_of(a) | t.households_of(b)))
+                    labels.append(
+                        _label(
+                            "DUP_EXCLUSIVE_PROGRAMMES",
+                            f"{a['programme']} and {b['programme']} at once ({unit})",
+                            enrollments=key,
+                            households=t.households_of(a) | t.households_of(b),
+                        )
+                    )
     return labels
 
 
@@ -150,9 +187,17 @@ def duplicate_payments(t: Tables) -> list[dict[str, Any]]:
         by_period: dict[str, list[str]] = defaultdict(list)
         for p in payments:
             by_period[p["period"]].append(p["payment_id"])
-        labels += [_label("DUP_PAYMENT", "one grant paid twice for a period", enrollments=[enrollment], payments=ids,
-                          households=t.households_of(grants[enrollment]))
-                   for ids in by_period.values() if len(ids) > 1]
+        labels += [
+            _label(
+                "DUP_PAYMENT",
+                "one grant paid twice for a period",
+                enrollments=[enrollment],
+                payments=ids,
+                households=t.households_of(grants[enrollment]),
+            )
+            for ids in by_period.values()
+            if len(ids) > 1
+        ]
     return labels
 
 
@@ -166,22 +211,29 @@ def event_aid(t: Tables) -> list[dict[str, Any]]:
         for p in payments:
             if p["event_cause"]:
                 for person in t.covered(e):
-                    events[(person, p["event_cause"])].append((date.fromisoformat(p["event_date"]), e["programme"],
-                                                               p["payment_id"]))
+                    events[(person, p["event_cause"])].append(
+                        (date.fromisoformat(p["event_date"]), e["programme"], p["payment_id"])
+                    )
     labels = []
     for (person, cause), paid in events.items():
         graph = nx.Graph()
         for (d1, prog1, p1), (d2, prog2, p2) in combinations(paid, 2):
             if abs((d1 - d2).days) <= days and (prog1 == prog2 or frozenset((prog1, prog2)) not in allowed):
                 graph.add_edge(p1, p2)
-        labels += [_label("DUP_EVENT_AID", f"one event ({cause}) paid more than once", persons=[person],
-                          payments=group) for group in nx.connected_components(graph)]
+        labels += [
+            _label(
+                "DUP_EVENT_AID", f"one event ({cause}) paid more than once", persons=[person], payments=group
+            )
+            for group in nx.connected_components(graph)
+        ]
     return labels
 
 
 def identity(same_person: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [_label("DUP_IDENTITY", "one person under two ID numbers (the generator's truth)", persons=pair)
-            for pair in same_person]
+    return [
+        _label("DUP_IDENTITY", "one person under two ID numbers (the generator's truth)", persons=pair)
+        for pair in same_person
+    ]
 
 
 # --- linked fraud
@@ -189,7 +241,9 @@ def rings(t: Tables, same_person: list[tuple[str, str]]) -> list[dict[str, Any]]
     rule = t.rules["shared_identifier"]
     recipients = {h for e in t.enrollments for h in t.households_of(e)}
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, identifier) -> households
-    holding: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # -> household -> persons
+    holding: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+        lambda: defaultdict(set)
+    )  # -> household -> persons
 
     def hold(kind: str, key: str, person: str | None, households: set[str]) -> None:
         for h in households:
@@ -208,7 +262,10 @@ def rings(t: Tables, same_person: list[tuple[str, str]]) -> list[dict[str, Any]]
     one_person = {frozenset(pair) for pair in same_person}
     links: dict[frozenset[str], set[tuple[str, str]]] = defaultdict(set)
     for identifier, households in holders.items():
-        if identifier[0] not in set(rule["strong"]) | set(rule["weak"]) or len(households) > rule["max_households"]:
+        if (
+            identifier[0] not in set(rule["strong"]) | set(rule["weak"])
+            or len(households) > rule["max_households"]
+        ):
             continue
         for a, b in combinations(sorted(households & recipients), 2):
             pa, pb = holding[identifier].get(a, set()), holding[identifier].get(b, set())
@@ -219,12 +276,17 @@ def rings(t: Tables, same_person: list[tuple[str, str]]) -> list[dict[str, Any]]
     for pair, shared in links.items():
         a, b = sorted(pair)
         related = set(t.members[a]) & set(t.members[b]) or any(
-            frozenset((x, y)) in t.kin for x in t.members[a] for y in t.members[b])
+            frozenset((x, y)) in t.kin for x in t.members[a] for y in t.members[b]
+        )
         strong = any(kind in rule["strong"] for kind, _ in shared)
         if not related and (strong or len(shared) >= 2):
             graph.add_edge(a, b)
-    return [_label("RING_SHARED_IDENTIFIER", "unrelated recipient households sharing identifiers", households=group)
-            for group in nx.connected_components(graph)]
+    return [
+        _label(
+            "RING_SHARED_IDENTIFIER", "unrelated recipient households sharing identifiers", households=group
+        )
+        for group in nx.connected_components(graph)
+    ]
 
 
 def third_party(t: Tables) -> list[dict[str, Any]]:
@@ -237,9 +299,16 @@ def third_party(t: Tables) -> list[dict[str, Any]]:
                 owner = holder.get(account)
                 if owner and owner not in t.members[h] and owner != e["id_number"]:
                     grouped[(h, account)].add(e["enrollment_id"])
-    return [_label("PAYMENT_TO_THIRD_PARTY", "paid into an account held by nobody in the household",
-                   households=[h], accounts=[account], enrollments=grants)
-            for (h, account), grants in grouped.items()]
+    return [
+        _label(
+            "PAYMENT_TO_THIRD_PARTY",
+            "paid into an account held by nobody in the household",
+            households=[h],
+            accounts=[account],
+            enrollments=grants,
+        )
+        for (h, account), grants in grouped.items()
+    ]
 
 
 def deceased(t: Tables) -> list[dict[str, Any]]:
@@ -250,8 +319,15 @@ def deceased(t: Tables) -> list[dict[str, Any]]:
                 month = f"{t.died[person]:%Y-%m}"
                 after = [p["payment_id"] for p in t.payments[e["enrollment_id"]] if p["period"] > month]
                 if after:
-                    labels.append(_label("DECEASED_PAID", "paid for periods after a covered person's death",
-                                         persons=[person], enrollments=[e["enrollment_id"]], payments=after))
+                    labels.append(
+                        _label(
+                            "DECEASED_PAID",
+                            "paid for periods after a covered person's death",
+                            persons=[person],
+                            enrollments=[e["enrollment_id"]],
+                            payments=after,
+                        )
+                    )
     return labels
 
 
@@ -276,8 +352,11 @@ def assets(t: Tables) -> list[dict[str, Any]]:
             homes = [r for r in held["properties"] if r["property_kind"] == "residential"]
             bad += homes if len(homes) > a["max_homes"] else []
             for r in held["businesses"]:
-                stake = float(r["share_amount"] or 0) if r["role"] == "shareholder" else \
-                    max(float(r["registered_capital"] or 0), float(r["share_amount"] or 0))
+                stake = (
+                    float(r["share_amount"] or 0)
+                    if r["role"] == "shareholder"
+                    else max(float(r["registered_capital"] or 0), float(r["share_amount"] or 0))
+                )
                 if stake > a["business_limit"]:
                     bad.append(r)
             if a["public_employee"]:
@@ -289,9 +368,15 @@ def assets(t: Tables) -> list[dict[str, Any]]:
             if a["income_above_line"] and income is not None and income > line:
                 bad += held["incomes"]
             if bad:
-                labels.append(_label("ASSET_INELIGIBLE", "means-tested grant despite disqualifying assets or income",
-                                     households=[h], enrollments=[e["enrollment_id"]],
-                                     facts=[fact_id(r) for r in bad]))
+                labels.append(
+                    _label(
+                        "ASSET_INELIGIBLE",
+                        "means-tested grant despite disqualifying assets or income",
+                        households=[h],
+                        enrollments=[e["enrollment_id"]],
+                        facts=[fact_id(r) for r in bad],
+                    )
+                )
     return labels
 
 
@@ -303,11 +388,22 @@ def relationship(t: Tables) -> list[dict[str, Any]]:
         household = t.members[case["household_id"]]
         for staff_id in {case["handled_by"], case["reviewed_by"], case["approved_by"]} - {""}:
             person = staff[staff_id]
-            relatives = [m for m in household if m != person and (person in household or frozenset((person, m)) in t.kin)
-                         and (staff_id, m) not in filed]
+            relatives = [
+                m
+                for m in household
+                if m != person
+                and (person in household or frozenset((person, m)) in t.kin)
+                and (staff_id, m) not in filed
+            ]
             if relatives:
-                labels.append(_label("RELATIONSHIP_BENEFIT", "a relative handled the case without filing it",
-                                     cases=[case["case_id"]], persons=relatives))
+                labels.append(
+                    _label(
+                        "RELATIONSHIP_BENEFIT",
+                        "a relative handled the case without filing it",
+                        cases=[case["case_id"]],
+                        persons=relatives,
+                    )
+                )
     return labels
 
 
@@ -327,15 +423,22 @@ def vulnerable(t: Tables) -> list[dict[str, Any]]:
     persons, households = _basic_living(t)
     labels = []
     for person, facts in list(t.facts.items()):
-        flagged = any(r["kind"] in v["kinds"] for r in facts["vulnerabilities"]) or \
-            any(int(r["grade"]) in v["severe_disability_grades"] for r in facts["disabilities"])
+        flagged = any(r["kind"] in v["kinds"] for r in facts["vulnerabilities"]) or any(
+            int(r["grade"]) in v["severe_disability_grades"] for r in facts["disabilities"]
+        )
         if not flagged or person in t.died or person in persons:
             continue
         for h in t.homes.get(person, ()):
             income = t.per_capita_income(h)
             if h not in households and income is not None and income < t.line(h):
-                labels.append(_label("GAP_VULNERABLE_UNCOVERED", "flagged vulnerable, under the line, uncovered",
-                                     persons=[person], households=[h]))
+                labels.append(
+                    _label(
+                        "GAP_VULNERABLE_UNCOVERED",
+                        "flagged vulnerable, under the line, uncovered",
+                        persons=[person],
+                        households=[h],
+                    )
+                )
     return labels
 
 
@@ -351,13 +454,30 @@ def missing_special(t: Tables) -> list[dict[str, Any]]:
         for p in t.members[h]:
             if p in t.died:
                 continue
-            if s["school_age"][0] <= t.age(p) <= s["school_age"][1] and s["education_programme"] not in holds[p]:
-                labels.append(_label("GAP_MISSING_SPECIAL", "school-age child without education assistance",
-                                     persons=[p], households=[h]))
-            if any(int(r["grade"]) in s["rehabilitation_grades"] for r in t.facts[p]["disabilities"]) \
-                    and s["rehabilitation_programme"] not in holds[p]:
-                labels.append(_label("GAP_MISSING_SPECIAL", "disabled member without rehabilitation assistance",
-                                     persons=[p], households=[h]))
+            if (
+                s["school_age"][0] <= t.age(p) <= s["school_age"][1]
+                and s["education_programme"] not in holds[p]
+            ):
+                labels.append(
+                    _label(
+                        "GAP_MISSING_SPECIAL",
+                        "school-age child without education assistance",
+                        persons=[p],
+                        households=[h],
+                    )
+                )
+            if (
+                any(int(r["grade"]) in s["rehabilitation_grades"] for r in t.facts[p]["disabilities"])
+                and s["rehabilitation_programme"] not in holds[p]
+            ):
+                labels.append(
+                    _label(
+                        "GAP_MISSING_SPECIAL",
+                        "disabled member without rehabilitation assistance",
+                        persons=[p],
+                        households=[h],
+                    )
+                )
     return labels
 
 
@@ -365,8 +485,9 @@ def staffing(t: Tables) -> list[dict[str, Any]]:
     s = t.rules["staffing"]
 
     def active(r: dict[str, Any]) -> bool:
-        return (not r["active_from"] or date.fromisoformat(r["active_from"]) <= t.as_of) and \
-            (not r["active_until"] or date.fromisoformat(r["active_until"]) >= t.as_of)
+        return (not r["active_from"] or date.fromisoformat(r["active_from"]) <= t.as_of) and (
+            not r["active_until"] or date.fromisoformat(r["active_until"]) >= t.as_of
+        )
 
     staff = [r for r in t.rows.get("staff", []) if active(r)]
     labels = []
@@ -376,7 +497,9 @@ def staffing(t: Tables) -> list[dict[str, Any]]:
         if sum(r["township_code"] == township and r["role"] in s["counted_roles"] for r in staff) < required:
             labels.append(_label("GAP_STAFFING", "township below the staffing rule", townships=[township]))
     for village in t.township_of_village:
-        count = sum(r["village_code"] == village and r["role"] in s["village_coordinator_roles"] for r in staff)
+        count = sum(
+            r["village_code"] == village and r["role"] in s["village_coordinator_roles"] for r in staff
+        )
         if count < s["village_minimum"]:
             labels.append(_label("GAP_STAFFING", "village station without a coordinator", villages=[village]))
     return labels
@@ -394,23 +517,50 @@ def overdue(t: Tables) -> list[dict[str, Any]]:
         when = date.fromisoformat(v["visit_date"])
         last[v["household_id"]] = max(last.get(v["household_id"], date.min), when)
     limit = t.as_of - timedelta(days=o["visit_days"])
-    labels = [_label("GAP_OVERDUE", "enrolled household not visited in time", households=[h])
-              for h, start in since.items() if last.get(h, start) < limit]
+    labels = [
+        _label("GAP_OVERDUE", "enrolled household not visited in time", households=[h])
+        for h, start in since.items()
+        if last.get(h, start) < limit
+    ]
     deadline = t.as_of - timedelta(days=o["application_days"])
-    labels += [_label("GAP_OVERDUE", "application pending past the limit", cases=[c["case_id"]],
-                      households=[c["household_id"]])
-               for c in t.rows.get("cases", [])
-               if c["status"] in o["pending_statuses"] and date.fromisoformat(c["submitted_date"]) < deadline]
+    labels += [
+        _label(
+            "GAP_OVERDUE",
+            "application pending past the limit",
+            cases=[c["case_id"]],
+            households=[c["household_id"]],
+        )
+        for c in t.rows.get("cases", [])
+        if c["status"] in o["pending_statuses"] and date.fromisoformat(c["submitted_date"]) < deadline
+    ]
     return labels
 
 
-def oracle_labels(rows: dict[str, list[dict[str, Any]]], as_of: date, same_person: list[tuple[str, str]], *,
-                  rules_file: Path = RULES_DIR / "detection.toml",
-                  reference_file: Path = RULES_DIR / "reference.toml") -> list[dict[str, Any]]:
+def oracle_labels(
+    rows: dict[str, list[dict[str, Any]]],
+    as_of: date,
+    same_person: list[tuple[str, str]],
+    *,
+    rules_file: Path = RULES_DIR / "detection.toml",
+    reference_file: Path = RULES_DIR / "reference.toml",
+) -> list[dict[str, Any]]:
     """Every finding the county's tables call for, by kind, under the rule file's thresholds."""
     rules = tomllib.loads(rules_file.read_text(encoding="utf-8"))
     programmes = tomllib.loads(reference_file.read_text(encoding="utf-8"))["programmes"]
     t = Tables(rows, as_of, rules, programmes)
-    return (multi_household(t) + exclusive(t) + duplicate_payments(t) + event_aid(t) + identity(same_person)
-            + rings(t, same_person) + third_party(t) + deceased(t) + assets(t) + relationship(t)
-            + vulnerable(t) + missing_special(t) + staffing(t) + overdue(t))
+    return (
+        multi_household(t)
+        + exclusive(t)
+        + duplicate_payments(t)
+        + event_aid(t)
+        + identity(same_person)
+        + rings(t, same_person)
+        + third_party(t)
+        + deceased(t)
+        + assets(t)
+        + relationship(t)
+        + vulnerable(t)
+        + missing_special(t)
+        + staffing(t)
+        + overdue(t)
+    )

@@ -16,10 +16,18 @@ OTHER_ADDRESS_CODES = ("370881", "370883", "370811", "370826", "370830", "371302
 # (code suffix, name, residents): Sishui's 13 township-level units (7th census figures for the
 # two streets and Quanlin; the towns share the rest, 29,000-40,000 each).
 TOWNSHIPS = (
-    ("001", "济河街道", 82_500), ("002", "泗河街道", 91_200), ("100", "泉林镇", 52_000),
-    ("101", "星村镇", 36_300), ("102", "柘沟镇", 33_100), ("103", "金庄镇", 29_400),
-    ("104", "苗馆镇", 31_800), ("105", "中册镇", 30_200), ("106", "杨柳镇", 34_600),
-    ("107", "泗张镇", 29_000), ("108", "圣水峪镇", 30_500), ("109", "华村镇", 29_900),
+    ("001", "济河街道", 82_500),
+    ("002", "泗河街道", 91_200),
+    ("100", "泉林镇", 52_000),
+    ("101", "星村镇", 36_300),
+    ("102", "柘沟镇", 33_100),
+    ("103", "金庄镇", 29_400),
+    ("104", "苗馆镇", 31_800),
+    ("105", "中册镇", 30_200),
+    ("106", "杨柳镇", 34_600),
+    ("107", "泗张镇", 29_000),
+    ("108", "圣水峪镇", 30_500),
+    ("109", "华村镇", 29_900),
     ("110", "高峪镇", 32_400),
 )
 VILLAGE_SUFFIXES = ("村", "村", "村", "社区")
@@ -37,7 +45,11 @@ class Person:
     member_since: date
 
     def age(self, on: date = AS_OF) -> int:
-        return on.year - self.birth_date.year - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        return (
+            on.year
+            - self.birth_date.year
+            - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        )
 
 
 @dataclass
@@ -97,12 +109,21 @@ class Population:
         age_days = self.rng.randint(age_low * 365, age_high * 365 + 364)
         return AS_OF - timedelta(days=age_days)
 
-    def new_person(self, household: Household, relation: str, age: tuple[int, int], sex: str | None = None) -> Person:
+    def new_person(
+        self, household: Household, relation: str, age: tuple[int, int], sex: str | None = None
+    ) -> Person:
         sex = sex or self.rng.choice("MF")
         born = self._birth(*age)
         since = max(born, date(2000, 1, 1)) + timedelta(days=self.rng.randint(0, 400))
-        person = Person(self.new_id(born, sex), person_name(self.rng, sex), sex, born,
-                        household.household_id, relation, min(since, AS_OF - timedelta(days=30)))
+        person = Person(
+            self.new_id(born, sex),
+            person_name(self.rng, sex),
+            sex,
+            born,
+            household.household_id,
+            relation,
+            min(since, AS_OF - timedelta(days=30)),
+        )
         self.persons[person.id_number] = person
         household.members.append(person)
         return person
@@ -129,8 +150,11 @@ class Population:
             target = round(residents * self.scale)
             placed = 0
             while placed < target:
-                village = township.villages[placed % len(township.villages)] if placed < len(township.villages) \
+                village = (
+                    township.villages[placed % len(township.villages)]
+                    if placed < len(township.villages)
                     else self.rng.choice(township.villages)
+                )
                 household = self.new_household(village)
                 placed += len(household.members)
 
@@ -145,14 +169,18 @@ class Population:
         head = self.new_person(household, "head", (25, 88))
         if size >= 2:
             spouse_sex = "F" if head.sex == "M" else "M"
-            spouse = self.new_person(household, "spouse", (max(20, head.age() - 8), min(95, head.age() + 5)), spouse_sex)
+            spouse = self.new_person(
+                household, "spouse", (max(20, head.age() - 8), min(95, head.age() + 5)), spouse_sex
+            )
             self.kinship.append((head.id_number, spouse.id_number, "spouse"))
         for _ in range(max(0, size - 2)):
             if head.age() > 55 and self.rng.random() < 0.4:
                 child = self.new_person(household, "grandchild", (0, 17))
             else:
                 child = self.new_person(household, "child", (0, max(0, min(40, head.age() - 20))))
-            self.kinship.append((head.id_number, child.id_number, "parent" if child.relation == "child" else "grandparent"))
+            self.kinship.append(
+                (head.id_number, child.id_number, "parent" if child.relation == "child" else "grandparent")
+            )
         # Grown children who left home: a recorded kinship to a parent in another household.
         if self.rng.random() < 0.25 and len(village.households) > 1:
             parent_home = self.rng.choice(village.households[:-1])

@@ -18,25 +18,45 @@ def _candidate(export: Export, village: Village) -> Person | None:
     rng.shuffle(households)
     for household in households:
         for person in household.members:
-            if 25 <= person.age() <= 58 and person.id_number not in export.staff_by_person \
-                    and person.id_number not in export.reserved:
+            if (
+                25 <= person.age() <= 58
+                and person.id_number not in export.staff_by_person
+                and person.id_number not in export.reserved
+            ):
                 return person
     return None
 
 
-def add_staff(export: Export, person: Person, role: str, township_code: str, village_code: str = "",
-              public_employee: bool = True) -> str:
+def add_staff(
+    export: Export,
+    person: Person,
+    role: str,
+    township_code: str,
+    village_code: str = "",
+    public_employee: bool = True,
+) -> str:
     staff_id = f"S{township_code[-3:]}{len(export.staff) + 1:05d}"
     row = {
-        "staff_id": staff_id, "id_number": person.id_number, "role": role, "department": "MZ",
-        "township_code": township_code, "village_code": village_code,
+        "staff_id": staff_id,
+        "id_number": person.id_number,
+        "role": role,
+        "department": "MZ",
+        "township_code": township_code,
+        "village_code": village_code,
         "active_from": (AS_OF - timedelta(days=export.rng.randint(300, 4000))).isoformat(),
-        "active_until": "", "public_employee": "yes" if public_employee else "no",
+        "active_until": "",
+        "public_employee": "yes" if public_employee else "no",
     }
     export.register_staff(row)
     if public_employee:
-        export.add_fact("employment", "CZ", person, employer="泗水县民政局", public_employee="yes",
-                        monthly_wage=f"{export.rng.randint(4200, 6800)}.00")
+        export.add_fact(
+            "employment",
+            "CZ",
+            person,
+            employer="泗水县民政局",
+            public_employee="yes",
+            monthly_wage=f"{export.rng.randint(4200, 6800)}.00",
+        )
     return staff_id
 
 

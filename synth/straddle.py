@@ -32,8 +32,13 @@ def visit_near_a_year(export: Export) -> None:
 def application_near_the_limit(export: Export) -> None:
     household = fresh_household(export, size=(1, 4))
     make_poor(export, household)
-    export.add_case(household, "DIBAO", household.head, AS_OF - timedelta(days=30 + export.rng.randint(-4, 4)),
-                    status=export.rng.choice(("submitted", "investigating", "under_review")))
+    export.add_case(
+        household,
+        "DIBAO",
+        household.head,
+        AS_OF - timedelta(days=30 + export.rng.randint(-4, 4)),
+        status=export.rng.choice(("submitted", "investigating", "under_review")),
+    )
 
 
 def deposits_near_the_limit(export: Export) -> None:
@@ -42,15 +47,23 @@ def deposits_near_the_limit(export: Export) -> None:
     savers = [p for p in household.members if p.age() >= 18] or [household.head]
     total = round(_around(export, limit, 0.05))
     for saver in savers[:2]:
-        export.add_fact("deposits", "YH", saver, bank="农村商业银行", balance=f"{total // min(2, len(savers))}.00")
+        export.add_fact(
+            "deposits", "YH", saver, bank="农村商业银行", balance=f"{total // min(2, len(savers))}.00"
+        )
 
 
 def income_near_the_line(export: Export) -> None:
     """A recipient household whose verified income sits just under or just over the line."""
     household = fresh_household(export, size=(1, 5))
     per_capita = _around(export, dibao_line(household), 0.04)
-    export.add_fact("incomes", "SW", household.head, year=2025,
-                    annual_income=f"{round(per_capita * 12 * len(household.members))}.00", income_kind="务农")
+    export.add_fact(
+        "incomes",
+        "SW",
+        household.head,
+        year=2025,
+        annual_income=f"{round(per_capita * 12 * len(household.members))}.00",
+        income_kind="务农",
+    )
     enroll_household(export, household)
 
 
@@ -59,17 +72,30 @@ def vulnerable_near_the_line(export: Export) -> None:
     household = fresh_household(export, size=(1, 5))
     give_disability(export, export.rng.choice(household.members), export.rng.choice((1, 2, 3)))
     per_capita = _around(export, dibao_line(household), 0.04)
-    export.add_fact("incomes", "SW", household.head, year=2025,
-                    annual_income=f"{round(per_capita * 12 * len(household.members))}.00", income_kind="务农")
+    export.add_fact(
+        "incomes",
+        "SW",
+        household.head,
+        year=2025,
+        annual_income=f"{round(per_capita * 12 * len(household.members))}.00",
+        income_kind="务农",
+    )
 
 
 def business_near_the_limit(export: Export) -> None:
     household, _ = poor_enrolled(export, size=(2, 5), need=lambda h: h.head.age() <= 65)
     capital = 100_000 + export.rng.choice((-5000, -1000, 0, 0, 1000, 5000))
     role = export.rng.choice(("owner", "shareholder"))
-    export.add_fact("businesses", "SJ", household.head, registration_no=f"92370831MA{export.rng.randrange(10**7, 10**8)}",
-                    business_name=f"泗水县{household.head.name}农资店", role=role,
-                    registered_capital=f"{capital if role == 'owner' else capital * 3}.00", share_amount=f"{capital}.00")
+    export.add_fact(
+        "businesses",
+        "SJ",
+        household.head,
+        registration_no=f"92370831MA{export.rng.randrange(10**7, 10**8)}",
+        business_name=f"泗水县{household.head.name}农资店",
+        role=role,
+        registered_capital=f"{capital if role == 'owner' else capital * 3}.00",
+        share_amount=f"{capital}.00",
+    )
 
 
 def homes_and_vehicles(export: Export) -> None:
@@ -77,10 +103,17 @@ def homes_and_vehicles(export: Export) -> None:
     household, _ = poor_enrolled(export, size=(2, 5))
     owner = household.head
     for _ in range(export.rng.choice((1, 2))):
-        export.add_fact("properties", "ZR", owner, property_kind="residential", area_m2=export.rng.randint(50, 120))
+        export.add_fact(
+            "properties", "ZR", owner, property_kind="residential", area_m2=export.rng.randint(50, 120)
+        )
     if export.rng.random() < 0.5:
-        export.add_fact("vehicles", "GA", owner, plate=f"鲁H{export.rng.randrange(10000, 99999)}",
-                        vehicle_type=export.rng.choice(("car", "truck", "motorcycle", "farm_vehicle")))
+        export.add_fact(
+            "vehicles",
+            "GA",
+            owner,
+            plate=f"鲁H{export.rng.randrange(10000, 99999)}",
+            vehicle_type=export.rng.choice(("car", "truck", "motorcycle", "farm_vehicle")),
+        )
 
 
 def death_near_the_last_payment(export: Export) -> None:
@@ -90,9 +123,10 @@ def death_near_the_last_payment(export: Export) -> None:
     died = date(2026, export.rng.randint(2, 8), export.rng.choice((1, 2, 15, 27, 28)))
     export.add_fact("deaths", "GA", household.head, death_date=died.isoformat())
     last = PERIODS.index(f"{died:%Y-%m}") + export.rng.choice((0, 0, 1, 2))
-    stop = set(PERIODS[last + 1:])
-    export.rows["payments"][:] = [p for p in export.rows["payments"]
-                                  if not (p["enrollment_id"] == grant and p["period"] in stop)]
+    stop = set(PERIODS[last + 1 :])
+    export.rows["payments"][:] = [
+        p for p in export.rows["payments"] if not (p["enrollment_id"] == grant and p["period"] in stop)
+    ]
 
 
 def staff_relative_on_a_case(export: Export) -> None:
@@ -107,11 +141,19 @@ def staff_relative_on_a_case(export: Export) -> None:
     make_poor(export, household)
     colleagues = [s for s in export.staff_posted(township, "caseworker") if s != caseworker]
     scenario = export.rng.choice(("handled, not filed", "handled, filed", "a colleague handled"))
-    handler = caseworker if scenario != "a colleague handled" or not colleagues else export.rng.choice(colleagues)
+    handler = (
+        caseworker if scenario != "a colleague handled" or not colleagues else export.rng.choice(colleagues)
+    )
     enroll_household(export, household, handled_by=handler)
     if scenario == "handled, filed":
-        export.rows["relative_filings"].append({"staff_id": caseworker, "relative_id_number": relative.id_number,
-                                                "relation": relation, "filed_date": "2023-03-01"})
+        export.rows["relative_filings"].append(
+            {
+                "staff_id": caseworker,
+                "relative_id_number": relative.id_number,
+                "relation": relation,
+                "filed_date": "2023-03-01",
+            }
+        )
 
 
 def households_sharing(export: Export) -> None:
@@ -122,8 +164,15 @@ def households_sharing(export: Export) -> None:
     second, _ = poor_enrolled(export, township=township, size=(1, 3))
     if export.rng.random() < 0.5:
         export.population.kinship.append((first.head.id_number, second.head.id_number, "parent"))
-    export.rows["addresses"].append({"id_number": second.head.id_number, "address": first.address, "kind": "residence",
-                                     "source": "MZ", "as_of": (AS_OF - timedelta(days=60)).isoformat()})
+    export.rows["addresses"].append(
+        {
+            "id_number": second.head.id_number,
+            "address": first.address,
+            "kind": "residence",
+            "source": "MZ",
+            "as_of": (AS_OF - timedelta(days=60)).isoformat(),
+        }
+    )
     if export.rng.random() < 0.6:
         export.add_phone(second.head, export.phone_of(first.head), "MZ")
 
@@ -138,8 +187,11 @@ def namesakes(export: Export) -> None:
     # are nearly unique here, and that coincidence is thousands of times rarer than 王伟's.
     holders = Counter(p.name for p in export.population.persons.values())
     most = max(holders.values())
-    original = fresh_household(export, size=(1, 4), need=lambda h: h.head.age() >= 25 and export.rng.random()
-                               < holders[h.head.name] / most).head
+    original = fresh_household(
+        export,
+        size=(1, 4),
+        need=lambda h: h.head.age() >= 25 and export.rng.random() < holders[h.head.name] / most,
+    ).head
     other = fresh_household(export, size=(1, 3)).head
     _become(export, other, original.name, original.birth_date, original.sex)
     if export.rng.random() < 0.5:
@@ -162,9 +214,13 @@ def _become(export: Export, person: Person, name: str, born: date, sex: str) -> 
 def school_age_edges(export: Export) -> None:
     """A child who turned 6 or 18 around the detection date; education assistance granted as
     schools do, by age at the start of the school year."""
+
     def near_edge(p: Person) -> bool:
-        return any(abs((p.birth_date.replace(year=p.birth_date.year + years) - AS_OF).days) <= 60
-                   for years in (6, 18) if not (p.birth_date.month == 2 and p.birth_date.day == 29))
+        return any(
+            abs((p.birth_date.replace(year=p.birth_date.year + years) - AS_OF).days) <= 60
+            for years in (6, 18)
+            if not (p.birth_date.month == 2 and p.birth_date.day == 29)
+        )
 
     household = fresh_household(export, size=(2, 6), need=lambda h: any(near_edge(p) for p in h.members))
     make_poor(export, household)
@@ -180,11 +236,20 @@ def exclusive_edges(export: Export) -> None:
     """An elder's support (TEKUN) that ended before the household's dibao began, or overlapped it."""
     household, ids = poor_enrolled(export, size=(2, 5), need=lambda h: any(p.age() >= 62 for p in h.members))
     elder = next(p for p in household.members if p.age() >= 62)
-    start = next(date.fromisoformat(e["start_date"]) for e in export.rows["enrollments"]
-                 if e["enrollment_id"] == ids["DIBAO"])
+    start = next(
+        date.fromisoformat(e["start_date"])
+        for e in export.rows["enrollments"]
+        if e["enrollment_id"] == ids["DIBAO"]
+    )
     end = start + timedelta(days=export.rng.choice((-1, -1, 0, 31)))
-    export.add_enrollment("TEKUN", start - timedelta(days=400), person=elder, monthly=840, end=end,
-                          account=export.account_of(household.head))
+    export.add_enrollment(
+        "TEKUN",
+        start - timedelta(days=400),
+        person=elder,
+        monthly=840,
+        end=end,
+        account=export.account_of(household.head),
+    )
 
 
 def event_days_apart(export: Export) -> None:
@@ -224,10 +289,24 @@ def back_pay(export: Export) -> None:
     export.add_payment(grant, period, float(last["amount"]), last["account_number"])
 
 
-STRADDLES = (visit_near_a_year, application_near_the_limit, deposits_near_the_limit, income_near_the_line,
-             vulnerable_near_the_line, business_near_the_limit, homes_and_vehicles, death_near_the_last_payment,
-             staff_relative_on_a_case, households_sharing, namesakes, school_age_edges, exclusive_edges,
-             event_days_apart, paid_to_a_relative, back_pay)
+STRADDLES = (
+    visit_near_a_year,
+    application_near_the_limit,
+    deposits_near_the_limit,
+    income_near_the_line,
+    vulnerable_near_the_line,
+    business_near_the_limit,
+    homes_and_vehicles,
+    death_near_the_last_payment,
+    staff_relative_on_a_case,
+    households_sharing,
+    namesakes,
+    school_age_edges,
+    exclusive_edges,
+    event_days_apart,
+    paid_to_a_relative,
+    back_pay,
+)
 
 
 def straddle_all(export: Export, per_kind: int) -> None:

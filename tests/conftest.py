@@ -16,8 +16,8 @@ import pytest
 from neo4j import Driver
 
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
+from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import PROJECT_ROOT, Settings
 from tests.graphdump import wipe
 

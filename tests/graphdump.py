@@ -33,6 +33,16 @@ def dump(driver: Driver, database: str) -> tuple[Counter[str], Counter[str]]:
         for record in session.run(NODES):
             nodes[_canon([sorted(record["labels"]), record["props"]])] += 1
         for record in session.run(RELATIONSHIPS):
-            rels[_canon([sorted(record["a_labels"]), record["a"], record["type"], record["r"],
-                         sorted(record["b_labels"]), record["b"]])] += 1
+            rels[
+                _canon(
+                    [
+                        sorted(record["a_labels"]),
+                        record["a"],
+                        record["type"],
+                        record["r"],
+                        sorted(record["b_labels"]),
+                        record["b"],
+                    ]
+                )
+            ] += 1
     return nodes, rels

@@ -19,9 +19,9 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from access.audit_chain import export_chain
-from neo4j_server.local_server import LocalNeo4j
 from jobs.credit_export import Batch, OutboxSink, change_record
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j
 from reliefgraph.cli import app, main
 from settings import Settings
 from tests.loaders.mini_county import write_csv
@@ -66,21 +66,30 @@ def test_nobody_can_read_a_world_readable_file_here(open_folder: Path) -> None:
 def test_the_store_and_transaction_log_are_private(settings: Settings, driver: Driver) -> None:
     if not settings.uses_local_server:
         pytest.skip("tests run against an external server")
-    driver.execute_query("CREATE (p:ModeProbe {address: '泉林镇东村1号'}) DELETE p",
-                         database_=settings.neo4j_database)
+    driver.execute_query(
+        "CREATE (p:ModeProbe {address: '泉林镇东村1号'}) DELETE p", database_=settings.neo4j_database
+    )
     home = LocalNeo4j(settings).home
     [txlog, *_] = sorted((home / "data" / "transactions" / "neo4j").glob("neostore.transaction.db.*"))
     [store, *_] = sorted((home / "data" / "databases" / "neo4j").glob("neostore*"))
-    for path in (txlog, store, home / "logs" / "neo4j.log", home / "conf" / "neo4j.conf",
-                 home / "run" / "reliefgraph.pid"):
+    for path in (
+        txlog,
+        store,
+        home / "logs" / "neo4j.log",
+        home / "conf" / "neo4j.conf",
+        home / "run" / "reliefgraph.pid",
+    ):
         assert_private(path)
     for folder in (settings.state_dir, home, home / "data", home / "data" / "databases" / "neo4j"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_a_rejects_file_is_private(graph: Driver, settings: Settings, open_folder: Path) -> None:
-    households = write_csv(open_folder / "households.csv", ["household_id", "village_code", "address"],
-                           [["H9", "not-a-village", "泉林镇东村9号"]])
+    households = write_csv(
+        open_folder / "households.csv",
+        ["household_id", "village_code", "address"],
+        [["H9", "not-a-village", "泉林镇东村9号"]],
+    )
     rejects = open_folder / "rejects" / "2026-11"
     report = Loader(graph, settings, rejects_dir=rejects).load([households])
     assert report.rejected == 1
@@ -91,9 +100,18 @@ def test_a_rejects_file_is_private(graph: Driver, settings: Settings, open_folde
 
 def test_an_outbox_batch_is_private(open_folder: Path) -> None:
     folder = open_folder / "outbox" / "credit"
-    record = change_record({"change_id": "c1", "sequence": 1, "change": "published",
-                            "occurred_at": date(2026, 11, 2), "record_id": "DR-1", "record_version": 2,
-                            "subject_name": "王建国", "id_number": "11010519491231002X"})
+    record = change_record(
+        {
+            "change_id": "c1",
+            "sequence": 1,
+            "change": "published",
+            "occurred_at": date(2026, 11, 2),
+            "record_id": "DR-1",
+            "record_version": 2,
+            "subject_name": "王建国",
+            "id_number": "11010519491231002X",
+        }
+    )
     OutboxSink(folder).send(Batch(1, 1, [record]), lambda step, number: None, 1)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
@@ -114,12 +132,18 @@ def test_the_state_directory_of_an_older_install_is_made_private(tmp_path: Path)
     (state / "neo4j" / "data").mkdir(parents=True)
     (state / "neo4j" / "data" / "neostore").write_text("store")
     (state / "api-keys.toml").write_text("keys")
-    for path, mode in ((state, 0o755), (state / "neo4j", 0o755), (state / "neo4j" / "data", 0o775),
-                       (state / "neo4j" / "data" / "neostore", 0o644), (state / "api-keys.toml", 0o600)):
+    for path, mode in (
+        (state, 0o755),
+        (state / "neo4j", 0o755),
+        (state / "neo4j" / "data", 0o775),
+        (state / "neo4j" / "data" / "neostore", 0o644),
+        (state / "api-keys.toml", 0o600),
+    ):
         os.chmod(path, mode)
     changed = LocalNeo4j(Settings(state_dir=state)).make_state_private()
-    assert sorted(changed) == sorted([state, state / "neo4j", state / "neo4j" / "data",
-                                      state / "neo4j" / "data" / "neostore"])
+    assert sorted(changed) == sorted(
+        [state, state / "neo4j", state / "neo4j" / "data", state / "neo4j" / "data" / "neostore"]
+    )
     assert stat.S_IMODE((state / "neo4j" / "data").stat().st_mode) == 0o700
     assert stat.S_IMODE((state / "neo4j" / "data" / "neostore").stat().st_mode) == 0o600
     assert LocalNeo4j(Settings(state_dir=state)).make_state_private() == []

@@ -29,13 +29,16 @@ def pins(path: str) -> dict[str, tuple[Version, bool]]:
 
 def test_every_dependency_is_pinned_with_hashes_at_an_admitted_version() -> None:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    for requirements, lock in ((project["dependencies"] + project["optional-dependencies"]["dev"], "requirements.lock"),
-                               (project["optional-dependencies"]["jdk"], "requirements-jdk.lock")):
+    for requirements, lock in (
+        (project["dependencies"] + project["optional-dependencies"]["dev"], "requirements.lock"),
+        (project["optional-dependencies"]["jdk"], "requirements-jdk.lock"),
+    ):
         locked = pins(lock)
         assert locked and all(hashed for _, hashed in locked.values()), lock
         for line in requirements:
             req = Requirement(line)
             name = canonicalize_name(req.name)
             assert name in locked, f"{req.name} is not in {lock}: run `make lock`"
-            assert req.specifier.contains(locked[name][0], prereleases=True), \
+            assert req.specifier.contains(locked[name][0], prereleases=True), (
                 f"{lock} pins {req.name} {locked[name][0]}, outside {req.specifier}: run `make lock`"
+            )

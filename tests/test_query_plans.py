@@ -21,8 +21,15 @@ from settings import Settings
 PACKAGES = ("resolvers", "detection", "detection.detectors", "access", "jobs", "credit", "schema")
 CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND)\b")
 UNBOUNDED = re.compile(r"\*\s*(\d+\s*)?(\.\.\s*)?\]")  # [:T*], [:T*2..]: no upper bound
-SEEKS = ("NodeUniqueIndexSeek", "NodeIndexSeek", "MultiNodeIndexSeek", "Argument", "NodeByElementIdSeek",
-         "NodeByIdSeek", "DirectedRelationshipUniqueIndexSeek")
+SEEKS = (
+    "NodeUniqueIndexSeek",
+    "NodeIndexSeek",
+    "MultiNodeIndexSeek",
+    "Argument",
+    "NodeByElementIdSeek",
+    "NodeByIdSeek",
+    "DirectedRelationshipUniqueIndexSeek",
+)
 
 
 # Identity resolution's modules hold SQL for DuckDB (the register table), not Cypher.
@@ -68,9 +75,9 @@ def problems(plan: dict[str, Any]) -> list[str]:
         if kind == "AllNodesScan":
             out.append(f"AllNodesScan ({details})")
         if kind == "CartesianProduct" and not all(
-                leaf.startswith(SEEKS) for child in op.get("children", []) for leaf in leaves(child)):
-            out.append("CartesianProduct of sides that are not index seeks: " + ", ".join(
-                leaves(op)))
+            leaf.startswith(SEEKS) for child in op.get("children", []) for leaf in leaves(child)
+        ):
+            out.append("CartesianProduct of sides that are not index seeks: " + ", ".join(leaves(op)))
         if kind.startswith("VarLengthExpand") and UNBOUNDED.search(details):
             out.append(f"unbounded {kind} ({details})")
     return out
@@ -79,8 +86,12 @@ def problems(plan: dict[str, Any]) -> list[str]:
 def test_the_queries_are_found() -> None:
     # The finder must keep finding the queries that matter (a change of style must not hide them).
     assert len(QUERIES) > 60
-    assert {"resolvers.people.PERSON_360", "detection.detectors.fraud.THIRD_PARTY",
-            "resolvers.linkage.NEIGHBOURHOOD[3]", "credit.records.STEP"} <= set(QUERIES)
+    assert {
+        "resolvers.people.PERSON_360",
+        "detection.detectors.fraud.THIRD_PARTY",
+        "resolvers.linkage.NEIGHBOURHOOD[3]",
+        "credit.records.STEP",
+    } <= set(QUERIES)
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -96,6 +107,9 @@ def test_the_checker_sees_a_bad_plan(graph: Driver, settings: Settings) -> None:
     with graph.session(database=settings.neo4j_database) as session:
         scan = session.run("EXPLAIN MATCH (n) WHERE n.name = $x RETURN n", x=None).consume().plan
         product = session.run("EXPLAIN MATCH (a:Person), (b:Household) RETURN a, b").consume().plan
-        unbounded = session.run("EXPLAIN MATCH (a:Person {id_number: $x})-[:KIN_OF*]-(b) RETURN b", x=None)\
-            .consume().plan
+        unbounded = (
+            session.run("EXPLAIN MATCH (a:Person {id_number: $x})-[:KIN_OF*]-(b) RETURN b", x=None)
+            .consume()
+            .plan
+        )
     assert problems(scan) and problems(product) and problems(unbounded)

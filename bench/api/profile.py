@@ -23,11 +23,22 @@ LAYERS = (
     ("JSON encoding", ("json/", "orjson/")),
     ("neo4j driver and result conversion", ("neo4j/",)),
     ("strawberry and graphql-core execution", ("strawberry/", "graphql/")),
-    ("ASGI server, starlette and our HTTP middleware", ("uvicorn/", "starlette/", "httptools/", "uvloop/",
-                                                       "reliefgraph/body_limit.py", "reliefgraph/graphql_http.py")),
+    (
+        "ASGI server, starlette and our HTTP middleware",
+        (
+            "uvicorn/",
+            "starlette/",
+            "httptools/",
+            "uvloop/",
+            "reliefgraph/body_limit.py",
+            "reliefgraph/graphql_http.py",
+        ),
+    ),
     ("audit trail", ("access/audit.py", "access/audit_chain.py")),
-    ("field policy and masking", ("schema/field_policy.py", "access/fields.py", "access/handles.py",
-                                  "access/policy.py")),
+    (
+        "field policy and masking",
+        ("schema/field_policy.py", "access/fields.py", "access/handles.py", "access/policy.py"),
+    ),
     ("logs and metrics", ("observability/", "logging/", "prometheus_client/")),
     ("our resolvers and types", ("resolvers/", "schema/", "reliefgraph/")),
     # Last: a socket write the driver makes counts as the driver's; what is left is the
@@ -39,7 +50,7 @@ OTHER = "other (authentication, the interpreter, the rest)"
 
 def _path(frame: str) -> str:
     """'func (path/to/file.py:12)' -> 'path/to/file.py'."""
-    inside = frame[frame.rfind("(") + 1:].rstrip(")")
+    inside = frame[frame.rfind("(") + 1 :].rstrip(")")
     return inside.rsplit(":", 1)[0]
 
 
@@ -47,9 +58,26 @@ def record(pid: int, seconds: int, out: Path) -> subprocess.Popen[bytes]:
     """Start py-spy on the serving process and its workers; wait on the returned process."""
     out.unlink(missing_ok=True)
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))  # the venv's, from the lock
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
-                             "--rate", "97", "--duration", str(seconds), "--nonblocking", "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--rate",
+            "97",
+            "--duration",
+            str(seconds),
+            "--nonblocking",
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def layer_of(stack: str) -> str:
@@ -77,4 +105,6 @@ def split(collapsed: Path) -> dict[str, float]:
 
 
 def one_line(shares: dict[str, float]) -> str:
-    return " · ".join(f"{layer} {share:.0%}" for layer, share in sorted(shares.items(), key=lambda x: -x[1]) if share)
+    return " · ".join(
+        f"{layer} {share:.0%}" for layer, share in sorted(shares.items(), key=lambda x: -x[1]) if share
+    )

@@ -8,16 +8,18 @@ from typing import Any
 from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, CASES, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
-from domain.money import FEN_PER_YUAN
-from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
+from domain.finding_kinds import FindingKind
+from domain.money import FEN_PER_YUAN
 
 # Each payment into an account held by nobody who was in the grant's household during the
 # paid month; a grant's own account (PAYS_INTO) is judged on the detection date, or its end.
 # Insiders are the grantee and the members, over time, of the grantee household or of the
 # households the grantee person belonged to then. A member whose membership ended with their
 # death stays one: payments after a death are DECEASED_PAID's, the account is the household's.
-THIRD_PARTY = GRANTS + """
+THIRD_PARTY = (
+    GRANTS
+    + """
 WITH DISTINCT e
 MATCH (e)-[:GRANTED_TO]->(g)
 WITH e, g, CASE WHEN g:Household THEN g ELSE COLLECT {
@@ -48,6 +50,7 @@ RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household
        [x IN holders | x {.id_number, .name, .staff_id, .staff_role}] AS holders,
        pay {.payment_id, .amount_fen} AS payment
 """
+)
 
 
 def third_party_payments(ctx: DetectionContext) -> list[Situation]:
@@ -67,26 +70,42 @@ def third_party_payments(ctx: DetectionContext) -> list[Situation]:
         payments = [p for _, p in sorted(paid_in.get((household, account), {}).items())]
         paid = sum(p["amount_fen"] or 0 for p in payments)
         grants = "、".join(f"{x['programme']}（{x['enrollment']}）" for x in rows)
-        evidence = [Evidence("Household", household, "household"), Evidence("BankAccount", account, "account")]
+        evidence = [
+            Evidence("Household", household, "household"),
+            Evidence("BankAccount", account, "account"),
+        ]
         evidence += [Evidence("Enrollment", x["enrollment"], "grant") for x in rows]
-        evidence += [Evidence("Person", x["id_number"], "staff_holder" if x.get("staff_id") else "account_holder")
-                     for x in r["holders"]]
+        evidence += [
+            Evidence("Person", x["id_number"], "staff_holder" if x.get("staff_id") else "account_holder")
+            for x in r["holders"]
+        ]
         evidence += [Evidence("Payment", p["payment_id"], "payment") for p in payments]
         who_zh = f"工作人员{names}" if staff else names
         who_en = f"staff member {names}" if staff else names
-        found.append(Situation(
-            FindingKind.PAYMENT_TO_THIRD_PARTY, f"{household}|{account}", 0.99 if staff else 0.9,
-            f"户{household}的救助{grants}打入账户尾号{account[-4:]}，该账户属于{who_zh}，不是本户成员；"
-            f"已打入{yuan(paid)}元。",
-            f"Household {household}'s grants " + ", ".join(f"{x['programme']} ({x['enrollment']})" for x in rows)
-            + f" are paid into account …{account[-4:]}, held by {who_en}, who is not in the household; "
-            f"{yuan(paid)} yuan paid in so far.",
-            evidence, township_code=r["township"], village_code=r["village"], amount_fen=paid,
-            details={"staff": [x["staff_id"] for x in staff]}))
+        found.append(
+            Situation(
+                FindingKind.PAYMENT_TO_THIRD_PARTY,
+                f"{household}|{account}",
+                0.99 if staff else 0.9,
+                f"户{household}的救助{grants}打入账户尾号{account[-4:]}，该账户属于{who_zh}，不是本户成员；"
+                f"已打入{yuan(paid)}元。",
+                f"Household {household}'s grants "
+                + ", ".join(f"{x['programme']} ({x['enrollment']})" for x in rows)
+                + f" are paid into account …{account[-4:]}, held by {who_en}, who is not in the household; "
+                f"{yuan(paid)} yuan paid in so far.",
+                evidence,
+                township_code=r["township"],
+                village_code=r["village"],
+                amount_fen=paid,
+                details={"staff": [x["staff_id"] for x in staff]},
+            )
+        )
     return found
 
 
-DECEASED = BENEFICIARIES + """
+DECEASED = (
+    BENEFICIARIES
+    + """
 WITH DISTINCT p
 MATCH (d:Death)<-[:HAS_FACT]-(p)<-[:COVERS|GRANTED_TO]-(e:Enrollment)<-[:FOR_ENROLLMENT]-(pay:Payment)
 WHERE pay.period > substring(toString(d.death_date), 0, 7)
@@ -104,6 +123,7 @@ RETURN DISTINCT p.id_number AS person, p.name AS name, d.death_date AS died, d.f
        [x IN payments | x {.payment_id, .amount_fen, .period}] AS payments,
        h.household_id AS household, h.township_code AS township, h.village_code AS village
 """
+)
 
 
 def deceased_paid(ctx: DetectionContext) -> list[Situation]:
@@ -112,23 +132,36 @@ def deceased_paid(ctx: DetectionContext) -> list[Situation]:
         paid = sum(p["amount_fen"] or 0 for p in r["payments"])
         share = paid // max(r["covered"], 1)  # a household grant: the dead member's share
         periods = sorted(p["period"] for p in r["payments"])
-        evidence = [Evidence("Person", r["person"], "deceased"), Evidence("Death", r["death"], "fact"),
-                    Evidence("Enrollment", r["enrollment"], "grant")]
+        evidence = [
+            Evidence("Person", r["person"], "deceased"),
+            Evidence("Death", r["death"], "fact"),
+            Evidence("Enrollment", r["enrollment"], "grant"),
+        ]
         evidence += [Evidence("Payment", p["payment_id"], "payment") for p in r["payments"]]
         if r["household"]:
             evidence.append(Evidence("Household", r["household"], "household"))
-        found.append(Situation(
-            FindingKind.DECEASED_PAID, f"{r['person']}|{r['enrollment']}", 0.97 if r["covered"] <= 1 else 0.85,
-            f"{r['name']}于{r['died']}死亡（{r['source']}报告），{r['programme']}救助{r['enrollment']}仍发放了"
-            f"{periods[0]}至{periods[-1]}共{len(periods)}期，涉及约{yuan(share)}元。",
-            f"{r['name']} died on {r['died']} (reported by {r['source']}), yet {r['programme']} grant "
-            f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, about {yuan(share)} yuan.",
-            evidence, township_code=r["township"], village_code=r["village"], amount_fen=share))
+        found.append(
+            Situation(
+                FindingKind.DECEASED_PAID,
+                f"{r['person']}|{r['enrollment']}",
+                0.97 if r["covered"] <= 1 else 0.85,
+                f"{r['name']}于{r['died']}死亡（{r['source']}报告），{r['programme']}救助{r['enrollment']}仍发放了"
+                f"{periods[0]}至{periods[-1]}共{len(periods)}期，涉及约{yuan(share)}元。",
+                f"{r['name']} died on {r['died']} (reported by {r['source']}), yet {r['programme']} grant "
+                f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, about {yuan(share)} yuan.",
+                evidence,
+                township_code=r["township"],
+                village_code=r["village"],
+                amount_fen=share,
+            )
+        )
     return found
 
 
 # Current means-tested grants with every current member's verification facts.
-MEANS_TESTED = GRANTS + """
+MEANS_TESTED = (
+    GRANTS
+    + """
 WITH DISTINCT e
 MATCH (e)-[:FOR_PROGRAMME]->(prog:Programme {means_tested: true})
 WHERE e.end_date IS NULL OR e.end_date >= $as_of
@@ -145,6 +178,7 @@ RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household
                  WHERE f:Vehicle OR f:Property OR f:Business OR f:Employment OR f:Deposit OR f:Income
                  RETURN f {.*, label: labels(f)[0], id_number: x.id_number} } AS facts
 """
+)
 
 
 def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict], list[str], list[str]]:
@@ -159,7 +193,9 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
         if f.get("vehicle_type") in a.disqualifying_vehicles:
             facts.append(f)
             zh.append(f"{names[f['id_number']]}名下有机动车{f.get('plate', '')}（{f['source']}）")
-            en.append(f"{names[f['id_number']]} owns a {f['vehicle_type']} {f.get('plate', '')} ({f['source']})")
+            en.append(
+                f"{names[f['id_number']]} owns a {f['vehicle_type']} {f.get('plate', '')} ({f['source']})"
+            )
     homes = [f for f in by_label.get("Property", []) if f.get("property_kind") == "residential"]
     for f in by_label.get("Property", []):
         if f.get("property_kind") in a.disqualifying_property_kinds:
@@ -193,12 +229,16 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
     if total > r["size"] * line * a.deposit_months:
         facts += deposits
         zh.append(f"存款合计{yuan(total)}元，超过{r['size']}人×{a.deposit_months}个月标准")
-        en.append(f"deposits of {yuan(total)} yuan exceed {r['size']} members x {a.deposit_months} months of the line")
+        en.append(
+            f"deposits of {yuan(total)} yuan exceed {r['size']} members x {a.deposit_months} months of the line"
+        )
     income = per_capita_monthly_fen(by_label.get("Income", []), r["size"])
     if a.income_above_line and income is not None and income > line:
         facts += by_label["Income"]
         zh.append(f"核定人均月收入{yuan(income)}元，高于标准{yuan(line)}元")
-        en.append(f"verified income of {yuan(income)} yuan per person and month is above the line of {yuan(line)}")
+        en.append(
+            f"verified income of {yuan(income)} yuan per person and month is above the line of {yuan(line)}"
+        )
     return facts, zh, en
 
 
@@ -209,18 +249,32 @@ def asset_ineligible(ctx: DetectionContext) -> list[Situation]:
         if not facts:
             continue
         owners = sorted({f["id_number"] for f in facts})
-        evidence = [Evidence("Enrollment", r["enrollment"], "grant"), Evidence("Household", r["household"], "household")]
+        evidence = [
+            Evidence("Enrollment", r["enrollment"], "grant"),
+            Evidence("Household", r["household"], "household"),
+        ]
         evidence += [Evidence("Person", p, "owner") for p in owners]
         evidence += [Evidence(f["label"], f["fact_id"], "fact") for f in facts]
-        found.append(Situation(
-            FindingKind.ASSET_INELIGIBLE, r["enrollment"], 0.95,
-            f"户{r['household']}享受{r['programme']}（须经济状况核对），但" + "；".join(zh) + "。",
-            f"Household {r['household']} receives means-tested {r['programme']}, but " + "; ".join(en) + ".",
-            evidence, township_code=r["township"], village_code=r["village"]))
+        found.append(
+            Situation(
+                FindingKind.ASSET_INELIGIBLE,
+                r["enrollment"],
+                0.95,
+                f"户{r['household']}享受{r['programme']}（须经济状况核对），但" + "；".join(zh) + "。",
+                f"Household {r['household']} receives means-tested {r['programme']}, but "
+                + "; ".join(en)
+                + ".",
+                evidence,
+                township_code=r["township"],
+                village_code=r["village"],
+            )
+        )
     return found
 
 
-RELATIONSHIP = CASES + """
+RELATIONSHIP = (
+    CASES
+    + """
 WITH DISTINCT c
 MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->(c)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(b:Person)
 WHERE b <> s AND ($households IS NULL OR h.household_id IN $households)
@@ -234,6 +288,7 @@ RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, s.s
        h.household_id AS household, h.township_code AS township, h.village_code AS village,
        [(e:Enrollment)-[:FROM_CASE]->(c) | e.enrollment_id] AS enrollments
 """
+)
 
 STEPS_ZH = {"HANDLED": "经办", "REVIEWED": "审核", "APPROVED": "审批"}
 
@@ -247,16 +302,28 @@ def relationship_benefit(ctx: DetectionContext) -> list[Situation]:
         r = rows[0]
         steps = sorted({s for x in rows for s in x["steps"]})
         kin = "、".join(f"{x['name']}（{x['relation']}）" for x in rows)
-        evidence = [Evidence("Case", case, "case"), Evidence("Person", r["staff_person"], "staff"),
-                    Evidence("Household", r["household"], "household")]
+        evidence = [
+            Evidence("Case", case, "case"),
+            Evidence("Person", r["staff_person"], "staff"),
+            Evidence("Household", r["household"], "household"),
+        ]
         evidence += [Evidence("Person", x["person"], "relative") for x in rows]
         evidence += [Evidence("Enrollment", e, "grant") for e in r["enrollments"]]
-        found.append(Situation(
-            FindingKind.RELATIONSHIP_BENEFIT, f"{case}|{staff_id}", 0.95,
-            f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}了{r['programme']}申请{case}，"
-            f"受益人中有其亲属{kin}，且未备案。",
-            f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} {r['programme']} case "
-            f"{case}, whose beneficiaries include their relative(s) " +
-            ", ".join(f"{x['name']} ({x['relation']})" for x in rows) + "; the relation was not filed (备案).",
-            evidence, township_code=r["township"], village_code=r["village"], details={"staff": [staff_id]}))
+        found.append(
+            Situation(
+                FindingKind.RELATIONSHIP_BENEFIT,
+                f"{case}|{staff_id}",
+                0.95,
+                f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}了{r['programme']}申请{case}，"
+                f"受益人中有其亲属{kin}，且未备案。",
+                f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} {r['programme']} case "
+                f"{case}, whose beneficiaries include their relative(s) "
+                + ", ".join(f"{x['name']} ({x['relation']})" for x in rows)
+                + "; the relation was not filed (备案).",
+                evidence,
+                township_code=r["township"],
+                village_code=r["village"],
+                details={"staff": [staff_id]},
+            )
+        )
     return found

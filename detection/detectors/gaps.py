@@ -6,11 +6,13 @@ from __future__ import annotations
 from detection.context import DetectionContext
 from detection.detectors.anchors import CASES, FLAGGED, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
-from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation, yuan
+from domain.finding_kinds import FindingKind
 
 # Flagged vulnerable, alive, and neither they nor their household hold a current basic-living grant.
-VULNERABLE = FLAGGED + """
+VULNERABLE = (
+    FLAGGED
+    + """
 WITH DISTINCT p
 CALL (p) {
   MATCH (p)-[:HAS_FACT]->(f:Vulnerability) WHERE f.kind IN $vulnerable_kinds RETURN f
@@ -33,10 +35,17 @@ RETURN p.id_number AS person, p.name AS name, h.household_id AS household, h.tow
        COLLECT { UNWIND members AS x MATCH (x)-[:HAS_FACT]->(i:Income) RETURN i {.fact_id, .year, .annual_income_fen} }
          AS incomes
 """
+)
 
-FLAG_ZH = {"orphan": "孤儿", "child_in_distress": "困境儿童", "severe_mental_illness": "严重精神障碍",
-           "two_cancers": "两癌", "registered_poverty": "建档立卡", "disaster_victim": "受灾人员",
-           "cleft_or_cerebral_palsy": "唇腭裂或脑瘫"}
+FLAG_ZH = {
+    "orphan": "孤儿",
+    "child_in_distress": "困境儿童",
+    "severe_mental_illness": "严重精神障碍",
+    "two_cancers": "两癌",
+    "registered_poverty": "建档立卡",
+    "disaster_victim": "受灾人员",
+    "cleft_or_cerebral_palsy": "唇腭裂或脑瘫",
+}
 
 
 def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
@@ -46,33 +55,61 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
         income = per_capita_monthly_fen(r["incomes"], r["size"])
         if income is None or income >= line:
             continue  # not shown to be under the line
-        flags_zh = "、".join(FLAG_ZH.get(f["kind"], f["kind"]) if f["label"] == "Vulnerability"
-                             else f"{f['grade']}级残疾" for f in r["flags"])
-        flags_en = ", ".join(f["kind"] if f["label"] == "Vulnerability" else f"disability grade {f['grade']}"
-                             for f in r["flags"])
+        flags_zh = "、".join(
+            FLAG_ZH.get(f["kind"], f["kind"]) if f["label"] == "Vulnerability" else f"{f['grade']}级残疾"
+            for f in r["flags"]
+        )
+        flags_en = ", ".join(
+            f["kind"] if f["label"] == "Vulnerability" else f"disability grade {f['grade']}"
+            for f in r["flags"]
+        )
         sources = ", ".join(sorted({f["source"] for f in r["flags"]}))
-        evidence = [Evidence("Person", r["person"], "vulnerable"), Evidence("Household", r["household"], "household")]
+        evidence = [
+            Evidence("Person", r["person"], "vulnerable"),
+            Evidence("Household", r["household"], "household"),
+        ]
         evidence += [Evidence(f["label"], f["fact_id"], "flag") for f in r["flags"]]
         evidence += [Evidence("Income", i["fact_id"], "income") for i in r["incomes"]]
         # Further under the line, more urgent.
         score = round(min(0.99, 0.85 + 0.15 * (1 - income / line)), 3)
-        found.append(Situation(
-            FindingKind.GAP_VULNERABLE_UNCOVERED, r["person"], score,
-            f"{r['name']}被{sources}认定为{flags_zh}，家庭人均月收入{yuan(income)}元低于标准{yuan(line)}元，"
-            f"但未享受低保或特困供养：请村里主动发现、帮办申请。",
-            f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of {yuan(income)} yuan per "
-            f"person and month is under the line of {yuan(line)}, yet nobody receives basic living assistance.",
-            evidence, township_code=r["township"], village_code=r["village"],
-            details={"person": r["person"], "name": r["name"], "household": r["household"], "size": r["size"],
-                     "income_fen": income, "line_fen": line,
-                     "flags": [{"kind": f["kind"] if f["label"] == "Vulnerability" else "disability",
-                                "grade": f.get("grade"), "source": f["source"]} for f in r["flags"]]}))
+        found.append(
+            Situation(
+                FindingKind.GAP_VULNERABLE_UNCOVERED,
+                r["person"],
+                score,
+                f"{r['name']}被{sources}认定为{flags_zh}，家庭人均月收入{yuan(income)}元低于标准{yuan(line)}元，"
+                f"但未享受低保或特困供养：请村里主动发现、帮办申请。",
+                f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of {yuan(income)} yuan per "
+                f"person and month is under the line of {yuan(line)}, yet nobody receives basic living assistance.",
+                evidence,
+                township_code=r["township"],
+                village_code=r["village"],
+                details={
+                    "person": r["person"],
+                    "name": r["name"],
+                    "household": r["household"],
+                    "size": r["size"],
+                    "income_fen": income,
+                    "line_fen": line,
+                    "flags": [
+                        {
+                            "kind": f["kind"] if f["label"] == "Vulnerability" else "disability",
+                            "grade": f.get("grade"),
+                            "source": f["source"],
+                        }
+                        for f in r["flags"]
+                    ],
+                },
+            )
+        )
     return found
 
 
 # Members of households holding a current basic-living grant, with what special assistance they lack
 # now: a grant that ended (a lapse, not renewed) is none, beyond a term break (renewal_grace_days).
-MISSING_SPECIAL = GRANTS + """
+MISSING_SPECIAL = (
+    GRANTS
+    + """
 WITH DISTINCT e
 CALL (e) {
   MATCH (e)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
@@ -101,29 +138,46 @@ WHERE no_edu IS NOT NULL OR size(no_rehab) > 0
 RETURN x.id_number AS person, x.name AS name, age, h.household_id AS household, h.township_code AS township,
        h.village_code AS village, no_edu, [d IN no_rehab | d {.fact_id, .grade}] AS disabilities
 """
+)
 
 
 def missing_special(ctx: DetectionContext) -> list[Situation]:
     found = []
     for r in ctx.read(MISSING_SPECIAL):
-        base = [Evidence("Person", r["person"], "beneficiary"), Evidence("Household", r["household"], "household")]
+        base = [
+            Evidence("Person", r["person"], "beneficiary"),
+            Evidence("Household", r["household"], "household"),
+        ]
         if r["no_edu"]:
-            found.append(Situation(
-                FindingKind.GAP_MISSING_SPECIAL, f"{r['person']}|{r['no_edu']}", 0.9,
-                f"低保/特困家庭{r['household']}的{r['name']}（{r['age']}岁）在学龄，未享受教育救助（{r['no_edu']}）。",
-                f"{r['name']} ({r['age']}) of basic-living household {r['household']} is of school age and lacks "
-                f"education assistance ({r['no_edu']}).",
-                base, township_code=r["township"], village_code=r["village"]))
+            found.append(
+                Situation(
+                    FindingKind.GAP_MISSING_SPECIAL,
+                    f"{r['person']}|{r['no_edu']}",
+                    0.9,
+                    f"低保/特困家庭{r['household']}的{r['name']}（{r['age']}岁）在学龄，未享受教育救助（{r['no_edu']}）。",
+                    f"{r['name']} ({r['age']}) of basic-living household {r['household']} is of school age and lacks "
+                    f"education assistance ({r['no_edu']}).",
+                    base,
+                    township_code=r["township"],
+                    village_code=r["village"],
+                )
+            )
         if r["disabilities"]:
             grades = "、".join(str(d["grade"]) for d in r["disabilities"])
             programme = ctx.rules.special.rehabilitation_programme
-            found.append(Situation(
-                FindingKind.GAP_MISSING_SPECIAL, f"{r['person']}|{programme}", 0.9,
-                f"低保/特困家庭{r['household']}的{r['name']}持{grades}级残疾证，未享受康复救助（{programme}）。",
-                f"{r['name']} of basic-living household {r['household']} holds a disability certificate "
-                f"(grade {grades}) and lacks rehabilitation assistance ({programme}).",
-                base + [Evidence("Disability", d["fact_id"], "fact") for d in r["disabilities"]],
-                township_code=r["township"], village_code=r["village"]))
+            found.append(
+                Situation(
+                    FindingKind.GAP_MISSING_SPECIAL,
+                    f"{r['person']}|{programme}",
+                    0.9,
+                    f"低保/特困家庭{r['household']}的{r['name']}持{grades}级残疾证，未享受康复救助（{programme}）。",
+                    f"{r['name']} of basic-living household {r['household']} holds a disability certificate "
+                    f"(grade {grades}) and lacks rehabilitation assistance ({programme}).",
+                    base + [Evidence("Disability", d["fact_id"], "fact") for d in r["disabilities"]],
+                    township_code=r["township"],
+                    village_code=r["village"],
+                )
+            )
     return found
 
 
@@ -158,25 +212,40 @@ RETURN v.code AS village, v.name AS name, left(v.code, 9) AS township, staff
 def staffing(ctx: DetectionContext) -> list[Situation]:
     found = []
     for r in ctx.read(TOWNSHIP_STAFFING):
-        found.append(Situation(
-            FindingKind.GAP_STAFFING, f"township|{r['township']}", 0.99,
-            f"{r['name']}常住{r['population']}人，按规定至少需要{r['required']}名社会救助经办人员，现有{r['staff']}名。",
-            f"{r['name']} ({r['population']} residents) needs at least {r['required']} assistance staff "
-            f"by the rule and has {r['staff']}.",
-            [Evidence("Township", r["township"], "township")], township_code=r["township"],
-            details={"staff": r["staff"], "required": r["required"]}))
+        found.append(
+            Situation(
+                FindingKind.GAP_STAFFING,
+                f"township|{r['township']}",
+                0.99,
+                f"{r['name']}常住{r['population']}人，按规定至少需要{r['required']}名社会救助经办人员，现有{r['staff']}名。",
+                f"{r['name']} ({r['population']} residents) needs at least {r['required']} assistance staff "
+                f"by the rule and has {r['staff']}.",
+                [Evidence("Township", r["township"], "township")],
+                township_code=r["township"],
+                details={"staff": r["staff"], "required": r["required"]},
+            )
+        )
     for r in ctx.read(VILLAGE_STAFFING):
-        found.append(Situation(
-            FindingKind.GAP_STAFFING, f"village|{r['village']}", 0.99,
-            f"{r['name']}救助服务站没有在岗协理员（至少需要{ctx.rules.staffing.village_minimum}名）。",
-            f"The assistance station of {r['name']} has no active coordinator "
-            f"(at least {ctx.rules.staffing.village_minimum} required).",
-            [Evidence("Village", r["village"], "village")], township_code=r["township"], village_code=r["village"],
-            details={"staff": r["staff"], "required": ctx.rules.staffing.village_minimum}))
+        found.append(
+            Situation(
+                FindingKind.GAP_STAFFING,
+                f"village|{r['village']}",
+                0.99,
+                f"{r['name']}救助服务站没有在岗协理员（至少需要{ctx.rules.staffing.village_minimum}名）。",
+                f"The assistance station of {r['name']} has no active coordinator "
+                f"(at least {ctx.rules.staffing.village_minimum} required).",
+                [Evidence("Village", r["village"], "village")],
+                township_code=r["township"],
+                village_code=r["village"],
+                details={"staff": r["staff"], "required": ctx.rules.staffing.village_minimum},
+            )
+        )
     return found
 
 
-VISITS_OVERDUE = GRANTS + """
+VISITS_OVERDUE = (
+    GRANTS
+    + """
 WITH DISTINCT e
 MATCH (e)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
 WHERE e.end_date IS NULL OR e.end_date >= $as_of
@@ -191,8 +260,11 @@ WHERE coalesce(last, since) < $as_of - duration({days: $visit_days})
 RETURN h.household_id AS household, h.township_code AS township, h.village_code AS village, since, last,
        enrollments, duration.inDays(coalesce(last, since), $as_of).days AS days
 """
+)
 
-APPLICATIONS_OVERDUE = CASES + """
+APPLICATIONS_OVERDUE = (
+    CASES
+    + """
 WITH DISTINCT c
 WHERE c.status IN $pending_statuses
   AND c.submitted_date < $as_of - duration({days: $application_days})
@@ -201,6 +273,7 @@ RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, c.h
        c.township_code AS township, c.village_code AS village, c.submitted_date AS submitted,
        duration.inDays(c.submitted_date, $as_of).days AS days
 """
+)
 
 
 def overdue(ctx: DetectionContext) -> list[Situation]:
@@ -208,22 +281,36 @@ def overdue(ctx: DetectionContext) -> list[Situation]:
     found = []
     for r in ctx.read(VISITS_OVERDUE):
         since = f"上次探访在{r['last']}" if r["last"] else f"自{r['since']}享受救助以来从未探访"
-        found.append(Situation(
-            FindingKind.GAP_OVERDUE, f"visit|{r['household']}", 0.9,
-            f"低保/特困家庭{r['household']}已{r['days']}天未探访（{since}），超过{o.visit_days}天的要求。",
-            f"Basic-living household {r['household']} has not been visited for {r['days']} days "
-            f"({'last visit ' + str(r['last']) if r['last'] else 'never since ' + str(r['since'])}); "
-            f"the rule is every {o.visit_days} days.",
-            [Evidence("Household", r["household"], "household")]
-            + [Evidence("Enrollment", e, "grant") for e in r["enrollments"]],
-            township_code=r["township"], village_code=r["village"], details={"days": r["days"]}))
+        found.append(
+            Situation(
+                FindingKind.GAP_OVERDUE,
+                f"visit|{r['household']}",
+                0.9,
+                f"低保/特困家庭{r['household']}已{r['days']}天未探访（{since}），超过{o.visit_days}天的要求。",
+                f"Basic-living household {r['household']} has not been visited for {r['days']} days "
+                f"({'last visit ' + str(r['last']) if r['last'] else 'never since ' + str(r['since'])}); "
+                f"the rule is every {o.visit_days} days.",
+                [Evidence("Household", r["household"], "household")]
+                + [Evidence("Enrollment", e, "grant") for e in r["enrollments"]],
+                township_code=r["township"],
+                village_code=r["village"],
+                details={"days": r["days"]},
+            )
+        )
     for r in ctx.read(APPLICATIONS_OVERDUE):
-        found.append(Situation(
-            FindingKind.GAP_OVERDUE, f"case|{r['case']}", 0.9,
-            f"{r['programme']}申请{r['case']}于{r['submitted']}提交，已{r['days']}天仍处于{r['status']}，"
-            f"超过{o.application_days}天办理时限。",
-            f"{r['programme']} application {r['case']} submitted on {r['submitted']} is still {r['status']} "
-            f"after {r['days']} days; the time limit is {o.application_days}.",
-            [Evidence("Case", r["case"], "case"), Evidence("Household", r["household"], "household")],
-            township_code=r["township"], village_code=r["village"], details={"days": r["days"]}))
+        found.append(
+            Situation(
+                FindingKind.GAP_OVERDUE,
+                f"case|{r['case']}",
+                0.9,
+                f"{r['programme']}申请{r['case']}于{r['submitted']}提交，已{r['days']}天仍处于{r['status']}，"
+                f"超过{o.application_days}天办理时限。",
+                f"{r['programme']} application {r['case']} submitted on {r['submitted']} is still {r['status']} "
+                f"after {r['days']} days; the time limit is {o.application_days}.",
+                [Evidence("Case", r["case"], "case"), Evidence("Household", r["household"], "household")],
+                township_code=r["township"],
+                village_code=r["village"],
+                details={"days": r["days"]},
+            )
+        )
     return found

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.money import FEN_PER_YUAN
 from detection.rules import DetectionRules
+from domain.money import FEN_PER_YUAN
 
 
 def line_fen(rules: DetectionRules, township_code: str | None) -> int:

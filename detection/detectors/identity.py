@@ -16,8 +16,8 @@ from detection.context import DetectionContext
 from detection.identity_blocking import sharing_a_key
 from detection.identity_linkage import IdentityLinker, Prediction
 from detection.identity_register import name_key, person_row
-from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation
+from domain.finding_kinds import FindingKind
 
 _RECORD = """
 RETURN p.id_number AS id, p.name AS name, p.birth_date AS birth,

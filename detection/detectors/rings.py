@@ -15,8 +15,8 @@ from collections import defaultdict
 import networkx as nx
 
 from detection.context import DetectionContext
-from domain.finding_kinds import FindingKind
 from detection.situation import Evidence, Situation
+from domain.finding_kinds import FindingKind
 
 RECIPIENT_HOUSEHOLDS = """
 CALL () {
@@ -165,7 +165,7 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
     for (kind, key), holders in holders_of.items():
         sharing = sorted({h["household"] for h in holders if h["household"]} & recipients)
         for i, a in enumerate(sharing):
-            for b in sharing[i + 1:]:
+            for b in sharing[i + 1 :]:
                 if _same_person(holders, a, b, same):
                     continue  # one person under two ID numbers is DUP_IDENTITY, not a ring
                 links[(a, b)].add((kind, key))
@@ -188,8 +188,14 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
         if len(ring) == 2 and len(identifiers) < rules.pair_min_identifiers:
             continue  # one phone between two households is a neighbour's or an unrecorded relative's
         # The ring's members who hold its identifiers, and whoever holds its accounts (an agent).
-        persons = sorted({h["person"] for s in identifiers for h in holders_of[s]
-                          if h["person"] and (h["household"] in component or s[0] == "account")})
+        persons = sorted(
+            {
+                h["person"]
+                for s in identifiers
+                for h in holders_of[s]
+                if h["person"] and (h["household"] in component or s[0] == "account")
+            }
+        )
         places = {r["household"]: r for r in ctx.read(HOUSEHOLD_PLACES, households=ring)}
         first = places[ring[0]]
         ring_kinds = sorted({k for k, _ in identifiers})
@@ -198,12 +204,25 @@ def shared_identifier_rings(ctx: DetectionContext) -> list[Situation]:
         evidence += [Evidence(LABELS[k], key, k) for k, key in identifiers]
         score = min(0.99, 0.8 + 0.05 * len(identifiers) + 0.03 * (len(ring) - 2))
         townships = sorted({places[h]["township"] for h in ring})
-        found.append(Situation(
-            FindingKind.RING_SHARED_IDENTIFIER, "|".join(ring), round(score, 3),
-            f"{len(ring)}户受助家庭之间无登记亲属关系，却共用" + "、".join(KIND_ZH[k] for k in ring_kinds) +
-            f"（共{len(identifiers)}个标识）：" + "、".join(ring) + "。",
-            f"{len(ring)} benefit-receiving households with no recorded family relation share "
-            + ", ".join(ring_kinds) + f" ({len(identifiers)} identifiers): " + ", ".join(ring) + ".",
-            evidence, township_code=first["township"] if len(townships) == 1 else None,
-            village_code=first["village"], details={"identifiers": [list(i) for i in identifiers]}))
+        found.append(
+            Situation(
+                FindingKind.RING_SHARED_IDENTIFIER,
+                "|".join(ring),
+                round(score, 3),
+                f"{len(ring)}户受助家庭之间无登记亲属关系，却共用"
+                + "、".join(KIND_ZH[k] for k in ring_kinds)
+                + f"（共{len(identifiers)}个标识）："
+                + "、".join(ring)
+                + "。",
+                f"{len(ring)} benefit-receiving households with no recorded family relation share "
+                + ", ".join(ring_kinds)
+                + f" ({len(identifiers)} identifiers): "
+                + ", ".join(ring)
+                + ".",
+                evidence,
+                township_code=first["township"] if len(townships) == 1 else None,
+                village_code=first["village"],
+                details={"identifiers": [list(i) for i in identifiers]},
+            )
+        )
     return found

@@ -9,9 +9,10 @@ from typing import Any
 from loaders.references import Ref
 from loaders.rows.common import FeedRow
 
-
-_KEY = ("coalesce({n}.household_id, {n}.id_number, {n}.enrollment_id, {n}.case_id, {n}.code, {n}.number, "
-        "{n}.staff_id)")
+_KEY = (
+    "coalesce({n}.household_id, {n}.id_number, {n}.enrollment_id, {n}.case_id, {n}.code, {n}.number, "
+    "{n}.staff_id)"
+)
 
 
 def replace_single(entity: str, rel: str, target: str, *, incoming: bool = False, keep: str = "") -> str:
@@ -27,7 +28,7 @@ def replace_single(entity: str, rel: str, target: str, *, incoming: bool = False
     return f"""CALL {{
   WITH {entity}, {target}
   MATCH {pattern} WHERE prev <> {target}{kept}
-  CREATE ({entity})-[:CORRECTED]->(:Correction {{relationship: '{rel}', old: {_KEY.format(n='prev')},
+  CREATE ({entity})-[:CORRECTED]->(:Correction {{relationship: '{rel}', old: {_KEY.format(n="prev")},
     new: {_KEY.format(n=target)}, source_file: $source_file, corrected_at: datetime()}})
   DELETE stale
 }}

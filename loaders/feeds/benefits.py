@@ -10,15 +10,19 @@ from loaders.rows import benefits as rows
 from loaders.rows.common import FeedRow
 
 # A later export that says otherwise replaces single-valued links (recorded as corrections).
-UPSERT_CASES = """
+UPSERT_CASES = (
+    """
 UNWIND $rows AS row
 MATCH (h:Household {household_id: row.household_id})
 MATCH (prog:Programme {code: row.programme})
 MATCH (applicant:Person {id_number: row.applicant_id_number})
 MERGE (c:Case {case_id: row.case_id})
 WITH row, h, prog, applicant, c
-""" + replace_single("c", "FOR_HOUSEHOLD", "h") + replace_single("c", "FOR_PROGRAMME", "prog") \
-    + replace_single("c", "APPLIED_FOR", "applicant", incoming=True) + """
+"""
+    + replace_single("c", "FOR_HOUSEHOLD", "h")
+    + replace_single("c", "FOR_PROGRAMME", "prog")
+    + replace_single("c", "APPLIED_FOR", "applicant", incoming=True)
+    + """
 SET c.programme_code = row.programme, c.household_id = row.household_id,
     c.township_code = h.township_code, c.village_code = h.village_code,
     c.channel = row.channel, c.submitted_date = row.submitted_date, c.status = row.status,
@@ -53,8 +57,10 @@ FOREACH (s IN [x IN [handler] WHERE x IS NOT NULL] | MERGE (s)-[:HANDLED]->(c))
 FOREACH (s IN [x IN [reviewer] WHERE x IS NOT NULL] | MERGE (s)-[:REVIEWED]->(c))
 FOREACH (s IN [x IN [approver] WHERE x IS NOT NULL] | MERGE (s)-[:APPROVED]->(c))
 """
+)
 
-UPSERT_ENROLLMENTS = """
+UPSERT_ENROLLMENTS = (
+    """
 UNWIND $rows AS row
 MATCH (prog:Programme {code: row.programme})
 MERGE (e:Enrollment {enrollment_id: row.enrollment_id})
@@ -62,14 +68,19 @@ SET e.programme_code = row.programme, e.start_date = row.start_date, e.end_date 
     e.monthly_amount_fen = row.monthly_amount_fen,
     e.unit = CASE WHEN row.household_id IS NULL THEN 'person' ELSE 'household' END
 WITH e, row, prog
-""" + replace_single("e", "FOR_PROGRAMME", "prog") + """
+"""
+    + replace_single("e", "FOR_PROGRAMME", "prog")
+    + """
 MERGE (e)-[:FOR_PROGRAMME]->(prog)
 WITH e, row
 OPTIONAL MATCH (h:Household {household_id: row.household_id})
 OPTIONAL MATCH (p:Person {id_number: row.id_number})
 OPTIONAL MATCH (c:Case {case_id: row.case_id})
 WITH e, row, coalesce(h, p) AS grantee, c
-""" + replace_single("e", "GRANTED_TO", "grantee") + replace_single("e", "FROM_CASE", "c") + """
+"""
+    + replace_single("e", "GRANTED_TO", "grantee")
+    + replace_single("e", "FROM_CASE", "c")
+    + """
 FOREACH (g IN [x IN [grantee] WHERE x IS NOT NULL] | MERGE (e)-[:GRANTED_TO]->(g))
 FOREACH (x IN [y IN [c] WHERE y IS NOT NULL] | MERGE (e)-[:FROM_CASE]->(x))
 WITH e, row
@@ -77,7 +88,9 @@ FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_num
   MERGE (:BankAccount {number: n}))
 WITH e, row
 OPTIONAL MATCH (acc:BankAccount {number: row.account_number})
-""" + replace_single("e", "PAYS_INTO", "acc") + """
+"""
+    + replace_single("e", "PAYS_INTO", "acc")
+    + """
 FOREACH (a IN [x IN [acc] WHERE x IS NOT NULL] | MERGE (e)-[:PAYS_INTO]->(a))
 WITH e, row
 OPTIONAL MATCH (e)-[stale:COVERS]->(m) WHERE NOT m.id_number IN row.covered_id_numbers
@@ -87,31 +100,42 @@ UNWIND row.covered_id_numbers AS covered
 MATCH (m:Person {id_number: covered})
 MERGE (e)-[:COVERS]->(m)
 """
+)
 
-UPSERT_PAYMENTS = """
+UPSERT_PAYMENTS = (
+    """
 UNWIND $rows AS row
 MATCH (e:Enrollment {enrollment_id: row.enrollment_id})
 MERGE (acc:BankAccount {number: row.account_number})
 MERGE (pay:Payment {payment_id: row.payment_id})
 WITH row, e, acc, pay
-""" + replace_single("pay", "FOR_ENROLLMENT", "e") + replace_single("pay", "PAID_TO", "acc") + """
+"""
+    + replace_single("pay", "FOR_ENROLLMENT", "e")
+    + replace_single("pay", "PAID_TO", "acc")
+    + """
 SET pay.period = row.period, pay.amount_fen = row.amount_fen, pay.paid_date = row.paid_date,
     pay.event_cause = row.event_cause, pay.event_date = row.event_date, pay.programme_code = e.programme_code
 MERGE (pay)-[:FOR_ENROLLMENT]->(e)
 MERGE (pay)-[:PAID_TO]->(acc)
 """
+)
 
-UPSERT_VISITS = """
+UPSERT_VISITS = (
+    """
 UNWIND $rows AS row
 MATCH (h:Household {household_id: row.household_id})
 MATCH (s:Staff {staff_id: row.staff_id})
 MERGE (v:Visit {visit_id: row.visit_id})
 WITH row, h, s, v
-""" + replace_single("v", "VISITED", "h") + replace_single("v", "MADE_VISIT", "s", incoming=True) + """
+"""
+    + replace_single("v", "VISITED", "h")
+    + replace_single("v", "MADE_VISIT", "s", incoming=True)
+    + """
 SET v.visit_date = row.visit_date, v.note = row.note
 MERGE (v)-[:VISITED]->(h)
 MERGE (s)-[:MADE_VISIT]->(v)
 """
+)
 
 
 def _enrollment_params(row: FeedRow) -> dict[str, Any]:
@@ -123,16 +147,48 @@ def _enrollment_params(row: FeedRow) -> dict[str, Any]:
 
 
 BENEFIT_FEEDS = (
-    Feed("cases", rows.CaseRow, 60, UPSERT_CASES, "applications and their workflow state (township halls)",
-         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("applicant_id_number", RefKind.PERSON),
-               Ref("handled_by", RefKind.STAFF), Ref("reviewed_by", RefKind.STAFF),
-               Ref("approved_by", RefKind.STAFF))),
-    Feed("enrollments", rows.EnrollmentRow, 70, UPSERT_ENROLLMENTS, "active grants (programme departments)",
-         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("id_number", RefKind.PERSON),
-               Ref("case_id", RefKind.CASE), Ref("covered_id_numbers", RefKind.PERSON)),
-         to_params=_enrollment_params),
-    Feed("payments", rows.PaymentRow, 80, UPSERT_PAYMENTS, "payments made (CZ, programme departments)",
-         refs=(Ref("enrollment_id", RefKind.ENROLLMENT),)),
-    Feed("visits", rows.VisitRow, 80, UPSERT_VISITS, "visits to households (探访慰问)",
-         refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("staff_id", RefKind.STAFF))),
+    Feed(
+        "cases",
+        rows.CaseRow,
+        60,
+        UPSERT_CASES,
+        "applications and their workflow state (township halls)",
+        refs=(
+            Ref("household_id", RefKind.HOUSEHOLD),
+            Ref("applicant_id_number", RefKind.PERSON),
+            Ref("handled_by", RefKind.STAFF),
+            Ref("reviewed_by", RefKind.STAFF),
+            Ref("approved_by", RefKind.STAFF),
+        ),
+    ),
+    Feed(
+        "enrollments",
+        rows.EnrollmentRow,
+        70,
+        UPSERT_ENROLLMENTS,
+        "active grants (programme departments)",
+        refs=(
+            Ref("household_id", RefKind.HOUSEHOLD),
+            Ref("id_number", RefKind.PERSON),
+            Ref("case_id", RefKind.CASE),
+            Ref("covered_id_numbers", RefKind.PERSON),
+        ),
+        to_params=_enrollment_params,
+    ),
+    Feed(
+        "payments",
+        rows.PaymentRow,
+        80,
+        UPSERT_PAYMENTS,
+        "payments made (CZ, programme departments)",
+        refs=(Ref("enrollment_id", RefKind.ENROLLMENT),),
+    ),
+    Feed(
+        "visits",
+        rows.VisitRow,
+        80,
+        UPSERT_VISITS,
+        "visits to households (探访慰问)",
+        refs=(Ref("household_id", RefKind.HOUSEHOLD), Ref("staff_id", RefKind.STAFF)),
+    ),
 )

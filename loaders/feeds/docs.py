@@ -15,14 +15,14 @@ from loaders.feeds import FEEDS
 _VALIDATED = {
     "_id_number": "resident ID number (GB 11643): 15-digit, lower-case x, spaces, full-width repaired; checksum verified",
     "_money": "amount in yuan, digits with up to 2 decimals (`1,040.00`, `¥1040`), at most 1,000,000,000; "
-              "no exponent (`1e10`); stored as integer fen",
+    "no exponent (`1e10`); stored as integer fen",
     "_day": "date, `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYYMMDD`; a spreadsheet's date cell); never a number; "
-            "1900-01-01 to 80 years ahead",
+    "1900-01-01 to 80 years ahead",
     "_birth_day": "date, `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYYMMDD`; a spreadsheet's date cell); "
-                  "never a number; 1880-01-01 to today",
+    "never a number; 1880-01-01 to today",
     "_text": "text, any script; zero-width characters removed, no bidirectional controls",
     "_name": "name, any script; zero-width characters removed; no control or bidirectional characters, "
-             "no `<` `>`",
+    "no `<` `>`",
     "_code": "identifier (upper-cased)",
     "normalize_phone": "mobile `1xxxxxxxxxx` or landline `0xxx…`; spaces, dashes, +86 removed",
     "_address": "address text; whitespace removed",
@@ -32,7 +32,7 @@ _VALIDATED = {
     "_bool": "yes/no (`yes`, `no`, `1`, `0`, `是`, `否`)",
     "_document_number": "document number (a resident ID number unless document_type says otherwise)",
     "_id_list": "ID numbers separated by `;` (a foreign resident's passport or other document number as "
-                "in the persons feed)",
+    "in the persons feed)",
 }
 
 
@@ -122,8 +122,12 @@ def feeds_markdown() -> str:
     for feed in sorted(FEEDS.values(), key=lambda f: (f.rank, f.name)):
         lines += [f"## `{feed.name}`: {feed.description}", ""]
         if feed.refs:
-            lines += ["Must already exist in the graph (else the row is rejected): "
-                      + ", ".join(f"`{r.field}` ({r.kind.value})" for r in feed.refs) + ".", ""]
+            lines += [
+                "Must already exist in the graph (else the row is rejected): "
+                + ", ".join(f"`{r.field}` ({r.kind.value})" for r in feed.refs)
+                + ".",
+                "",
+            ]
         lines += ["| column | required | content |", "|---|---|---|"]
         for name, info in feed.model.model_fields.items():
             required = "yes" if info.is_required() else "no"

@@ -27,20 +27,29 @@ MERGE (f)-[:REPORTED_BY]->(d)
 
 def _fact_feed(name: str, label: Label, model: type[rows.FactRow], description: str) -> Feed:
     # A department's record is about one person: a re-export naming another replaces the owner.
-    cypher = _UPSERT_FACT.substitute(label=label.value,
-                                     replace_owner=replace_single("f", "HAS_FACT", "p", incoming=True))
+    cypher = _UPSERT_FACT.substitute(
+        label=label.value, replace_owner=replace_single("f", "HAS_FACT", "p", incoming=True)
+    )
     return Feed(name, model, 50, cypher, description, refs=(Ref("id_number", RefKind.PERSON),))
 
 
 FACT_FEEDS = (
     _fact_feed("vehicles", Label.VEHICLE, rows.VehicleRow, "registered vehicles (GA traffic police, JTYS)"),
     _fact_feed("properties", Label.PROPERTY, rows.PropertyRow, "real-estate registrations (ZR, ZJ)"),
-    _fact_feed("businesses", Label.BUSINESS, rows.BusinessRow, "business registrations and shareholdings (SJ)"),
-    _fact_feed("employment", Label.EMPLOYMENT, rows.EmploymentRow, "employment and wages (RS, SW, CZ payroll)"),
+    _fact_feed(
+        "businesses", Label.BUSINESS, rows.BusinessRow, "business registrations and shareholdings (SJ)"
+    ),
+    _fact_feed(
+        "employment", Label.EMPLOYMENT, rows.EmploymentRow, "employment and wages (RS, SW, CZ payroll)"
+    ),
     _fact_feed("deposits", Label.DEPOSIT, rows.DepositRow, "bank deposits (YH)"),
     _fact_feed("incomes", Label.INCOME, rows.IncomeRow, "verified annual income (SW, RS, NY)"),
     _fact_feed("deaths", Label.DEATH, rows.DeathRow, "deaths (GA cancellations, WJ death certificates)"),
     _fact_feed("disabilities", Label.DISABILITY, rows.DisabilityRow, "disability certificates (CL)"),
-    _fact_feed("vulnerabilities", Label.VULNERABILITY, rows.VulnerabilityRow,
-               "vulnerability flags: orphans, severe mental illness, two cancers, poverty, disaster (MZ, WJ, FL, NY, YJ)"),
+    _fact_feed(
+        "vulnerabilities",
+        Label.VULNERABILITY,
+        rows.VulnerabilityRow,
+        "vulnerability flags: orphans, severe mental illness, two cancers, poverty, disaster (MZ, WJ, FL, NY, YJ)",
+    ),
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.names import latin_name
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import registers as rows
 from loaders.rows.common import FeedRow
-from domain.names import latin_name
 
 UPSERT_REGIONS = """
 UNWIND $rows AS row
@@ -96,7 +96,8 @@ SET r.source = row.source, r.as_of = row.as_of
 # An account may have several holders over time: a row naming another holder replaces the
 # earlier one as a correction with history; a joint holder's row adds one, and a later row
 # naming the main holder leaves the joint holders in place.
-UPSERT_BANK_ACCOUNTS = """
+UPSERT_BANK_ACCOUNTS = (
+    """
 UNWIND $rows AS row
 MATCH (p:Person {id_number: row.holder_id_number})
 MERGE (a:BankAccount {number: row.account_number})
@@ -104,11 +105,15 @@ SET a.bank = row.bank, a.opened_date = row.opened_date
 WITH row, p, a
 CALL (row, p, a) {
   WITH row, p, a WHERE NOT row.joint_holder
-""" + replace_single("a", "HOLDS_ACCOUNT", "p", incoming=True, keep="coalesce(stale.joint, false)") + """
+"""
+    + replace_single("a", "HOLDS_ACCOUNT", "p", incoming=True, keep="coalesce(stale.joint, false)")
+    + """
 }
 MERGE (p)-[h:HOLDS_ACCOUNT]->(a)
 SET h.joint = row.joint_holder
 """
+)
+
 
 def _person_params(row: FeedRow) -> dict[str, Any]:
     params = row.params()
@@ -118,22 +123,73 @@ def _person_params(row: FeedRow) -> dict[str, Any]:
 
 REGISTER_FEEDS = (
     Feed("regions", rows.RegionRow, 10, UPSERT_REGIONS, "township and village register (MZ)"),
-    Feed("households", rows.HouseholdRow, 20, UPSERT_HOUSEHOLDS, "household register (GA)",
-         refs=(Ref("village_code", RefKind.VILLAGE),)),
-    Feed("persons", rows.PersonRow, 30, UPSERT_PERSONS, "population register, one row per membership (GA)",
-         refs=(Ref("household_id", RefKind.HOUSEHOLD),), to_params=_person_params),
-    Feed("kinship", rows.KinshipRow, 40, UPSERT_KINSHIP, "recorded family relations (GA, MZ)",
-         refs=(Ref("id_number", RefKind.PERSON), Ref("relative_id_number", RefKind.PERSON))),
-    Feed("staff", rows.StaffRow, 40, UPSERT_STAFF, "caseworkers, coordinators, grid workers, cadres (MZ)",
-         refs=(Ref("id_number", RefKind.PERSON), Ref("township_code", RefKind.TOWNSHIP),
-               Ref("village_code", RefKind.VILLAGE))),
-    Feed("relative_filings", rows.RelativeFilingRow, 50, UPSERT_RELATIVE_FILINGS,
-         "staff members' filed relatives (备案, MZ)",
-         refs=(Ref("staff_id", RefKind.STAFF), Ref("relative_id_number", RefKind.PERSON))),
-    Feed("phones", rows.PhoneRow, 40, UPSERT_PHONES, "phone numbers known to a department",
-         refs=(Ref("id_number", RefKind.PERSON),)),
-    Feed("addresses", rows.AddressRow, 40, UPSERT_ADDRESSES, "registered and residence addresses",
-         refs=(Ref("id_number", RefKind.PERSON),)),
-    Feed("bank_accounts", rows.BankAccountRow, 40, UPSERT_BANK_ACCOUNTS, "bank accounts and holders (YH)",
-         refs=(Ref("holder_id_number", RefKind.PERSON),)),
+    Feed(
+        "households",
+        rows.HouseholdRow,
+        20,
+        UPSERT_HOUSEHOLDS,
+        "household register (GA)",
+        refs=(Ref("village_code", RefKind.VILLAGE),),
+    ),
+    Feed(
+        "persons",
+        rows.PersonRow,
+        30,
+        UPSERT_PERSONS,
+        "population register, one row per membership (GA)",
+        refs=(Ref("household_id", RefKind.HOUSEHOLD),),
+        to_params=_person_params,
+    ),
+    Feed(
+        "kinship",
+        rows.KinshipRow,
+        40,
+        UPSERT_KINSHIP,
+        "recorded family relations (GA, MZ)",
+        refs=(Ref("id_number", RefKind.PERSON), Ref("relative_id_number", RefKind.PERSON)),
+    ),
+    Feed(
+        "staff",
+        rows.StaffRow,
+        40,
+        UPSERT_STAFF,
+        "caseworkers, coordinators, grid workers, cadres (MZ)",
+        refs=(
+            Ref("id_number", RefKind.PERSON),
+            Ref("township_code", RefKind.TOWNSHIP),
+            Ref("village_code", RefKind.VILLAGE),
+        ),
+    ),
+    Feed(
+        "relative_filings",
+        rows.RelativeFilingRow,
+        50,
+        UPSERT_RELATIVE_FILINGS,
+        "staff members' filed relatives (备案, MZ)",
+        refs=(Ref("staff_id", RefKind.STAFF), Ref("relative_id_number", RefKind.PERSON)),
+    ),
+    Feed(
+        "phones",
+        rows.PhoneRow,
+        40,
+        UPSERT_PHONES,
+        "phone numbers known to a department",
+        refs=(Ref("id_number", RefKind.PERSON),),
+    ),
+    Feed(
+        "addresses",
+        rows.AddressRow,
+        40,
+        UPSERT_ADDRESSES,
+        "registered and residence addresses",
+        refs=(Ref("id_number", RefKind.PERSON),),
+    ),
+    Feed(
+        "bank_accounts",
+        rows.BankAccountRow,
+        40,
+        UPSERT_BANK_ACCOUNTS,
+        "bank accounts and holders (YH)",
+        refs=(Ref("holder_id_number", RefKind.PERSON),),
+    ),
 )

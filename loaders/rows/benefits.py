@@ -9,7 +9,16 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, model_validator
 
 from loaders.rows.common import (
-    AccountNumber, Code, Day, FeedRow, IdNumber, Money, PersonDocument, ProgrammeCode, Text, YesNo,
+    AccountNumber,
+    Code,
+    Day,
+    FeedRow,
+    IdNumber,
+    Money,
+    PersonDocument,
+    ProgrammeCode,
+    Text,
+    YesNo,
 )
 
 
@@ -73,7 +82,8 @@ class EnrollmentRow(FeedRow):
     id_number: IdNumber | None = None
     # Covered members as the persons feed names them: a foreign spouse by passport number.
     covered_id_numbers: Annotated[list[PersonDocument], BeforeValidator(_id_list)] = Field(
-        default_factory=list)
+        default_factory=list
+    )
     start_date: Day
     end_date: Day | None = None
     monthly_amount: Money | None = None

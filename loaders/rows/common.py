@@ -11,9 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from domain.money import to_fen
-
 from domain.ids import InvalidIdNumber, normalize_id_number
+from domain.money import to_fen
 from domain.names import checked_name, visible_text
 
 
@@ -54,7 +53,9 @@ _AMOUNT = re.compile(r"\d+(\.\d*)?")
 def _money(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ValueError(f"{value!r} is not an amount of money")
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("元", "")
+    text = (
+        unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("元", "")
+    )
     if text.startswith("-"):
         raise ValueError(f"{value!r} is not a non-negative amount")
     if not _AMOUNT.fullmatch(text):  # plain digits: no exponent (1e10), no NaN or Infinity
@@ -67,8 +68,11 @@ def _money(value: Any) -> Decimal:
     return amount
 
 
-_DATE_FORMATS = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-                 re.compile(r"(\d{4})(\d{2})(\d{2})"))
+_DATE_FORMATS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
 
 
 # No record of a living register is dated before 1900 (0001-01-01 is an empty date field
@@ -85,8 +89,10 @@ def _latest_day() -> date:
 
 def _within(day: date, earliest: date, latest: date, what: str) -> date:
     if not earliest <= day <= latest:
-        raise ValueError(f"{what} {day.isoformat()} is out of range ({earliest.isoformat()} to "
-                         f"{latest.isoformat()}): a placeholder or a typing error?")
+        raise ValueError(
+            f"{what} {day.isoformat()} is out of range ({earliest.isoformat()} to "
+            f"{latest.isoformat()}): a placeholder or a typing error?"
+        )
     return day
 
 
@@ -118,7 +124,9 @@ def _calendar_day(value: Any) -> date:
             except ValueError:
                 raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
     if text.isdigit() and 4 <= len(text) <= 5:
-        raise ValueError(f"{value!r} looks like a spreadsheet's day number: format the column as a date, YYYY-MM-DD")
+        raise ValueError(
+            f"{value!r} looks like a spreadsheet's day number: format the column as a date, YYYY-MM-DD"
+        )
     raise ValueError(f"{value!r} is not a date in YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD)")
 
 
@@ -192,6 +200,8 @@ AccountNumber = Annotated[str, BeforeValidator(normalize_account)]
 DepartmentCode = Annotated[str, AfterValidator(_department)]
 ProgrammeCode = Annotated[str, AfterValidator(_programme)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
+
+
 def _code(value: Any) -> str:
     return _text(value).upper()
 
@@ -205,7 +215,7 @@ class FeedRow(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
     @model_validator(mode="after")
-    def _storable(self) -> "FeedRow":
+    def _storable(self) -> FeedRow:
         # The graph stores 64-bit integers and finite floats; anything else is a damaged cell.
         for name, value in self:
             if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
@@ -225,7 +235,7 @@ class FeedRow(BaseModel):
         for name, value in self:
             if isinstance(value, Decimal):
                 out[name + "_fen"] = to_fen(value)
-            elif hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+            elif hasattr(value, "value") and isinstance(value.value, str):
                 out[name] = value.value  # enums
             else:
                 out[name] = value

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from domain.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
 from loaders.rows.common import (
     AccountNumber,
     AddressText,
@@ -23,7 +24,6 @@ from loaders.rows.common import (
     PhoneNumber,
     YesNo,
 )
-from domain.ids import InvalidIdNumber, birth_date_of, normalize_id_number, sex_of
 
 
 class VillageKind(StrEnum):

@@ -12,8 +12,15 @@ from rich.console import Console
 
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
-from jobs.credit_export import (Batch, ExportError, HttpSink, OutboxSink, OutboxUnwritable,
-                                ReceiverUnavailable, export_changes)
+from jobs.credit_export import (
+    Batch,
+    ExportError,
+    HttpSink,
+    OutboxSink,
+    OutboxUnwritable,
+    ReceiverUnavailable,
+    export_changes,
+)
 from reliefgraph.commands.connection import connect
 from settings import Settings
 
@@ -27,9 +34,13 @@ credit_app = typer.Typer(help="Dishonesty records' scheduled work.", no_args_is_
 @export_app.command("credit")
 def export_credit(
     ctx: typer.Context,
-    outbox: Annotated[Path | None, typer.Option(help="write batches here (default: settings' outbox, unless a URL "
-                                                     "is set)")] = None,
-    url: Annotated[str | None, typer.Option(help="POST batches to this endpoint (default: RELIEFGRAPH_CREDIT_EXPORT_URL)")] = None,
+    outbox: Annotated[
+        Path | None, typer.Option(help="write batches here (default: settings' outbox, unless a URL is set)")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="POST batches to this endpoint (default: RELIEFGRAPH_CREDIT_EXPORT_URL)"),
+    ] = None,
     batch_size: Annotated[int | None, typer.Option(min=1, max=10_000)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
 ) -> None:
@@ -39,8 +50,11 @@ def export_credit(
     target = url or (None if outbox else settings.credit_export_url)
     token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
     try:
-        sink = HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts) \
-            if target else OutboxSink(outbox or settings.credit_export_outbox)
+        sink = (
+            HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts)
+            if target
+            else OutboxSink(outbox or settings.credit_export_outbox)
+        )
     except OutboxUnwritable as exc:
         errors.print(f"[red]nothing exported:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -60,13 +74,20 @@ def export_credit(
         finally:
             if isinstance(sink, HttpSink):
                 sink.close()
-    summary = {"sink": report.sink, "expired": len(expired), "batches": report.batches, "records": report.records,
-               "acknowledged_through": report.acknowledged}
+    summary = {
+        "sink": report.sink,
+        "expired": len(expired),
+        "batches": report.batches,
+        "records": report.records,
+        "acknowledged_through": report.acknowledged,
+    }
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
-        console.print(f"{report.records:,} changes in {report.batches} batches to {report.sink}; acknowledged through "
-                      f"change {report.acknowledged}; {len(expired)} records expired today")
+        console.print(
+            f"{report.records:,} changes in {report.batches} batches to {report.sink}; acknowledged through "
+            f"change {report.acknowledged}; {len(expired)} records expired today"
+        )
 
 
 @credit_app.command("expire")

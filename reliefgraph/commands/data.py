@@ -17,8 +17,8 @@ from graph.stats import GraphStats, graph_stats
 from loaders.feeds import UnknownFeed
 from loaders.headers import HeaderAliasError
 from loaders.reading import FileFormatError
-from loaders.rejects import RejectsDirectoryError
 from loaders.reference import RuleFileError
+from loaders.rejects import RejectsDirectoryError
 from loaders.run import Loader, LoadReport
 from reliefgraph.commands.connection import connect
 from reliefgraph.progress import RichLoadProgress
@@ -38,12 +38,31 @@ def migrate_schema(driver: Driver, settings: Settings) -> None:
 def print_report(report: LoadReport) -> None:
     table = Table(title="load summary")
     for column in ("feed", "file", "encoding", "rows", "loaded", "rejected", "duplicates", "rows/s"):
-        table.add_column(column, justify="right" if column in {"rows", "loaded", "rejected", "duplicates", "rows/s"} else "left")
+        table.add_column(
+            column,
+            justify="right" if column in {"rows", "loaded", "rejected", "duplicates", "rows/s"} else "left",
+        )
     for f in report.files:
-        table.add_row(f.feed, f.path.name, f.encoding, f"{f.rows:,}", f"{f.loaded:,}",
-                      f"{f.rejected:,}", f"{f.duplicates:,}", f"{f.rows_per_second:,.0f}")
-    table.add_row("total", "", "", f"{report.rows:,}", f"{report.loaded:,}", f"{report.rejected:,}", "",
-                  f"{report.rows / report.seconds:,.0f}" if report.seconds else "")
+        table.add_row(
+            f.feed,
+            f.path.name,
+            f.encoding,
+            f"{f.rows:,}",
+            f"{f.loaded:,}",
+            f"{f.rejected:,}",
+            f"{f.duplicates:,}",
+            f"{f.rows_per_second:,.0f}",
+        )
+    table.add_row(
+        "total",
+        "",
+        "",
+        f"{report.rows:,}",
+        f"{report.loaded:,}",
+        f"{report.rejected:,}",
+        "",
+        f"{report.rows / report.seconds:,.0f}" if report.seconds else "",
+    )
     console.print(table)
     for f in report.files:
         if f.rejects_file is not None:
@@ -54,8 +73,11 @@ SUFFIXES = ("*.csv", "*.jsonl", "*.xlsx", "*.xls")
 
 
 def export_files(paths: list[Path]) -> list[Path]:
-    files = sorted(p for path in paths for p in ([path] if path.is_file() else
-                   [q for pattern in SUFFIXES for q in path.glob(pattern)]))
+    files = sorted(
+        p
+        for path in paths
+        for p in ([path] if path.is_file() else [q for pattern in SUFFIXES for q in path.glob(pattern)])
+    )
     if not files:
         errors.print(f"[red]no .csv, .jsonl, .xlsx or .xls files in {', '.join(map(str, paths))}[/red]")
         raise typer.Exit(2)
@@ -65,14 +87,19 @@ def export_files(paths: list[Path]) -> list[Path]:
 def dry_run(settings: Settings, paths: list[Path], feed: str | None, encoding: str | None) -> None:
     """What a load would do, file by file, writing nothing."""
     try:
-        checked = Loader(None, settings, rejects_dir=Path(".")).check(export_files(paths), feed=feed,  # type: ignore[arg-type]
-                                                                      encoding=encoding)
+        checked = Loader(None, settings, rejects_dir=Path(".")).check(
+            export_files(paths),
+            feed=feed,  # type: ignore[arg-type]
+            encoding=encoding,
+        )
     except (FileFormatError, UnknownFeed, RuleFileError, HeaderAliasError) as exc:
         errors.print(f"[red]would load nothing:[/red] {exc}")
         raise typer.Exit(2) from None
     for summary, rejects in checked:
-        console.print(f"[bold]{summary.path}[/bold]: feed {summary.feed}, {summary.encoding}, "
-                      f"{summary.rows:,} rows: {summary.loaded:,} valid, {summary.rejected:,} rejected")
+        console.print(
+            f"[bold]{summary.path}[/bold]: feed {summary.feed}, {summary.encoding}, "
+            f"{summary.rows:,} rows: {summary.loaded:,} valid, {summary.rejected:,} rejected"
+        )
         for header, column in summary.renamed.items():
             console.print(f"  column {header!r} read as {column}")
         for r in rejects:
@@ -80,8 +107,14 @@ def dry_run(settings: Settings, paths: list[Path], feed: str | None, encoding: s
     console.print("dry run: nothing was written")
 
 
-def load_paths(settings: Settings, driver: Driver, paths: list[Path], feed: str | None = None,
-               encoding: str | None = None, rejects_dir: Path = Path("rejects")) -> LoadReport:
+def load_paths(
+    settings: Settings,
+    driver: Driver,
+    paths: list[Path],
+    feed: str | None = None,
+    encoding: str | None = None,
+    rejects_dir: Path = Path("rejects"),
+) -> LoadReport:
     files = export_files(paths)
     try:
         loader = Loader(driver, settings, rejects_dir=rejects_dir)
@@ -104,13 +137,23 @@ def register(app: typer.Typer) -> None:
     def load_command(
         ctx: typer.Context,
         paths: Annotated[list[Path], typer.Argument(exists=True, help="export files, or folders of them")],
-        feed: Annotated[str | None, typer.Option(help="the feed of every file, when names do not say")] = None,
-        encoding: Annotated[str | None, typer.Option(help="force an encoding (default: UTF-8, else GB18030)")] = None,
+        feed: Annotated[
+            str | None, typer.Option(help="the feed of every file, when names do not say")
+        ] = None,
+        encoding: Annotated[
+            str | None, typer.Option(help="force an encoding (default: UTF-8, else GB18030)")
+        ] = None,
         rejects_dir: Annotated[Path, typer.Option(help="where rejected rows are written")] = Path("rejects"),
-        detect: Annotated[bool, typer.Option("--detect/--no-detect", help="then re-detect findings for what the "
-                                                                          "loaded rows can affect")] = False,
-        dry: Annotated[bool, typer.Option("--dry-run", help="read and validate, print what a load would do, "
-                                                             "write nothing")] = False,
+        detect: Annotated[
+            bool,
+            typer.Option(
+                "--detect/--no-detect", help="then re-detect findings for what the loaded rows can affect"
+            ),
+        ] = False,
+        dry: Annotated[
+            bool,
+            typer.Option("--dry-run", help="read and validate, print what a load would do, write nothing"),
+        ] = False,
     ) -> None:
         """Load department exports (CSV in UTF-8 or GBK/GB18030, JSON Lines, or .xlsx/.xls)."""
         settings: Settings = ctx.obj
@@ -126,14 +169,18 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from None
             except (Neo4jError, DriverError) as exc:
                 message = " ".join((getattr(exc, "message", None) or str(exc) or type(exc).__name__).split())
-                errors.print(f"[red]load stopped: Neo4j failed ({type(exc).__name__}: {message}).[/red] "
-                             "Run the same command again when it is back: batches already written are merged, "
-                             "not duplicated.")
+                errors.print(
+                    f"[red]load stopped: Neo4j failed ({type(exc).__name__}: {message}).[/red] "
+                    "Run the same command again when it is back: batches already written are merged, "
+                    "not duplicated."
+                )
                 raise typer.Exit(1) from None
             except OSError as exc:  # disk full or read-only while writing rejects
-                errors.print(f"[red]load stopped: {exc.strerror or exc} ({exc.filename or 'rejects'}).[/red] "
-                             "Free the space or fix the directory and run the same command again: batches "
-                             "already written are merged, not duplicated.")
+                errors.print(
+                    f"[red]load stopped: {exc.strerror or exc} ({exc.filename or 'rejects'}).[/red] "
+                    "Free the space or fix the directory and run the same command again: batches "
+                    "already written are merged, not duplicated."
+                )
                 raise typer.Exit(1) from None
             print_report(report)
             if detect:
@@ -145,9 +192,13 @@ def register(app: typer.Typer) -> None:
 
                 files = [f.path for f in report.files]
                 scope = affected_households(driver, settings.neo4j_database, report.changed_keys())
-                reports = run_detection(driver, settings.neo4j_database,
-                                        read_rules(settings.detection_rules_file), households=scope,
-                                        feeds=delta_feeds(files) if feed is None else {feed})
+                reports = run_detection(
+                    driver,
+                    settings.neo4j_database,
+                    read_rules(settings.detection_rules_file),
+                    households=scope,
+                    feeds=delta_feeds(files) if feed is None else {feed},
+                )
                 print_detection(reports, f"incremental: {len(scope):,} households affected by the load")
 
     @app.command("stats")
@@ -159,7 +210,11 @@ def register(app: typer.Typer) -> None:
         with connect(settings) as driver:
             stats = graph_stats(driver, settings.neo4j_database)
         if as_json:
-            print(json.dumps({"nodes": stats.nodes, "relationships": stats.relationships}, indent=2, sort_keys=True))
+            print(
+                json.dumps(
+                    {"nodes": stats.nodes, "relationships": stats.relationships}, indent=2, sort_keys=True
+                )
+            )
             return
         print_stats(stats)
 

@@ -28,9 +28,13 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_command(
         ctx: typer.Context,
-        data_dir: Annotated[Path, typer.Option(help="where the synthetic exports are written")] = Path("demo-data"),
+        data_dir: Annotated[Path, typer.Option(help="where the synthetic exports are written")] = Path(
+            "demo-data"
+        ),
         seed: Annotated[int, typer.Option(help="seed of the synthetic county")] = 2026,
-        serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API at the end")] = True,
+        serve_api: Annotated[
+            bool, typer.Option("--serve/--no-serve", help="serve the API at the end")
+        ] = True,
     ) -> None:
         """Start Neo4j, synthesise the small county, load it and show what is in the graph."""
         settings: Settings = ctx.obj
@@ -46,23 +50,33 @@ def register(app: typer.Typer) -> None:
             print_stats(graph_stats(driver, settings.neo4j_database))
             # As of the exports' date, so the findings are exactly the labelled ones.
             with console.status("detecting duplicate claims, linked fraud and coverage gaps…"):
-                reports = run_detection(driver, settings.neo4j_database, read_rules(settings.detection_rules_file),
-                                        as_of=AS_OF)
+                reports = run_detection(
+                    driver, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=AS_OF
+                )
             print_detection(reports, f"whole county, as of {AS_OF}")
-        console.print(f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
-                      f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`")
+        console.print(
+            f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
+            f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`"
+        )
         if not serve_api:
             return
         demo_settings = settings.model_copy(update={"profile": "development"})
         ensure_demo_keys(demo_settings)
         url = f"http://{demo_settings.host}:{demo_settings.port}/graphql"
-        console.print(f"\n[green]serving the API[/green] at {url} (development profile: GraphiQL on, "
-                      "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running.")
-        console.print(f"[green]investigator workbench[/green]: http://{demo_settings.host}:{demo_settings.port}"
-                      "/workbench/ (sign in with rg_demo_investigator). Or try:")
+        console.print(
+            f"\n[green]serving the API[/green] at {url} (development profile: GraphiQL on, "
+            "demo keys accepted). Ctrl-C stops the API; Neo4j keeps running."
+        )
+        console.print(
+            f"[green]investigator workbench[/green]: http://{demo_settings.host}:{demo_settings.port}"
+            "/workbench/ (sign in with rg_demo_investigator). Or try:"
+        )
         for query in (EXAMPLE_QUERY, EXAMPLE_FINDINGS):
             body = json.dumps({"query": query}, ensure_ascii=False)
-            print(f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
-                  f"-H 'Content-Type: application/json' -d '{body}'", flush=True)
+            print(
+                f"  curl -s {url} -H 'Authorization: Bearer rg_demo_investigator' "
+                f"-H 'Content-Type: application/json' -d '{body}'",
+                flush=True,
+            )
         print(flush=True)
         serve(demo_settings, None, None)

@@ -14,10 +14,10 @@ from rich.table import Table
 
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
-from domain.finding_kinds import FindingKind
 from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
 from detection.scope import affected_households, delta_feeds
+from domain.finding_kinds import FindingKind
 from graph.migrations import migrate
 from loaders.feeds import UnknownFeed
 from loaders.reading import FileFormatError
@@ -47,11 +47,23 @@ def print_detection(reports: list[KindReport], scope: str) -> None:
         if r.skipped:
             table.add_row(r.kind, "unchanged", "", "", "", "", style="dim")
             continue
-        table.add_row(r.kind, "failed" if r.error else f"{r.found:,}", f"{r.new:,}", f"{r.reopened:,}",
-                      f"{r.resolved:,}", f"{r.seconds:.2f}", style="red" if r.error else "")
-    table.add_row("total", f"{sum(r.found for r in reports):,}", f"{sum(r.new for r in reports):,}",
-                  f"{sum(r.reopened for r in reports):,}", f"{sum(r.resolved for r in reports):,}",
-                  f"{sum(r.seconds for r in reports):.2f}")
+        table.add_row(
+            r.kind,
+            "failed" if r.error else f"{r.found:,}",
+            f"{r.new:,}",
+            f"{r.reopened:,}",
+            f"{r.resolved:,}",
+            f"{r.seconds:.2f}",
+            style="red" if r.error else "",
+        )
+    table.add_row(
+        "total",
+        f"{sum(r.found for r in reports):,}",
+        f"{sum(r.new for r in reports):,}",
+        f"{sum(r.reopened for r in reports):,}",
+        f"{sum(r.resolved for r in reports):,}",
+        f"{sum(r.seconds for r in reports):.2f}",
+    )
     console.print(table)
 
 
@@ -59,7 +71,9 @@ def _exit_on_failures(reports: list[KindReport]) -> None:
     """Every kind ran; the ones that failed are named, one line each, and the exit is non-zero."""
     failed = [r for r in reports if r.error]
     for r in failed:
-        errors.print(f"[red]{r.kind} failed:[/red] {r.error} (its earlier findings are kept; the other kinds ran)")
+        errors.print(
+            f"[red]{r.kind} failed:[/red] {r.error} (its earlier findings are kept; the other kinds ran)"
+        )
     if failed:
         raise typer.Exit(1)
 
@@ -70,9 +84,14 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         kind: Annotated[list[str] | None, typer.Option("--kind", help="only this kind (repeatable)")] = None,
         township: Annotated[str | None, typer.Option(help="only households of this township code")] = None,
-        changed: Annotated[list[Path] | None, typer.Option(
-            "--changed", exists=True, help="incremental: only what the rows of these just-loaded files can affect "
-                                           "(repeatable)")] = None,
+        changed: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--changed",
+                exists=True,
+                help="incremental: only what the rows of these just-loaded files can affect (repeatable)",
+            ),
+        ] = None,
         as_of: Annotated[str | None, typer.Option(help="detection date YYYY-MM-DD (default: today)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
     ) -> None:
@@ -91,40 +110,71 @@ def register(app: typer.Typer) -> None:
             try:
                 if changed:
                     # The keys as the loader validates them; nothing is written (no rejects file).
-                    keys = Loader(driver, settings, rejects_dir=settings.state_dir / "rejects").changed_keys(changed)
+                    keys = Loader(driver, settings, rejects_dir=settings.state_dir / "rejects").changed_keys(
+                        changed
+                    )
                     households = affected_households(driver, settings.neo4j_database, keys)
                     feeds = delta_feeds(changed)
                     scope = f"incremental: {len(households):,} households affected by {len(changed)} file(s)"
                 if township:
                     in_township = township_households(driver, settings.neo4j_database, township)
-                    households = in_township if households is None else sorted(set(households) & set(in_township))
+                    households = (
+                        in_township if households is None else sorted(set(households) & set(in_township))
+                    )
                     scope = f"township {township}" + (f", {scope}" if changed else "")
             except (FileFormatError, UnknownFeed) as exc:
                 errors.print(f"[red]cannot detect:[/red] {exc}")
                 raise typer.Exit(2) from None
             if as_json:
-                reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
-                                        households=households, feeds=feeds)
-                print(json.dumps({"scope": scope, "as_of": day.isoformat(),
-                                  "kinds": [r.as_dict() for r in reports]}, indent=2, ensure_ascii=False))
+                reports = run_detection(
+                    driver,
+                    settings.neo4j_database,
+                    rules,
+                    as_of=day,
+                    kinds=kinds,
+                    households=households,
+                    feeds=feeds,
+                )
+                print(
+                    json.dumps(
+                        {"scope": scope, "as_of": day.isoformat(), "kinds": [r.as_dict() for r in reports]},
+                        indent=2,
+                        ensure_ascii=False,
+                    )
+                )
                 _exit_on_failures(reports)
                 return
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                          TimeElapsedColumn(), console=console) as progress:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
                 task = progress.add_task("detecting", total=len(kinds))
 
                 def advance(report: KindReport) -> None:
                     progress.update(task, advance=1, description=f"{report.kind}: {report.found:,}")
 
-                reports = run_detection(driver, settings.neo4j_database, rules, as_of=day, kinds=kinds,
-                                        households=households, feeds=feeds, on_kind=advance)
+                reports = run_detection(
+                    driver,
+                    settings.neo4j_database,
+                    rules,
+                    as_of=day,
+                    kinds=kinds,
+                    households=households,
+                    feeds=feeds,
+                    on_kind=advance,
+                )
         print_detection(reports, scope)
         _exit_on_failures(reports)
 
     @app.command("evaluate")
     def evaluate_command(
         ctx: typer.Context,
-        labels: Annotated[Path, typer.Argument(exists=True, help="labels.jsonl of a synthetic county (or its folder)")],
+        labels: Annotated[
+            Path, typer.Argument(exists=True, help="labels.jsonl of a synthetic county (or its folder)")
+        ],
         as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
     ) -> None:
         """Precision, recall and F1 per kind: the stored findings against a synthetic county's labels."""
@@ -142,11 +192,20 @@ def register(app: typer.Typer) -> None:
             table.add_column(column, justify="left" if column == "kind" else "right")
         for s in scores:
             style = "" if s.precision >= 0.95 and s.recall >= 0.95 else "red"
-            table.add_row(s.kind, f"{s.findings:,}", f"{s.labels:,}", f"{s.precision:.3f}", f"{s.recall:.3f}",
-                          f"{s.f1:.3f}", style=style)
+            table.add_row(
+                s.kind,
+                f"{s.findings:,}",
+                f"{s.labels:,}",
+                f"{s.precision:.3f}",
+                f"{s.recall:.3f}",
+                f"{s.f1:.3f}",
+                style=style,
+            )
         console.print(table)
         for s in scores:
             for note in s.near_misses_hit:
                 console.print(f"[red]{s.kind}: a finding agrees with a near miss: {note}[/red]")
-        console.print(f"A finding matches a label when their deciding keys have Jaccard ≥ {MATCH_JACCARD}, "
-                      "one to one (detection/evaluate.py).")
+        console.print(
+            f"A finding matches a label when their deciding keys have Jaccard ≥ {MATCH_JACCARD}, "
+            "one to one (detection/evaluate.py)."
+        )

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jobs.backup import BackupError, create, restore, verify
 from graph.driver import open_driver
 from graph.migrations import migrate
+from jobs.backup import BackupError, create, restore, verify
 from jobs.catalogue import JOBS
 from jobs.runs import JobBusy, last_runs, run_job
 from reliefgraph.commands.connection import connect
@@ -24,16 +24,21 @@ errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatev
 
 
 def register(app: typer.Typer) -> None:
-    backup = typer.Typer(help="Dumps of the local Neo4j, with a manifest to prove a restore.", no_args_is_help=True)
-    jobs = typer.Typer(help="Scheduled jobs: one run of a job at a time, each run recorded.", no_args_is_help=True)
+    backup = typer.Typer(
+        help="Dumps of the local Neo4j, with a manifest to prove a restore.", no_args_is_help=True
+    )
+    jobs = typer.Typer(
+        help="Scheduled jobs: one run of a job at a time, each run recorded.", no_args_is_help=True
+    )
     app.add_typer(backup, name="backup")
     app.add_typer(jobs, name="jobs")
 
     @backup.command("create")
-    def create_command(ctx: typer.Context, directory: Annotated[Path | None, typer.Argument(
-                           help="default: the settings' backup_dir")] = None,
-                       keep: Annotated[int | None, typer.Option(min=1, help="keep the newest N dumps there")] = None,
-                       ) -> None:
+    def create_command(
+        ctx: typer.Context,
+        directory: Annotated[Path | None, typer.Argument(help="default: the settings' backup_dir")] = None,
+        keep: Annotated[int | None, typer.Option(min=1, help="keep the newest N dumps there")] = None,
+    ) -> None:
         """Stop Neo4j, dump, start it again (says how long it was unavailable)."""
         settings: Settings = ctx.obj
         try:
@@ -41,12 +46,17 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             errors.print(f"[red]backup failed:[/red] {exc}")
             raise typer.Exit(1) from None
-        console.print(f"{made.dump} ({made.bytes / 1e6:.1f} MB) and {made.manifest.name}; the database was "
-                      f"unavailable for {made.unavailable_s:.1f} s")
+        console.print(
+            f"{made.dump} ({made.bytes / 1e6:.1f} MB) and {made.manifest.name}; the database was "
+            f"unavailable for {made.unavailable_s:.1f} s"
+        )
 
     @backup.command("restore")
-    def restore_command(ctx: typer.Context, dump: Path,
-                        force: Annotated[bool, typer.Option(help="replace a database that holds data")] = False) -> None:
+    def restore_command(
+        ctx: typer.Context,
+        dump: Path,
+        force: Annotated[bool, typer.Option(help="replace a database that holds data")] = False,
+    ) -> None:
         """Load a dump into the local Neo4j (refuses to overwrite data unless --force)."""
         settings: Settings = ctx.obj
         try:
@@ -54,8 +64,10 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             errors.print(f"[red]restore refused:[/red] {exc}")
             raise typer.Exit(1) from None
-        console.print(f"restored {dump.name}: {sum(held['nodes'].values()):,} node labels counted, "
-                      f"{sum(held['relationships'].values()):,} relationships, audit chain at {held['audit_head']['seq']}")
+        console.print(
+            f"restored {dump.name}: {sum(held['nodes'].values()):,} node labels counted, "
+            f"{sum(held['relationships'].values()):,} relationships, audit chain at {held['audit_head']['seq']}"
+        )
 
     @backup.command("verify")
     def verify_command(ctx: typer.Context, dump: Path) -> None:
@@ -67,7 +79,9 @@ def register(app: typer.Typer) -> None:
             errors.print(f"[red]cannot verify:[/red] {exc}")
             raise typer.Exit(1) from None
         if problems:
-            errors.print(f"[red]{dump.name} does not restore to what was backed up:[/red] " + "; ".join(problems))
+            errors.print(
+                f"[red]{dump.name} does not restore to what was backed up:[/red] " + "; ".join(problems)
+            )
             raise typer.Exit(1)
         console.print(f"{dump.name} restores to exactly what its manifest records")
 
@@ -81,8 +95,9 @@ def register(app: typer.Typer) -> None:
         with connect(settings) as driver:
             migrate(driver, settings.neo4j_database)
         try:
-            result = run_job(lambda: open_driver(settings), settings.neo4j_database, name,
-                             lambda: JOBS[name](settings))
+            result = run_job(
+                lambda: open_driver(settings), settings.neo4j_database, name, lambda: JOBS[name](settings)
+            )
         except JobBusy as exc:
             errors.print(f"[yellow]not started:[/yellow] {exc}")
             raise typer.Exit(75) from None  # EX_TEMPFAIL: the scheduler may try again later
@@ -92,8 +107,9 @@ def register(app: typer.Typer) -> None:
         console.print(f"{name} succeeded ({result.run_id}): {json.dumps(result.counts, ensure_ascii=False)}")
 
     @jobs.command("status")
-    def status_command(ctx: typer.Context,
-                       as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False) -> None:
+    def status_command(
+        ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False
+    ) -> None:
         """The last runs of every job: when, how long, outcome, counts."""
         settings: Settings = ctx.obj
         with connect(settings) as driver:
@@ -106,6 +122,12 @@ def register(app: typer.Typer) -> None:
         for column in ("job", "started", "seconds", "outcome", "counts or error"):
             table.add_column(column)
         for r in runs:
-            table.add_row(r["job"], r["started_at"][:19], str(r["seconds"] or ""), r["outcome"],
-                          r["error"] or r["counts"] or "", style="red" if r["outcome"] == "failed" else "")
+            table.add_row(
+                r["job"],
+                r["started_at"][:19],
+                str(r["seconds"] or ""),
+                r["outcome"],
+                r["error"] or r["counts"] or "",
+                style="red" if r["outcome"] == "failed" else "",
+            )
         console.print(table if runs else "no job has run yet")

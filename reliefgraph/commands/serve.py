@@ -19,10 +19,14 @@ from settings import Settings
 
 console = Console()
 
-EXAMPLE_QUERY = ('{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
-                 "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }")
-EXAMPLE_FINDINGS = ('{ findings(purpose: "demo: review findings", first: 3) '
-                    "{ ... on FindingConnection { edges { node { findingId kind score explanation } } } } }")
+EXAMPLE_QUERY = (
+    '{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
+    "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }"
+)
+EXAMPLE_FINDINGS = (
+    '{ findings(purpose: "demo: review findings", first: 3) '
+    "{ ... on FindingConnection { edges { node { findingId kind score explanation } } } } }"
+)
 
 
 DEMO_KEYS = {
@@ -43,16 +47,30 @@ def ensure_demo_keys(settings: Settings) -> None:
     for key, (subject, role, department, township, village) in DEMO_KEYS.items():
         if subject in present:
             continue
-        add_key(settings.api_keys_file, Principal(subject, role, department, township, village), key=key, demo=True)
+        add_key(
+            settings.api_keys_file,
+            Principal(subject, role, department, township, village),
+            key=key,
+            demo=True,
+        )
 
 
 def serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     host, port = host or settings.host, port or settings.port
-    console.print(f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile}, {workers} worker(s))")
+    console.print(
+        f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile}, {workers} worker(s))"
+    )
     configure_logging(settings.log_format)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False,
-                    server_header=False, **uvicorn_limits(settings))
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=False,
+            server_header=False,
+            **uvicorn_limits(settings),
+        )
         return
     # Each worker counts its own requests; prometheus-client adds them up from files in one
     # directory (its multiprocess mode), emptied here before the workers start.
@@ -62,8 +80,17 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int =
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     # Worker processes build their own settings from the environment, so they must not differ
     # from what this process was given on the command line.
-    uvicorn.run("reliefgraph.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_config=None, proxy_headers=False, server_header=False, **uvicorn_limits(settings))
+    uvicorn.run(
+        "reliefgraph.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        **uvicorn_limits(settings),
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +117,9 @@ def register(app: typer.Typer) -> None:
     @apikey.command("create")
     def create_key(
         ctx: typer.Context,
-        subject: Annotated[str, typer.Option(help="who holds the key: a staff id, a department client, a job")],
+        subject: Annotated[
+            str, typer.Option(help="who holds the key: a staff id, a department client, a job")
+        ],
         role: Annotated[Role, typer.Option(help="the holder's role")],
         department: Annotated[str | None, typer.Option(help="department code (partners)")] = None,
         township: Annotated[str | None, typer.Option(help="township code (caseworkers)")] = None,
@@ -99,8 +128,13 @@ def register(app: typer.Typer) -> None:
         """Create an API key; it is shown once, and only its SHA-256 digest is kept."""
         settings: Settings = ctx.obj
         try:
-            principal = Principal(subject=subject, role=role, department=department, township_code=township,
-                                  village_code=village)
+            principal = Principal(
+                subject=subject,
+                role=role,
+                department=department,
+                township_code=township,
+                village_code=village,
+            )
             key = add_key(settings.api_keys_file, principal)
         except ValueError as exc:
             console.print(f"[red]apikey create: {exc}[/red]")

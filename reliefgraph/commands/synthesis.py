@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}", param_hint="--scale")
         with console.status(f"synthesising the {scale} county (seed {seed})…"):
             summary = synthesize(out_dir, seed, scale)
-        table = Table(title=f"{summary.residents:,} residents in {summary.households:,} households → {out_dir}")
+        table = Table(
+            title=f"{summary.residents:,} residents in {summary.households:,} households → {out_dir}"
+        )
         table.add_column("file")
         table.add_column("rows", justify="right")
         for name, rows in summary.files.items():

@@ -13,16 +13,18 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 from access.fields import FIELDS, ID_NUMBER_HINTS, MIN_ID_CANDIDATES, NOT_PERSONAL, Shape, id_candidates
 from access.policy import MATRIX, Access, DataCategory, access, mask_id_number
 from access.principal import Principal, Role
-from settings import Settings
 from schema.build import build_schema
+from settings import Settings
 
 SCHEMA = build_schema(Settings(profile="development"))._schema
 # Names that may carry a person's identity or data (a field matching none is not personal
 # by its name; the response-wide scans below catch one that is anyway).
-PERSONAL = re.compile(r"(?i)(idnumber|name$|^sex$|birth|phone|account|address|grantee|covered|applicant|subject|"
-                      r"holder|members|relatives|memberships|^facts$|flags|^key$|^label$|^value$|properties|"
-                      r"explanation|details|^by$|By$|assignee|staffid|note|reason|^number$|records|findings|"
-                      r"enrollments|cases|visits|center|income|confirmedfacts|recoveryamount)")
+PERSONAL = re.compile(
+    r"(?i)(idnumber|name$|^sex$|birth|phone|account|address|grantee|covered|applicant|subject|"
+    r"holder|members|relatives|memberships|^facts$|flags|^key$|^label$|^value$|properties|"
+    r"explanation|details|^by$|By$|assignee|staffid|note|reason|^number$|records|findings|"
+    r"enrollments|cases|visits|center|income|confirmedfacts|recoveryamount)"
+)
 
 
 def schema_fields() -> dict[tuple[str, str], object]:
@@ -38,7 +40,9 @@ def schema_fields() -> dict[tuple[str, str], object]:
 
 def test_every_personal_field_is_classified_and_every_classified_field_exists() -> None:
     fields = schema_fields()
-    unclassified = sorted(k for k in fields if PERSONAL.search(k[1]) and k not in FIELDS and k not in NOT_PERSONAL)
+    unclassified = sorted(
+        k for k in fields if PERSONAL.search(k[1]) and k not in FIELDS and k not in NOT_PERSONAL
+    )
     assert unclassified == []
     assert sorted(k for k in [*FIELDS, *NOT_PERSONAL] if k not in fields) == []
     assert set(FIELDS) & set(NOT_PERSONAL) == set()
@@ -64,7 +68,9 @@ def test_every_field_that_tells_part_of_an_id_number_is_a_hint_and_classified() 
 
 @pytest.mark.parametrize("role", list(MATRIX))
 def test_no_role_can_complete_a_masked_id_number_from_what_it_reads_beside_it(role: Role) -> None:
-    principal = Principal("someone", role, department="MZ", township_code="370831100", village_code="370831100001")
+    principal = Principal(
+        "someone", role, department="MZ", township_code="370831100", village_code="370831100001"
+    )
     if access(principal, DataCategory.IDENTITY) is Access.FULL:
         assert id_candidates(principal) == 1
     else:

@@ -7,8 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
-    GraphQLEnumType, GraphQLField, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType,
-    GraphQLScalarType, GraphQLUnionType, Undefined,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLUnionType,
+    Undefined,
 )
 from starlette.testclient import TestClient
 
@@ -18,8 +25,15 @@ from tests.api.conftest import PRINCIPALS, api_settings, client, county, gql, ke
 
 # One caller per role.
 CALLERS = ("investigator", "caseworker", "coordinator", "partner_mz", "credit_officer", "exporter", "auditor")
-SCALARS = {"String": "generated 0", "Int": 1, "Boolean": False, "Date": "2026-01-01", "Decimal": "1",
-           "Float": 1.0, "ID": "generated 0"}
+SCALARS = {
+    "String": "generated 0",
+    "Int": 1,
+    "Boolean": False,
+    "Date": "2026-01-01",
+    "Decimal": "1",
+    "Float": 1.0,
+    "ID": "generated 0",
+}
 
 
 def schema_operations() -> dict[tuple[str, str], GraphQLField]:
@@ -57,23 +71,31 @@ def value(kind: Any) -> Any:
     if isinstance(kind, GraphQLEnumType):
         return next(iter(kind.values))
     if isinstance(kind, GraphQLInputObjectType):
-        return {name: value(f.type) for name, f in kind.fields.items()
-                if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined}
+        return {
+            name: value(f.type)
+            for name, f in kind.fields.items()
+            if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+        }
     assert isinstance(kind, GraphQLScalarType)
     return SCALARS[kind.name]
 
 
 def call(field_name: str, field: GraphQLField, operation: str) -> tuple[str, dict[str, Any]]:
-    required = {name: a for name, a in field.args.items()
-                if isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined}
+    required = {
+        name: a
+        for name, a in field.args.items()
+        if isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+    }
     declared = ", ".join(f"${name}: {a.type}" for name, a in required.items())
     passed = ", ".join(f"{name}: ${name}" for name in required)
     kind = field.type
     while isinstance(kind, (GraphQLNonNull, GraphQLList)):
         kind = kind.of_type
     selection = "{ __typename }" if isinstance(kind, (GraphQLObjectType, GraphQLUnionType)) else ""
-    document = (f"{operation}{f'({declared})' if declared else ''} "
-                f"{{ {field_name}{f'({passed})' if passed else ''} {selection} }}")
+    document = (
+        f"{operation}{f'({declared})' if declared else ''} "
+        f"{{ {field_name}{f'({passed})' if passed else ''} {selection} }}"
+    )
     return document, {name: value(a.type) for name, a in required.items()}
 
 

@@ -14,14 +14,23 @@ from starlette.testclient import TestClient
 
 from access.principal import Principal, Role
 from access.tokens import add_key
-from domain.finding_kinds import FindingKind
 from detection.rules import read_rules
 from detection.run import run_detection
+from domain.finding_kinds import FindingKind
 from loaders.run import Loader
 from reliefgraph.app import create_app
 from settings import Settings
 from tests.loaders.mini_county import (
-    ACCOUNT_WANG, LI, TOWNSHIP, VILLAGE_A, VILLAGE_B, WANG, ZHAO, ZHAO_CHILD, write_csv, write_mini_county,
+    ACCOUNT_WANG,
+    LI,
+    TOWNSHIP,
+    VILLAGE_A,
+    VILLAGE_B,
+    WANG,
+    ZHAO,
+    ZHAO_CHILD,
+    write_csv,
+    write_mini_county,
 )
 
 JWT_SECRET = "test-secret-of-at-least-thirty-two-bytes!!"
@@ -30,8 +39,12 @@ PRINCIPALS = {
     "investigator": Principal("inv-1", Role.INVESTIGATOR, department="MZ"),
     "caseworker": Principal("S1", Role.CASEWORKER, department="MZ", township_code=TOWNSHIP),
     "caseworker_elsewhere": Principal("S9", Role.CASEWORKER, department="MZ", township_code="370831101"),
-    "coordinator": Principal("co-a", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_A),
-    "coordinator_b": Principal("co-b", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_B),
+    "coordinator": Principal(
+        "co-a", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_A
+    ),
+    "coordinator_b": Principal(
+        "co-b", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_B
+    ),
     "partner_mz": Principal("mz-client", Role.DEPARTMENT_PARTNER, department="MZ"),
     "partner_ga": Principal("ga-client", Role.DEPARTMENT_PARTNER, department="GA"),
     "partner_jt": Principal("jt-client", Role.DEPARTMENT_PARTNER, department="JT"),
@@ -43,10 +56,14 @@ PRINCIPALS = {
 
 @pytest.fixture
 def api_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return settings.model_copy(update={
-        "api_keys_file": tmp_path / "api-keys.toml", "jwt_key": SecretStr(JWT_SECRET), "report_round_trips": True,
-        "max_body_bytes": 8 * 1024,
-    })
+    return settings.model_copy(
+        update={
+            "api_keys_file": tmp_path / "api-keys.toml",
+            "jwt_key": SecretStr(JWT_SECRET),
+            "report_round_trips": True,
+            "max_body_bytes": 8 * 1024,
+        }
+    )
 
 
 @pytest.fixture
@@ -60,15 +77,29 @@ def county(graph: Driver, settings: Settings, tmp_path: Path) -> Driver:
     folder = tmp_path / "county"
     files = write_mini_county(folder)
     files += [
-        write_csv(folder / "disabilities.csv", ["record_id", "id_number", "source", "as_of", "certificate_no",
-                                                "category", "grade"], [["CL-1", WANG, "CL", "2026-05-01", "C1", "physical", 1]]),
-        write_csv(folder / "deposits.csv", ["record_id", "id_number", "source", "as_of", "bank", "balance"],
-                  [["YH-1", WANG, "YH", "2026-05-01", "农商行", "1200.00"]]),
-        write_csv(folder / "vulnerabilities.csv", ["record_id", "id_number", "source", "as_of", "kind"],
-                  [["NY-1", WANG, "NY", "2026-03-01", "registered_poverty"],
-                   ["WJ-1", LI, "WJ", "2026-03-01", "severe_mental_illness"]]),
-        write_csv(folder / "enrollments_jt.csv", ["enrollment_id", "programme", "id_number", "start_date"],
-                  [["E-EDU", "EDU", ZHAO, "2025-09-01"]]),
+        write_csv(
+            folder / "disabilities.csv",
+            ["record_id", "id_number", "source", "as_of", "certificate_no", "category", "grade"],
+            [["CL-1", WANG, "CL", "2026-05-01", "C1", "physical", 1]],
+        ),
+        write_csv(
+            folder / "deposits.csv",
+            ["record_id", "id_number", "source", "as_of", "bank", "balance"],
+            [["YH-1", WANG, "YH", "2026-05-01", "农商行", "1200.00"]],
+        ),
+        write_csv(
+            folder / "vulnerabilities.csv",
+            ["record_id", "id_number", "source", "as_of", "kind"],
+            [
+                ["NY-1", WANG, "NY", "2026-03-01", "registered_poverty"],
+                ["WJ-1", LI, "WJ", "2026-03-01", "severe_mental_illness"],
+            ],
+        ),
+        write_csv(
+            folder / "enrollments_jt.csv",
+            ["enrollment_id", "programme", "id_number", "start_date"],
+            [["E-EDU", "EDU", ZHAO, "2025-09-01"]],
+        ),
     ]
     report = Loader(graph, settings, rejects_dir=tmp_path / "rejects").load(files)
     assert report.rejected == 0
@@ -87,18 +118,33 @@ def detected(county: Driver, settings: Settings, tmp_path: Path) -> Driver:
     folder = tmp_path / "more"
     folder.mkdir()
     files = [
-        write_csv(folder / "payments.csv", ["payment_id", "enrollment_id", "period", "amount", "paid_date",
-                                            "account_number"], [["P9", "E1", "2026-01", "1040", "2026-01-20",
-                                                                 ACCOUNT_WANG]]),
-        write_csv(folder / "incomes.csv", ["record_id", "id_number", "source", "as_of", "year", "annual_income"],
-                  [["SW-9", ZHAO, "SW", "2026-03-01", 2025, "4800.00"]]),
-        write_csv(folder / "vulnerabilities.csv", ["record_id", "id_number", "source", "as_of", "kind"],
-                  [["MZ-9", ZHAO_CHILD, "MZ", "2026-03-01", "child_in_distress"],
-                   ["WJ-9", ZHAO_CHILD, "WJ", "2026-03-01", "severe_mental_illness"]]),
+        write_csv(
+            folder / "payments.csv",
+            ["payment_id", "enrollment_id", "period", "amount", "paid_date", "account_number"],
+            [["P9", "E1", "2026-01", "1040", "2026-01-20", ACCOUNT_WANG]],
+        ),
+        write_csv(
+            folder / "incomes.csv",
+            ["record_id", "id_number", "source", "as_of", "year", "annual_income"],
+            [["SW-9", ZHAO, "SW", "2026-03-01", 2025, "4800.00"]],
+        ),
+        write_csv(
+            folder / "vulnerabilities.csv",
+            ["record_id", "id_number", "source", "as_of", "kind"],
+            [
+                ["MZ-9", ZHAO_CHILD, "MZ", "2026-03-01", "child_in_distress"],
+                ["WJ-9", ZHAO_CHILD, "WJ", "2026-03-01", "severe_mental_illness"],
+            ],
+        ),
     ]
     assert Loader(county, settings, rejects_dir=tmp_path / "rejects").load(files).rejected == 0
-    run_detection(county, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=date(2026, 11, 1),
-                  kinds=[FindingKind.DUP_PAYMENT, FindingKind.GAP_VULNERABLE_UNCOVERED])
+    run_detection(
+        county,
+        settings.neo4j_database,
+        read_rules(settings.detection_rules_file),
+        as_of=date(2026, 11, 1),
+        kinds=[FindingKind.DUP_PAYMENT, FindingKind.GAP_VULNERABLE_UNCOVERED],
+    )
     return county
 
 
@@ -109,12 +155,15 @@ def instant_publicity(api_settings: Settings, keys: dict[str, str], county):  # 
         yield client
 
 
-def gql(client: TestClient, key: str | None, query: str, variables: dict[str, Any] | None = None,
-        **headers: str) -> dict[str, Any]:
+def gql(
+    client: TestClient, key: str | None, query: str, variables: dict[str, Any] | None = None, **headers: str
+) -> dict[str, Any]:
     all_headers = {"accept": "application/json", **headers}
     if key is not None:
         all_headers["authorization"] = f"Bearer {key}"
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers)
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -35,14 +35,19 @@ def test_no_store_on_graphql_publicity_and_workbench(client: TestClient, keys: d
     assert "no-store" not in client.get("/healthz").headers.get("cache-control", "")
 
 
-def test_get_queries_with_arguments_or_variables_are_refused(client: TestClient,
-                                                             keys: dict[str, str]) -> None:
+def test_get_queries_with_arguments_or_variables_are_refused(
+    client: TestClient, keys: dict[str, str]
+) -> None:
     key = keys["investigator"]
     person = '{ person(idNumber: "%s", purpose: "look up by GET") { __typename } }' % WANG
-    with_variables = {"query": "query($id: String!) { person(idNumber: $id, purpose: \"look up by GET\") "
-                               "{ __typename } }", "variables": json.dumps({"id": WANG})}
-    fragment = {"query": '{ ...F } fragment F on Query { person(idNumber: "%s", purpose: "look up") '
-                         "{ __typename } }" % WANG}
+    with_variables = {
+        "query": 'query($id: String!) { person(idNumber: $id, purpose: "look up by GET") { __typename } }',
+        "variables": json.dumps({"id": WANG}),
+    }
+    fragment = {
+        "query": '{ ...F } fragment F on Query { person(idNumber: "%s", purpose: "look up") '
+        "{ __typename } }" % WANG
+    }
     unused_variables = {"query": "{ me { role } }", "variables": '{"a": 1}'}
     for params in ({"query": person}, with_variables, fragment, unused_variables):
         for headers in (auth(key), {}):  # refused before authentication too

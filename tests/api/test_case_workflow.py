@@ -7,24 +7,45 @@ from starlette.testclient import TestClient
 from tests.api.conftest import gql
 from tests.loaders.mini_county import WANG, ZHAO
 
-CASE = "__typename ... on CaseRecord { caseId status version publicityStart publicityEnd reason } " \
-       "... on VersionConflict { currentVersion } ... on InvalidTransition { status message } " \
-       "... on InvalidInput { field message } ... on NotFound { message } ... on Forbidden { message }"
+CASE = (
+    "__typename ... on CaseRecord { caseId status version publicityStart publicityEnd reason } "
+    "... on VersionConflict { currentVersion } ... on InvalidTransition { status message } "
+    "... on InvalidInput { field message } ... on NotFound { message } ... on Forbidden { message }"
+)
 
 SUBMIT = """mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { %s } }""" % CASE
-INVESTIGATE = """mutation($id: String!, $v: Int!) {
-  recordHomeInvestigation(caseId: $id, expectedVersion: $v, summary: "visited; income verified") { %s } }""" % CASE
-REVIEW = """mutation($id: String!, $v: Int!, $ok: Boolean!, $why: String) {
-  reviewCase(caseId: $id, expectedVersion: $v, approve: $ok, reason: $why) { %s } }""" % CASE
-OBJECT = """mutation($id: String!, $v: Int!) {
-  recordObjection(caseId: $id, expectedVersion: $v, objection: "neighbour reports a car") { %s } }""" % CASE
-DECIDE = """mutation($id: String!, $v: Int!, $ok: Boolean!) {
-  decideCase(caseId: $id, expectedVersion: $v, approve: $ok, reason: "meets the criteria") { %s } }""" % CASE
+INVESTIGATE = (
+    """mutation($id: String!, $v: Int!) {
+  recordHomeInvestigation(caseId: $id, expectedVersion: $v, summary: "visited; income verified") { %s } }"""
+    % CASE
+)
+REVIEW = (
+    """mutation($id: String!, $v: Int!, $ok: Boolean!, $why: String) {
+  reviewCase(caseId: $id, expectedVersion: $v, approve: $ok, reason: $why) { %s } }"""
+    % CASE
+)
+OBJECT = (
+    """mutation($id: String!, $v: Int!) {
+  recordObjection(caseId: $id, expectedVersion: $v, objection: "neighbour reports a car") { %s } }"""
+    % CASE
+)
+DECIDE = (
+    """mutation($id: String!, $v: Int!, $ok: Boolean!) {
+  decideCase(caseId: $id, expectedVersion: $v, approve: $ok, reason: "meets the criteria") { %s } }"""
+    % CASE
+)
 
 
 def application(household: str = "H1", applicant: str = WANG, signed: bool = True) -> dict:
-    return {"input": {"householdId": household, "programme": "DIBAO", "applicantIdNumber": applicant,
-                      "channel": "ASSISTED", "commitmentSigned": signed}}
+    return {
+        "input": {
+            "householdId": household,
+            "programme": "DIBAO",
+            "applicantIdNumber": applicant,
+            "channel": "ASSISTED",
+            "commitmentSigned": signed,
+        }
+    }
 
 
 def run(client: TestClient, key: str, query: str, **variables: object) -> dict:
@@ -33,8 +54,9 @@ def run(client: TestClient, key: str, query: str, **variables: object) -> dict:
     return next(iter(body["data"].values()))
 
 
-def test_the_whole_path_from_application_to_approval(instant_publicity: TestClient, keys: dict[str, str],
-                                                      county, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_path_from_application_to_approval(
+    instant_publicity: TestClient, keys: dict[str, str], county, settings
+) -> None:  # type: ignore[no-untyped-def]
     cw = keys["caseworker"]
     case = run(instant_publicity, cw, SUBMIT, **application())
     assert (case["status"], case["version"]) == ("submitted", 1)
@@ -48,16 +70,29 @@ def test_the_whole_path_from_application_to_approval(instant_publicity: TestClie
     case = run(instant_publicity, cw, REVIEW, id=case["caseId"], v=5, ok=True, why=None)
     case = run(instant_publicity, cw, DECIDE, id=case["caseId"], v=6, ok=True)
     assert (case["status"], case["version"], case["reason"]) == ("approved", 7, "meets the criteria")
-    records, _, _ = county.execute_query("""
+    records, _, _ = county.execute_query(
+        """
         MATCH (c:Case {case_id: $id})-[:HAS_EVENT]->(e:CaseEvent)
         RETURN e.action AS action, e.by AS by, e.from_status AS before, e.to_status AS after, e.at IS NOT NULL AS dated
-        ORDER BY e.at""", id=case["caseId"], database_=settings.neo4j_database)
-    assert [r["action"] for r in records] == ["submit", "investigate", "review_approve", "objection",
-                                              "investigate", "review_approve", "decide_approve"]
+        ORDER BY e.at""",
+        id=case["caseId"],
+        database_=settings.neo4j_database,
+    )
+    assert [r["action"] for r in records] == [
+        "submit",
+        "investigate",
+        "review_approve",
+        "objection",
+        "investigate",
+        "review_approve",
+        "decide_approve",
+    ]
     assert all(r["by"] == "S1" and r["dated"] for r in records)
     links, _, _ = county.execute_query(
         "MATCH (s:Staff {staff_id: 'S1'})-[r]->(:Case {case_id: $id}) RETURN collect(type(r)) AS types",
-        id=case["caseId"], database_=settings.neo4j_database)
+        id=case["caseId"],
+        database_=settings.neo4j_database,
+    )
     assert set(links[0]["types"]) == {"HANDLED", "REVIEWED", "APPROVED"}
 
 
@@ -116,18 +151,22 @@ def test_only_the_townships_caseworkers_run_cases(client: TestClient, keys: dict
 
 def test_mutations_over_get_are_405(client: TestClient, keys: dict[str, str]) -> None:
     mutation = 'mutation { resumeCase(caseId: "A1", expectedVersion: 1) { __typename } }'
-    response = client.get("/graphql", params={"query": mutation},
-                          headers={"authorization": f"Bearer {keys['caseworker']}"})
+    response = client.get(
+        "/graphql", params={"query": mutation}, headers={"authorization": f"Bearer {keys['caseworker']}"}
+    )
     assert response.status_code == 405
 
 
-def test_every_application_carries_the_signed_honesty_commitment(client: TestClient, keys: dict[str, str],
-                                                                 county, settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_application_carries_the_signed_honesty_commitment(
+    client: TestClient, keys: dict[str, str], county, settings
+) -> None:  # type: ignore[no-untyped-def]
     case = run(client, keys["caseworker"], SUBMIT, **application())
-    records, _, _ = county.execute_query("""
+    records, _, _ = county.execute_query(
+        """
         MATCH (p:Person)-[:SIGNED]->(h:HonestyCommitment)-[:COMMITS_TO]->(c:Case)
         RETURN c.case_id AS case, p.id_number AS signer, h.received_by AS by ORDER BY case""",
-        database_=settings.neo4j_database)
+        database_=settings.neo4j_database,
+    )
     # The loaded case C1 (commitment signed at the window) and the new application.
     signed = {r["case"]: (r["signer"], r["by"]) for r in records}
     assert signed == {"C1": (WANG, None), case["caseId"]: (WANG, "S1")}

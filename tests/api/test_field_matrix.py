@@ -26,7 +26,11 @@ def selection(kind: object, depth: int = 0) -> str:
     while isinstance(kind, (GraphQLNonNull, GraphQLList)):
         kind = kind.of_type
     if isinstance(kind, GraphQLUnionType):
-        return "{ __typename " + " ".join(f"... on {t.name} {selection(t, depth + 1)}" for t in kind.types) + " }"
+        return (
+            "{ __typename "
+            + " ".join(f"... on {t.name} {selection(t, depth + 1)}" for t in kind.types)
+            + " }"
+        )
     if not isinstance(kind, GraphQLObjectType):
         return ""
     parts = ["__typename"]
@@ -43,10 +47,13 @@ def selection(kind: object, depth: int = 0) -> str:
     return "{ " + " ".join(parts) + " }"
 
 
-QUERY = ("query($id: String!, $h: String!) { person(idNumber: $id, purpose: \"matrix test\") "
-         + selection(SCHEMA.query_type.fields["person"].type)
-         + " household(householdId: $h, purpose: \"matrix test\") "
-         + selection(SCHEMA.query_type.fields["household"].type) + " }")
+QUERY = (
+    'query($id: String!, $h: String!) { person(idNumber: $id, purpose: "matrix test") '
+    + selection(SCHEMA.query_type.fields["person"].type)
+    + ' household(householdId: $h, purpose: "matrix test") '
+    + selection(SCHEMA.query_type.fields["household"].type)
+    + " }"
+)
 
 ID_NUMBER = re.compile(r"(?<![0-9*])\d{17}[\dX](?![0-9])")
 PHONE = re.compile(r"(?<![0-9*])1[3-9]\d{9}(?![0-9])")
@@ -65,12 +72,26 @@ def walk(value: object, type_name: str | None = None):  # type: ignore[no-untype
                 yield from walk(item, here)
 
 
-@pytest.mark.parametrize(("role", "subject"), [("investigator", WANG), ("caseworker", WANG), ("coordinator", WANG),
-                                               ("partner_mz", WANG), ("partner_jt", ZHAO)])
-def test_every_field_of_the_360_comes_back_as_the_table_says(client: TestClient, keys: dict[str, str],
-                                                             role: str, subject: str) -> None:
-    household = gql(client, keys["investigator"], "query($id: String!) { person(idNumber: $id, purpose: \"matrix test\") "
-                    "{ ... on Person { memberships { householdId } } } }", {"id": subject})
+@pytest.mark.parametrize(
+    ("role", "subject"),
+    [
+        ("investigator", WANG),
+        ("caseworker", WANG),
+        ("coordinator", WANG),
+        ("partner_mz", WANG),
+        ("partner_jt", ZHAO),
+    ],
+)
+def test_every_field_of_the_360_comes_back_as_the_table_says(
+    client: TestClient, keys: dict[str, str], role: str, subject: str
+) -> None:
+    household = gql(
+        client,
+        keys["investigator"],
+        'query($id: String!) { person(idNumber: $id, purpose: "matrix test") '
+        "{ ... on Person { memberships { householdId } } } }",
+        {"id": subject},
+    )
     hid = household["data"]["person"]["memberships"][0]["householdId"]
     body = gql(client, keys[role], QUERY, {"id": subject, "h": hid})
     assert "errors" not in body, body["errors"]

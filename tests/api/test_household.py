@@ -31,7 +31,9 @@ def test_investigator_sees_the_household(client: TestClient, keys: dict[str, str
     assert [c["caseId"] for c in h["cases"]] == ["C1"]
 
 
-def test_coordinator_sees_masked_members_in_own_village_only(client: TestClient, keys: dict[str, str]) -> None:
+def test_coordinator_sees_masked_members_in_own_village_only(
+    client: TestClient, keys: dict[str, str]
+) -> None:
     h = household(client, keys["coordinator"])
     assert all("*" in m["idNumber"] for m in h["members"])
     assert all(p["account"] is None for e in h["enrollments"] for p in e["payments"])
@@ -47,6 +49,10 @@ def test_partners_and_non_readers_are_refused(client: TestClient, keys: dict[str
 def test_household_reads_are_audited_for_every_member(client: TestClient, keys: dict[str, str]) -> None:
     household(client, keys["caseworker"])
     for member in (WANG, LI):
-        trail = gql(client, keys["auditor"], '{ auditEvents(personIdNumber: "%s") { ... on AuditEventConnection '
-                    "{ edges { node { operation subject } } } } }" % member)
+        trail = gql(
+            client,
+            keys["auditor"],
+            '{ auditEvents(personIdNumber: "%s") { ... on AuditEventConnection '
+            "{ edges { node { operation subject } } } } }" % member,
+        )
         assert trail["data"]["auditEvents"]["edges"][0]["node"] == {"operation": "household", "subject": "S1"}

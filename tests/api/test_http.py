@@ -15,7 +15,9 @@ def auth(keys: dict[str, str], **extra: str) -> dict[str, str]:
 
 
 def test_get_runs_queries(client: TestClient, keys: dict[str, str]) -> None:
-    response = client.get("/graphql", params={"query": "{ me { role } }"}, headers=auth(keys, accept="application/json"))
+    response = client.get(
+        "/graphql", params={"query": "{ me { role } }"}, headers=auth(keys, accept="application/json")
+    )
     assert response.status_code == 200 and response.json()["data"]["me"]["role"] == "investigator"
 
 
@@ -28,18 +30,28 @@ def test_other_methods_are_405(client: TestClient, keys: dict[str, str]) -> None
     assert client.put("/graphql", json={"query": "{ me { role } }"}, headers=auth(keys)).status_code == 405
 
 
-def test_graphql_response_json_is_offered_with_spec_status_codes(client: TestClient, keys: dict[str, str]) -> None:
-    ok = client.post("/graphql", json={"query": "{ me { role } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+def test_graphql_response_json_is_offered_with_spec_status_codes(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    ok = client.post(
+        "/graphql", json={"query": "{ me { role } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE)
+    )
     assert ok.status_code == 200 and ok.headers["content-type"].startswith(GRAPHQL_RESPONSE)
-    invalid = client.post("/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+    invalid = client.post(
+        "/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept=GRAPHQL_RESPONSE)
+    )
     assert invalid.status_code == 400 and invalid.headers["content-type"].startswith(GRAPHQL_RESPONSE)
     assert invalid.json()["errors"]
-    unparseable = client.post("/graphql", json={"query": "{ me { "}, headers=auth(keys, accept=GRAPHQL_RESPONSE))
+    unparseable = client.post(
+        "/graphql", json={"query": "{ me { "}, headers=auth(keys, accept=GRAPHQL_RESPONSE)
+    )
     assert unparseable.status_code == 400
 
 
 def test_legacy_json_clients_get_200_with_errors(client: TestClient, keys: dict[str, str]) -> None:
-    invalid = client.post("/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept="application/json"))
+    invalid = client.post(
+        "/graphql", json={"query": "{ me { nope } }"}, headers=auth(keys, accept="application/json")
+    )
     assert invalid.status_code == 200 and invalid.headers["content-type"].startswith("application/json")
     assert invalid.json()["errors"]
 
@@ -51,8 +63,11 @@ def test_batched_requests_are_refused(client: TestClient, keys: dict[str, str]) 
 
 def test_a_body_that_is_not_utf8_is_400(client: TestClient, keys: dict[str, str]) -> None:
     body = '{"query": "{ me { subject } }", "x": "王"}'.encode("gb18030")
-    response = client.post("/graphql", content=body, headers={
-        "authorization": f"Bearer {keys['investigator']}", "content-type": "application/json"})
+    response = client.post(
+        "/graphql",
+        content=body,
+        headers={"authorization": f"Bearer {keys['investigator']}", "content-type": "application/json"},
+    )
     assert response.status_code == 400 and "UTF-8" in response.text
 
 
@@ -61,24 +76,33 @@ def test_forged_offset_cursors_are_invalid_input(client: TestClient, keys: dict[
 
     for offset in (-5, 2**70):
         cursor = base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-        body = gql(client, keys["investigator"],
-                   '{ searchPersons(name: "王", purpose: "test cursors", after: "%s") '
-                   "{ __typename ... on InvalidInput { field } } }" % cursor)
+        body = gql(
+            client,
+            keys["investigator"],
+            '{ searchPersons(name: "王", purpose: "test cursors", after: "%s") '
+            "{ __typename ... on InvalidInput { field } } }" % cursor,
+        )
         assert body["data"]["searchPersons"] == {"__typename": "InvalidInput", "field": "first/after"}, offset
 
 
-def test_neo4j_gone_is_a_typed_503_within_seconds(client: TestClient, keys: dict[str, str],
-                                                  api_settings) -> None:  # type: ignore[no-untyped-def]
+def test_neo4j_gone_is_a_typed_503_within_seconds(
+    client: TestClient, keys: dict[str, str], api_settings
+) -> None:  # type: ignore[no-untyped-def]
     from graph.driver import api_driver
     from neo4j_server.local_server import free_port
 
     # The app's own driver configuration, pointed at a port where no Neo4j listens any more.
     state = client.app.state  # type: ignore[attr-defined]
-    live, state.driver = state.driver, api_driver(f"bolt://127.0.0.1:{free_port()}", ("neo4j", "x"), api_settings)
+    live, state.driver = (
+        state.driver,
+        api_driver(f"bolt://127.0.0.1:{free_port()}", ("neo4j", "x"), api_settings),
+    )
     try:
-        response = client.post("/graphql", json={"query": '{ person(idNumber: "%s", purpose: "probe down") '
-                                                          "{ __typename } }" % WANG},
-                               headers=auth(keys, accept=GRAPHQL_RESPONSE))
+        response = client.post(
+            "/graphql",
+            json={"query": '{ person(idNumber: "%s", purpose: "probe down") { __typename } }' % WANG},
+            headers=auth(keys, accept=GRAPHQL_RESPONSE),
+        )
         # How fast (about 1 s; it was 31 s) is a figure `python -m bench.ops` prints, not asserted here.
         assert response.status_code == 503 and response.headers["retry-after"] == "5"
         assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["SERVICE_UNAVAILABLE"]

@@ -25,7 +25,9 @@ async def client_port(request: Request) -> PlainTextResponse:
 def connections_used(requests: int, sent: int, seed: int = 7) -> tuple[int, int]:
     """(distinct TCP connections the server saw, responses before the last that said close)
     for `sent` requests from one keep-alive client through real uvicorn."""
-    app = KeepAliveSpread(Starlette(routes=[Route("/", client_port)]), requests=requests, chance=random.Random(seed))
+    app = KeepAliveSpread(
+        Starlette(routes=[Route("/", client_port)]), requests=requests, chance=random.Random(seed)
+    )
     served = Served(app, lifespan="off")
     try:
         with httpx.Client(base_url=served.base_url, limits=httpx.Limits(max_connections=1)) as http:
@@ -33,7 +35,9 @@ def connections_used(requests: int, sent: int, seed: int = 7) -> tuple[int, int]
     finally:
         served.stop()
     assert all(r.status_code == 200 for r in responses)
-    return len({r.text for r in responses}), sum(r.headers.get("connection") == "close" for r in responses[:-1])
+    return len({r.text for r in responses}), sum(
+        r.headers.get("connection") == "close" for r in responses[:-1]
+    )
 
 
 def test_a_connection_serves_about_the_configured_number_of_requests_then_the_client_reconnects() -> None:

@@ -34,8 +34,13 @@ def linkage(client: TestClient, key: str, hops: int = 2, who: str = "investigato
 def test_shared_phone_links_two_households(client: TestClient, keys: dict[str, str]) -> None:
     graph = linkage(client, WANG, 2, keys=keys)
     by_key = {(n["kind"], n["key"]) for n in graph["nodes"]}
-    assert {("Person", WANG), ("Person", LI), ("Household", "H1"), ("Phone", "13805370001"),
-            ("Person", ZHAO)} <= by_key
+    assert {
+        ("Person", WANG),
+        ("Person", LI),
+        ("Household", "H1"),
+        ("Phone", "13805370001"),
+        ("Person", ZHAO),
+    } <= by_key
     ids = {n["id"] for n in graph["nodes"]}
     assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
     assert {"MEMBER_OF", "HAS_PHONE"} <= {e["type"] for e in graph["edges"]}
@@ -44,15 +49,20 @@ def test_shared_phone_links_two_households(client: TestClient, keys: dict[str, s
     assert ("Household", "H2") in three and ("Person", ZHAO_CHILD) not in by_key
 
 
-def test_a_widely_shared_phone_is_shown_but_not_crossed(client: TestClient, keys: dict[str, str], county,
-                                                         settings) -> None:  # type: ignore[no-untyped-def]
-    county.execute_query("""
+def test_a_widely_shared_phone_is_shown_but_not_crossed(
+    client: TestClient, keys: dict[str, str], county, settings
+) -> None:  # type: ignore[no-untyped-def]
+    county.execute_query(
+        """
         MATCH (w:Person {id_number: $wang})
         MERGE (office:Phone {number: '053741234567'})
         MERGE (w)-[:HAS_PHONE]->(office)
         WITH office UNWIND range(1, 30) AS i
         CREATE (:Person {id_number: 'VILLAGER' + toString(i), name: '村民'})-[:HAS_PHONE]->(office)
-    """, wang=WANG, database_=settings.neo4j_database)
+    """,
+        wang=WANG,
+        database_=settings.neo4j_database,
+    )
     graph = linkage(client, WANG, 2, keys=keys)
     keys_seen = {n["key"] for n in graph["nodes"]}
     assert "053741234567" in keys_seen
@@ -81,7 +91,13 @@ def test_only_investigators_follow_links(client: TestClient, keys: dict[str, str
 
 def test_linkage_reads_are_audited(client: TestClient, keys: dict[str, str]) -> None:
     linkage(client, WANG, 2, keys=keys)
-    trail = gql(client, keys["auditor"], '{ auditEvents(personIdNumber: "%s") { ... on AuditEventConnection '
-                '{ edges { node { operation purpose } } } } }' % ZHAO)
-    assert trail["data"]["auditEvents"]["edges"][0]["node"] == {"operation": "linkage",
-                                                                "purpose": "ring investigation"}
+    trail = gql(
+        client,
+        keys["auditor"],
+        '{ auditEvents(personIdNumber: "%s") { ... on AuditEventConnection '
+        "{ edges { node { operation purpose } } } } }" % ZHAO,
+    )
+    assert trail["data"]["auditEvents"]["edges"][0]["node"] == {
+        "operation": "linkage",
+        "purpose": "ring investigation",
+    }

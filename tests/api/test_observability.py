@@ -19,12 +19,16 @@ from tests.loaders.mini_county import WANG
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
-def test_metrics_count_operations_audit_and_findings(api_settings: Settings, keys: dict[str, str],
-                                                    detected: Driver) -> None:
+def test_metrics_count_operations_audit_and_findings(
+    api_settings: Settings, keys: dict[str, str], detected: Driver
+) -> None:
     with TestClient(create_app(api_settings.model_copy(update={"metrics_open": True}))) as client:
         _metrics_count_operations_audit_and_findings(client, keys)
 
@@ -53,8 +57,9 @@ def test_metrics_want_their_token_when_one_is_set(api_settings, keys, county) ->
         assert client.get("/metrics", headers={"authorization": "Bearer scrape-me-please"}).status_code == 200
 
 
-def test_json_log_lines_carry_the_request_id_and_subject_and_no_personal_data(client: TestClient,
-                                                                              keys: dict[str, str]) -> None:
+def test_json_log_lines_carry_the_request_id_and_subject_and_no_personal_data(
+    client: TestClient, keys: dict[str, str]
+) -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
@@ -62,9 +67,11 @@ def test_json_log_lines_carry_the_request_id_and_subject_and_no_personal_data(cl
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
-        response = client.post("/graphql", json={"query": '{ person(idNumber: "%s", purpose: "log test") '
-                                                          "{ __typename } }" % WANG},
-                               headers={"authorization": f"Bearer {keys['investigator']}", "x-request-id": "abc-123"})
+        response = client.post(
+            "/graphql",
+            json={"query": '{ person(idNumber: "%s", purpose: "log test") { __typename } }' % WANG},
+            headers={"authorization": f"Bearer {keys['investigator']}", "x-request-id": "abc-123"},
+        )
     finally:
         log.removeHandler(handler)
     assert response.headers["x-request-id"] == "abc-123"

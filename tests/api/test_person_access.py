@@ -101,7 +101,9 @@ def test_department_partner_sees_only_its_mandate(client: TestClient, keys: dict
 
 
 @pytest.mark.parametrize("role", ["exporter", "auditor"])
-def test_roles_without_person_access_are_forbidden(client: TestClient, keys: dict[str, str], role: str) -> None:
+def test_roles_without_person_access_are_forbidden(
+    client: TestClient, keys: dict[str, str], role: str
+) -> None:
     assert person(client, keys[role])["__typename"] == "Forbidden"
 
 
@@ -114,14 +116,16 @@ def test_purpose_is_required(client: TestClient, keys: dict[str, str]) -> None:
     assert body["data"]["person"]["__typename"] == "InvalidInput"
 
 
-def test_round_trips_do_not_grow_with_household_or_payments(client: TestClient, keys: dict[str, str],
-                                                            county, settings) -> None:  # type: ignore[no-untyped-def]
+def test_round_trips_do_not_grow_with_household_or_payments(
+    client: TestClient, keys: dict[str, str], county, settings
+) -> None:  # type: ignore[no-untyped-def]
     def cost() -> int:
         body = gql(client, keys["investigator"], PERSON_360, {"id": WANG, "purpose": PURPOSE})
         return body["extensions"]["cypherRoundTrips"]
 
     before = cost()
-    county.execute_query("""
+    county.execute_query(
+        """
         MATCH (h:Household {household_id: 'H1'}), (e:Enrollment {enrollment_id: 'E1'}), (a:BankAccount)
         WHERE a.number = $acc
         UNWIND range(1, 40) AS i
@@ -129,7 +133,10 @@ def test_round_trips_do_not_grow_with_household_or_payments(client: TestClient, 
         CREATE (e)-[:COVERS]->(p)
         CREATE (:Payment {payment_id: 'PX' + toString(i), period: '2025-' + toString(i % 12 + 1), amount_fen: 100})
                -[:FOR_ENROLLMENT]->(e)
-    """, acc=ACCOUNT_WANG, database_=settings.neo4j_database)
+    """,
+        acc=ACCOUNT_WANG,
+        database_=settings.neo4j_database,
+    )
     after = cost()
     assert after == before == 2  # the person with enrollments and cases in one read, and the audit write
 
@@ -140,7 +147,9 @@ BY_HANDLE = """query($h: String!) { person(handle: $h, purpose: "open a search h
   ... on Person { idNumber name } ... on InvalidInput { field } } }"""
 
 
-def test_a_search_hit_opens_by_its_handle_for_its_caller_only(client: TestClient, keys: dict[str, str]) -> None:
+def test_a_search_hit_opens_by_its_handle_for_its_caller_only(
+    client: TestClient, keys: dict[str, str]
+) -> None:
     hit = gql(client, keys["coordinator"], HANDLE_SEARCH)["data"]["searchPersons"]["edges"][0]["node"]
     assert hit["idNumber"] != WANG and WANG not in hit["handle"]  # masked, and the handle is opaque
     opened = gql(client, keys["coordinator"], BY_HANDLE, {"h": hit["handle"]})["data"]["person"]
@@ -149,16 +158,26 @@ def test_a_search_hit_opens_by_its_handle_for_its_caller_only(client: TestClient
     other = gql(client, keys["investigator"], BY_HANDLE, {"h": hit["handle"]})["data"]["person"]
     assert other == {"__typename": "InvalidInput", "field": "handle"}
     tampered = hit["handle"][:-6] + ("A" if hit["handle"][-6] != "A" else "B") + hit["handle"][-5:]
-    assert gql(client, keys["coordinator"], BY_HANDLE, {"h": tampered})["data"]["person"]["__typename"] == "InvalidInput"
-    both = gql(client, keys["coordinator"], 'query($h: String!) { person(handle: $h, idNumber: "%s", purpose: "both '
-               'given") { __typename } }' % WANG, {"h": hit["handle"]})["data"]["person"]
+    assert (
+        gql(client, keys["coordinator"], BY_HANDLE, {"h": tampered})["data"]["person"]["__typename"]
+        == "InvalidInput"
+    )
+    both = gql(
+        client,
+        keys["coordinator"],
+        'query($h: String!) { person(handle: $h, idNumber: "%s", purpose: "both '
+        'given") { __typename } }' % WANG,
+        {"h": hit["handle"]},
+    )["data"]["person"]
     assert both["__typename"] == "InvalidInput"
 
 
-def test_a_second_household_outside_the_area_stays_out_of_the_360(client: TestClient, keys: dict[str, str],
-                                                                  county, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_household_outside_the_area_stays_out_of_the_360(
+    client: TestClient, keys: dict[str, str], county, settings
+) -> None:  # type: ignore[no-untyped-def]
     # WANG (village A) is also a member of H3 (village B), which holds a grant and a case of its own.
-    county.execute_query("""
+    county.execute_query(
+        """
         MATCH (w:Person {id_number: $wang}), (h:Household {household_id: 'H3'}), (prog:Programme {code: 'DIBAO'})
         CREATE (w)-[:MEMBER_OF {relation: 'other', since: date('2024-01-01')}]->(h)
         CREATE (e:Enrollment {enrollment_id: 'E-H3', programme_code: 'DIBAO', monthly_amount_fen: 208000})
@@ -166,7 +185,10 @@ def test_a_second_household_outside_the_area_stays_out_of_the_360(client: TestCl
         CREATE (c:Case {case_id: 'C-H3', programme_code: 'DIBAO', household_id: 'H3', status: 'approved',
                         version: 1})
         CREATE (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
-    """, wang=WANG, database_=settings.neo4j_database)
+    """,
+        wang=WANG,
+        database_=settings.neo4j_database,
+    )
     county_view = person(client, keys["investigator"])
     assert {m["householdId"] for m in county_view["memberships"]} == {"H1", "H3"}  # there, for the county
     assert "E-H3" in texts(county_view) and "C-H3" in texts(county_view)

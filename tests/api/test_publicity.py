@@ -26,23 +26,49 @@ def _cases(client: TestClient, keys: dict[str, str]) -> None:
     """WANG (H1) proposed for DIBAO at 1,040 yuan; ZHAO (H2) refused with the reason."""
     cw = keys["caseworker"]
     for household, applicant, approve in (("H1", WANG, True), ("H2", ZHAO, False)):
-        case = one(client, cw, """mutation($h: String!, $a: String!) { submitApplication(input: {householdId: $h,
+        case = one(
+            client,
+            cw,
+            """mutation($h: String!, $a: String!) { submitApplication(input: {householdId: $h,
           programme: "DIBAO", applicantIdNumber: $a, channel: WINDOW, commitmentSigned: true}) {
-          ... on CaseRecord { caseId } } }""", h=household, a=applicant)
-        one(client, cw, 'mutation($id: String!) { recordHomeInvestigation(caseId: $id, expectedVersion: 1, '
-                        'summary: "visited") { __typename } }', id=case["caseId"])
-        one(client, cw, 'mutation($id: String!, $ok: Boolean!, $why: String, $amount: Decimal) { reviewCase(caseId: $id, '
-                        'expectedVersion: 2, approve: $ok, reason: $why, proposedMonthlyAmount: $amount) '
-                        '{ __typename } }', id=case["caseId"], ok=approve,
-            why=None if approve else "家庭人均收入高于低保标准", amount="1040.00" if approve else None)
+          ... on CaseRecord { caseId } } }""",
+            h=household,
+            a=applicant,
+        )
+        one(
+            client,
+            cw,
+            "mutation($id: String!) { recordHomeInvestigation(caseId: $id, expectedVersion: 1, "
+            'summary: "visited") { __typename } }',
+            id=case["caseId"],
+        )
+        one(
+            client,
+            cw,
+            "mutation($id: String!, $ok: Boolean!, $why: String, $amount: Decimal) { reviewCase(caseId: $id, "
+            "expectedVersion: 2, approve: $ok, reason: $why, proposedMonthlyAmount: $amount) "
+            "{ __typename } }",
+            id=case["caseId"],
+            ok=approve,
+            why=None if approve else "家庭人均收入高于低保标准",
+            amount="1040.00" if approve else None,
+        )
 
 
 def test_the_list_is_masked_and_gives_reasons(client: TestClient, keys: dict[str, str]) -> None:
     _cases(client, keys)
     body = gql(client, keys["caseworker"], LIST, {"area": TOWNSHIP})["data"]["publicityList"]
     assert body["areaName"] == "泉林镇"
-    assert body["proposed"] == [{"name": "王*国", "village": "东村", "householdSize": 2, "programme": "DIBAO",
-                                 "monthlyAmount": "1040.00", "outcome": "in_publicity"}]
+    assert body["proposed"] == [
+        {
+            "name": "王*国",
+            "village": "东村",
+            "householdSize": 2,
+            "programme": "DIBAO",
+            "monthlyAmount": "1040.00",
+            "outcome": "in_publicity",
+        }
+    ]
     assert body["rejected"] == [{"name": "赵*", "reason": "家庭人均收入高于低保标准", "outcome": "rejected"}]
     village = gql(client, keys["coordinator"], LIST, {"area": VILLAGE_A})["data"]["publicityList"]
     assert [e["name"] for e in village["proposed"]] == ["王*国"] and village["rejected"] == []
@@ -50,26 +76,52 @@ def test_the_list_is_masked_and_gives_reasons(client: TestClient, keys: dict[str
 
 def test_csv_cells_cannot_carry_spreadsheet_formulas(client: TestClient, keys: dict[str, str]) -> None:
     cw = keys["caseworker"]
-    case = one(client, cw, """mutation { submitApplication(input: {householdId: "H2", programme: "DIBAO",
-      applicantIdNumber: "%s", channel: WINDOW, commitmentSigned: true}) { ... on CaseRecord { caseId } } }""" % ZHAO)
-    one(client, cw, 'mutation($id: String!) { recordHomeInvestigation(caseId: $id, expectedVersion: 1, '
-                    'summary: "visited") { __typename } }', id=case["caseId"])
-    one(client, cw, 'mutation($id: String!) { reviewCase(caseId: $id, expectedVersion: 2, approve: false, '
-                    'reason: "=HYPERLINK(\\"http://x\\")") { __typename } }', id=case["caseId"])
+    case = one(
+        client,
+        cw,
+        """mutation { submitApplication(input: {householdId: "H2", programme: "DIBAO",
+      applicantIdNumber: "%s", channel: WINDOW, commitmentSigned: true}) { ... on CaseRecord { caseId } } }"""
+        % ZHAO,
+    )
+    one(
+        client,
+        cw,
+        "mutation($id: String!) { recordHomeInvestigation(caseId: $id, expectedVersion: 1, "
+        'summary: "visited") { __typename } }',
+        id=case["caseId"],
+    )
+    one(
+        client,
+        cw,
+        "mutation($id: String!) { reviewCase(caseId: $id, expectedVersion: 2, approve: false, "
+        'reason: "=HYPERLINK(\\"http://x\\")") { __typename } }',
+        id=case["caseId"],
+    )
     text = client.get(f"/publicity/list.csv?area={TOWNSHIP}", headers={"authorization": f"Bearer {cw}"}).text
     reason = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))["reason"]
     assert reason.startswith("'=")
 
 
 def test_areas_are_limited_to_the_callers_own(client: TestClient, keys: dict[str, str]) -> None:
-    assert gql(client, keys["caseworker_elsewhere"], LIST, {"area": TOWNSHIP})["data"]["publicityList"][
-        "__typename"] == "Forbidden"
-    assert gql(client, keys["coordinator_b"], LIST, {"area": VILLAGE_A})["data"]["publicityList"][
-        "__typename"] == "Forbidden"
+    assert (
+        gql(client, keys["caseworker_elsewhere"], LIST, {"area": TOWNSHIP})["data"]["publicityList"][
+            "__typename"
+        ]
+        == "Forbidden"
+    )
+    assert (
+        gql(client, keys["coordinator_b"], LIST, {"area": VILLAGE_A})["data"]["publicityList"]["__typename"]
+        == "Forbidden"
+    )
     for role in ("partner_jt", "exporter", "auditor"):
-        assert gql(client, keys[role], LIST, {"area": TOWNSHIP})["data"]["publicityList"]["__typename"] == "Forbidden"
-    assert gql(client, keys["investigator"], LIST, {"area": "37"})["data"]["publicityList"]["__typename"] == \
-        "InvalidInput"
+        assert (
+            gql(client, keys[role], LIST, {"area": TOWNSHIP})["data"]["publicityList"]["__typename"]
+            == "Forbidden"
+        )
+    assert (
+        gql(client, keys["investigator"], LIST, {"area": "37"})["data"]["publicityList"]["__typename"]
+        == "InvalidInput"
+    )
 
 
 def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> None:
@@ -79,7 +131,9 @@ def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> Non
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert [(r["outcome"], r["name"], r["monthly_amount"], r["reason"]) for r in rows] == [
-        ("in_publicity", "王*国", "1040.00", ""), ("rejected", "赵*", "", "家庭人均收入高于低保标准")]
+        ("in_publicity", "王*国", "1040.00", ""),
+        ("rejected", "赵*", "", "家庭人均收入高于低保标准"),
+    ]
     page = client.get(f"/publicity/list.html?area={TOWNSHIP}", headers=auth)
     assert page.status_code == 200 and "社会救助公示" in page.text and "王*国" in page.text
     assert "家庭人均收入高于低保标准" in page.text
@@ -87,8 +141,13 @@ def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> Non
     for text in (response.text, page.text):
         assert not [x for x in FORBIDDEN_TEXT if x in text], "posted something that may not be posted"
     assert client.get(f"/publicity/list.html?area={TOWNSHIP}").status_code == 401
-    assert client.get(f"/publicity/list.csv?area={TOWNSHIP}",
-                      headers={"authorization": f"Bearer {keys['caseworker_elsewhere']}"}).status_code == 403
+    assert (
+        client.get(
+            f"/publicity/list.csv?area={TOWNSHIP}",
+            headers={"authorization": f"Bearer {keys['caseworker_elsewhere']}"},
+        ).status_code
+        == 403
+    )
     assert client.get(f"/publicity/list.csv?area={TOWNSHIP}&from=soon", headers=auth).status_code == 400
 
 
@@ -96,10 +155,14 @@ DISHONESTY = """{ dishonestyPublicity { __typename ... on DishonestyList { notic
   ... on Forbidden { message } } }"""
 
 
-@pytest.mark.parametrize(("mode", "name", "id_shown"), [("masked", "王*国", False), ("name", "王建国", False),
-                                                        ("full", "王建国", True)])
+@pytest.mark.parametrize(
+    ("mode", "name", "id_shown"),
+    [("masked", "王*国", False), ("name", "王建国", False), ("full", "王建国", True)],
+)
 def test_dishonesty_publicity_follows_the_setting(api_settings, keys, detected, mode, name, id_shown) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(api_settings.model_copy(update={"dishonesty_publicity_identity": mode}))) as client:
+    with TestClient(
+        create_app(api_settings.model_copy(update={"dishonesty_publicity_identity": mode}))
+    ) as client:
         record = decided_record(client, keys)
         assert gql(client, keys["investigator"], DISHONESTY)["data"]["dishonestyPublicity"]["notices"] == []
         one(client, keys["credit_officer"], PUBLISH, id=record["recordId"], v=2)

@@ -13,9 +13,9 @@ from neo4j import Driver
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from domain.ids import make_id_number
 from reliefgraph.app import create_app
 from reliefgraph.rate_limit import Buckets, Lockout
-from domain.ids import make_id_number
 from settings import Settings
 from tests.api.conftest import PERSON_360
 from tests.api.test_observability import samples
@@ -36,8 +36,9 @@ class Clock:
 @contextmanager
 def app_client(settings: Settings, clock: Clock, **changes: Any) -> Iterator[TestClient]:
     # "testclient" is the TestClient's peer address: as a trusted proxy, X-Forwarded-For picks the client.
-    changed = settings.model_copy(update={"trusted_proxies": ["testclient"],
-                                          "metrics_token": SecretStr("scrape-me-please"), **changes})
+    changed = settings.model_copy(
+        update={"trusted_proxies": ["testclient"], "metrics_token": SecretStr("scrape-me-please"), **changes}
+    )
     with TestClient(create_app(changed, clock=clock)) as client:
         yield client
 
@@ -49,8 +50,9 @@ def call(client: TestClient, address: str, key: str | None, body: dict[str, Any]
     return client.post("/graphql", json=body, headers=headers)
 
 
-def test_failed_authentications_lock_out_their_address_only(api_settings: Settings, keys: dict[str, str],
-                                                            county: Driver) -> None:
+def test_failed_authentications_lock_out_their_address_only(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
     with app_client(api_settings, clock) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
@@ -72,8 +74,9 @@ def test_failed_authentications_lock_out_their_address_only(api_settings: Settin
     assert after[lockouts] == before.get(lockouts, 0) + 2
 
 
-def test_requests_without_credentials_do_not_lock_an_address_out(api_settings: Settings, keys: dict[str, str],
-                                                                 county: Driver) -> None:
+def test_requests_without_credentials_do_not_lock_an_address_out(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
     with app_client(api_settings, clock) as client:
         for _ in range(25):
@@ -81,8 +84,9 @@ def test_requests_without_credentials_do_not_lock_an_address_out(api_settings: S
         assert call(client, "10.0.0.3", keys["investigator"]).status_code == 200
 
 
-def test_forged_jwts_count_as_failures_by_reason(api_settings: Settings, keys: dict[str, str],
-                                                 county: Driver) -> None:
+def test_forged_jwts_count_as_failures_by_reason(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
     with app_client(api_settings, clock, auth_failure_limit=3) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
@@ -95,9 +99,9 @@ def test_forged_jwts_count_as_failures_by_reason(api_settings: Settings, keys: d
     assert after[failures] == before.get(failures, 0) + 3
 
 
-def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(api_settings: Settings,
-                                                                   keys: dict[str, str],
-                                                                   county: Driver) -> None:
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
     # The TestClient is not a trusted proxy here: every request is its own address, whatever it claims.
     strict = api_settings.model_copy(update={"auth_failure_limit": 3})
@@ -107,11 +111,13 @@ def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(api_settings:
         assert call(client, "10.0.1.99", keys["investigator"]).status_code == 429
 
 
-def test_a_key_over_its_burst_gets_429_until_it_refills(api_settings: Settings, keys: dict[str, str],
-                                                        county: Driver) -> None:
+def test_a_key_over_its_burst_gets_429_until_it_refills(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
-    with app_client(api_settings, clock, rate_limit_principal_burst=5,
-                    rate_limit_principal_per_s=0.5) as client:
+    with app_client(
+        api_settings, clock, rate_limit_principal_burst=5, rate_limit_principal_per_s=0.5
+    ) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
         for _ in range(5):
             assert call(client, "10.0.0.5", keys["investigator"]).status_code == 200
@@ -126,8 +132,9 @@ def test_a_key_over_its_burst_gets_429_until_it_refills(api_settings: Settings, 
     assert after[limited] == before.get(limited, 0) + 2
 
 
-def test_an_address_over_its_burst_gets_429(api_settings: Settings, keys: dict[str, str],
-                                            county: Driver) -> None:
+def test_an_address_over_its_burst_gets_429(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     clock = Clock()
     with app_client(api_settings, clock, rate_limit_address_burst=3, rate_limit_address_per_s=1) as client:
         for role in ("investigator", "caseworker", "auditor"):
@@ -141,8 +148,9 @@ def test_an_address_over_its_burst_gets_429(api_settings: Settings, keys: dict[s
         assert call(client, "10.0.0.7", keys["coordinator"]).status_code == 200
 
 
-def test_personal_reads_are_counted_per_subject(api_settings: Settings, keys: dict[str, str],
-                                                county: Driver) -> None:
+def test_personal_reads_are_counted_per_subject(
+    api_settings: Settings, keys: dict[str, str], county: Driver
+) -> None:
     with app_client(api_settings, Clock()) as client:
         before = samples(client.get("/metrics", headers=METRICS).text)
         body = {"query": PERSON_360, "variables": {"id": WANG, "purpose": "metrics per subject"}}
@@ -157,8 +165,7 @@ def test_personal_reads_are_counted_per_subject(api_settings: Settings, keys: di
     assert after[not_found] == before.get(not_found, 0) + 1
 
 
-def test_metrics_are_closed_in_production_unless_opened(api_settings: Settings,
-                                                        county: Driver) -> None:
+def test_metrics_are_closed_in_production_unless_opened(api_settings: Settings, county: Driver) -> None:
     with TestClient(create_app(api_settings)) as client:
         closed = client.get("/metrics")
         assert closed.status_code == 403 and "RELIEFGRAPH_METRICS_TOKEN" in closed.text

@@ -13,12 +13,16 @@ from reliefgraph.cli import app
 from settings import Settings
 
 
-def test_demo_loads_and_detects_the_planted_findings(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+def test_demo_loads_and_detects_the_planted_findings(
+    graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
     data = tmp_path / "demo-data"
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--data-dir", str(data)], obj=settings)
     assert result.exit_code == 0, result.output
     assert "detection (whole county" in result.output
-    evaluated = CliRunner().invoke(app, ["evaluate", str(data / "labels" / "labels.jsonl"), "--json"], obj=settings)
+    evaluated = CliRunner().invoke(
+        app, ["evaluate", str(data / "labels" / "labels.jsonl"), "--json"], obj=settings
+    )
     scores = json.loads(evaluated.stdout)
     assert all(s["recall"] >= 0.66 for s in scores), scores
     assert sum(s["matched"] for s in scores) / sum(s["labels"] for s in scores) >= 0.95, scores

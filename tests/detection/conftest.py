@@ -9,10 +9,10 @@ import pytest
 from neo4j import Driver
 
 from detection.context import DetectionContext
-from domain.finding_kinds import FindingKind
 from detection.registry import DETECTORS
 from detection.rules import DetectionRules, read_rules
 from detection.situation import Situation
+from domain.finding_kinds import FindingKind
 from settings import Settings
 from tests.detection.builder import AS_OF, County
 
@@ -23,11 +23,13 @@ def rules(settings: Settings) -> DetectionRules:
 
 
 @pytest.fixture
-def detect(graph: Driver, settings: Settings, rules: DetectionRules,
-           tmp_path: Path) -> Callable[[County, FindingKind], list[Situation]]:
+def detect(
+    graph: Driver, settings: Settings, rules: DetectionRules, tmp_path: Path
+) -> Callable[[County, FindingKind], list[Situation]]:
     def run(county: County, kind: FindingKind, households: list[str] | None = None) -> list[Situation]:
         county.load(graph, settings, tmp_path / "county")
         return DETECTORS[kind](DetectionContext(graph, settings.neo4j_database, rules, AS_OF, households))
+
     return run
 
 

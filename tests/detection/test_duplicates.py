@@ -47,7 +47,9 @@ def test_exclusive_programmes_for_a_person_and_for_a_household(detect) -> None: 
     c.enrollment("DIBAO", household=h3, covered=[p3], start="2024-01-01", end="2025-12-31")
     c.enrollment("TEKUN", person=p3, start="2026-01-01")
     found = detect(c, FindingKind.DUP_EXCLUSIVE_PROGRAMMES)
-    assert sorted(map(sorted, keys(found, "Enrollment"))) == sorted([sorted([dibao, tekun]), sorted([d2, edge])])
+    assert sorted(map(sorted, keys(found, "Enrollment"))) == sorted(
+        [sorted([dibao, tekun]), sorted([d2, edge])]
+    )
 
 
 def test_one_month_paid_twice(detect) -> None:  # type: ignore[no-untyped-def]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from detection.evaluate import score
 
-RINGS = [{"kind": "RING_SHARED_IDENTIFIER", "households": ["H1", "H2", "H3"]},
-         {"kind": "RING_SHARED_IDENTIFIER", "households": ["H7", "H8"]}]
+RINGS = [
+    {"kind": "RING_SHARED_IDENTIFIER", "households": ["H1", "H2", "H3"]},
+    {"kind": "RING_SHARED_IDENTIFIER", "households": ["H7", "H8"]},
+]
 DEATH = {"kind": "DECEASED_PAID", "persons": ["P9"], "payments": ["PAY5", "PAY6", "PAY7"]}
 
 
@@ -19,8 +21,10 @@ def of(kind: str, scores) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_exact_findings_score_one() -> None:
-    found = [finding("RING_SHARED_IDENTIFIER", Household=["H1", "H2", "H3"], Phone=["138"]),
-             finding("RING_SHARED_IDENTIFIER", Household=["H7", "H8"])]
+    found = [
+        finding("RING_SHARED_IDENTIFIER", Household=["H1", "H2", "H3"], Phone=["138"]),
+        finding("RING_SHARED_IDENTIFIER", Household=["H7", "H8"]),
+    ]
     ring = of("RING_SHARED_IDENTIFIER", score(found, RINGS))
     assert (ring["precision"], ring["recall"]) == (1.0, 1.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.finding_kinds import FindingKind
-from tests.detection.builder import T2, VA, VB, VC, County
+from tests.detection.builder import VA, VB, VC, County
 from tests.detection.conftest import keys
 
 
@@ -18,14 +18,19 @@ def _recipient(c: County, village: str, name: str, born: date) -> tuple[str, str
 
 def test_unrelated_recipients_sharing_a_phone_and_an_address_form_a_ring(detect) -> None:  # type: ignore[no-untyped-def]
     c = County()
-    ring = [_recipient(c, v, n, date(1960 + i, 1, 1)) for i, (v, n) in
-            enumerate(((VA, "甲一"), (VB, "乙二"), (VC, "丙三")))]
+    ring = [
+        _recipient(c, v, n, date(1960 + i, 1, 1))
+        for i, (v, n) in enumerate(((VA, "甲一"), (VB, "乙二"), (VC, "丙三")))
+    ]
     for _, person in ring:
         c.phone(person, "13900000001")
         c.address(person, "泉林镇东村99号")
     # Look-alikes: a real family (kin recorded) sharing an address and a phone; a village office
     # phone given by many recipients; two recipients sharing only an address.
-    (fa, pa), (fb, pb) = _recipient(c, VA, "刘父", date(1950, 1, 1)), _recipient(c, VA, "刘子", date(1975, 1, 1))
+    (fa, pa), (fb, pb) = (
+        _recipient(c, VA, "刘父", date(1950, 1, 1)),
+        _recipient(c, VA, "刘子", date(1975, 1, 1)),
+    )
     c.kin(pa, pb, "parent")
     for p in (pa, pb):
         c.phone(p, "13900000002")
@@ -33,7 +38,10 @@ def test_unrelated_recipients_sharing_a_phone_and_an_address_form_a_ring(detect)
     office = [_recipient(c, VB, f"村民{i}", date(1950 + i, 2, 2)) for i in range(10)]
     for _, p in office:
         c.phone(p, "053740000001")
-    (_, x), (_, y) = _recipient(c, VC, "独居甲", date(1940, 3, 3)), _recipient(c, VC, "独居乙", date(1941, 3, 3))
+    (_, x), (_, y) = (
+        _recipient(c, VC, "独居甲", date(1940, 3, 3)),
+        _recipient(c, VC, "独居乙", date(1941, 3, 3)),
+    )
     for p in (x, y):
         c.address(p, "星村镇南村1号")
     found = detect(c, FindingKind.RING_SHARED_IDENTIFIER)

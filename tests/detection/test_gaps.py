@@ -62,8 +62,12 @@ def test_staffing_below_the_rule(detect) -> None:  # type: ignore[no-untyped-def
         c.staff(c.person(home, f"乙{i}", date(1981, 1, 1 + i), relation="other"), township=T2)
     # Village stations: VA and VC have a coordinator, VB has none.
     c.staff(c.person(home, "协理员A", date(1982, 1, 1), relation="other"), role="coordinator", village=VA)
-    c.staff(c.person(home, "协理员C", date(1982, 1, 2), relation="other"), role="coordinator", township=T2,
-            village=VC)
+    c.staff(
+        c.person(home, "协理员C", date(1982, 1, 2), relation="other"),
+        role="coordinator",
+        township=T2,
+        village=VC,
+    )
     c.staff(c.person(home, "网格员B", date(1982, 1, 3), relation="other"), role="grid_worker", village=VB)
     found = detect(c, FindingKind.GAP_STAFFING)
     assert sorted(s.key for s in found) == [f"township|{T2}", f"village|{VB}"]

@@ -26,7 +26,9 @@ def test_every_rule_parameter_is_named_by_some_detector_query(settings: Settings
 
 
 def test_a_wrong_value_names_the_file_and_field(settings: Settings, tmp_path: Path) -> None:
-    text = settings.detection_rules_file.read_text(encoding="utf-8").replace("visit_days = 365", "visit_days = -1")
+    text = settings.detection_rules_file.read_text(encoding="utf-8").replace(
+        "visit_days = 365", "visit_days = -1"
+    )
     broken = tmp_path / "detection.toml"
     broken.write_text(text, encoding="utf-8")
     with pytest.raises(DetectionRulesError) as error:
@@ -35,7 +37,9 @@ def test_a_wrong_value_names_the_file_and_field(settings: Settings, tmp_path: Pa
 
 
 def test_an_unknown_identifier_kind_is_refused(settings: Settings, tmp_path: Path) -> None:
-    text = settings.detection_rules_file.read_text(encoding="utf-8").replace('weak = ["address"]', 'weak = ["email"]')
+    text = settings.detection_rules_file.read_text(encoding="utf-8").replace(
+        'weak = ["address"]', 'weak = ["email"]'
+    )
     broken = tmp_path / "detection.toml"
     broken.write_text(text, encoding="utf-8")
     with pytest.raises(DetectionRulesError, match="unknown identifier kinds"):

@@ -26,14 +26,23 @@ def test_a_stale_version_is_told_with_the_version_now_held() -> None:
 
 
 def test_status_and_version_fitting_leaves_the_steps_own_condition() -> None:
-    refused = RECORD_LIFECYCLE.refusal(CreditStep.REPAIR, {"before": "published", "seen": 3}, expected_version=3)
+    refused = RECORD_LIFECYCLE.refusal(
+        CreditStep.REPAIR, {"before": "published", "seen": 3}, expected_version=3
+    )
     assert refused.why is Refusal.PRECONDITION
 
 
 def test_the_guard_carries_where_a_step_starts_and_ends() -> None:
     assert RECORD_LIFECYCLE.guard(CreditStep.CORRECT) == {
-        "allowed_from": ["decided", "published"], "to": None, "action": "correct"}
-    assert CASE_WORKFLOW.steps_from("in_publicity") == [Step.OBJECTION, Step.DECIDE_APPROVE, Step.DECIDE_REJECT]
+        "allowed_from": ["decided", "published"],
+        "to": None,
+        "action": "correct",
+    }
+    assert CASE_WORKFLOW.steps_from("in_publicity") == [
+        Step.OBJECTION,
+        Step.DECIDE_APPROVE,
+        Step.DECIDE_REJECT,
+    ]
 
 
 @pytest.mark.parametrize("start", sorted(WORKFLOWS))

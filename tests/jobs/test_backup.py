@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jobs.backup import BackupError, create, restore, verify
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
+from jobs.backup import BackupError, create, restore, verify
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j, free_port
 from reliefgraph.cli import app
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
@@ -24,10 +24,16 @@ from tests.graphdump import dump, wipe
 from tests.test_file_modes import assert_private
 
 
-@pytest.mark.skipif(bool(os.environ.get("RELIEFGRAPH_TEST_NEO4J_URI")), reason="needs the project's own server")
+@pytest.mark.skipif(
+    bool(os.environ.get("RELIEFGRAPH_TEST_NEO4J_URI")), reason="needs the project's own server"
+)
 def test_backup_destroy_restore_gives_the_same_graph(tmp_path: Path) -> None:
-    own = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "test-backup", bolt_port=free_port(), heap_size="512m",
-                   pagecache_size="256m")
+    own = Settings(
+        state_dir=PROJECT_ROOT / ".reliefgraph" / "test-backup",
+        bolt_port=free_port(),
+        heap_size="512m",
+        pagecache_size="256m",
+    )
     server = LocalNeo4j(own)
     server.start()
     county = tmp_path / "county"
@@ -38,9 +44,12 @@ def test_backup_destroy_restore_gives_the_same_graph(tmp_path: Path) -> None:
             wipe(driver, own.neo4j_database)
             migrate(driver, own.neo4j_database)
             Loader(driver, own, rejects_dir=tmp_path / "rejects").load(
-                sorted([*county.glob("*.csv"), *county.glob("*.jsonl")]))
+                sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
+            )
             before = dump(driver, own.neo4j_database)
-        made = CliRunner().invoke(app, ["backup", "create", str(tmp_path / "backups"), "--keep", "2"], obj=own)
+        made = CliRunner().invoke(
+            app, ["backup", "create", str(tmp_path / "backups"), "--keep", "2"], obj=own
+        )
         assert made.exit_code == 0, made.output
         assert "unavailable for" in made.output and server.status().running
         [backup] = sorted((tmp_path / "backups").glob("*.dump"))

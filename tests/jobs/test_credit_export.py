@@ -12,11 +12,11 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
+from credit.records import CreditStep
 from jobs.credit_expiry import apply_step, expire_due
 from jobs.credit_export import HttpSink, OutboxSink, OutboxUnwritable, export_changes
 from reliefgraph.cli import app
 from settings import Settings
-from credit.records import CreditStep
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 
 RECORDS = 23
@@ -41,14 +41,35 @@ def changes(graph: Driver, settings: Settings) -> list[str]:
     db = settings.neo4j_database
     graph.execute_query(DRAFTS, n=RECORDS, database_=db)
     for i in range(1, RECORDS + 1):
-        apply_step(graph, db, f"DR-T{i}", CreditStep.DECIDE, 1, by="officer", role="credit_officer",
-                   changes={"decision_number": f"N{i}", "decision_date": date(2026, 11, 1),
-                            "deciding_authority": "泗水县民政局", "aid_stopped": True})
+        apply_step(
+            graph,
+            db,
+            f"DR-T{i}",
+            CreditStep.DECIDE,
+            1,
+            by="officer",
+            role="credit_officer",
+            changes={
+                "decision_number": f"N{i}",
+                "decision_date": date(2026, 11, 1),
+                "deciding_authority": "泗水县民政局",
+                "aid_stopped": True,
+            },
+        )
     for i in range(1, RECORDS + 1):
-        apply_step(graph, db, f"DR-T{i}", CreditStep.PUBLISH, 2, by="officer", role="credit_officer",
-                   changes={"publicity_start": date(2026, 11, 2), "publicity_end": date(2029, 11, 2)})
-    records, _, _ = graph.execute_query("MATCH (c:CreditChange) RETURN c.change_id AS id ORDER BY c.sequence",
-                                        database_=db)
+        apply_step(
+            graph,
+            db,
+            f"DR-T{i}",
+            CreditStep.PUBLISH,
+            2,
+            by="officer",
+            role="credit_officer",
+            changes={"publicity_start": date(2026, 11, 2), "publicity_end": date(2029, 11, 2)},
+        )
+    records, _, _ = graph.execute_query(
+        "MATCH (c:CreditChange) RETURN c.change_id AS id ORDER BY c.sequence", database_=db
+    )
     return [r["id"] for r in records]
 
 
@@ -56,6 +77,7 @@ def crash_at(step: str, number: int):  # type: ignore[no-untyped-def]
     def fault(at: str, batch: int) -> None:
         if (at, batch) == (step, number):
             raise Crash(f"{step} of batch {batch}")
+
     return fault
 
 
@@ -70,8 +92,17 @@ def delivered_outbox(folder: Path) -> list[str]:
     return keys
 
 
-STEPS = [("before_send", 1), ("mid_batch", 1), ("after_send", 1), ("after_ack", 1),
-         ("before_send", 4), ("mid_batch", 4), ("after_send", 4), ("after_ack", 4), ("after_send", 10)]
+STEPS = [
+    ("before_send", 1),
+    ("mid_batch", 1),
+    ("after_send", 1),
+    ("after_ack", 1),
+    ("before_send", 4),
+    ("mid_batch", 4),
+    ("after_send", 4),
+    ("after_ack", 4),
+    ("after_send", 10),
+]
 
 
 def test_the_feed_is_numbered_without_gaps(changes: list[str]) -> None:
@@ -79,8 +110,9 @@ def test_the_feed_is_numbered_without_gaps(changes: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("step", "batch"), STEPS)
-def test_outbox_exactly_once_when_killed(graph: Driver, settings: Settings, tmp_path: Path, changes: list[str],
-                                         step: str, batch: int) -> None:
+def test_outbox_exactly_once_when_killed(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str], step: str, batch: int
+) -> None:
     folder = tmp_path / "outbox"
     with pytest.raises(Crash):
         export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH, fault=crash_at(step, batch))
@@ -101,7 +133,8 @@ def receiver() -> Iterator[tuple[Receiver, RunningReceiver]]:
 
 @pytest.mark.parametrize(("step", "batch"), STEPS)
 def test_http_exactly_once_when_killed_and_the_receiver_fails(
-        graph: Driver, settings: Settings, changes: list[str], receiver, step: str, batch: int) -> None:  # type: ignore[no-untyped-def]
+    graph: Driver, settings: Settings, changes: list[str], receiver, step: str, batch: int
+) -> None:  # type: ignore[no-untyped-def]
     r, running = receiver
     sink = HttpSink(running.url, TOKEN, timeout_s=0.2, attempts=8, chunk_size=2, backoff_s=0.01)
     with pytest.raises(Crash):
@@ -114,8 +147,9 @@ def test_http_exactly_once_when_killed_and_the_receiver_fails(
     assert r.arrivals.most_common(1)[0][1] > 1  # and resent records were recognised, not stored again
 
 
-def test_a_receiver_that_refuses_the_token_stops_the_export(graph: Driver, settings: Settings,
-                                                           changes: list[str], receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_receiver_that_refuses_the_token_stops_the_export(
+    graph: Driver, settings: Settings, changes: list[str], receiver
+) -> None:  # type: ignore[no-untyped-def]
     from jobs.credit_export import ExportError
 
     r, running = receiver
@@ -124,21 +158,26 @@ def test_a_receiver_that_refuses_the_token_stops_the_export(graph: Driver, setti
         export_changes(graph, settings.neo4j_database, sink, BATCH)
     sink.close()
     assert r.stored == {}
-    records, _, _ = graph.execute_query("MATCH (c:ExportCursor) RETURN c.acknowledged AS a",
-                                        database_=settings.neo4j_database)
+    records, _, _ = graph.execute_query(
+        "MATCH (c:ExportCursor) RETURN c.acknowledged AS a", database_=settings.neo4j_database
+    )
     assert [x["a"] for x in records] == [0]  # nothing acknowledged
 
 
-def test_records_expire_at_the_end_of_their_publicity(graph: Driver, settings: Settings, changes: list[str],
-                                                    tmp_path: Path) -> None:
+def test_records_expire_at_the_end_of_their_publicity(
+    graph: Driver, settings: Settings, changes: list[str], tmp_path: Path
+) -> None:
     db = settings.neo4j_database
     assert expire_due(graph, db, date(2029, 11, 2)) == []  # the last day of publicity
     expired = expire_due(graph, db, date(2029, 11, 2) + timedelta(days=1))
     assert len(expired) == RECORDS
     folder = tmp_path / "outbox"
     export_changes(graph, db, OutboxSink(folder), BATCH)
-    kinds = [json.loads(line)["change"] for f in sorted(folder.glob("batch-*.jsonl"))
-             for line in f.read_text(encoding="utf-8").splitlines()]
+    kinds = [
+        json.loads(line)["change"]
+        for f in sorted(folder.glob("batch-*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+    ]
     assert kinds.count("expired") == RECORDS and kinds[-1] == "expired"
 
 
@@ -151,8 +190,9 @@ def test_an_outbox_that_cannot_be_made_is_one_line(settings: Settings, tmp_path:
     assert result.stderr == f"nothing exported: cannot write the outbox {outbox}: Not a directory\n"
 
 
-def test_an_outbox_that_fails_mid_export_is_one_line_and_loses_nothing(graph: Driver, settings: Settings,
-                                                                       tmp_path: Path, changes: list[str]) -> None:
+def test_an_outbox_that_fails_mid_export_is_one_line_and_loses_nothing(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
+) -> None:
     folder = tmp_path / "outbox"
     blocker = folder / "batch-000000000006-000000000010.jsonl.tmp"
 
@@ -164,11 +204,14 @@ def test_an_outbox_that_fails_mid_export_is_one_line_and_loses_nothing(graph: Dr
         export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH, fault=disk_fails)
     assert delivered_outbox(folder) == changes[:BATCH]  # batch 1 delivered and acknowledged, no more
     # Still in the way when the job runs again: one line from the command, exit 1.
-    result = CliRunner().invoke(app, ["export", "credit", "--outbox", str(folder), "--batch-size", str(BATCH)],
-                                obj=settings)
+    result = CliRunner().invoke(
+        app, ["export", "credit", "--outbox", str(folder), "--batch-size", str(BATCH)], obj=settings
+    )
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.stderr == (f"export stopped: cannot write the outbox {folder}: Is a directory. "
-                             "Nothing unacknowledged is lost: run it again.\n")
+    assert result.stderr == (
+        f"export stopped: cannot write the outbox {folder}: Is a directory. "
+        "Nothing unacknowledged is lost: run it again.\n"
+    )
     blocker.rmdir()
     export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
     assert delivered_outbox(folder) == changes

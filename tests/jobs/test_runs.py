@@ -48,11 +48,17 @@ def test_two_runs_of_one_job_never_overlap_and_each_is_recorded(graph: Driver, s
 
 def test_a_dead_runs_lock_is_taken_over_when_its_lease_ends(graph: Driver, settings: Settings) -> None:
     db = settings.neo4j_database
-    graph.execute_query("MERGE (l:JobLock {job: 'demo-job'}) SET l.holder = 'demo-job-dead', "
-                        "l.expires_at = datetime() - duration({minutes: 1})", database_=db)
+    graph.execute_query(
+        "MERGE (l:JobLock {job: 'demo-job'}) SET l.holder = 'demo-job-dead', "
+        "l.expires_at = datetime() - duration({minutes: 1})",
+        database_=db,
+    )
     assert run_job(lambda: open_driver(settings), db, "demo-job", lambda: {"ok": 1}).outcome == "succeeded"
-    graph.execute_query("MERGE (l:JobLock {job: 'demo-job'}) SET l.holder = 'demo-job-alive', "
-                        "l.expires_at = datetime() + duration({minutes: 5})", database_=db)
+    graph.execute_query(
+        "MERGE (l:JobLock {job: 'demo-job'}) SET l.holder = 'demo-job-alive', "
+        "l.expires_at = datetime() + duration({minutes: 5})",
+        database_=db,
+    )
     busy = CliRunner().invoke(app, ["jobs", "run", "credit-expiry"], obj=settings)
     assert busy.exit_code == 0, busy.output  # another job's lock does not stop it
     with pytest.raises(JobBusy):

@@ -17,7 +17,9 @@ def test_every_job_has_a_timer_and_every_timer_a_job() -> None:
         unit.read(timer)
         target = unit["Timer"]["Unit"]
         assert target.startswith("reliefgraph-job@") and target.endswith(".service"), timer.name
-        scheduled[target.removeprefix("reliefgraph-job@").removesuffix(".service")] = unit["Timer"]["OnCalendar"]
+        scheduled[target.removeprefix("reliefgraph-job@").removesuffix(".service")] = unit["Timer"][
+            "OnCalendar"
+        ]
     assert set(scheduled) == set(JOBS)
     service = configparser.ConfigParser(interpolation=None)
     service.read(UNITS / "reliefgraph-job@.service")

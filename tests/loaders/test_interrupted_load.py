@@ -53,8 +53,9 @@ def _child_settings(settings: Settings) -> str:
 
 
 @pytest.mark.parametrize(("feed", "batch"), [("persons", 3), ("payments", 1), ("enrollments", 1)])
-def test_killed_load_run_again_equals_a_clean_load(graph: Driver, settings: Settings, county_files: list[Path],
-                                                    tmp_path: Path, feed: str, batch: int) -> None:
+def test_killed_load_run_again_equals_a_clean_load(
+    graph: Driver, settings: Settings, county_files: list[Path], tmp_path: Path, feed: str, batch: int
+) -> None:
     db = settings.neo4j_database
     Loader(graph, settings, rejects_dir=tmp_path / "clean").load(county_files)
     clean = dump(graph, db)
@@ -62,7 +63,9 @@ def test_killed_load_run_again_equals_a_clean_load(graph: Driver, settings: Sett
 
     child = subprocess.run(
         [sys.executable, "-c", CHILD, _child_settings(settings), feed, str(batch), *map(str, county_files)],
-        capture_output=True, text=True, env={"REJECTS": str(tmp_path / "crashed"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        env={"REJECTS": str(tmp_path / "crashed"), "PATH": "/usr/bin:/bin"},
     )
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     partial = dump(graph, db)

@@ -13,20 +13,28 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.driver import open_driver
-from neo4j_server.local_server import LocalNeo4j, free_port
 from graph.migrations import migrate
 from loaders.run import Loader
+from neo4j_server.local_server import LocalNeo4j, free_port
 from reliefgraph.cli import app
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
 from tests.graphdump import dump, wipe
 
 
-@pytest.mark.skipif(bool(os.environ.get("RELIEFGRAPH_TEST_NEO4J_URI")), reason="needs the project's own server")
-def test_neo4j_killed_mid_load_ends_in_one_line_and_a_rerun_finishes(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    own = Settings(state_dir=PROJECT_ROOT / ".reliefgraph" / "test-killed", bolt_port=free_port(), heap_size="512m",
-                   pagecache_size="256m", batch_size=200)
+@pytest.mark.skipif(
+    bool(os.environ.get("RELIEFGRAPH_TEST_NEO4J_URI")), reason="needs the project's own server"
+)
+def test_neo4j_killed_mid_load_ends_in_one_line_and_a_rerun_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = Settings(
+        state_dir=PROJECT_ROOT / ".reliefgraph" / "test-killed",
+        bolt_port=free_port(),
+        heap_size="512m",
+        pagecache_size="256m",
+        batch_size=200,
+    )
     server = LocalNeo4j(own)
     server.start()
     out = tmp_path / "county"

@@ -50,7 +50,7 @@ def test_wrong_header_names_the_missing_columns(tmp_path: Path) -> None:
 
 
 def test_duplicated_header_column_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "households.csv", ("household_id,village_code,address,address\n").encode())
+    path = write(tmp_path, "households.csv", (b"household_id,village_code,address,address\n"))
     with pytest.raises(FileFormatError, match="appear twice"):
         read_export(path, REQUIRED)
 
@@ -98,7 +98,9 @@ def test_short_gbk_that_is_also_valid_utf8_is_refused_until_its_encoding_is_give
     # file names both and asks; with the encoding given, the plate comes back as 鲁H12345.
     text = "record_id,plate\nV-1,鲁H12345\n"
     path = write(tmp_path, "vehicles.csv", text.encode("gbk"))
-    with pytest.raises(FileFormatError, match="ambiguous: UTF-8 reads 'V-1,³H12345', GB18030 reads 'V-1,鲁H12345'"):
+    with pytest.raises(
+        FileFormatError, match="ambiguous: UTF-8 reads 'V-1,³H12345', GB18030 reads 'V-1,鲁H12345'"
+    ):
         read_export(path, ["record_id"])
     export = read_export(path, ["record_id"], "gb18030")
     assert (export.encoding, export.rows[0].values["plate"]) == ("gb18030", "鲁H12345")
@@ -107,7 +109,7 @@ def test_short_gbk_that_is_also_valid_utf8_is_refused_until_its_encoding_is_give
 def test_utf8_with_yuan_signs_and_bank_names_stays_utf8(tmp_path: Path) -> None:
     # The probe's file: ¥ (U+00A5) and Chinese runs of even length, which GB18030 also
     # decodes (as 涓浗閾惰…). Valid UTF-8 with Han characters is UTF-8.
-    text = ("record_id,bank,balance\nD1,中国银行,¥200\nD2,中国工商银行,100\nD3,中国农业银行,100\n")
+    text = "record_id,bank,balance\nD1,中国银行,¥200\nD2,中国工商银行,100\nD3,中国农业银行,100\n"
     export = read_export(write(tmp_path, "deposits.csv", text.encode("utf-8")), ["record_id"])
     assert export.encoding == "utf-8"
     assert [r.values["bank"] for r in export.rows] == ["中国银行", "中国工商银行", "中国农业银行"]
@@ -121,20 +123,35 @@ def test_gbk_that_is_not_utf8_is_gb18030(tmp_path: Path) -> None:
 
 
 def test_unbalanced_quote_rejects_its_line_and_the_rest_loads(tmp_path: Path) -> None:
-    text = HEADER + 'H1,370831100001,"东村1号,2020-01-01\n' + "H2,370831100001,西村2号,2020-01-01\n" \
+    text = (
+        HEADER
+        + 'H1,370831100001,"东村1号,2020-01-01\n'
+        + "H2,370831100001,西村2号,2020-01-01\n"
         + "H3,370831100001,西村3号,2020-01-01\n"
+    )
     export = read_export(write(tmp_path, "households.csv", text.encode()), REQUIRED)
     assert [(r.line, r.problem is None) for r in export.rows] == [(2, False), (3, True), (4, True)]
     assert "unbalanced quote" in export.rows[0].problem
 
 
 def test_a_huge_field_or_a_nul_byte_rejects_one_row(tmp_path: Path) -> None:
-    text = HEADER + "H1,370831100001," + "x" * 200_000 + ",2020-01-01\n" \
-        + "H2,370831100001,西村\x002号,2020-01-01\n" + "H3,370831100001,西村3号,2020-01-01\n"
+    text = (
+        HEADER
+        + "H1,370831100001,"
+        + "x" * 200_000
+        + ",2020-01-01\n"
+        + "H2,370831100001,西村\x002号,2020-01-01\n"
+        + "H3,370831100001,西村3号,2020-01-01\n"
+    )
     export = read_export(write(tmp_path, "households.csv", text.encode()), REQUIRED)
     assert [(r.line, r.problem) for r in export.rows] == [
-        (2, "a field is longer than 131,072 characters"), (3, "contains a NUL byte"), (4, None)]
+        (2, "a field is longer than 131,072 characters"),
+        (3, "contains a NUL byte"),
+        (4, None),
+    ]
+
+
 def test_middle_dot_in_a_minority_name_stays_utf8(tmp_path: Path) -> None:
-    path = write(tmp_path, "persons.csv", "name\n阿卜杜拉·买买提\n".encode("utf-8"))
+    path = write(tmp_path, "persons.csv", "name\n阿卜杜拉·买买提\n".encode())
     export = read_export(path, ["name"])
     assert (export.encoding, export.rows[0].values["name"]) == ("utf-8", "阿卜杜拉·买买提")

@@ -91,8 +91,9 @@ def test_the_neo4j_routing_scheme_reaches_the_server(settings: Settings) -> None
         uri, password = settings.neo4j_uri, settings.neo4j_password or SecretStr("")
     else:
         uri, password = LocalNeo4j(settings).bolt_uri, SecretStr(LocalNeo4j(settings).password())
-    routed = settings.model_copy(update={"neo4j_uri": uri.replace("bolt://", "neo4j://", 1),
-                                         "neo4j_password": password})
+    routed = settings.model_copy(
+        update={"neo4j_uri": uri.replace("bolt://", "neo4j://", 1), "neo4j_password": password}
+    )
     with open_driver(routed) as driver, driver.session(database=routed.neo4j_database) as session:
         assert session.execute_read(lambda tx: tx.run("RETURN 1 AS one").single()["one"]) == 1
         assert session.execute_write(lambda tx: tx.run("RETURN 2 AS two").single()["two"]) == 2

@@ -10,21 +10,35 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from domain.ids import InvalidIdNumber, normalize_id_number
 from loaders.run import Loader
 from settings import Settings
-from domain.ids import InvalidIdNumber, normalize_id_number
 from synth.county import synthesize
 
 FINDING_KINDS = {
-    "DUP_PERSON_MULTI_HOUSEHOLD", "DUP_EXCLUSIVE_PROGRAMMES", "DUP_PAYMENT", "DUP_EVENT_AID", "DUP_IDENTITY",
-    "RING_SHARED_IDENTIFIER", "PAYMENT_TO_THIRD_PARTY", "DECEASED_PAID", "ASSET_INELIGIBLE", "RELATIONSHIP_BENEFIT",
-    "GAP_VULNERABLE_UNCOVERED", "GAP_MISSING_SPECIAL", "GAP_STAFFING", "GAP_OVERDUE",
+    "DUP_PERSON_MULTI_HOUSEHOLD",
+    "DUP_EXCLUSIVE_PROGRAMMES",
+    "DUP_PAYMENT",
+    "DUP_EVENT_AID",
+    "DUP_IDENTITY",
+    "RING_SHARED_IDENTIFIER",
+    "PAYMENT_TO_THIRD_PARTY",
+    "DECEASED_PAID",
+    "ASSET_INELIGIBLE",
+    "RELATIONSHIP_BENEFIT",
+    "GAP_VULNERABLE_UNCOVERED",
+    "GAP_MISSING_SPECIAL",
+    "GAP_STAFFING",
+    "GAP_OVERDUE",
 }
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +69,11 @@ def test_every_finding_kind_is_planted_and_labelled(county: Path) -> None:
         assert item["note"]
         assert any(item.get(key) for key in ("persons", "households", "townships", "villages", "cases"))
     assert {item["kind"] for item in labels(county, "near_misses.jsonl")} >= {
-        "DUP_EVENT_AID", "ASSET_INELIGIBLE", "RELATIONSHIP_BENEFIT", "RING_SHARED_IDENTIFIER"}
+        "DUP_EVENT_AID",
+        "ASSET_INELIGIBLE",
+        "RELATIONSHIP_BENEFIT",
+        "RING_SHARED_IDENTIFIER",
+    }
 
 
 def test_exports_carry_real_world_dirt(county: Path) -> None:
@@ -89,8 +107,9 @@ def test_labelled_people_are_in_the_register(county: Path) -> None:
         assert set(item.get("persons", [])) <= registered, item
 
 
-def test_small_county_loads_rejecting_only_excel_damage(graph: Driver, settings: Settings, county: Path,
-                                                        rejects_dir: Path) -> None:
+def test_small_county_loads_rejecting_only_excel_damage(
+    graph: Driver, settings: Settings, county: Path, rejects_dir: Path
+) -> None:
     files = sorted([*county.glob("*.csv"), *county.glob("*.jsonl")])
     report = Loader(graph, settings, rejects_dir=rejects_dir).load(files)
     assert {f.feed for f in report.rejects_files()} == {"persons"}
@@ -99,5 +118,6 @@ def test_small_county_loads_rejecting_only_excel_damage(graph: Driver, settings:
         reasons = {r["reason"] for r in csv.DictReader(fh)}
     assert reasons and all("Excel" in reason for reason in reasons)
     records, _, _ = graph.execute_query(
-        "MATCH (p:Person) RETURN count(p) AS persons", database_=settings.neo4j_database)
+        "MATCH (p:Person) RETURN count(p) AS persons", database_=settings.neo4j_database
+    )
     assert records[0]["persons"] > 5000

@@ -20,8 +20,15 @@ from tests.serving import Served
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "test-artifacts" / "workbench"
 # As the machine's notes advise: no background networking on this closed network.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +73,9 @@ def sign_in(page: Page, base: str, key: str) -> None:
     expect(page.locator("#tabs")).to_be_visible()
 
 
-def test_an_investigator_finds_draws_and_confirms(served: str, page: Page, keys: dict[str, str], detected,
-                                                   settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_investigator_finds_draws_and_confirms(
+    served: str, page: Page, keys: dict[str, str], detected, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, served, keys["investigator"])
     expect(page.locator("#whoami")).to_contain_text("inv-1")
     page.fill("#query", "王建国")
@@ -91,11 +99,14 @@ def test_an_investigator_finds_draws_and_confirms(served: str, page: Page, keys:
     expect(page.locator("#finding")).to_have_attribute("data-status", "confirmed")
     records, _, _ = detected.execute_query(
         "MATCH (f:Finding {kind: 'DUP_PAYMENT'}) RETURN f.status AS status, f.confirmed_amount_fen AS fen, "
-        "f.updated_by AS by", database_=settings.neo4j_database)
+        "f.updated_by AS by",
+        database_=settings.neo4j_database,
+    )
     assert [r.data() for r in records] == [{"status": "confirmed", "fen": 104000, "by": "inv-1"}]
     audited, _, _ = detected.execute_query(
         "MATCH (a:AuditEvent {subject: 'inv-1'}) RETURN collect(DISTINCT a.operation) AS ops",
-        database_=settings.neo4j_database)
+        database_=settings.neo4j_database,
+    )
     assert {"searchPersons", "person", "linkage", "findings"} <= set(audited[0]["ops"])
 
     page.click("#tabs button[data-view=dashboard]")
@@ -105,7 +116,9 @@ def test_an_investigator_finds_draws_and_confirms(served: str, page: Page, keys:
     expect(page.locator("header h1")).to_have_text("Investigator workbench")
 
 
-def test_a_coordinator_cannot_open_another_villages_person(served: str, page: Page, keys: dict[str, str]) -> None:
+def test_a_coordinator_cannot_open_another_villages_person(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
     sign_in(page, served, keys["coordinator"])
     page.fill("#query", ZHAO)  # lives in the other village
     page.click("#search-form button[type=submit]")
@@ -119,8 +132,9 @@ def test_a_coordinator_cannot_open_another_villages_person(served: str, page: Pa
     shot(page, "coordinator")
 
 
-def test_a_coordinator_opens_a_search_hit_and_reads_problems_in_chinese(served: str, page: Page,
-                                                                        keys: dict[str, str]) -> None:
+def test_a_coordinator_opens_a_search_hit_and_reads_problems_in_chinese(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
     sign_in(page, served, keys["coordinator"])
     page.fill("#query", "王建国")
     page.click("#search-form button[type=submit]")
@@ -143,8 +157,9 @@ def test_a_wrong_key_is_refused(served: str, page: Page) -> None:
     expect(page.locator("#tabs")).to_be_hidden()
 
 
-def test_a_coordinator_works_the_discovery_list_and_the_publicity_list(served: str, page: Page,
-                                                                     keys: dict[str, str]) -> None:
+def test_a_coordinator_works_the_discovery_list_and_the_publicity_list(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
     sign_in(page, served, keys["coordinator_b"])
     page.click("#tabs button[data-view=discovery]")
     expect(page.locator("#discovery")).to_have_attribute("data-count", "1")

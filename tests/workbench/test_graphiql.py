@@ -46,8 +46,14 @@ def offline_page(browser: Browser) -> Iterator[tuple[Page, list[str], list[str]]
 
     context.route("**/*", only_local)
     page = context.new_page()
-    page.on("console", lambda m: complaints.append(m.text)
-            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            complaints.append(m.text)
+            if "Content Security Policy" in m.text or "Refused to" in m.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: complaints.append(f"page error: {e}"))
     yield page, off_machine, complaints
     context.close()
@@ -62,7 +68,8 @@ def replace_text(page: Page, editor: str, text: str) -> None:
 
 
 def test_graphiql_runs_a_query_with_nothing_from_off_the_machine(
-        served_dev: str, offline_page: tuple[Page, list[str], list[str]], keys: dict[str, str]) -> None:
+    served_dev: str, offline_page: tuple[Page, list[str], list[str]], keys: dict[str, str]
+) -> None:
     page, off_machine, complaints = offline_page
     response = page.goto(f"{served_dev}/graphql", timeout=FIRST_RENDER_MS)
     assert response is not None and response.status == 200

@@ -21,8 +21,9 @@ class Scenario:
     def __init__(self, graph: Driver, settings: Settings, rules: DetectionRules, folder: Path) -> None:
         self.graph, self.settings, self.rules, self.folder = graph, settings, rules, folder
 
-    def run(self, county: County, *kinds: FindingKind,
-            as_of: date = AS_OF) -> dict[FindingKind, list[Situation]]:
+    def run(
+        self, county: County, *kinds: FindingKind, as_of: date = AS_OF
+    ) -> dict[FindingKind, list[Situation]]:
         county.load(self.graph, self.settings, self.folder / "county")
         ctx = DetectionContext(self.graph, self.settings.neo4j_database, self.rules, as_of)
         return {kind: DETECTORS[kind](ctx) for kind in kinds}

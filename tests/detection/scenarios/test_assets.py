@@ -30,8 +30,16 @@ def _enrolled(c: County, village: str, name: str) -> tuple[str, str, str]:
 
 
 def _business(c: County, person: str, role: str, capital: str = "", share: str = "") -> str:
-    return c.fact("businesses", person, "SJ", registration_no=f"9137083{len(c.rows['businesses']):011d}",
-                  business_name="泗水县某合作社", role=role, registered_capital=capital, share_amount=share)
+    return c.fact(
+        "businesses",
+        person,
+        "SJ",
+        registration_no=f"9137083{len(c.rows['businesses']):011d}",
+        business_name="泗水县某合作社",
+        role=role,
+        registered_capital=capital,
+        share_amount=share,
+    )
 
 
 def test_a_legal_representative_holds_no_stake(scenario: Scenario) -> None:

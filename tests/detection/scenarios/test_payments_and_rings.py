@@ -54,8 +54,13 @@ def test_grants_paid_into_accounts_of_people_who_left_the_household(scenario: Sc
     h3 = c.household(VB)
     mother = c.person(h3, "赵梅", date(1980, 1, 1), sex="F")
     lodger = c.person(h3, "钱进", date(1975, 1, 1), relation="other", until="2026-02-28")
-    e3 = c.enrollment("DIBAO", household=h3, covered=[mother], start="2026-09-01",
-                      account=c.account(lodger, "622800000001000301"))
+    e3 = c.enrollment(
+        "DIBAO",
+        household=h3,
+        covered=[mother],
+        start="2026-09-01",
+        account=c.account(lodger, "622800000001000301"),
+    )
     found = scenario.run(c, THIRD)[THIRD]
     assert evidence(found, "Household") == sorted([{h1}, {h2}, {h3}], key=sorted)
     paid = sorted(map(sorted, evidence(found, "Payment")))
@@ -102,16 +107,20 @@ def test_accounts_inside_the_household_are_not_third_parties(scenario: Scenario)
 def test_a_chain_through_different_identifiers_is_one_ring(scenario: Scenario) -> None:
     c = County()
     # A and B share a phone; C's grant is paid into B's account.
-    (ha, pa, _), (hb, pb, _) = (_recipient(c, VA, "甲", date(1950, 1, 1)),
-                                _recipient(c, VB, "乙", date(1951, 1, 1)))
+    (ha, pa, _), (hb, pb, _) = (
+        _recipient(c, VA, "甲", date(1950, 1, 1)),
+        _recipient(c, VB, "乙", date(1951, 1, 1)),
+    )
     c.phone(pa, "13900000011")
     c.phone(pb, "13900000011")
     b_account = c.account(pb, "622800000003000101")
     hc, _, ec = _recipient(c, VC, "丙", date(1952, 1, 1), account=b_account)
     c.payment(ec, "2026-04", account=b_account)
     # A chain of three phones and an address through four households in two townships.
-    chain = [_recipient(c, v, n, date(1955, 1, i + 1)) for i, (v, n) in
-             enumerate(((VA, "丁"), (VB, "戊"), (VC, "己"), (VC, "庚")))]
+    chain = [
+        _recipient(c, v, n, date(1955, 1, i + 1))
+        for i, (v, n) in enumerate(((VA, "丁"), (VB, "戊"), (VC, "己"), (VC, "庚")))
+    ]
     for (_, x, _), (_, y, _), phone in zip(chain, chain[1:], ("13900000021", "13900000022", "13900000023")):
         c.phone(x, phone)
         c.phone(y, phone)
@@ -130,8 +139,10 @@ def test_unrelated_households_paid_into_one_agents_account(scenario: Scenario) -
     # agent's own household receives nothing.
     agent = c.person(c.household(VB), "代办人", date(1978, 1, 1))
     agents = c.account(agent, "622800000004000101")
-    elderly = [_recipient(c, v, n, date(1936 + i, 5, 5), account=agents)
-               for i, (v, n) in enumerate(((VA, "老甲"), (VB, "老乙"), (VC, "老丙")))]
+    elderly = [
+        _recipient(c, v, n, date(1936 + i, 5, 5), account=agents)
+        for i, (v, n) in enumerate(((VA, "老甲"), (VB, "老乙"), (VC, "老丙")))
+    ]
     for _, _, e in elderly:
         c.payment(e, "2026-06", account=agents)
     # Decoy: a care home's account paid for more households than the rule lets link (集中供养).
@@ -150,12 +161,16 @@ def test_two_households_need_more_than_one_shared_phone(scenario: Scenario) -> N
     c = County()
     # Decoys: two households sharing one phone and nothing else; kin sharing a phone and an
     # account; a grant paid into the account of the grantee's spouse.
-    (_, x, _), (_, y, _) = (_recipient(c, VA, "邻甲", date(1950, 1, 1)),
-                            _recipient(c, VA, "邻乙", date(1951, 1, 1)))
+    (_, x, _), (_, y, _) = (
+        _recipient(c, VA, "邻甲", date(1950, 1, 1)),
+        _recipient(c, VA, "邻乙", date(1951, 1, 1)),
+    )
     c.phone(x, "13900000031")
     c.phone(y, "13900000031")
-    (_, k1, _), (_, k2, _) = (_recipient(c, VB, "兄", date(1950, 2, 2)),
-                              _recipient(c, VB, "弟", date(1953, 2, 2)))
+    (_, k1, _), (_, k2, _) = (
+        _recipient(c, VB, "兄", date(1950, 2, 2)),
+        _recipient(c, VB, "弟", date(1953, 2, 2)),
+    )
     c.kin(k1, k2, "sibling")
     c.phone(k1, "13900000032")
     c.phone(k2, "13900000032")
@@ -166,8 +181,10 @@ def test_two_households_need_more_than_one_shared_phone(scenario: Scenario) -> N
     wife = c.person(h, "妻", date(1961, 3, 3), sex="F", relation="spouse")
     c.enrollment("DIBAO", household=h, covered=[head, wife], account=c.account(wife, "622800000005000201"))
     # Found: a pair sharing a phone and an address; a pair sharing a phone, one paid into the other's account.
-    (hp, p, _), (hq, q, _) = (_recipient(c, VC, "丁甲", date(1944, 4, 4)),
-                              _recipient(c, VC, "丁乙", date(1945, 4, 4)))
+    (hp, p, _), (hq, q, _) = (
+        _recipient(c, VC, "丁甲", date(1944, 4, 4)),
+        _recipient(c, VC, "丁乙", date(1945, 4, 4)),
+    )
     for person in (p, q):
         c.phone(person, "13900000033")
         c.address(person, "星村镇南村5号")

@@ -46,8 +46,9 @@ def test_a_month_paid_by_a_grant_and_its_renewal(scenario: Scenario) -> None:
     h3 = c.household(VC)
     p3 = c.person(h3, "韩三", date(1955, 1, 1))
     r1 = c.enrollment("DIBAO", household=h3, covered=[p3], start="2024-01-01", case=c.case(h3, p3))
-    r2 = c.enrollment("DIBAO", household=h3, covered=[p3], start="2026-08-01",
-                      case=c.case(h3, p3, submitted="2025-11-05"))
+    r2 = c.enrollment(
+        "DIBAO", household=h3, covered=[p3], start="2026-08-01", case=c.case(h3, p3, submitted="2025-11-05")
+    )
     august = {c.payment(r1, "2026-08"), c.payment(r2, "2026-08")}
     # Decoys: a renewal paying each month once, including back pay (补发) of a month the old
     # enrollment never paid; two programmes of one household in one month; two temporary-aid
@@ -66,7 +67,8 @@ def test_a_month_paid_by_a_grant_and_its_renewal(scenario: Scenario) -> None:
     found = scenario.run(c, DUP)[DUP]
     assert evidence(found, "Payment") == sorted([june, march, august], key=sorted)
     assert sorted(map(sorted, evidence(found, "Enrollment"))) == sorted(
-        [sorted([old, new]), sorted([t1, t2]), sorted([r1, r2])])
+        [sorted([old, new]), sorted([t1, t2]), sorted([r1, r2])]
+    )
     assert sorted(s.amount_fen for s in found) == [50000, 50000, 70000]
 
 
@@ -109,8 +111,9 @@ def test_deaths_recorded_late_still_stop_the_grant(scenario: Scenario) -> None:
     wife = c.person(h, "许二", date(1947, 1, 1), sex="F", relation="spouse", until="2026-03-15")
     c.death(wife, "2026-03-15", reported="2026-10-30", source="WJ")
     account = c.account(husband, "622800000006000101")
-    e = c.enrollment("DIBAO", household=h, covered=[husband, wife], start="2025-01-01", end="2026-06-30",
-                     account=account)
+    e = c.enrollment(
+        "DIBAO", household=h, covered=[husband, wife], start="2025-01-01", end="2026-06-30", account=account
+    )
     c.payment(e, "2026-03", account=account)
     after = {c.payment(e, p, account=account) for p in ("2026-04", "2026-05", "2026-06")}
     # Decoy: the renewed grant no longer covers her; it pays after her death without a finding.
