@@ -32,7 +32,11 @@ lock:
 demo: $(STAMP)
 	$(BIN)/reliefgraph demo
 
+# Lint, format and types first (seconds), then the tests against a real Neo4j.
 test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The workbench's browser tests drive Debian's chromium; a CJK font so its pages render Chinese.

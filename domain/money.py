@@ -4,6 +4,7 @@ by people in yuan with two decimal places."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 FEN_PER_YUAN = 100
 CENT = Decimal("0.01")
@@ -12,6 +13,14 @@ CENT = Decimal("0.01")
 def to_fen(amount: Decimal | int | None) -> int | None:
     """An amount in yuan (at most two decimals, checked by the caller) as stored."""
     return None if amount is None else int(amount * FEN_PER_YUAN)
+
+
+@overload
+def to_yuan(fen: int) -> Decimal: ...
+@overload
+def to_yuan(fen: None) -> None: ...
+@overload
+def to_yuan(fen: int | None) -> Decimal | None: ...
 
 
 def to_yuan(fen: int | None) -> Decimal | None:

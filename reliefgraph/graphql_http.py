@@ -12,12 +12,13 @@ otherwise). Batching is not offered.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from cross_web import HTTPException
 from graphql import ArgumentNode, GraphQLError, OperationDefinitionNode, OperationType, Visitor, parse, visit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
@@ -102,7 +103,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise HTTPException(400, "the request body is not UTF-8") from None
         return super().decode_json(data)
 
-    async def get_sub_response(self, request: Request) -> Response:
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
         response = await super().get_sub_response(request)
         response.wants_graphql_response = _wants_graphql_response(request.headers.get("accept", ""))  # type: ignore[attr-defined]
         return response
@@ -167,20 +168,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        if isinstance(response_data, dict) and any(
-            (e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE
-            for e in response_data.get("errors") or []
-        ):
+        # strawberry types errors as objects; as sent they are the spec's dicts.
+        errors = (
+            cast("list[dict[str, Any]]", response_data.get("errors") or [])
+            if isinstance(response_data, dict)
+            else []
+        )
+        if any((e.get("extensions") or {}).get("code") == SERVICE_UNAVAILABLE for e in errors):
             response.status_code = 503
             response.headers["retry-after"] = "5"
         if getattr(sub_response, "wants_graphql_response", False) and isinstance(response_data, dict):
             response.media_type = GRAPHQL_RESPONSE
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             request_error = (
-                response_data.get("data") is None
-                and bool(response_data.get("errors"))
-                and all("path" not in e for e in response_data["errors"])
-            )  # type: ignore[union-attr]
+                response_data.get("data") is None and bool(errors) and all("path" not in e for e in errors)
+            )
             if request_error and response.status_code == 200:
                 response.status_code = 400
         return response

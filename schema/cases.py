@@ -179,7 +179,7 @@ class Mutation:
             applicant=applicant,
             programme=input.programme.strip().upper(),
             case_id=case_id,
-            channel=input.channel.value,
+            channel=ChannelEnum(input.channel).value,
             by=p.subject,
             role=p.role.value,
             note=input.note,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 import strawberry
 
@@ -235,6 +235,11 @@ class PersonView:
         if level is not Access.DENIED:
             self.disclosed.add(category)
         return level
+
+    @overload
+    def id_number(self, value: str) -> str: ...
+    @overload
+    def id_number(self, value: str | None) -> str | None: ...
 
     def id_number(self, value: str | None) -> str | None:
         if value is not None:

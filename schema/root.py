@@ -135,7 +135,7 @@ class Query:
             if id_number is None:
                 return InvalidInput(field="handle", message="handles are not offered here")
         try:
-            key = _lookup_key(id_number)
+            key = _lookup_key(id_number or "")  # one of the two is given (checked above)
         except InvalidIdNumber as exc:
             return InvalidInput(field="idNumber", message=str(exc))
         record = await fetch_person_360(ctx.gateway, key, area_of(info))

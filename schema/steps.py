@@ -20,4 +20,5 @@ class StepEvent:
 
     @classmethod
     def from_record(cls, event: dict[str, Any]) -> Self:
-        return cls(**{k: event.get(k) for k in StepEvent.__annotations__})
+        values: dict[str, Any] = {k: event.get(k) for k in StepEvent.__annotations__}
+        return cls(**values)
