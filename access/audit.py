@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
 
 from access.audit_chain import append
+from access.operations import audit_categories
 from access.principal import Principal
 
 AUDIT_EVENTS = """
@@ -31,9 +32,6 @@ RETURN a {.*, at: toString(a.at)} AS event
 ORDER BY a.at DESC, a.event_id DESC
 LIMIT $limit
 """
-
-# The category of a read of the trail itself (not a DataCategory: no field of a person carries it).
-AUDIT_TRAIL = "audit trail"
 
 
 class Writer(Protocol):
@@ -145,17 +143,20 @@ class AuditTrail:
         self.request_id = str(uuid.uuid4())
 
     async def record_reads(
-        self, persons: list[str], categories: list[str], purpose: str, operation: str
+        self, persons: list[str], purpose: str, operation: str, *, disclosed: Iterable[str] | None = None
     ) -> None:
+        """Events for a read that showed these persons; their categories come from the access
+        table (access/operations.AUDITED), narrowed to what the resolver says it disclosed."""
         if not persons:
             return
         p = self._principal
+        categories = audit_categories(p, operation, disclosed)
         common = {
             "request_id": self.request_id,
             "subject": p.subject,
             "role": p.role.value,
             "department": p.department,
-            "categories": sorted(set(categories)),
+            "categories": categories,
             "purpose": purpose,
             "operation": operation,
             "outcome": "shown",

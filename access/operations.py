@@ -12,10 +12,12 @@ Row-level masking stays with access/fields.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from access.policy import Access, DataCategory, access
 from access.principal import Principal, Role
 
 
@@ -155,6 +157,44 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "correctDishonestyRecord"): CREDIT_DECISION,
 }
+
+
+EVERY_CATEGORY = frozenset(c.value for c in DataCategory)
+AUDIT_TRAIL = "audit trail"  # an auditor's read of the trail itself: whose data was read, and why
+
+# What each audited read may disclose, by the operation its events name. An event records
+# these, less what the caller's role may not read (access/policy.py), less what the resolver
+# did not show (a person 360 names only what its view disclosed; a finding, what its kind's
+# explanation names): callers never type categories themselves.
+AUDITED: dict[str, frozenset[str]] = {
+    "person": EVERY_CATEGORY,
+    "household": EVERY_CATEGORY,
+    "searchPersons": frozenset({"basic", "identity"}),
+    "linkage": frozenset({"basic", "identity", "contact", "financial"}),
+    "paths": frozenset({"basic", "identity", "contact", "financial"}),
+    "case": frozenset({"benefits"}),
+    "cases": frozenset({"benefits"}),
+    "activeDiscovery": frozenset({"basic", "identity", "social", "assets", "health"}),
+    "findings": EVERY_CATEGORY,
+    "finding": EVERY_CATEGORY,
+    "findingEvidence": EVERY_CATEGORY,
+    "dishonestyRecord": frozenset({"basic", "identity", "credit", "benefits"}),
+    "restrictionStatus": frozenset({"credit"}),
+    "creditChanges": frozenset({"identity", "credit"}),
+    "publicity": frozenset({"basic", "benefits"}),
+    "dishonestyPublicity": frozenset({"basic", "identity", "credit"}),
+    "auditEvents": frozenset({AUDIT_TRAIL}),
+}
+
+
+def audit_categories(
+    principal: Principal, operation: str, disclosed: Iterable[str] | None = None
+) -> list[str]:
+    """The categories an audited read's events record (AUDITED); an operation missing there
+    raises KeyError, so no read goes unaudited by mistake."""
+    wanted = AUDITED[operation] if disclosed is None else AUDITED[operation] & set(disclosed)
+    readable = {c.value for c in DataCategory if access(principal, c) is not Access.DENIED} | {AUDIT_TRAIL}
+    return sorted(wanted & readable)
 
 
 def area(principal: Principal, operation: tuple[str, str]) -> Area | None:

@@ -74,9 +74,7 @@ class CaseQuery:
         row = await fetch_case(ctx.gateway, case_id.strip())
         if row is None or not _visible(reach, row["case"], await _mandate(ctx, reach)):
             return NotFound()
-        await ctx.audit.record_reads(
-            [row["applicant"]] if row["applicant"] else [], ["benefits"], purpose, "case"
-        )
+        await ctx.audit.record_reads([row["applicant"]] if row["applicant"] else [], purpose, "case")
         return case_record(row["case"])
 
     @strawberry.field(
@@ -125,7 +123,5 @@ class CaseQuery:
             Edge(cursor=encode_key(r["sort_key"], r["case"]["case_id"]), node=case_record(r["case"]))
             for r in shown
         ]
-        await ctx.audit.record_reads(
-            [r["applicant"] for r in shown if r["applicant"]], ["benefits"], purpose, "cases"
-        )
+        await ctx.audit.record_reads([r["applicant"] for r in shown if r["applicant"]], purpose, "cases")
         return connection(edges, len(rows), page.limit)

@@ -250,9 +250,7 @@ class CreditQuery:
         r = await fetch_record(ctx.gateway, record_id.strip())
         if r is None:
             return NotFound(message="no such dishonesty record")
-        await ctx.audit.record_reads(
-            [r["id_number"]], ["basic", "identity", "credit", "benefits"], purpose, "dishonestyRecord"
-        )
+        await ctx.audit.record_reads([r["id_number"]], purpose, "dishonestyRecord")
         return record(r)
 
     @strawberry.field(
@@ -271,7 +269,7 @@ class CreditQuery:
         except InvalidIdNumber as exc:
             return InvalidInput(field="idNumber", message=str(exc))
         records = await active_restrictions(ctx.gateway, [key])
-        await ctx.audit.record_reads([key], ["credit"], purpose, "restrictionStatus")
+        await ctx.audit.record_reads([key], purpose, "restrictionStatus")
         return RestrictionStatus(restricted=bool(records), records=[public_record(r) for r in records])
 
     @strawberry.field(
@@ -291,7 +289,7 @@ class CreditQuery:
         rows = await fetch_changes(ctx.gateway, after, limit + 1)
         page = rows[:limit]
         await ctx.audit.record_reads(
-            [c["id_number"] for c in page], ["identity", "credit"], "credit platform export", "creditChanges"
+            [c["id_number"] for c in page], "credit platform export", "creditChanges"
         )
         edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
         return connection(edges, len(rows), limit)

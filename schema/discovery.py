@@ -15,7 +15,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.policy import Access, DataCategory, access
 from domain.finding_kinds import FindingKind
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
@@ -65,7 +64,6 @@ class DiscoveryQuery:
         village_code: str | None = None,
     ) -> DiscoveryResult:
         ctx = info.context
-        p = ctx.principal
         reach = area_of(info)
         if (bad := purpose_problem(purpose)) is not None:
             return bad
@@ -85,7 +83,6 @@ class DiscoveryQuery:
             order="SCORE_DESC",
             **page.params(),
         )
-        health = access(p, DataCategory.HEALTH)
         edges, persons = [], []
         for r in rows[: page.limit]:
             f = r["finding"]
@@ -108,8 +105,5 @@ class DiscoveryQuery:
                     ),
                 )
             )
-        categories = ["basic", "identity", "social", "assets"] + (
-            ["health"] if health is not Access.DENIED else []
-        )
-        await ctx.audit.record_reads([x for x in persons if x], categories, purpose, "activeDiscovery")
+        await ctx.audit.record_reads([x for x in persons if x], purpose, "activeDiscovery")
         return connection(edges, len(rows), page.limit)

@@ -125,9 +125,9 @@ class Finding:
             return EvidenceGraph(nodes=[], edges=[])
         await ctx.audit.record_reads(
             persons_in(raw["nodes"]),
-            KIND_CATEGORIES.get(self.kind, ["basic"]),
             self.purpose,
             "findingEvidence",
+            disclosed=KIND_CATEGORIES.get(self.kind, ["basic"]),
         )
         return EvidenceGraph(
             nodes=[graph_node(n) for n in raw["nodes"]], edges=[graph_edge(e) for e in raw["edges"]]
@@ -254,7 +254,7 @@ class FindingQuery:
                 f.get("persons") or []
             )
         for categories, persons in by_categories.items():
-            await ctx.audit.record_reads(persons, list(categories), purpose, "findings")
+            await ctx.audit.record_reads(persons, purpose, "findings", disclosed=categories)
         edges = [
             Edge(
                 cursor=encode_key(r["sort_key"], r["finding"]["finding_id"]),
@@ -318,7 +318,7 @@ class FindingQuery:
         if f is None or not _visible(scope, f):
             return NotFound()
         await ctx.audit.record_reads(
-            f.get("persons") or [], KIND_CATEGORIES.get(f["kind"], ["basic"]), purpose, "finding"
+            f.get("persons") or [], purpose, "finding", disclosed=KIND_CATEGORIES.get(f["kind"], ["basic"])
         )
         return finding(f, purpose)
 

@@ -124,7 +124,6 @@ async def publicity_list(
     entries = [entry(r) for r in rows]
     await ctx.audit.record_reads(
         [r["applicant_id"] for r in rows if r["applicant_id"]],
-        ["basic", "benefits"],
         "publicity list",
         "publicity",
     )
@@ -151,7 +150,6 @@ async def dishonesty_notices(ctx: RequestContext, area: str) -> list[DishonestyN
     mode = ctx.settings.dishonesty_publicity_identity
     await ctx.audit.record_reads(
         [r["id_number"] for r in records],
-        ["basic", "identity", "credit"],
         "dishonesty publicity",
         "dishonestyPublicity",
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.audit import AUDIT_EVENTS, AUDIT_TRAIL
+from access.audit import AUDIT_EVENTS
 from access.handles import InvalidHandle
 from domain.ids import InvalidIdNumber, normalize_id_number
 from resolvers.context import RequestContext
@@ -146,7 +146,9 @@ class Query:
         view = PersonView(ctx.principal, area_of(info))
         person = view.person(record)
         # The subject, and every member, relative, grantee or applicant the response names.
-        await ctx.audit.record_reads(sorted(view.shown), [c.value for c in view.disclosed], purpose, "person")
+        await ctx.audit.record_reads(
+            sorted(view.shown), purpose, "person", disclosed=[c.value for c in view.disclosed]
+        )
         return person
 
     @strawberry.field(description="A household: its members over time, grants, cases and visits. Audited.")
@@ -166,9 +168,9 @@ class Query:
         household = view.household(record)
         await ctx.audit.record_reads(
             sorted(view.shown | {m["id_number"] for m in record["members"]}),
-            [c.value for c in view.disclosed],
             purpose,
             "household",
+            disclosed=[c.value for c in view.disclosed],
         )
         return household
 
@@ -231,7 +233,7 @@ class Query:
                     ),
                 )
             )
-        await ctx.audit.record_reads(ids, ["basic", "identity"], purpose, "searchPersons")
+        await ctx.audit.record_reads(ids, purpose, "searchPersons")
         return connection(edges, len(rows), limit)
 
     @strawberry.field(
@@ -257,9 +259,7 @@ class Query:
         )
         if raw is None:
             return NotFound()
-        await ctx.audit.record_reads(
-            persons_in(raw["nodes"]), ["basic", "identity", "contact", "financial"], purpose, "linkage"
-        )
+        await ctx.audit.record_reads(persons_in(raw["nodes"]), purpose, "linkage")
         return Linkage(
             center=raw["start"],
             nodes=[graph_node(n) for n in raw["nodes"]],
@@ -294,7 +294,6 @@ class Query:
         ]
         await ctx.audit.record_reads(
             [p for r in rows for p in persons_in(r["nodes"])],
-            ["basic", "identity", "contact", "financial"],
             purpose,
             "paths",
         )
@@ -333,7 +332,6 @@ class Query:
         # The trail shows whose data was read and why, with full ID numbers: a read like any other.
         await ctx.audit.record_reads(
             [e.node.person_id_number for e in edges if e.node.person_id_number],
-            [AUDIT_TRAIL],
             "audit trail review",
             "auditEvents",
         )
