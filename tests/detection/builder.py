@@ -46,10 +46,11 @@ class County:
         return hid
 
     def person(self, household: str, name: str, born: date, sex: str = "M", relation: str = "head",
-               id_number: str | None = None, since: str = "2001-01-01") -> str:
+               id_number: str | None = None, since: str = "2001-01-01",
+               document_type: str = "resident_id") -> str:
         seq = next(self._person_seq) * 2 + (1 if sex == "M" else 0)
         id_number = id_number or make_id_number("370831", born, seq % 1000)
-        self.rows["persons"].append({"document_type": "resident_id", "id_number": id_number, "name": name,
+        self.rows["persons"].append({"document_type": document_type, "id_number": id_number, "name": name,
                                      "sex": sex, "birth_date": born.isoformat(), "household_id": household,
                                      "relation": relation, "member_since": since})
         return id_number
