@@ -29,10 +29,10 @@ from bench.county import OUT, bench_settings, start_with_county
 from bench.febrl import febrl3
 from bench.machine import machine_line
 from bench.spread import Spread, ratio
-from detection.detectors.identity import REGISTER
+from detection.detectors.identity import READ_MODEL, REGISTER
 from detection.evaluate import MATCH_JACCARD, read_labels, score
 from detection.findings_read import current_findings
-from detection.identity_linkage import IdentityLinker, describe
+from detection.identity_linkage import IdentityLinker, describe, weights_table
 from detection.identity_register import person_row
 from detection.rules import Identity, read_rules
 from detection.run import run_detection
@@ -139,12 +139,17 @@ def _prf(predicted: set[tuple[str, ...]], truth: set[tuple[str, ...]]) -> tuple[
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+DECISIVE_SHOWN = 8
+
+
 def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str, ...]],
-                    ours: set[tuple[str, ...]] | None, identity: Identity) -> None:
-    """Blocking recall per rule, then reliefgraph's engine and the Splink baseline side by side."""
+                    ours: set[tuple[str, ...]] | None, identity: Identity,
+                    model: dict[str, Any] | None = None) -> None:
+    """Blocking recall per rule, then reliefgraph's engine and the Splink baseline side by side;
+    then the weights of the decisive pairs (false and missed, the first few)."""
     records = [person_row(r) for r in rows]
     started = time.perf_counter()
-    linker = IdentityLinker(records)
+    linker = IdentityLinker(records, model)
     recall = linker.candidate_recall(truth)  # type: ignore[arg-type]
     if ours is None:  # not from stored findings: the engine itself, trained on these records
         linker.train(identity.threshold, identity.particulars_min_bits)
@@ -162,6 +167,15 @@ def _identity_table(title: str, rows: list[dict[str, Any]], truth: set[tuple[str
     t.caption = (f"F1 ratio {mine[2] / base[2]:.2f}; " if base[2] else "") + "blocking recall: " + ", ".join(
         f"{name} {share:.3f}" for name, share in recall.items())
     console.print(t)
+    decisive = sorted((ours - truth) | (truth - ours))[:DECISIVE_SHOWN]
+    if decisive and linker.linker is not None:
+        wanted = set(decisive)
+        scored = {(p.a, p.b): p for p in linker.predict(1e-9, touching={x for k in decisive for x in k},
+                                                          particulars_min_bits=None, keep_never=True)
+                  if (p.a, p.b) in wanted}
+        console.print("decisive pairs (found falsely or missed), weights in bits:")
+        console.print(weights_table(scored[k] for k in decisive if k in scored))
+        console.print(f"of them proposed by no blocking rule: {len(wanted - scored.keys())}")
     for note in splink_baseline.NOTES:
         console.print(f"[yellow]note:[/yellow] {note}")
     splink_baseline.NOTES.clear()
@@ -225,8 +239,10 @@ def main() -> None:
                 console.print(splink_baseline.SETTINGS_TEXT)
                 truth = {tuple(sorted(label["persons"])) for label in labels if label["kind"] == "DUP_IDENTITY"}
                 register = [r for r in driver.execute_query(REGISTER, database_=db)[0]]
+                saved = driver.execute_query(READ_MODEL, database_=db)[0]
+                model = json.loads(saved[0]["parameters"]) if saved and saved[0]["parameters"] else None
                 _identity_table("the synthetic county (findings as stored)", [r.data() for r in register], truth,
-                                _pairs(findings), rules.identity)
+                                _pairs(findings), rules.identity, model)
                 rows, outside = febrl3(OUT / "febrl")
                 _identity_table("FEBRL dataset 3 (outside)", rows, outside, None, rules.identity)
     finally:

@@ -46,6 +46,7 @@ from detection.identity_register import (
     DROP_HUBS_SQL,
     DUCK_COLUMNS,
     HUBS_SQL,
+    NAMESAKE_SEXES_SQL,
     RARE_BIRTH_MAX,
     RARE_KEY_MAX,
     RARE_KEYS_SQL,
@@ -72,6 +73,13 @@ DETERMINISTIC_RECALL = 0.6  # the guess the prior starts from; then measured (Id
 PRIOR_MIN_FOUND = 10
 PRIOR_RECALL_FLOOR = 0.1  # the prior grows at most sixfold from the guess
 PRIOR_ROUNDS = 5
+# The prior is a share of pairs: duplicates grow with the register, pairs with its square, so a
+# small register's prior is far higher and its namesakes born the same day pass for one person
+# where the county's would not. A register smaller than this is given the prior it would have
+# at this size (its duplicates per person as measured): a few townships' register. (At the
+# county's size a name's frequency falls too, and a rare name counts for more: there the
+# prior alone would miss a second registration that only its particulars show.)
+PRIOR_REGISTER_MIN = 100_000
 # EM sessions as the tutorial pairs them: one blocked on the birth date trains the name,
 # ID, phone, account and address levels; one blocked on the name trains the birth date.
 TRAINING_BLOCKS = {column: block_on(column) for column in ("birth_date", "latin")}
@@ -81,6 +89,25 @@ U_MAX_PAIRS = 2_000_000
 
 
 _APART = "len(list_intersect(households_l, households_r)) = 0"  # the two persons live in different households
+_ONE_SLIP = "damerau_levenshtein(id17_l, id17_r) <= 1"  # numbers one keystroke apart (birth digits included)
+
+# Pairs never reported, whatever their weights: SQL over a prediction's row (gamma_: a
+# comparison's level, 0 its last). Name and shared identifiers (phones, accounts, addresses)
+# never outweigh particulars that contradict one person; none of these pairs has an
+# identifier-level reason (numbers the same or one keystroke apart) to be one.
+NEVER_ONE_PERSON = {
+    # Twins: one household, one birth date, numbers issued one after the other (a sequence
+    # code within two of the other's, both sexes counted). Only the same number in its two
+    # forms, or one slipped elsewhere than in the issued order, makes them one.
+    "members of one household born the same day (twins), numbers not one slip apart":
+        "len(list_intersect(households_l, households_r)) > 0 AND birth_date_l = birth_date_r "
+        "AND NOT coalesce(id17_l = id17_r OR (damerau_levenshtein(id17_l, id17_r) = 1 "
+        "AND NOT (left(id17_l, 14) = left(id17_r, 14) "
+        "AND abs(right(id17_l, 3)::INTEGER - right(id17_r, 3)::INTEGER) <= 2)), false)",
+    # An uncle and nephew of one name: a birth date can be one keystroke off, never decades.
+    "birth dates more than 10 years apart, and not one keystroke apart": "gamma_birth_date = 0",
+    "different sexes on independently issued numbers": "gamma_sex = 0",
+}
 
 
 def _shared(column: str, label: str, *more_levels: Any) -> Any:
@@ -103,7 +130,10 @@ M_START = {
     "birth_date": [0.84, 0.03, 0.06, 0.03, 0.02, 0.01, 0.01],
     # A second registration's number is mostly one keystroke from the first (retyped, or made
     # up from it by changing a sequence digit); one in five is unrelated.
-    "id_number": [0.8, 0.2],
+    # The 15-digit form of the other's number: one in twenty.
+    "id_number": [0.05, 0.75, 0.2],
+    # A second registration's sex differs only where its number was made up with the wrong digit.
+    "sex": [0.98, 0.02],
     "phones": [0.5, 0.5],
     "accounts": [0.3, 0.7],
     "addresses": [0.3, 0.1, 0.6],
@@ -155,11 +185,25 @@ def comparisons() -> list[Any]:
         cl.CustomComparison(
             comparison_levels=[
                 cll.NullLevel("id17_region_seq"),
+                cll.ExactMatchLevel("id17").configure(
+                    label_for_charts="the same number (15- and 18-digit forms)"),
                 cll.DamerauLevenshteinLevel("id17_region_seq", 1),
                 cll.ElseLevel(),
             ],
             output_column_name="id_number",
         ).configure(m_probabilities=M_START["id_number"]),
+        # Sex, as the register records it (from the number, GB 11643's sequence parity): evidence
+        # only between numbers issued independently. Numbers one keystroke apart may differ in
+        # the very sex digit the slip hit: no evidence either way.
+        cl.CustomComparison(
+            comparison_levels=[
+                cll.CustomLevel(f"sex_l IS NULL OR sex_r IS NULL OR {_ONE_SLIP}",
+                                "missing, or numbers one keystroke apart").configure(is_null_level=True),
+                cll.ExactMatchLevel("sex"),
+                cll.ElseLevel().configure(label_for_charts="different sexes"),
+            ],
+            output_column_name="sex",
+        ).configure(m_probabilities=M_START["sex"]),
         _shared("phones", "phone"),
         _shared("accounts", "account"),
         _shared("addresses", "address", cll.And(cll.JaroWinklerLevel("address1", 0.9), cll.CustomLevel(_APART))),
@@ -173,7 +217,7 @@ def settings() -> SettingsCreator:
         comparisons=comparisons(),
         blocking_rules_to_generate_predictions=list(BLOCKING.values()),
         retain_intermediate_calculation_columns=True,  # per-field Bayes factors: the explanation
-        additional_columns_to_retain=[],
+        additional_columns_to_retain=["households", "id17"],  # NEVER_ONE_PERSON reads them
     )
 
 
@@ -186,11 +230,19 @@ def describe() -> str:
               "Jaro-Winkler pinyin >= 0.92 / both parts similar / one part equal / parts swapped / "
               "Jaro-Winkler >= 0.80), birth date (Splink's DateOfBirthComparison levels plus day and month swapped), "
               "ID number's region and sequence digits (Damerau-Levenshtein <= 1; its birth digits are the "
-              "birth date, and the sex digit is never compared alone), phone, account, address (shared between different households; addresses also Jaro-Winkler >= 0.9)",
+              "birth date, and the sex digit is never compared alone), phone, account, address "
+              "(shared between different households; addresses also Jaro-Winkler >= 0.9)",
+              "  ID number also: the same number in its 15- and 18-digit forms (u counted); sex as recorded "
+              "(different sexes strong evidence against; no evidence where the numbers are one keystroke "
+              "apart; u counted "
+              f"among namesakes; m fixed at {FIXED_M['sex']})",
+              "  never one person (name and shared identifiers cannot outweigh these):",
+              *(f"    - {rule}" for rule in NEVER_ONE_PERSON),
               f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
               f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}, then "
               f"at the recall measured among the pairs found (at least {PRIOR_MIN_FOUND} pairs; floor "
-              f"{PRIOR_RECALL_FLOOR}); u: {U_MAX_PAIRS:,} random pairs "
+              f"{PRIOR_RECALL_FLOOR}), as if the register held at least {PRIOR_REGISTER_MIN:,} persons; "
+              f"u: {U_MAX_PAIRS:,} random pairs "
               "(a shared phone, account or address: counted over the whole register); "
               "m: EM on blocks (birth date) and (full name), at most "
               f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
@@ -212,6 +264,7 @@ class Prediction:
     probability: float
     weights: dict[str, float]  # per comparison: its match weight in bits (log2 of m/u), name frequency included
     levels: dict[str, str]  # per comparison: the level's label
+    never: str = ""  # the NEVER_ONE_PERSON rule the pair meets (kept only when asked)
 
 
 class IdentityLinker:
@@ -260,7 +313,9 @@ class IdentityLinker:
             training.estimate_probability_two_random_records_match(
                 DETERMINISTIC_FALLBACK, recall=DETERMINISTIC_RECALL)  # type: ignore[arg-type]  # as above
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=20261129)
-        self.linker = Linker(self.table, self._counted_shared_u(self.model()), log_level=None)
+        model = self._counted_same_number_u(self._counted_shared_u(self.model()))
+        model = self._bounded_prior(self._counted_sex_u(model))
+        self.linker = Linker(self.table, model, log_level=None)
         expected = self._expected_matches()
         for column, block in TRAINING_BLOCKS.items():
             # Counted from the block sizes, not by forming the pairs: a county's birth-date
@@ -343,7 +398,7 @@ class IdentityLinker:
         total = self.count * (self.count - 1) / 2
         for comparison in model["comparisons"]:
             column = comparison["output_column_name"]
-            if column not in M_START or column in ("name", "birth_date", "id_number"):
+            if column not in M_START or column in ("name", "birth_date", "id_number", "sex"):
                 continue
             shared = self.con.execute(SHARED_PAIRS_SQL.format(column=column)).fetchall()[0][0]
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -351,6 +406,36 @@ class IdentityLinker:
             levels[0]["u_probability"] = u
             middle = sum(lv.get("u_probability") or 0.0 for lv in levels[1:-1])
             levels[-1]["u_probability"] = max(1.0 - u - middle, 1e-12)
+        return model
+
+    def _counted_same_number_u(self, model: dict[str, Any]) -> dict[str, Any]:
+        """u of "the same number" counted, not sampled: random pairs never hold a 15-digit
+        number and its 18-digit form, and a level never seen would weigh nothing."""
+        total = self.count * (self.count - 1) / 2
+        same = self.con.execute(BLOCK_PAIRS_SQL.format(column="id17")).fetchall()[0][0]
+        levels = _levels(model, "id_number")
+        levels[0]["u_probability"] = max(same, 1) / total
+        counted = sum(lv.get("u_probability") or 0.0 for lv in levels[:-1])
+        levels[-1]["u_probability"] = max(1.0 - counted, 1e-12)
+        return model
+
+    def _counted_sex_u(self, model: dict[str, Any]) -> dict[str, Any]:
+        """u of the sex levels counted among namesakes, not random pairs: names are given by
+        sex, so between namesakes the same sex is no coincidence to count as evidence (a random
+        pair's one half would count it), and different sexes are rarer than one half."""
+        pairs, different = self.con.execute(NAMESAKE_SEXES_SQL).fetchall()[0]
+        if not pairs:
+            return model  # no namesakes: the sampled u stands
+        u = min(max(different, 1) / pairs, 0.5)
+        same, other = _levels(model, "sex")
+        same["u_probability"], other["u_probability"] = 1.0 - u, u
+        return model
+
+    def _bounded_prior(self, model: dict[str, Any]) -> dict[str, Any]:
+        """The prior of a register of at least PRIOR_REGISTER_MIN persons (its duplicates per
+        person as estimated)."""
+        if 1 < self.count < PRIOR_REGISTER_MIN:
+            model["probability_two_random_records_match"] *= (self.count - 1) / (PRIOR_REGISTER_MIN - 1)
         return model
 
     def _expected_matches(self) -> float:
@@ -397,19 +482,23 @@ class IdentityLinker:
         self.linker.table_management.register_term_frequency_lookup(self.api.register("name_tf"), "name")
 
     def predict(self, threshold: float, touching: set[str] | None = None,
-                particulars_min_bits: float | None = None) -> list[Prediction]:
+                particulars_min_bits: float | None = None, keep_never: bool = False) -> list[Prediction]:
         """Pairs at or above the threshold; with `touching`, only pairs naming one of those;
         with `particulars_min_bits`, only pairs whose own particulars (PARTICULARS) weigh
-        at least that many bits together, name frequency included."""
+        at least that many bits together, name frequency included; pairs NEVER_ONE_PERSON
+        names only with `keep_never` (to show their weights)."""
         if self.linker is None:
             return []
         kept = self._kept
-        if kept is not None and threshold >= kept[0] and particulars_min_bits == kept[1]:
+        if kept is not None and threshold >= kept[0] and particulars_min_bits == kept[1] and not keep_never:
             # Scored by the last training round at a lower threshold, under this very model.
             return [p for p in kept[2] if p.probability >= threshold
                     and (touching is None or p.a in touching or p.b in touching)]
         table = self.linker.inference.predict(threshold_match_probability=threshold)
-        rows = self.con.execute(f"SELECT * FROM {table.physical_name}").fetchall()
+        never = " ".join(f"WHEN coalesce({rule}, false) THEN ?" for rule in NEVER_ONE_PERSON.values())
+        rows = self.con.execute(f"SELECT * FROM (SELECT *, CASE {never} ELSE '' END AS never_one_person "
+                                f"FROM {table.physical_name}) WHERE ? OR never_one_person = ''",
+                                [*NEVER_ONE_PERSON, keep_never]).fetchall()
         names = [d[0] for d in self.con.description]
         out = []
         for values in rows:
@@ -426,8 +515,21 @@ class IdentityLinker:
                     sum(weights.get(f, 0.0) for f in PARTICULARS) < particulars_min_bits:
                 continue  # only what families and rings share speaks for one person
             levels = {k[6:]: str(v) for k, v in r.items() if k.startswith("gamma_")}
-            out.append(Prediction(a, b, float(r["match_probability"]), weights, levels))
+            out.append(Prediction(a, b, float(r["match_probability"]), weights, levels,
+                                  r["never_one_person"]))
         return sorted(out, key=lambda p: (p.a, p.b))
+
+
+def weights_table(pairs: Iterable[Prediction]) -> str:
+    """Per pair, each comparison's weight in bits and the probability: what decided it."""
+    pairs = list(pairs)
+    columns = list(dict.fromkeys(f for p in pairs for f in p.weights))
+    head = " ".join(f"{c[:10]:>10}" for c in columns)
+    lines = [f"{'pair':37} {head}  probability"]
+    for p in pairs:
+        lines.append(f"{p.a:>18} {p.b:>18} " + " ".join(f"{p.weights.get(c, 0.0):+10.1f}" for c in columns)
+                     + f"  {p.probability:11.3f}" + (f"  never: {p.never}" if p.never else ""))
+    return "\n".join(lines)
 
 
 def _log2_odds(p: float) -> float:
@@ -439,7 +541,9 @@ M_FLOOR = 0.01
 # Not left to EM: whether a second registration's number was mistyped (one digit away) or
 # made up is not something a register's few duplicates can teach; EM on a small register
 # learns the synthetic plants' habits instead.
-FIXED_M = {"id_number": M_START["id_number"]}
+# Nor whether a second registration's recorded sex differs (its number made up with the wrong
+# digit): EM would read namesakes of both sexes as matches.
+FIXED_M = {"id_number": M_START["id_number"], "sex": M_START["sex"]}
 
 
 def _fixed(model: dict[str, Any]) -> dict[str, Any]:
@@ -450,6 +554,12 @@ def _fixed(model: dict[str, Any]) -> dict[str, Any]:
             for lv, m in zip(levels, fixed):
                 lv["m_probability"] = m
     return model
+
+
+def _levels(model: dict[str, Any], column: str) -> list[dict[str, Any]]:
+    """A comparison's non-null levels, first to "all other"."""
+    comparison = next(c for c in model["comparisons"] if c["output_column_name"] == column)
+    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
 
 
 def _floored(model: dict[str, Any]) -> dict[str, Any]:

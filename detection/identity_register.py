@@ -46,14 +46,15 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
     born = r.get("birth")
     born = date(born.year, born.month, born.day) if born is not None else None
     number = r["id"]
+    first17 = _first17(number)
     return {
         "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
         "name_last": last or None, "birth_date": born.isoformat() if born else None,
         "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
         # year and month; year and day of the month: where one slipped, the other holds
         "birth_ym": born.strftime("%Y-%m") if born else None, "birth_yd": born.strftime("%Y-*-%d") if born else None,
-        "id17": number[:17] if len(number) == 18 else None,
-        "id17_region_seq": number[:6] + number[14:17] if len(number) == 18 else None,
+        "id17": first17, "id17_region_seq": first17[:6] + first17[14:17] if first17 else None,
+        "sex": r.get("sex") or None,
         "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
         "phones": sorted(set(r.get("phones") or ())), "accounts": sorted(set(r.get("accounts") or ())),
         "addresses": sorted(set(r.get("addresses") or ())),
@@ -61,6 +62,16 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
         "address_words": _address_words(r.get("addresses") or ()),
         "households": sorted(set(r.get("households") or ())),
     }
+
+
+def _first17(number: str) -> str | None:
+    """The first 17 digits of a resident number; of a 15-digit one kept as it was written (a
+    department's old record), those of its 18-digit form (GB 11643: "19" inserted)."""
+    if len(number) == 18:
+        return number[:17]
+    if len(number) == 15 and number.isdigit():
+        return number[:6] + "19" + number[6:]
+    return None
 
 
 def _address_words(addresses: Any) -> list[str]:
@@ -108,6 +119,13 @@ BLOCK_PAIRS_SQL = """
 SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT FROM (SELECT count(*) AS n FROM persons WHERE {column} IS NOT NULL GROUP BY {column})
 """
 
+# Pairs of namesakes (the same name in pinyin), and of those the pairs of different sexes.
+NAMESAKE_SEXES_SQL = """
+SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT, coalesce(sum(m * f), 0)::BIGINT FROM (
+  SELECT count(*) AS n, count(*) FILTER (sex = 'M') AS m, count(*) FILTER (sex = 'F') AS f
+  FROM persons WHERE latin IS NOT NULL AND sex IS NOT NULL GROUP BY latin)
+"""
+
 # Pairs of persons in different households sharing at least one value of a list column.
 SHARED_PAIRS_SQL = """
 WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
@@ -117,6 +135,8 @@ SELECT count(*) FROM (
 """
 
 DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-                 "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', "
-                 "id17: 'VARCHAR', id17_region_seq: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', accounts: 'VARCHAR[]', "
-                 "addresses: 'VARCHAR[]', address1: 'VARCHAR', address_words: 'VARCHAR[]', households: 'VARCHAR[]'}")
+                "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
+                "birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', id17: 'VARCHAR', id17_region_seq: 'VARCHAR', "
+                "sex: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', "
+                "accounts: 'VARCHAR[]', addresses: 'VARCHAR[]', address1: 'VARCHAR', "
+                "address_words: 'VARCHAR[]', households: 'VARCHAR[]'}")

@@ -20,7 +20,7 @@ from detection.situation import Evidence, Situation
 from domain.finding_kinds import FindingKind
 
 _RECORD = """
-RETURN p.id_number AS id, p.name AS name, p.birth_date AS birth,
+RETURN p.id_number AS id, p.name AS name, p.birth_date AS birth, p.sex AS sex,
        [(p)-[:HAS_PHONE]->(x) | x.number] AS phones,
        [(p)-[:HOLDS_ACCOUNT]->(x) | x.number] AS accounts,
        [(p)-[m:MEMBER_OF]->(h) WHERE m.until IS NULL | h.household_id] AS households,

@@ -70,12 +70,13 @@ class County:
         id_number: str | None = None,
         since: str = "2001-01-01",
         until: str = "",
+        document_type: str = "resident_id",
     ) -> str:
         seq = next(self._person_seq) * 2 + (1 if sex == "M" else 0)
         id_number = id_number or make_id_number("370831", born, seq % 1000)
         self.rows["persons"].append(
             {
-                "document_type": "resident_id",
+                "document_type": document_type,
                 "id_number": id_number,
                 "name": name,
                 "sex": sex,

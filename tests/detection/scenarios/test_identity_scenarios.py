@@ -1,0 +1,365 @@
+"""DUP_IDENTITY scenarios from the domain reference (§5 identity numbers, §7 DUP_IDENTITY).
+
+One small county (about 5,000 residents, the size of our own test counties) holds every
+scenario beside an ordinary population, and detection runs once over it, as it would over a
+township's register. Each scenario is a test: the persons it is about, the kinds that must
+name them, the kinds that must stay silent about them. The decoys are relatives and
+namesakes: each false finding accuses an innocent household of a duplicate registration.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from neo4j import Driver
+
+from detection.context import DetectionContext
+from detection.registry import DETECTORS
+from detection.rules import read_rules
+from detection.situation import Situation
+from graph.finding_kinds import FindingKind
+from schema.ids import make_id_number
+from settings import Settings
+from tests.detection.builder import AS_OF, VA, VB, VC, County
+from tests.graphdump import wipe
+
+DUP = FindingKind.DUP_IDENTITY
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    build: Callable[[County], list[str]]  # adds the scenario to the county; returns its persons
+    expected: frozenset[FindingKind]  # kinds that must pair its persons with each other
+    silent: frozenset[FindingKind]  # kinds that must say nothing about any of its persons
+
+
+def _id(born: date, sequence: int) -> str:
+    return make_id_number("370831", born, sequence)
+
+
+def _person(c: County, household: str, name: str, born: date, sequence: int, relation: str = "head") -> str:
+    return c.person(
+        household,
+        name,
+        born,
+        sex="M" if sequence % 2 else "F",
+        relation=relation,
+        id_number=_id(born, sequence),
+    )
+
+
+def _twins(
+    names: tuple[str, str], born: date, sequences: tuple[int, int], village: str, phone: str | None = None
+) -> Callable[[County], list[str]]:
+    """Twins in one household: names one character apart, one birth date, consecutive numbers."""
+
+    def build(c: County) -> list[str]:
+        h = c.household(village)
+        parent = _person(c, h, names[0][0] + "国庆", born - timedelta(days=365 * 28), 731)
+        twins = [_person(c, h, n, born, s, "child") for n, s in zip(names, sequences)]
+        for p in (parent, *twins) if phone else ():
+            c.phone(p, phone)  # one family phone given for every member
+        return twins
+
+    return build
+
+
+def _uncle_and_nephew(
+    name: str,
+    uncle_born: date,
+    nephew_born: date,
+    sequences: tuple[int, int],
+    villages: tuple[str, str],
+    phone: str,
+    address: str | None = None,
+) -> Callable[[County], list[str]]:
+    """The same name decades apart in two households, one phone recorded for both."""
+
+    def build(c: County) -> list[str]:
+        pair = [
+            _person(c, c.household(v), name, b, s)
+            for v, b, s in zip(villages, (uncle_born, nephew_born), sequences)
+        ]
+        for p in pair:
+            c.phone(p, phone)
+            if address:
+                c.address(p, address)
+        return pair
+
+    return build
+
+
+def _boy_and_girl(
+    name: str, born: date, sequences: tuple[int, int], village: str, address: str | None = None
+) -> Callable[[County], list[str]]:
+    """A boy and a girl of one name, born the same day in one village, unrelated numbers."""
+
+    def build(c: County) -> list[str]:
+        assert sequences[0] % 2 != sequences[1] % 2
+        pair = [_person(c, c.household(village, address), name, born, s) for s in sequences]
+        return pair
+
+    return build
+
+
+def _namesakes(
+    name: str, born: date, sequences: tuple[int, ...], villages: tuple[str, ...]
+) -> Callable[[County], list[str]]:
+    """Namesakes born the same day with unrelated numbers and nothing shared."""
+
+    def build(c: County) -> list[str]:
+        return [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences)]
+
+    return build
+
+
+def _retyped(
+    name: str, born: date, sequences: tuple[int, int], villages: tuple[str, str], phone: str | None = None
+) -> Callable[[County], list[str]]:
+    """One person registered twice, the number retyped with one digit slipped."""
+
+    def build(c: County) -> list[str]:
+        pair = [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences)]
+        for p in pair if phone else ():
+            c.phone(p, phone)
+        return pair
+
+    return build
+
+
+def _traditional(
+    simplified: str,
+    traditional: str,
+    born: date,
+    sequences: tuple[int, int],
+    villages: tuple[str, str],
+    phone: str,
+) -> Callable[[County], list[str]]:
+    """The second registration's name written in traditional characters; the same birth date
+    and phone; the number made up (its sex digit right)."""
+
+    def build(c: County) -> list[str]:
+        pair = [
+            _person(c, c.household(v), n, born, s)
+            for v, n, s in zip(villages, (simplified, traditional), sequences)
+        ]
+        for p in pair:
+            c.phone(p, phone)
+        return pair
+
+    return build
+
+
+def _old_number(
+    name: str, born: date, sequence: int, villages: tuple[str, str]
+) -> Callable[[County], list[str]]:
+    """A department's row kept the 15-digit number of before 1999 (recorded as another
+    document, so not upgraded on load) beside the register's 18-digit form."""
+
+    def build(c: County) -> list[str]:
+        new = _person(c, c.household(villages[0]), name, born, sequence)
+        old = new[:6] + new[8:17]
+        assert len(old) == 15
+        c.person(
+            c.household(villages[1]),
+            name,
+            born,
+            sex="M" if sequence % 2 else "F",
+            id_number=old,
+            document_type="other",
+        )
+        return [new, old]
+
+    return build
+
+
+_DECOY, _FOUND = (frozenset(), frozenset({DUP})), (frozenset({DUP}), frozenset())
+
+SCENARIOS = [
+    Scenario(
+        "twin boys, two names one character apart, numbers 101 and 103",
+        _twins(("王子涵", "王子轩"), date(2012, 5, 20), (101, 103), VA),
+        *_DECOY,
+    ),
+    Scenario(
+        "a boy and a girl twin, 陈思远 and 陈思媛, numbers 351 and 352",
+        _twins(("陈思远", "陈思媛"), date(2008, 9, 1), (351, 352), VB),
+        *_DECOY,
+    ),
+    Scenario(
+        "twin girls of two-character names, numbers 462 and 464, the family's phone given for both",
+        _twins(("赵婷", "赵娟"), date(1999, 12, 31), (462, 464), VC, phone="13905370001"),
+        *_DECOY,
+    ),
+    Scenario(
+        "uncle and nephew 王建国, 32 years apart, one phone",
+        _uncle_and_nephew("王建国", date(1950, 4, 12), date(1982, 7, 3), (135, 597), (VA, VB), "13905370002"),
+        *_DECOY,
+    ),
+    Scenario(
+        "uncle and nephew of a rare name, 34 years apart, one phone and one address",
+        _uncle_and_nephew(
+            "孔祥瑞",
+            date(1941, 2, 8),
+            date(1975, 10, 30),
+            (213, 879),
+            (VB, VB),
+            "13905370003",
+            "泗水县泉林镇西村孔家胡同3号",
+        ),
+        *_DECOY,
+    ),
+    Scenario(
+        "uncle and nephew born the same day of the year, 25 years apart, one phone, two townships",
+        _uncle_and_nephew("刘志强", date(1958, 9, 9), date(1983, 9, 9), (317, 655), (VA, VC), "13905370004"),
+        *_DECOY,
+    ),
+    Scenario(
+        "a boy and a girl 王欣, born the same day in one village",
+        _boy_and_girl("王欣", date(2010, 6, 1), (147, 388), VA),
+        *_DECOY,
+    ),
+    Scenario(
+        "a boy and a girl 张子涵, born the same day in one village",
+        _boy_and_girl("张子涵", date(2015, 3, 3), (529, 186), VB),
+        *_DECOY,
+    ),
+    Scenario(
+        "a boy and a girl 刘洋 born the same day, neighbours at one address",
+        _boy_and_girl("刘洋", date(1988, 8, 8), (773, 240), VC, "泗水县星村镇南村大院8号"),
+        *_DECOY,
+    ),
+    Scenario(
+        "namesakes 王伟 born the same day in two townships",
+        _namesakes("王伟", date(1985, 7, 7), (137, 591), (VA, VC)),
+        *_DECOY,
+    ),
+    Scenario(
+        "namesakes of a rare name born the same day in two villages",
+        _namesakes("欧阳明华", date(1962, 11, 20), (248, 716), (VA, VB)),
+        *_DECOY,
+    ),
+    Scenario(
+        "three namesakes 李秀英 born on New Year's Day 1949",
+        _namesakes("李秀英", date(1949, 1, 1), (122, 564, 908), (VA, VB, VC)),
+        *_DECOY,
+    ),
+    Scenario(
+        "registered twice, the number retyped with its sequence digit slipped (248 for 218)",
+        _retyped("孙丽娟", date(1976, 2, 14), (218, 248), (VA, VC)),
+        *_FOUND,
+    ),
+    Scenario(
+        "registered twice, the number retyped with a slipped digit, the same phone given",
+        _retyped("周振华", date(1967, 4, 23), (357, 353), (VB, VC), phone="13905370005"),
+        *_FOUND,
+    ),
+    Scenario(
+        "registered again in traditional characters, the same birth date and phone",
+        _traditional("陈淑芬", "陳淑芬", date(1958, 10, 5), (286, 642), (VA, VB), "13905370006"),
+        *_FOUND,
+    ),
+    Scenario(
+        "a 15-digit old number beside its 18-digit form",
+        _old_number("张桂芝", date(1939, 5, 17), 424, (VB, VC)),
+        *_FOUND,
+    ),
+]
+
+
+def _population(c: County) -> None:
+    """About 5,000 residents in families: repeated surnames and given names, a phone per
+    household, birth dates over 80 years (what the model learns strangers look like from)."""
+    rng = random.Random(2027)
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    given = (
+        "伟",
+        "芳",
+        "娜",
+        "敏",
+        "静",
+        "强",
+        "磊",
+        "军",
+        "洋",
+        "勇",
+        "艳",
+        "杰",
+        "娟",
+        "涛",
+        "明",
+        "超",
+        "秀兰",
+        "桂英",
+        "建华",
+        "玉兰",
+        "志刚",
+        "海燕",
+        "丽",
+        "鹏",
+        "浩",
+        "宇",
+        "欣怡",
+        "子轩",
+        "梓涵",
+        "淑珍",
+    )
+    for i in range(1800):
+        h = c.household((VA, VB, VC)[i % 3])
+        surname = rng.choice(surnames)
+        head_born = date(1940, 1, 1) + timedelta(days=rng.randrange(18_000))
+        members = [
+            (surname, head_born, "head"),
+            (rng.choice(surnames), head_born + timedelta(days=rng.randrange(-1500, 1500)), "spouse"),
+        ]
+        members += [
+            (surname, head_born + timedelta(days=rng.randrange(7_300, 12_000)), "child")
+            for _ in range(rng.choice((0, 1, 1, 2)))
+        ]
+        for k, (s, born, relation) in enumerate(members):
+            p = c.person(
+                h,
+                s + rng.choice(given),
+                born,
+                sex="MF"[k % 2] if k < 2 else rng.choice("MF"),
+                relation=relation,
+            )
+            if k == 0:
+                c.phone(p, f"138{i:08d}")
+
+
+@pytest.fixture(scope="module")
+def county(
+    driver: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[dict[str, list[str]], list[Situation]]]:
+    c = County()
+    persons = {s.name: s.build(c) for s in SCENARIOS}
+    _population(c)
+    numbers = [r["id_number"] for r in c.rows["persons"]]
+    assert len(numbers) == len(set(numbers)), "a scenario's number collides with the population's"
+    wipe(driver, settings.neo4j_database)
+    c.load(driver, settings, tmp_path_factory.mktemp("scenarios"))
+    found = DETECTORS[DUP](
+        DetectionContext(
+            driver, settings.neo4j_database, read_rules(settings.detection_rules_file), AS_OF, None
+        )
+    )
+    yield persons, found
+    wipe(driver, settings.neo4j_database)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_scenario(scenario: Scenario, county: tuple[dict[str, list[str]], list[Situation]]) -> None:
+    persons, found = county
+    mine = set(persons[scenario.name])
+    about = [s for s in found if {e.key for e in s.evidence if e.label == "Person"} & mine]
+    for kind in scenario.expected:
+        pairs = [{e.key for e in s.evidence if e.label == "Person"} for s in about if s.kind is kind]
+        assert pairs and all(p <= mine for p in pairs), (kind, [(s.score, s.explanation_en) for s in about])
+    for kind in scenario.silent:
+        assert not [s for s in about if s.kind is kind], [(s.score, s.explanation_en) for s in about]
