@@ -82,17 +82,17 @@ PERSON_IN_AREA = (
 )
 
 
-I, CW, CO = Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR
+IV, CW, CO = Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR
 DP, CR, EX, AU = Role.DEPARTMENT_PARTNER, Role.CREDIT_OFFICER, Role.CREDIT_EXPORTER, Role.AUDITOR
 EVERYONE = {role: Scope.COUNTY for role in Role}
 # Persons by area: the county, the own township, the own village.
-LOCAL = {I: Scope.COUNTY, CW: Scope.TOWNSHIP, CO: Scope.VILLAGE}
+LOCAL = {IV: Scope.COUNTY, CW: Scope.TOWNSHIP, CO: Scope.VILLAGE}
 CASE_READERS = LOCAL | {DP: Scope.MANDATE}
 FINDINGS = Operation(
-    {I: Scope.COUNTY, CW: Scope.TOWNSHIP},
+    {IV: Scope.COUNTY, CW: Scope.TOWNSHIP},
     "findings are for investigators (and caseworkers, for coverage gaps)",
 )
-INVESTIGATOR = {I: Scope.COUNTY}
+INVESTIGATOR = {IV: Scope.COUNTY}
 CASEWORK = Operation({CW: Scope.TOWNSHIP}, "only caseworkers of the township run the case workflow")
 CREDIT_DECISION = Operation(
     {CR: Scope.COUNTY}, "only civil affairs' credit officers decide dishonesty records"
@@ -119,12 +119,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"
     ),
     ("Query", "dishonestyRecord"): Operation(
-        {CR: Scope.COUNTY, I: Scope.COUNTY},
+        {CR: Scope.COUNTY, IV: Scope.COUNTY},
         "dishonesty records are read by credit officers and investigators",
     ),
     # Joint restriction is checked by ID number wherever the person lives (一处失信、处处受限).
     ("Query", "restrictionStatus"): Operation(
-        {role: Scope.COUNTY for role in (DP, CW, I, CR)}, "your role does not check restrictions"
+        {role: Scope.COUNTY for role in (DP, CW, IV, CR)}, "your role does not check restrictions"
     ),
     ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
     ("Query", "publicityList"): PUBLICITY,

@@ -22,7 +22,9 @@ def per_row_loop(driver: Driver, database: str, sample: Sample, county_code: str
             cypher = FEEDS[feed].cypher
             for row in rows:
                 session.execute_write(
-                    lambda tx, r=row: tx.run(cypher, rows=[r], county_code=county_code).consume()
+                    lambda tx, r=row, cypher=cypher: tx.run(
+                        cypher, rows=[r], county_code=county_code
+                    ).consume()
                 )
     return time.perf_counter() - started
 

@@ -36,7 +36,8 @@ def bench_settings(**overrides: object) -> Settings:
 
 
 def generator_digest() -> str:
-    """What the county's files follow from: the generator's code and the rule files (the oracle's thresholds)."""
+    """What the county's files follow from: the generator's code and the rule files (the oracle's
+    thresholds)."""
     sha = hashlib.sha256()
     for path in sorted([*(PROJECT_ROOT / "synth").glob("*.py"), *(PROJECT_ROOT / "rules").glob("*.toml")]):
         sha.update(path.name.encode() + b"\0" + path.read_bytes())

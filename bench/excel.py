@@ -70,7 +70,8 @@ def main() -> None:
                 timings[name].append(time.perf_counter() - started)
     for name, runs in timings.items():
         print(
-            f"{name:22} median {statistics.median(runs):6.2f} s  (min {min(runs):.2f}, max {max(runs):.2f}, 3 runs)"
+            f"{name:22} median {statistics.median(runs):6.2f} s  "
+            f"(min {min(runs):.2f}, max {max(runs):.2f}, 3 runs)"
         )
     a, b = (statistics.median(v) for v in timings.values())
     print(f"python-calamine is {b / a:.1f}x faster on {args.rows:,} rows")

@@ -43,16 +43,17 @@ logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 MAKE_CHANGES = """
 UNWIND range($start, $end) AS i
-CREATE (:CreditChange {sequence: i, change_id: 'CC-' + toString(i), change: 'published', record_id: 'DRB-' + toString(i),
-  record_version: 3, occurred_at: datetime(), status: 'published', subject_name: '测试对象', id_number: '11010519491231002X',
+CREATE (:CreditChange {sequence: i, change_id: 'CC-' + toString(i), change: 'published',
+  record_id: 'DRB-' + toString(i), record_version: 3, occurred_at: datetime(), status: 'published',
+  subject_name: '测试对象', id_number: '11010519491231002X',
   behaviour: 'concealment', facts: '隐瞒家庭收入，骗取最低生活保障金', amount_fen: 1040 * (i % 50 + 1),
   legal_basis: '《社会救助暂行办法》第六十八条', severity: 'general', deciding_authority: '泗水县民政局',
   decision_number: '泗民信〔2026〕' + toString(i) + '号', decision_date: date('2026-11-01'),
   publicity_start: date('2026-11-02'), publicity_end: date('2029-11-02'), aid_stopped: true})
 """
 RESET = (
-    "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case CALL (n) { DETACH DELETE n } "
-    "IN TRANSACTIONS OF 10000 ROWS"
+    "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case "
+    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 )
 APPLICANTS = """
 MATCH (p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL

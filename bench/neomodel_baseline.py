@@ -93,7 +93,7 @@ def main() -> None:
                     for p in chunk
                 )
             )
-            for person, p in zip(persons, chunk):
+            for person, p in zip(persons, chunk, strict=True):
                 person.households.connect(
                     homes[p["household_id"]], {"relation": p["relation"], "since": _date(p["member_since"])}
                 )

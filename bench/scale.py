@@ -161,7 +161,8 @@ def main() -> None:
     console.print(table)
     kinds = sorted(base.kinds_s, key=lambda k: -results[-1].kinds_s.get(k, 0.0))[:KINDS_SHOWN]
     by_kind = Table(
-        title=f"detection seconds by kind, the {KINDS_SHOWN} costliest at the largest multiple (growth as above)"
+        title=f"detection seconds by kind, the {KINDS_SHOWN} costliest at the largest multiple "
+        "(growth as above)"
     )
     by_kind.add_column("kind")
     for r in results:

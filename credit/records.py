@@ -73,7 +73,8 @@ CALL (r, before, ok) {
   SET r.status = coalesce($to, r.status), r.version = r.version + 1, r.updated_at = datetime(),
       r.updated_by = $by, r += $changes
   CREATE (r)-[:HAS_EVENT]->(:CreditEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
-                                          action: $action, from_status: before, to_status: r.status, note: $note})
+                                          action: $action, from_status: before, to_status: r.status,
+                                          note: $note})
   MERGE (s:Sequence {name: 'credit_changes'}) ON CREATE SET s.value = 0
   SET s.value = s.value + 1
   CREATE (r)-[:HAS_CHANGE]->(ch:CreditChange {sequence: s.value, change_id: 'CC-' + toString(s.value),
@@ -109,8 +110,8 @@ CALL (p) {
   WHERE m.until IS NULL AND m2.until IS NULL RETURN r
 }
 WITH DISTINCT r WHERE r.status IN ['decided', 'published']
-RETURN r {.record_id, .id_number, .behaviour, .severity, .deciding_authority, .decision_number, .decision_date,
-          .publicity_start, .publicity_end, .status} AS record
+RETURN r {.record_id, .id_number, .behaviour, .severity, .deciding_authority, .decision_number,
+          .decision_date, .publicity_start, .publicity_end, .status} AS record
 """
 
 CHANGES = """

@@ -53,15 +53,26 @@ BLOCKING_KEYS = {
     "rare address word": ("address_words",),
 }
 _LISTS = ("phones", "accounts", "addresses", "address_words")
-_REGISTER_WIDE = ("first_rare", "last_rare", "birth_rare", "address_words")  # known only over the whole register
-BLOCKING = {name: block_on(*columns, arrays_to_explode=[c for c in columns if c in _LISTS])
-            for name, columns in BLOCKING_KEYS.items()}
+_REGISTER_WIDE = (
+    "first_rare",
+    "last_rare",
+    "birth_rare",
+    "address_words",
+)  # known only over the whole register
+BLOCKING = {
+    name: block_on(*columns, arrays_to_explode=[c for c in columns if c in _LISTS])
+    for name, columns in BLOCKING_KEYS.items()
+}
 # A record without a birth date escapes every rule above but the rare ones: it is compared
 # with everyone sharing a name part with it, in either place ("jankus callum" / "callum
 # jankus"). Cheap in a register whose numbers give every birth date; in an outside list
 # (FEBRL) these found 3% of the true pairs nothing else proposed.
-BLOCKING |= {f"no birth date ({a}): {mine} name part = {theirs}": CustomRule(f"{a}.nb_{mine} = {b}.name_{theirs}")
-             for a, b in (("l", "r"), ("r", "l")) for mine in ("first", "last") for theirs in ("first", "last")}
+BLOCKING |= {
+    f"no birth date ({a}): {mine} name part = {theirs}": CustomRule(f"{a}.nb_{mine} = {b}.name_{theirs}")
+    for a, b in (("l", "r"), ("r", "l"))
+    for mine in ("first", "last")
+    for theirs in ("first", "last")
+}
 
 
 def sharing_a_key(scope: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]]) -> set[str]:
@@ -89,7 +100,11 @@ def pairs_sql(rule: Any) -> str:
     source = "persons"
     if explode:
         column = explode[0]
-        source = (f"(SELECT * REPLACE (unnest(CASE WHEN len({column}) = 0 THEN [NULL] ELSE {column} END) "
-                  f"AS {column}) FROM persons)")
-    return (f"SELECT DISTINCT l.unique_id, r.unique_id FROM {source} AS l JOIN {source} AS r "
-            f"ON {condition} AND l.unique_id < r.unique_id")
+        source = (
+            f"(SELECT * REPLACE (unnest(CASE WHEN len({column}) = 0 THEN [NULL] ELSE {column} END) "
+            f"AS {column}) FROM persons)"
+        )
+    return (
+        f"SELECT DISTINCT l.unique_id, r.unique_id FROM {source} AS l JOIN {source} AS r "
+        f"ON {condition} AND l.unique_id < r.unique_id"
+    )

@@ -63,13 +63,16 @@ log = logging.getLogger(__name__)
 # county's register, and counting them as matches would inflate the prior. Only where the
 # register has no shared identifier to go on (an outside list with names and dates only)
 # does the prior fall back to name and birth date.
-DETERMINISTIC = [
+# list[Any]: Splink types these lists as str | BlockingRuleCreator, a class it exports only privately.
+DETERMINISTIC: list[Any] = [
     block_on("phones", "birth_date", arrays_to_explode=["phones"]),
     block_on("accounts", "birth_date", arrays_to_explode=["accounts"]),
     block_on("id17_region_seq", "birth_date"),
 ]
-DETERMINISTIC_FALLBACK = [block_on("name", "birth_date")]
-DETERMINISTIC_RECALL = 0.6  # the guess the prior starts from; then measured (IdentityLinker._prior_from_found)
+DETERMINISTIC_FALLBACK: list[Any] = [block_on("name", "birth_date")]
+DETERMINISTIC_RECALL = (
+    0.6  # the guess the prior starts from; then measured (IdentityLinker._prior_from_found)
+)
 PRIOR_MIN_FOUND = 10
 PRIOR_RECALL_FLOOR = 0.1  # the prior grows at most sixfold from the guess
 PRIOR_ROUNDS = 5
@@ -99,11 +102,12 @@ NEVER_ONE_PERSON = {
     # Twins: one household, one birth date, numbers issued one after the other (a sequence
     # code within two of the other's, both sexes counted). Only the same number in its two
     # forms, or one slipped elsewhere than in the issued order, makes them one.
-    "members of one household born the same day (twins), numbers not one slip apart":
+    "members of one household born the same day (twins), numbers not one slip apart": (
         "len(list_intersect(households_l, households_r)) > 0 AND birth_date_l = birth_date_r "
-        "AND NOT coalesce(id17_l = id17_r OR (damerau_levenshtein(id17_l, id17_r) = 1 "
-        "AND NOT (left(id17_l, 14) = left(id17_r, 14) "
-        "AND abs(right(id17_l, 3)::INTEGER - right(id17_r, 3)::INTEGER) <= 2)), false)",
+    )
+    + "AND NOT coalesce(id17_l = id17_r OR (damerau_levenshtein(id17_l, id17_r) = 1 "
+    "AND NOT (left(id17_l, 14) = left(id17_r, 14) "
+    "AND abs(right(id17_l, 3)::INTEGER - right(id17_r, 3)::INTEGER) <= 2)), false)",
     # An uncle and nephew of one name: a birth date can be one keystroke off, never decades.
     "birth dates more than 10 years apart, and not one keystroke apart": "gamma_birth_date = 0",
     "different sexes on independently issued numbers": "gamma_sex = 0",
@@ -115,7 +119,9 @@ def _shared(column: str, label: str, *more_levels: Any) -> Any:
     return cl.CustomComparison(
         comparison_levels=[
             cll.CustomLevel(f"len({column}_l) = 0 OR len({column}_r) = 0").configure(is_null_level=True),
-            cll.CustomLevel(f"len(list_intersect({column}_l, {column}_r)) > 0 AND {_APART}", f"{label} shared"),
+            cll.CustomLevel(
+                f"len(list_intersect({column}_l, {column}_r)) > 0 AND {_APART}", f"{label} shared"
+            ),
             *more_levels,
             cll.ElseLevel(),
         ],
@@ -148,15 +154,19 @@ def comparisons() -> list[Any]:
             cll.ExactMatchLevel("latin"),  # homophones: 王建国 / 王建郭
             # One character dropped or added (袁建庆 / 袁庆): rarer between strangers than one
             # changed (王伟 / 王芳), so a level of its own.
-            cll.CustomLevel("length(name_l) <> length(name_r) AND levenshtein(name_l, name_r) = 1",
-                            "one character dropped or added"),
+            cll.CustomLevel(
+                "length(name_l) <> length(name_r) AND levenshtein(name_l, name_r) = 1",
+                "one character dropped or added",
+            ),
             cll.LevenshteinLevel("name", 1),  # one character changed
             cll.JaroWinklerLevel("latin", 0.92),
             cll.And(cll.JaroWinklerLevel("name_first", 0.88), cll.JaroWinklerLevel("name_last", 0.88)),
             cll.Or(cll.ExactMatchLevel("name_first"), cll.ExactMatchLevel("name_last")),
             # Both parts swapped (given name written first, "Smith John"): one part alone
             # equal to the other's opposite part (许洋新 / 高强旭) is a coincidence.
-            cll.CustomLevel("name_first_l = name_last_r AND name_last_l = name_first_r", "name parts swapped"),
+            cll.CustomLevel(
+                "name_first_l = name_last_r AND name_last_l = name_first_r", "name parts swapped"
+            ),
             cll.JaroWinklerLevel("latin", 0.80),
             cll.ElseLevel(),
         ],
@@ -170,12 +180,21 @@ def comparisons() -> list[Any]:
             comparison_levels=[
                 cll.NullLevel("birth_date"),
                 cll.ExactMatchLevel("birth_date"),
-                cll.CustomLevel("birth_year_l = birth_year_r AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
-                                "AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)", "day and month swapped"),
+                cll.CustomLevel(
+                    "birth_year_l = birth_year_r AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
+                    "AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+                    "day and month swapped",
+                ),
                 cll.DamerauLevenshteinLevel("birth_date", 1),
-                cll.AbsoluteDateDifferenceLevel("birth_date", input_is_string=True, threshold=1, metric="month"),
-                cll.AbsoluteDateDifferenceLevel("birth_date", input_is_string=True, threshold=1, metric="year"),
-                cll.AbsoluteDateDifferenceLevel("birth_date", input_is_string=True, threshold=10, metric="year"),
+                cll.AbsoluteDateDifferenceLevel(
+                    "birth_date", input_is_string=True, threshold=1, metric="month"
+                ),
+                cll.AbsoluteDateDifferenceLevel(
+                    "birth_date", input_is_string=True, threshold=1, metric="year"
+                ),
+                cll.AbsoluteDateDifferenceLevel(
+                    "birth_date", input_is_string=True, threshold=10, metric="year"
+                ),
                 cll.ElseLevel(),
             ],
             output_column_name="birth_date",
@@ -186,7 +205,8 @@ def comparisons() -> list[Any]:
             comparison_levels=[
                 cll.NullLevel("id17_region_seq"),
                 cll.ExactMatchLevel("id17").configure(
-                    label_for_charts="the same number (15- and 18-digit forms)"),
+                    label_for_charts="the same number (15- and 18-digit forms)"
+                ),
                 cll.DamerauLevenshteinLevel("id17_region_seq", 1),
                 cll.ElseLevel(),
             ],
@@ -197,8 +217,10 @@ def comparisons() -> list[Any]:
         # the very sex digit the slip hit: no evidence either way.
         cl.CustomComparison(
             comparison_levels=[
-                cll.CustomLevel(f"sex_l IS NULL OR sex_r IS NULL OR {_ONE_SLIP}",
-                                "missing, or numbers one keystroke apart").configure(is_null_level=True),
+                cll.CustomLevel(
+                    f"sex_l IS NULL OR sex_r IS NULL OR {_ONE_SLIP}",
+                    "missing, or numbers one keystroke apart",
+                ).configure(is_null_level=True),
                 cll.ExactMatchLevel("sex"),
                 cll.ElseLevel().configure(label_for_charts="different sexes"),
             ],
@@ -206,7 +228,9 @@ def comparisons() -> list[Any]:
         ).configure(m_probabilities=M_START["sex"]),
         _shared("phones", "phone"),
         _shared("accounts", "account"),
-        _shared("addresses", "address", cll.And(cll.JaroWinklerLevel("address1", 0.9), cll.CustomLevel(_APART))),
+        _shared(
+            "addresses", "address", cll.And(cll.JaroWinklerLevel("address1", 0.9), cll.CustomLevel(_APART))
+        ),
     ]
 
 
@@ -223,32 +247,43 @@ def settings() -> SettingsCreator:
 
 def describe() -> str:
     """The model's design in words: what a reader needs to judge it (bench prints this)."""
-    lines = ["identity model (Splink, DuckDB):", "  blocking rules (a pair is compared when any proposes it):"]
+    lines = [
+        "identity model (Splink, DuckDB):",
+        "  blocking rules (a pair is compared when any proposes it):",
+    ]
     lines += [f"    - {name}" for name in BLOCKING_KEYS]
-    lines += ["    - no birth date: either name part equal to either part of the other's (8 rules, both sides)"]
-    lines += ["  comparisons: name (exact with term frequency / same pinyin / one character dropped or added / one changed / "
-              "Jaro-Winkler pinyin >= 0.92 / both parts similar / one part equal / parts swapped / "
-              "Jaro-Winkler >= 0.80), birth date (Splink's DateOfBirthComparison levels plus day and month swapped), "
-              "ID number's region and sequence digits (Damerau-Levenshtein <= 1; its birth digits are the "
-              "birth date, and the sex digit is never compared alone), phone, account, address "
-              "(shared between different households; addresses also Jaro-Winkler >= 0.9)",
-              "  ID number also: the same number in its 15- and 18-digit forms (u counted); sex as recorded "
-              "(different sexes strong evidence against; no evidence where the numbers are one keystroke "
-              "apart; u counted "
-              f"among namesakes; m fixed at {FIXED_M['sex']})",
-              "  never one person (name and shared identifiers cannot outweigh these):",
-              *(f"    - {rule}" for rule in NEVER_ONE_PERSON),
-              f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
-              f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}, then "
-              f"at the recall measured among the pairs found (at least {PRIOR_MIN_FOUND} pairs; floor "
-              f"{PRIOR_RECALL_FLOOR}), as if the register held at least {PRIOR_REGISTER_MIN:,} persons; "
-              f"u: {U_MAX_PAIRS:,} random pairs "
-              "(a shared phone, account or address: counted over the whole register); "
-              "m: EM on blocks (birth date) and (full name), at most "
-              f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
-              f"pairs (else expert starting values stand), each m floored at {M_FLOOR}; the ID comparison's m "
-              f"fixed at {FIXED_M['id_number']}",
-              f"  phones, accounts and addresses held in more than {SHARED_BY_MAX_HOUSEHOLDS} households are left out"]
+    lines += [
+        "    - no birth date: either name part equal to either part of the other's (8 rules, both sides)"
+    ]
+    lines += [
+        "  comparisons: name (exact with term frequency / same pinyin / one character dropped or added / "
+        "one changed / "
+        "Jaro-Winkler pinyin >= 0.92 / both parts similar / one part equal / parts swapped / "
+        "Jaro-Winkler >= 0.80), birth date (Splink's DateOfBirthComparison levels plus day and month "
+        "swapped), "
+        "ID number's region and sequence digits (Damerau-Levenshtein <= 1; its birth digits are the "
+        "birth date, and the sex digit is never compared alone), phone, account, address "
+        "(shared between different households; addresses also Jaro-Winkler >= 0.9)",
+        "  ID number also: the same number in its 15- and 18-digit forms (u counted); sex as recorded "
+        "(different sexes strong evidence against; no evidence where the numbers are one keystroke "
+        "apart; u counted "
+        f"among namesakes; m fixed at {FIXED_M['sex']})",
+        "  never one person (name and shared identifiers cannot outweigh these):",
+        *(f"    - {rule}" for rule in NEVER_ONE_PERSON),
+        f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
+        f"birth date; name + birth date only where none of those occurs) at recall {DETERMINISTIC_RECALL}, "
+        "then "
+        f"at the recall measured among the pairs found (at least {PRIOR_MIN_FOUND} pairs; floor "
+        f"{PRIOR_RECALL_FLOOR}), as if the register held at least {PRIOR_REGISTER_MIN:,} persons; "
+        f"u: {U_MAX_PAIRS:,} random pairs "
+        "(a shared phone, account or address: counted over the whole register); "
+        "m: EM on blocks (birth date) and (full name), at most "
+        f"{EM_MAX_PAIRS:,} pairs each, where matches are at least {EM_MIN_MATCH_SHARE:.0%} of a block's "
+        f"pairs (else expert starting values stand), each m floored at {M_FLOOR}; the ID comparison's m "
+        f"fixed at {FIXED_M['id_number']}",
+        f"  phones, accounts and addresses held in more than {SHARED_BY_MAX_HOUSEHOLDS} households "
+        "are left out",
+    ]
     return "\n".join(lines)
 
 
@@ -262,7 +297,9 @@ class Prediction:
     a: str
     b: str
     probability: float
-    weights: dict[str, float]  # per comparison: its match weight in bits (log2 of m/u), name frequency included
+    weights: dict[
+        str, float
+    ]  # per comparison: its match weight in bits (log2 of m/u), name frequency included
     levels: dict[str, str]  # per comparison: the level's label
     never: str = ""  # the NEVER_ONE_PERSON rule the pair meets (kept only when asked)
 
@@ -284,7 +321,9 @@ class IdentityLinker:
             self.deterministic_recall = DETERMINISTIC_RECALL
             self._kept: tuple[float, float | None, list[Prediction]] | None = None
             if count:
-                con.execute(f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={DUCK_COLUMNS})")
+                con.execute(
+                    f"CREATE TABLE persons AS SELECT * FROM read_json('{path}', columns={DUCK_COLUMNS})"
+                )
                 con.execute(RARE_KEYS_SQL, [RARE_KEY_MAX, RARE_KEY_MAX, RARE_BIRTH_MAX])
                 con.execute(COMMON_WORDS_SQL, [RARE_KEY_MAX])
                 con.execute(DROP_COMMON_WORDS_SQL)
@@ -307,11 +346,11 @@ class IdentityLinker:
         self._kept = None
         training = self.linker.training
         if self._pairs(DETERMINISTIC) >= 1:
-            training.estimate_probability_two_random_records_match(
-                DETERMINISTIC, recall=DETERMINISTIC_RECALL)  # type: ignore[arg-type]  # Splink asks a list, not a Sequence
+            training.estimate_probability_two_random_records_match(DETERMINISTIC, recall=DETERMINISTIC_RECALL)
         else:
             training.estimate_probability_two_random_records_match(
-                DETERMINISTIC_FALLBACK, recall=DETERMINISTIC_RECALL)  # type: ignore[arg-type]  # as above
+                DETERMINISTIC_FALLBACK, recall=DETERMINISTIC_RECALL
+            )
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=20261129)
         model = self._counted_same_number_u(self._counted_shared_u(self.model()))
         model = self._bounded_prior(self._counted_sex_u(model))
@@ -326,18 +365,26 @@ class IdentityLinker:
             # there EM learns noise (the planted templates' habits, namesakes as matches), and
             # the starting m-probabilities (M_START) stand instead.
             if not pairs or expected / pairs < EM_MIN_MATCH_SHARE:
-                log.info("identity model: no EM on %s (%.0f expected matches in %d pairs)",
-                         block.get_blocking_rule("duckdb").blocking_rule_sql, expected, pairs)
+                log.info(
+                    "identity model: no EM on %s (%.0f expected matches in %d pairs)",
+                    block.get_blocking_rule("duckdb").blocking_rule_sql,
+                    expected,
+                    pairs,
+                )
                 continue
             before = self.model()
             try:
                 self.linker.training.estimate_parameters_using_expectation_maximisation(
-                    block, fix_u_probabilities=True, max_pairs=EM_MAX_PAIRS)
+                    block, fix_u_probabilities=True, max_pairs=EM_MAX_PAIRS
+                )
             except (ValueError, ZeroDivisionError, SplinkException) as exc:
                 # A tiny or degenerate register (a level EM drives to zero). Splink leaves the
                 # session's model half-changed: start again from the model before it.
-                log.warning("identity model: EM on %s skipped: %s",
-                            block.get_blocking_rule("duckdb").blocking_rule_sql, exc)
+                log.warning(
+                    "identity model: EM on %s skipped: %s",
+                    block.get_blocking_rule("duckdb").blocking_rule_sql,
+                    exc,
+                )
                 self.linker = Linker(self.table, before, log_level=None)
         # EM over a register with few true duplicates can drive a level's m to ~0 (a day and
         # month swapped "never happens"), so one such level vetoes any pair. No level of a
@@ -361,15 +408,21 @@ class IdentityLinker:
         model = self.model()
         start = model["probability_two_random_records_match"]
         rules = DETERMINISTIC if self._pairs(DETERMINISTIC) >= 1 else DETERMINISTIC_FALLBACK
-        ruled = {tuple(sorted(r)) for r in self.con.execute(" UNION ".join(pairs_sql(x) for x in rules)).fetchall()}
-        most = max(_log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start), 0.0)
+        ruled = {
+            tuple(sorted(r)) for r in self.con.execute(" UNION ".join(pairs_sql(x) for x in rules)).fetchall()
+        }
+        most = max(
+            _log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start), 0.0
+        )
         lowest = 1 / (1 + 2 ** (most - _log2_odds(threshold)))
         scored = self.predict(lowest, particulars_min_bits=particulars_min_bits)
         bits = [_log2_odds(p.probability) for p in scored]
         recall, prior = DETERMINISTIC_RECALL, start
         for _ in range(PRIOR_ROUNDS):
             shift = _log2_odds(prior) - _log2_odds(start)
-            found = {(p.a, p.b) for p, b in zip(scored, bits) if b + shift >= _log2_odds(threshold)}
+            found = {
+                (p.a, p.b) for p, b in zip(scored, bits, strict=True) if b + shift >= _log2_odds(threshold)
+            }
             if len(found) < PRIOR_MIN_FOUND:
                 break
             measured = max(len(found & ruled) / len(found), PRIOR_RECALL_FLOOR)
@@ -377,16 +430,28 @@ class IdentityLinker:
                 break
             recall, prior = measured, min(start * DETERMINISTIC_RECALL / measured, 0.5)
         if prior != start:
-            log.info("identity model: deterministic rules' recall measured %.2f (assumed %.2f); prior %.3g -> %.3g",
-                     recall, DETERMINISTIC_RECALL, start, prior)
+            log.info(
+                "identity model: deterministic rules' recall measured %.2f (assumed %.2f); "
+                "prior %.3g -> %.3g",
+                recall,
+                DETERMINISTIC_RECALL,
+                start,
+                prior,
+            )
             model["probability_two_random_records_match"] = prior
             self.linker = Linker(self.table, model, log_level=None)
         self.deterministic_recall = recall
         # The pairs scored here, under the final prior, serve the prediction that follows
         # training (a county's candidates take seconds to score).
         shift = _log2_odds(prior) - _log2_odds(start)
-        self._kept = (lowest, particulars_min_bits,
-                      [replace(p, probability=2 ** (b + shift) / (1 + 2 ** (b + shift))) for p, b in zip(scored, bits)])
+        self._kept = (
+            lowest,
+            particulars_min_bits,
+            [
+                replace(p, probability=2 ** (b + shift) / (1 + 2 ** (b + shift)))
+                for p, b in zip(scored, bits, strict=True)
+            ],
+        )
 
     def _counted_shared_u(self, model: dict[str, Any]) -> dict[str, Any]:
         """u of "shared phone / account / address" counted over the whole register, not sampled.
@@ -460,7 +525,7 @@ class IdentityLinker:
         for name, rule in BLOCKING.items():
             sql = pairs_sql(rule)
             rows = self.con.execute(sql).fetchall()
-            found[name] = {tuple(sorted(r)) for r in rows} & truth  # type: ignore[misc]
+            found[name] = {tuple(sorted(r)) for r in rows} & truth
         every = set().union(*found.values())
         out = {name: len(pairs) / len(truth) for name, pairs in found.items()}
         out["all rules"] = len(every) / len(truth)
@@ -476,13 +541,20 @@ class IdentityLinker:
             name = name_key(raw)
             by_name[name] = by_name.get(name, 0) + count
         # One statement from two lists: executemany inserted row by row (3 s for 30,000 names).
-        self.con.execute("CREATE OR REPLACE TABLE name_tf AS SELECT unnest(?::VARCHAR[]) AS name, "
-                         "unnest(?::DOUBLE[]) AS tf_name",
-                         [list(by_name), [c / max(persons, 1) for c in by_name.values()]])
+        self.con.execute(
+            "CREATE OR REPLACE TABLE name_tf AS SELECT unnest(?::VARCHAR[]) AS name, "
+            "unnest(?::DOUBLE[]) AS tf_name",
+            [list(by_name), [c / max(persons, 1) for c in by_name.values()]],
+        )
         self.linker.table_management.register_term_frequency_lookup(self.api.register("name_tf"), "name")
 
-    def predict(self, threshold: float, touching: set[str] | None = None,
-                particulars_min_bits: float | None = None, keep_never: bool = False) -> list[Prediction]:
+    def predict(
+        self,
+        threshold: float,
+        touching: set[str] | None = None,
+        particulars_min_bits: float | None = None,
+        keep_never: bool = False,
+    ) -> list[Prediction]:
         """Pairs at or above the threshold; with `touching`, only pairs naming one of those;
         with `particulars_min_bits`, only pairs whose own particulars (PARTICULARS) weigh
         at least that many bits together, name frequency included; pairs NEVER_ONE_PERSON
@@ -492,31 +564,42 @@ class IdentityLinker:
         kept = self._kept
         if kept is not None and threshold >= kept[0] and particulars_min_bits == kept[1] and not keep_never:
             # Scored by the last training round at a lower threshold, under this very model.
-            return [p for p in kept[2] if p.probability >= threshold
-                    and (touching is None or p.a in touching or p.b in touching)]
+            return [
+                p
+                for p in kept[2]
+                if p.probability >= threshold and (touching is None or p.a in touching or p.b in touching)
+            ]
         table = self.linker.inference.predict(threshold_match_probability=threshold)
         never = " ".join(f"WHEN coalesce({rule}, false) THEN ?" for rule in NEVER_ONE_PERSON.values())
-        rows = self.con.execute(f"SELECT * FROM (SELECT *, CASE {never} ELSE '' END AS never_one_person "
-                                f"FROM {table.physical_name}) WHERE ? OR never_one_person = ''",
-                                [*NEVER_ONE_PERSON, keep_never]).fetchall()
+        rows = self.con.execute(
+            f"SELECT * FROM (SELECT *, CASE {never} ELSE '' END AS never_one_person "
+            f"FROM {table.physical_name}) WHERE ? OR never_one_person = ''",
+            [*NEVER_ONE_PERSON, keep_never],
+        ).fetchall()
         names = [d[0] for d in self.con.description]
         out = []
         for values in rows:
-            r = dict(zip(names, values))
+            r = dict(zip(names, values, strict=True))
             a, b = sorted((r["unique_id_l"], r["unique_id_r"]))
             if touching is not None and a not in touching and b not in touching:
                 continue
-            weights = {k[3:]: float(v) for k, v in r.items()
-                       if k.startswith("mw_") and not k.startswith("mw_tf_adj_") and v is not None}
+            weights = {
+                k[3:]: float(v)
+                for k, v in r.items()
+                if k.startswith("mw_") and not k.startswith("mw_tf_adj_") and v is not None
+            }
             for k, v in r.items():  # a common name weighs less: its term-frequency adjustment
                 if k.startswith("mw_tf_adj_") and v is not None and k[10:] in weights:
                     weights[k[10:]] += float(v)
-            if particulars_min_bits is not None and \
-                    sum(weights.get(f, 0.0) for f in PARTICULARS) < particulars_min_bits:
+            if (
+                particulars_min_bits is not None
+                and sum(weights.get(f, 0.0) for f in PARTICULARS) < particulars_min_bits
+            ):
                 continue  # only what families and rings share speaks for one person
             levels = {k[6:]: str(v) for k, v in r.items() if k.startswith("gamma_")}
-            out.append(Prediction(a, b, float(r["match_probability"]), weights, levels,
-                                  r["never_one_person"]))
+            out.append(
+                Prediction(a, b, float(r["match_probability"]), weights, levels, r["never_one_person"])
+            )
         return sorted(out, key=lambda p: (p.a, p.b))
 
 
@@ -527,8 +610,12 @@ def weights_table(pairs: Iterable[Prediction]) -> str:
     head = " ".join(f"{c[:10]:>10}" for c in columns)
     lines = [f"{'pair':37} {head}  probability"]
     for p in pairs:
-        lines.append(f"{p.a:>18} {p.b:>18} " + " ".join(f"{p.weights.get(c, 0.0):+10.1f}" for c in columns)
-                     + f"  {p.probability:11.3f}" + (f"  never: {p.never}" if p.never else ""))
+        lines.append(
+            f"{p.a:>18} {p.b:>18} "
+            + " ".join(f"{p.weights.get(c, 0.0):+10.1f}" for c in columns)
+            + f"  {p.probability:11.3f}"
+            + (f"  never: {p.never}" if p.never else "")
+        )
     return "\n".join(lines)
 
 
@@ -551,7 +638,7 @@ def _fixed(model: dict[str, Any]) -> dict[str, Any]:
         fixed = FIXED_M.get(comparison["output_column_name"])
         if fixed:
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-            for lv, m in zip(levels, fixed):
+            for lv, m in zip(levels, fixed, strict=False):  # the first levels only, where fewer are fixed
                 lv["m_probability"] = m
     return model
 
@@ -570,6 +657,6 @@ def _floored(model: dict[str, Any]) -> dict[str, Any]:
             continue
         floored = [max(m, M_FLOOR) for m in ms]
         total = sum(floored)
-        for lv, m in zip(levels, floored):
+        for lv, m in zip(levels, floored, strict=False):
             lv["m_probability"] = m / total
     return model

@@ -20,6 +20,7 @@ from domain.names import latin_name
 
 _T2S = opencc.OpenCC("t2s")
 
+
 @lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
 def _name_parts(name: str) -> tuple[str, str, str, str]:
     """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
@@ -30,7 +31,12 @@ def _name_parts(name: str) -> tuple[str, str, str, str]:
     latin = latin_name(compact)
     if latin:
         syllables = [s for s in latin.split() if len(s) <= 6][: len(compact)]
-        return compact, "".join(syllables), syllables[0] if syllables else "", syllables[-1] if syllables else ""
+        return (
+            compact,
+            "".join(syllables),
+            syllables[0] if syllables else "",
+            syllables[-1] if syllables else "",
+        )
     words = [w for w in "".join(c if c.isalnum() else " " for c in text).split()]
     return compact, "".join(words), words[0] if words else "", words[-1] if words else ""
 
@@ -48,15 +54,24 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
     number = r["id"]
     first17 = _first17(number)
     return {
-        "unique_id": number, "name": name or None, "latin": latin or None, "name_first": first or None,
-        "name_last": last or None, "birth_date": born.isoformat() if born else None,
-        "birth_year": born.year if born else None, "birth_md": born.strftime("%m-%d") if born else None,
+        "unique_id": number,
+        "name": name or None,
+        "latin": latin or None,
+        "name_first": first or None,
+        "name_last": last or None,
+        "birth_date": born.isoformat() if born else None,
+        "birth_year": born.year if born else None,
+        "birth_md": born.strftime("%m-%d") if born else None,
         # year and month; year and day of the month: where one slipped, the other holds
-        "birth_ym": born.strftime("%Y-%m") if born else None, "birth_yd": born.strftime("%Y-*-%d") if born else None,
-        "id17": first17, "id17_region_seq": first17[:6] + first17[14:17] if first17 else None,
+        "birth_ym": born.strftime("%Y-%m") if born else None,
+        "birth_yd": born.strftime("%Y-*-%d") if born else None,
+        "id17": first17,
+        "id17_region_seq": first17[:6] + first17[14:17] if first17 else None,
         "sex": r.get("sex") or None,
-        "nb_first": (first or None) if born is None else None, "nb_last": (last or None) if born is None else None,
-        "phones": sorted(set(r.get("phones") or ())), "accounts": sorted(set(r.get("accounts") or ())),
+        "nb_first": (first or None) if born is None else None,
+        "nb_last": (last or None) if born is None else None,
+        "phones": sorted(set(r.get("phones") or ())),
+        "accounts": sorted(set(r.get("accounts") or ())),
         "addresses": sorted(set(r.get("addresses") or ())),
         "address1": min(r.get("addresses") or [None], key=lambda a: a or ""),
         "address_words": _address_words(r.get("addresses") or ()),
@@ -82,7 +97,6 @@ def _address_words(addresses: Any) -> list[str]:
     return sorted(words) if len(words) > 1 else []
 
 
-
 RARE_KEY_MAX = 30
 RARE_BIRTH_MAX = 8  # a county has about 18 persons per birth date; an outside list, one or two
 # A phone, account or address held in more households than this belongs to an office, a
@@ -103,20 +117,26 @@ COMMON_WORDS_SQL = """
 SET VARIABLE common_words = (SELECT coalesce(list(w), []) FROM (
   SELECT w FROM (SELECT unnest(address_words) AS w FROM persons) GROUP BY w HAVING count(*) > ?))
 """
-DROP_COMMON_WORDS_SQL = \
-    "UPDATE persons SET address_words = list_filter(address_words, lambda w: NOT list_contains(getvariable('common_words'), w))"
+DROP_COMMON_WORDS_SQL = (
+    "UPDATE persons SET address_words = "
+    "list_filter(address_words, lambda w: NOT list_contains(getvariable('common_words'), w))"
+)
 
 # A list column's values held in more than ? households, then the column without them.
 HUBS_SQL = """
 SET VARIABLE hubs = (SELECT coalesce(list(v), []) FROM (
-  SELECT v FROM (SELECT v, unnest(households) AS h FROM (SELECT unnest({column}) AS v, households FROM persons))
+  SELECT v FROM (SELECT v, unnest(households) AS h
+                 FROM (SELECT unnest({column}) AS v, households FROM persons))
   GROUP BY v HAVING count(DISTINCT h) > ?))
 """
-DROP_HUBS_SQL = "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
+DROP_HUBS_SQL = (
+    "UPDATE persons SET {column} = list_filter({column}, lambda v: NOT list_contains(getvariable('hubs'), v))"
+)
 
 # Pairs of persons with the same value of a column (a training block), from the block sizes.
 BLOCK_PAIRS_SQL = """
-SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT FROM (SELECT count(*) AS n FROM persons WHERE {column} IS NOT NULL GROUP BY {column})
+SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT
+FROM (SELECT count(*) AS n FROM persons WHERE {column} IS NOT NULL GROUP BY {column})
 """
 
 # Pairs of namesakes (the same name in pinyin), and of those the pairs of different sexes.
@@ -134,9 +154,11 @@ SELECT count(*) FROM (
   WHERE len(list_intersect(a.households, b.households)) = 0)
 """
 
-DUCK_COLUMNS = ("{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-                "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
-                "birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', id17: 'VARCHAR', id17_region_seq: 'VARCHAR', "
-                "sex: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', "
-                "accounts: 'VARCHAR[]', addresses: 'VARCHAR[]', address1: 'VARCHAR', "
-                "address_words: 'VARCHAR[]', households: 'VARCHAR[]'}")
+DUCK_COLUMNS = (
+    "{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
+    "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
+    "birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', id17: 'VARCHAR', id17_region_seq: 'VARCHAR', "
+    "sex: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', "
+    "accounts: 'VARCHAR[]', addresses: 'VARCHAR[]', address1: 'VARCHAR', "
+    "address_words: 'VARCHAR[]', households: 'VARCHAR[]'}"
+)

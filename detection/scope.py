@@ -28,7 +28,8 @@ CALL () {
   UNION
   UNWIND $cases AS id MATCH (:Case {case_id: id})-[:FOR_HOUSEHOLD]->(h:Household) RETURN h
   UNION
-  UNWIND $accounts AS n MATCH (:BankAccount {number: n})<-[:HOLDS_ACCOUNT]-(:Person)-[:MEMBER_OF]->(h:Household)
+  UNWIND $accounts AS n
+  MATCH (:BankAccount {number: n})<-[:HOLDS_ACCOUNT]-(:Person)-[:MEMBER_OF]->(h:Household)
   RETURN h
   UNION
   UNWIND $accounts AS n MATCH (:BankAccount {number: n})<-[:PAYS_INTO]-(:Enrollment)-[:GRANTED_TO]->(g)

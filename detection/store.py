@@ -70,7 +70,8 @@ CALL (f, before, after) {
   WITH f, before, after WHERE before IS NULL OR before <> after
   SET f.version = f.version + CASE WHEN before IS NULL THEN 0 ELSE 1 END
   CREATE (f)-[:HAS_EVENT]->(:FindingEvent {event_id: randomUUID(), at: $now, by: 'detection', role: 'system',
-      action: CASE WHEN before IS NULL THEN 'detected' ELSE 'reopened' END, from_status: before, to_status: after,
+      action: CASE WHEN before IS NULL THEN 'detected' ELSE 'reopened' END, from_status: before,
+      to_status: after,
       note: CASE WHEN before IN $revise.allowed_from THEN 'the evidence changed since it was dismissed' END})
 }
 CALL (f, changed) {

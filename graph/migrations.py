@@ -85,7 +85,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX case_status IF NOT EXISTS FOR (c:Case) ON (c.status)",
             "CREATE INDEX finding_kind IF NOT EXISTS FOR (f:Finding) ON (f.kind)",
             # The CJK analyzer indexes Han characters as bigrams, so 刘兵 matches 刘*兵 searches.
-            "CREATE FULLTEXT INDEX person_name_fulltext IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "CREATE FULLTEXT INDEX person_name_fulltext IF NOT EXISTS FOR (p:Person) "
+            "ON EACH [p.name, p.name_latin] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         ),
     ),
@@ -107,7 +108,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             # finds nobody. The standard analyzer makes each Han character a token; a phrase
             # query of the typed characters then matches them in order, anywhere in the name.
             "DROP INDEX person_name_fulltext IF EXISTS",
-            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) "
+            "ON EACH [p.name, p.name_latin] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}",
         ),
     ),
@@ -117,7 +119,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "name search index updated after commit (bulk loads ~15% faster; searches may lag a load by moments)",
         (
             "DROP INDEX person_name_search IF EXISTS",
-            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) ON EACH [p.name, p.name_latin] "
+            "CREATE FULLTEXT INDEX person_name_search IF NOT EXISTS FOR (p:Person) "
+            "ON EACH [p.name, p.name_latin] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', "
             "`fulltext.eventually_consistent`: true}}",
         ),
@@ -138,17 +141,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX finding_status IF NOT EXISTS FOR (f:Finding) ON (f.status)",
             "CREATE INDEX finding_township IF NOT EXISTS FOR (f:Finding) ON (f.township_code)",
             "CREATE INDEX finding_village IF NOT EXISTS FOR (f:Finding) ON (f.village_code)",
-            "CREATE CONSTRAINT detection_model_name IF NOT EXISTS FOR (m:DetectionModel) REQUIRE m.name IS UNIQUE",
-            "CREATE CONSTRAINT finding_event_id IF NOT EXISTS FOR (e:FindingEvent) REQUIRE e.event_id IS UNIQUE",
+            "CREATE CONSTRAINT detection_model_name IF NOT EXISTS FOR (m:DetectionModel) "
+            "REQUIRE m.name IS UNIQUE",
+            "CREATE CONSTRAINT finding_event_id IF NOT EXISTS FOR (e:FindingEvent) "
+            "REQUIRE e.event_id IS UNIQUE",
         ),
     ),
     Migration(
         9,
         "credit: the change feed's numbers, export cursors, record lookups",
         (
-            "CREATE CONSTRAINT credit_change_sequence IF NOT EXISTS FOR (c:CreditChange) REQUIRE c.sequence IS UNIQUE",
+            "CREATE CONSTRAINT credit_change_sequence IF NOT EXISTS FOR (c:CreditChange) "
+            "REQUIRE c.sequence IS UNIQUE",
             "CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE",
-            "CREATE CONSTRAINT export_cursor_name IF NOT EXISTS FOR (c:ExportCursor) REQUIRE c.name IS UNIQUE",
+            "CREATE CONSTRAINT export_cursor_name IF NOT EXISTS FOR (c:ExportCursor) "
+            "REQUIRE c.name IS UNIQUE",
             "CREATE INDEX credit_record_status IF NOT EXISTS FOR (r:CreditRecord) ON (r.status)",
             "CREATE INDEX credit_record_id_number IF NOT EXISTS FOR (r:CreditRecord) ON (r.id_number)",
             "CREATE CONSTRAINT honesty_commitment_id IF NOT EXISTS FOR (h:HonestyCommitment) "

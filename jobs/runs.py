@@ -23,7 +23,8 @@ START = """
 MERGE (l:JobLock {job: $job})
 WITH l WHERE l.holder IS NULL OR l.expires_at < datetime()
 SET l.holder = $run_id, l.expires_at = datetime() + duration({seconds: $lease_s})
-CREATE (r:JobRun {run_id: $run_id, job: $job, started_at: datetime(), outcome: 'running', host: $host, pid: $pid})
+CREATE (r:JobRun {run_id: $run_id, job: $job, started_at: datetime(), outcome: 'running', host: $host,
+                  pid: $pid})
 RETURN r.run_id AS run_id
 """
 HOLDER = """
@@ -44,8 +45,9 @@ MATCH (r:JobRun)
 WITH r ORDER BY r.started_at DESC
 WITH r.job AS job, collect(r)[..$per_job] AS runs
 UNWIND runs AS r
-RETURN r.job AS job, r.run_id AS run_id, toString(r.started_at) AS started_at, toString(r.ended_at) AS ended_at,
-       r.outcome AS outcome, r.counts AS counts, r.error AS error, r.seconds AS seconds
+RETURN r.job AS job, r.run_id AS run_id, toString(r.started_at) AS started_at,
+       toString(r.ended_at) AS ended_at, r.outcome AS outcome, r.counts AS counts, r.error AS error,
+       r.seconds AS seconds
 ORDER BY job, started_at DESC
 """
 LAST_SUCCESS = """

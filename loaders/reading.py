@@ -119,7 +119,7 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 def _ambiguous_line(utf8: str, gb: str) -> tuple[str, str]:
     """The first line that reads differently, as UTF-8 and as GB18030 (at most 40 characters)."""
-    for a, b in zip(utf8.splitlines(), gb.splitlines()):
+    for a, b in zip(utf8.splitlines(), gb.splitlines(), strict=False):
         if a != b:
             return a[:40], b[:40]
     return utf8[:40], gb[:40]
@@ -258,7 +258,7 @@ def _csv_rows(path: Path, lines: list[str], columns: list[str], first: int) -> l
             elif "\x00" in raw:
                 rows.append(RawRow(start, {}, "contains a NUL byte", raw.replace("\x00", "\\0")))
             else:
-                rows.append(RawRow(start, dict(zip(columns, record)), None, raw))
+                rows.append(RawRow(start, dict(zip(columns, record, strict=True)), None, raw))
     return rows
 
 
@@ -305,7 +305,7 @@ def _read_jsonl(
             twice = sorted(c for c, n in Counter(keys).items() if n > 1)
             rows.append(RawRow(number, {}, f"two keys name the column(s) {_some(twice)}", line))
             continue
-        value = {key: ("" if v is None else v) for key, v in zip(keys, value.values())}
+        value = {key: ("" if v is None else v) for key, v in zip(keys, value.values(), strict=True)}
         nested = sorted(k for k, v in value.items() if isinstance(v, (dict, list)))
         if nested:  # never stored as the text "{'NESTED': 1}"
             rows.append(
@@ -382,7 +382,7 @@ def _read_excel(
         if extra:
             rows.append(RawRow(number, {}, f"has {width + len(extra)} cells; the header has {width}", raw))
         else:
-            rows.append(RawRow(number, dict(zip(columns, cells)), None, raw))
+            rows.append(RawRow(number, dict(zip(columns, cells, strict=True)), None, raw))
     return columns, rows, renamed
 
 

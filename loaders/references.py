@@ -32,7 +32,8 @@ LABEL = {
 }
 # One statement per kind, from the model's labels and keys (labels cannot be parameters).
 EXISTING = {
-    kind: f"UNWIND $keys AS k MATCH (n:{label} {{{KEY_PROPERTY[label]}: k}}) RETURN collect(DISTINCT k) AS found"
+    kind: f"UNWIND $keys AS k MATCH (n:{label} {{{KEY_PROPERTY[label]}: k}}) "
+    "RETURN collect(DISTINCT k) AS found"
     for kind, label in LABEL.items()
 }
 

@@ -64,7 +64,8 @@ def ensure_distribution(version: str, cache_dir: Path) -> Path:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise DistributionError(
-            "Maven (mvn) is needed once to fetch Neo4j from Maven Central; install it (apt-get install maven)."
+            "Maven (mvn) is needed once to fetch Neo4j from Maven Central; "
+            "install it (apt-get install maven)."
         )
     if lib.exists():
         shutil.rmtree(lib)

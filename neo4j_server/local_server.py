@@ -279,7 +279,8 @@ class LocalNeo4j:
         while True:
             if proc is not None and proc.poll() is not None:
                 raise Neo4jStartError(
-                    f"Neo4j exited with code {proc.returncode} while starting; last log lines:\n{self._log_tail()}"
+                    f"Neo4j exited with code {proc.returncode} while starting; "
+                    f"last log lines:\n{self._log_tail()}"
                 )
             try:
                 with GraphDatabase.driver(self.bolt_uri, auth=auth, connection_timeout=2) as driver:

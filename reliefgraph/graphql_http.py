@@ -3,11 +3,11 @@
 `application/graphql-response+json` (the GraphQL-over-HTTP spec's type) is used when the
 client accepts it, with the spec's status codes: 200 when the response has data, 4xx for
 request errors (unparseable, invalid, over a limit), 503 with Retry-After when Neo4j cannot
-be reached (a typed error, code SERVICE_UNAVAILABLE, within a few seconds). Legacy `application/json` clients get
-200 with the errors in the body, as they expect. GET runs queries only (a mutation over
-GET is refused with 405), and only queries without arguments or variables: an ID number or a
-purpose in a URL ends up in proxy logs and browser history, so those go by POST (405
-otherwise). Batching is not offered.
+be reached (a typed error, code SERVICE_UNAVAILABLE, within a few seconds). Legacy
+`application/json` clients get 200 with the errors in the body, as they expect. GET runs
+queries only (a mutation over GET is refused with 405), and only queries without arguments
+or variables: an ID number or a purpose in a URL ends up in proxy logs and browser history,
+so those go by POST (405 otherwise). Batching is not offered.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ CREATE (applicant)-[:APPLIED_FOR]->(c), (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PRO
 CREATE (applicant)-[:SIGNED]->(:HonestyCommitment {commitment_id: 'HC-' + $case_id, signed_at: datetime(),
         signed_by: applicant.id_number, channel: $channel, received_by: $by})-[:COMMITS_TO]->(c)
 CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
-                                      action: 'submit', from_status: null, to_status: 'submitted', note: $note})
+                                      action: 'submit', from_status: null, to_status: 'submitted',
+                                      note: $note})
 WITH c
 OPTIONAL MATCH (s:Staff {staff_id: $by})
 FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
@@ -114,8 +115,8 @@ WITH c, c.version AS seen, coalesce(c.restricted, false) AS restricted
 WITH c, seen, restricted, restricted AND seen = $expected_version AS ok
 CALL (c, ok) {
   WITH c, ok WHERE ok
-  SET c.restriction_overridden = true, c.override_by = $by, c.override_reason = $reason, c.override_at = datetime(),
-      c.version = c.version + 1
+  SET c.restriction_overridden = true, c.override_by = $by, c.override_reason = $reason,
+      c.override_at = datetime(), c.version = c.version + 1
   CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
       action: 'override_restriction', from_status: c.status, to_status: c.status, note: $reason})
 }

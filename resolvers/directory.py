@@ -29,8 +29,10 @@ WHERE ($township IS NULL OR s.township_code = $township)
   AND ($village IS NULL OR s.village_code = $village)
   AND ($role IS NULL OR s.staff_role = $role)
   AND ($department IS NULL OR s.department_code = $department)
-  AND ($active_on IS NULL OR (s.active_from <= $active_on AND (s.active_until IS NULL OR s.active_until >= $active_on)))
-WITH s, CASE $order WHEN 'NAME' THEN s.name WHEN 'ACTIVE_FROM' THEN toString(s.active_from) ELSE s.staff_id END AS k
+  AND ($active_on IS NULL OR (s.active_from <= $active_on
+                               AND (s.active_until IS NULL OR s.active_until >= $active_on)))
+WITH s,
+  CASE $order WHEN 'NAME' THEN s.name WHEN 'ACTIVE_FROM' THEN toString(s.active_from) ELSE s.staff_id END AS k
 WHERE $after_key IS NULL OR k > $after_key OR (k = $after_key AND s.staff_id > $after_id)
 RETURN s {.staff_id, .name, .staff_role, .department_code, .township_code, .village_code, .active_from,
           .active_until, .public_employee} AS staff, k AS sort_key

@@ -53,8 +53,10 @@ CALL (nodes) {
 }
 RETURN elementId(f) AS finding,
   [n IN [f] + nodes | {id: elementId(n), labels: labels(n), props: properties(n)}] AS nodes,
-  [r IN links | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: 'EVIDENCE', props: {role: r.role}}]
-  + [r IN among | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r), props: properties(r)}]
+  [r IN links | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: 'EVIDENCE',
+                 props: {role: r.role}}]
+  + [r IN among | {from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r),
+                   props: properties(r)}]
   AS edges
 """
 

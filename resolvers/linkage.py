@@ -48,9 +48,11 @@ CALL (start, rels) {{
   RETURN collect(n)[..$node_limit] AS nodes
 }}
 RETURN elementId(start) AS start,
-  [n IN nodes | {{id: elementId(n), labels: labels(n), props: properties(n), degree: COUNT {{ (n)--() }}}}] AS nodes,
+  [n IN nodes | {{id: elementId(n), labels: labels(n), props: properties(n),
+                  degree: COUNT {{ (n)--() }}}}] AS nodes,
   [r IN rels WHERE startNode(r) IN nodes AND endNode(r) IN nodes |
-     {{from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r), props: properties(r)}}] AS edges
+     {{from: elementId(startNode(r)), to: elementId(endNode(r)), type: type(r),
+       props: properties(r)}}] AS edges
 """
 )
 

@@ -47,7 +47,8 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
                birth_date: o.birth_date, relation: m2.relation, since: m2.since, until: m2.until}]
   }] AS memberships,
   [(p)-[r:HAS_PHONE]->(ph:Phone) | {number: ph.number, source: r.source, as_of: r.as_of}] AS phones,
-  [(p)-[r:REGISTERED_AT]->(a:Address) | {address: a.key, kind: r.kind, source: r.source, as_of: r.as_of}] AS addresses,
+  [(p)-[r:REGISTERED_AT]->(a:Address) | {address: a.key, kind: r.kind, source: r.source, as_of: r.as_of}]
+    AS addresses,
   [(p)-[:HOLDS_ACCOUNT]->(acc:BankAccount) | {number: acc.number, bank: acc.bank}] AS accounts,
   [(p)-[:HAS_FACT]->(f) | f {.*, label: labels(f)[0]}] AS facts,
   [(p)-[k:KIN_OF]-(rel:Person) | {id_number: rel.id_number, name: rel.name, relation: k.relation,
@@ -157,8 +158,9 @@ WHERE """
     + HOUSEHOLD_IN_AREA
     + """
 RETURN h {.*} AS household,
-  [(h)<-[m:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex, birth_date: o.birth_date,
-                                    relation: m.relation, since: m.since, until: m.until}] AS members,
+  [(h)<-[m:MEMBER_OF]-(o:Person) | {id_number: o.id_number, name: o.name, sex: o.sex,
+                                    birth_date: o.birth_date, relation: m.relation, since: m.since,
+                                    until: m.until}] AS members,
   [(e:Enrollment)-[:GRANTED_TO]->(h) | e.enrollment_id] +
   [(e:Enrollment)-[:GRANTED_TO|COVERS]->(:Person)-[:MEMBER_OF]->(h) | e.enrollment_id] AS enrollment_ids,
   [(c:Case)-[:FOR_HOUSEHOLD]->(h) | c.case_id] AS case_ids,

@@ -7,8 +7,8 @@ from typing import Any
 RECORD_VISIT = """
 MATCH (h:Household {household_id: $household_id})
 WHERE ($township IS NULL OR h.township_code = $township) AND ($village IS NULL OR h.village_code = $village)
-CREATE (v:Visit {visit_id: $visit_id, visit_date: $visit_date, note: $note, recorded_by: $by, recorded_role: $role,
-                 recorded_at: datetime()})
+CREATE (v:Visit {visit_id: $visit_id, visit_date: $visit_date, note: $note, recorded_by: $by,
+                 recorded_role: $role, recorded_at: datetime()})
 CREATE (v)-[:VISITED]->(h)
 WITH v
 OPTIONAL MATCH (s:Staff {staff_id: $by})

@@ -1,1 +1,2 @@
-"""The GraphQL schema: types, inputs, errors and root fields per domain, and the extensions that apply the access and field tables."""
+"""The GraphQL schema: types, inputs, errors and root fields per domain, and the extensions that
+apply the access and field tables."""

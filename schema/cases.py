@@ -141,8 +141,8 @@ async def _step(
         return InvalidTransition(
             status=row["before"],
             message=(
-                "joint restriction: someone in this household has an active dishonesty record; a credit officer must "
-                "override it (overrideRestriction) before approval"
+                "joint restriction: someone in this household has an active dishonesty record; "
+                "a credit officer must override it (overrideRestriction) before approval"
             ),
         )
     return step_refused(

@@ -99,7 +99,8 @@ def keyset_page(first: int, after: str | None, cap: int) -> KeysetPage | Invalid
 
 
 def connection(edges: list[Edge[T]], fetched: int, limit: int) -> Connection[T]:
-    """A page of edges; `fetched` rows were read for a page of `limit` (one more means there is a next page)."""
+    """A page of edges; `fetched` rows were read for a page of `limit` (one more means there is a
+    next page)."""
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=fetched > limit, end_cursor=edges[-1].cursor if edges else None),

@@ -78,8 +78,8 @@ class PersonSummary:
     sex: str | None
     birth_date: date | None
     handle: str | None = strawberry.field(
-        description="opens this person with person(handle:) — for callers who see ID numbers masked; yours alone, "
-        "for a working day"
+        description="opens this person with person(handle:) — for callers who see ID numbers masked; "
+        "yours alone, for a working day"
     )
 
 

@@ -192,10 +192,12 @@ def _typo(id_number: str, export: Export) -> str:
 # way; most are corroborated by a shared phone, some only by a near-identical number.
 HOMOPHONES = dict(
     zip(
-        "伟芳军明华英强丽静磊敏勇杰娟涛超兰霞平刚桂红梅玲", "玮方君铭桦瑛蔷莉靖垒闽涌洁鹃滔钞岚侠萍钢贵虹玫龄"
+        "伟芳军明华英强丽静磊敏勇杰娟涛超兰霞平刚桂红梅玲",
+        "玮方君铭桦瑛蔷莉靖垒闽涌洁鹃滔钞岚侠萍钢贵虹玫龄",
+        strict=True,
     )
 )
-LOOKALIKES = dict(zip("王未己土日人大天木刀玉申由田兰", "玉末已士曰入太夫本力王由申由兰"))
+LOOKALIKES = dict(zip("王未己土日人大天木刀玉申由田兰", "玉末已士曰入太夫本力王由申由兰", strict=True))
 IDENTITY_TEMPLATES = (
     "homophone",
     "dropped character",
@@ -532,7 +534,9 @@ def near_miss_shared(export: Export) -> None:
     office_phone = f"05374{rng.randrange(100000, 999999)}"
     applicants = [export.population.persons[r["applicant_id_number"]] for r in export.rows["cases"]]
     recipients = [
-        p for p, r in zip(applicants, export.rows["cases"]) if r["household_id"][1:10] == township.code
+        p
+        for p, r in zip(applicants, export.rows["cases"], strict=True)
+        if r["household_id"][1:10] == township.code
     ]
     # "Many": more than a ring can hold (rules' max_households, 8), also in a small county
     # where one township has only a handful of applicants.

@@ -42,8 +42,8 @@ def person_in_two_households(ctx: DetectionContext) -> list[Situation]:
                 f"{r['name']}同时被两户的家庭救助覆盖：{r['h1']}（{r['prog1']}）与{r['h2']}（{r['prog2']}），期间重叠"
                 + ("，两户在不同乡镇" if other_township else "")
                 + "。",
-                f"{r['name']} is covered by the household grants of two households, {r['h1']} ({r['prog1']}) and "
-                f"{r['h2']} ({r['prog2']}), in overlapping periods"
+                f"{r['name']} is covered by the household grants of two households, "
+                f"{r['h1']} ({r['prog1']}) and {r['h2']} ({r['prog2']}), in overlapping periods"
                 + (", in two townships." if other_township else "."),
                 [
                     Evidence("Person", r["person"], "beneficiary"),
@@ -126,7 +126,8 @@ def exclusive_programmes(ctx: DetectionContext) -> list[Situation]:
                 f"household|{r['household']}|{r['e1']}|{r['e2']}",
                 0.98,
                 f"户{r['household']}同期享受{a}与{b}，两者不得同时享受。",
-                f"Household {r['household']} holds {a} and {b} in overlapping periods; they are mutually exclusive.",
+                f"Household {r['household']} holds {a} and {b} in overlapping periods; "
+                "they are mutually exclusive.",
                 [
                     Evidence("Household", r["household"], "household"),
                     Evidence("Enrollment", r["e1"], "grant"),
@@ -184,8 +185,8 @@ def duplicate_payments(ctx: DetectionContext) -> list[Situation]:
                 f"{'|'.join(grants)}|{r['period']}",
                 0.99,
                 f"{r['programme']}救助{names}{renewal_zh}在{r['period']}发放了{n}次，多发{yuan(extra)}元。",
-                f"{r['programme']} grant {', '.join(grants)}{renewal_en} was paid {n} times for {r['period']}; "
-                f"{yuan(extra)} yuan too much.",
+                f"{r['programme']} grant {', '.join(grants)}{renewal_en} was paid {n} times "
+                f"for {r['period']}; {yuan(extra)} yuan too much.",
                 evidence,
                 township_code=r["township"],
                 village_code=r["village"],
@@ -218,8 +219,10 @@ WITH p, cause, a, b, head(collect(h)) AS h
 WHERE $households IS NULL OR h.household_id IN $households
 RETURN p.id_number AS person, p.name AS name, cause, h.household_id AS household, h.township_code AS township,
        h.village_code AS village,
-       a.pay.payment_id AS pay1, a.pay.amount_fen AS amount1, a.e.enrollment_id AS e1, a.e.programme_code AS prog1,
-       b.pay.payment_id AS pay2, b.pay.amount_fen AS amount2, b.e.enrollment_id AS e2, b.e.programme_code AS prog2,
+       a.pay.payment_id AS pay1, a.pay.amount_fen AS amount1, a.e.enrollment_id AS e1,
+       a.e.programme_code AS prog1,
+       b.pay.payment_id AS pay2, b.pay.amount_fen AS amount2, b.e.enrollment_id AS e2,
+       b.e.programme_code AS prog2,
        coalesce(a.pay.event_date, a.pay.paid_date) AS event_date
 """
 )

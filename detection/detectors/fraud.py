@@ -117,7 +117,8 @@ WITH d, p, e, payments, CASE WHEN g:Household THEN g ELSE COLLECT {
   RETURN ph ORDER BY pm.until IS NULL OR pm.until >= d.death_date DESC, pm.since DESC LIMIT 1 }[0]
 END AS h
 WHERE $households IS NULL OR h.household_id IN $households
-RETURN DISTINCT p.id_number AS person, p.name AS name, d.death_date AS died, d.fact_id AS death, d.source AS source,
+RETURN DISTINCT p.id_number AS person, p.name AS name, d.death_date AS died, d.fact_id AS death,
+       d.source AS source,
        e.enrollment_id AS enrollment, e.programme_code AS programme,
        size([(e)-[:COVERS]->(c) | c]) AS covered,
        [x IN payments | x {.payment_id, .amount_fen, .period}] AS payments,
@@ -148,7 +149,8 @@ def deceased_paid(ctx: DetectionContext) -> list[Situation]:
                 f"{r['name']}于{r['died']}死亡（{r['source']}报告），{r['programme']}救助{r['enrollment']}仍发放了"
                 f"{periods[0]}至{periods[-1]}共{len(periods)}期，涉及约{yuan(share)}元。",
                 f"{r['name']} died on {r['died']} (reported by {r['source']}), yet {r['programme']} grant "
-                f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, about {yuan(share)} yuan.",
+                f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, "
+                f"about {yuan(share)} yuan.",
                 evidence,
                 township_code=r["township"],
                 village_code=r["village"],
@@ -230,7 +232,8 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
         facts += deposits
         zh.append(f"存款合计{yuan(total)}元，超过{r['size']}人×{a.deposit_months}个月标准")
         en.append(
-            f"deposits of {yuan(total)} yuan exceed {r['size']} members x {a.deposit_months} months of the line"
+            f"deposits of {yuan(total)} yuan exceed {r['size']} members x {a.deposit_months} months "
+            "of the line"
         )
     income = per_capita_monthly_fen(by_label.get("Income", []), r["size"])
     if a.income_above_line and income is not None and income > line:
@@ -314,9 +317,11 @@ def relationship_benefit(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.RELATIONSHIP_BENEFIT,
                 f"{case}|{staff_id}",
                 0.95,
-                f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}了{r['programme']}申请{case}，"
+                f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}"
+                f"了{r['programme']}申请{case}，"
                 f"受益人中有其亲属{kin}，且未备案。",
-                f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} {r['programme']} case "
+                f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} "
+                f"{r['programme']} case "
                 f"{case}, whose beneficiaries include their relative(s) "
                 + ", ".join(f"{x['name']} ({x['relation']})" for x in rows)
                 + "; the relation was not filed (备案).",

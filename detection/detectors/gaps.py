@@ -23,16 +23,19 @@ WITH p, collect(f) AS flags
 WHERE NOT EXISTS { (p)-[:HAS_FACT]->(:Death) }
 MATCH (p)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
   AND ($households IS NULL OR h.household_id IN $households)
-  AND NOT EXISTS { MATCH (p)<-[:COVERS|GRANTED_TO]-(e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
-                   WHERE e.end_date IS NULL OR e.end_date >= $as_of }
-  AND NOT EXISTS { MATCH (h)<-[:GRANTED_TO]-(e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
-                   WHERE e.end_date IS NULL OR e.end_date >= $as_of }
+  AND NOT EXISTS {
+    MATCH (p)<-[:COVERS|GRANTED_TO]-(e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
+    WHERE e.end_date IS NULL OR e.end_date >= $as_of }
+  AND NOT EXISTS {
+    MATCH (h)<-[:GRANTED_TO]-(e:Enrollment)-[:FOR_PROGRAMME]->(:Programme {basic_living: true})
+    WHERE e.end_date IS NULL OR e.end_date >= $as_of }
 MATCH (h)<-[m2:MEMBER_OF]-(x:Person) WHERE m2.until IS NULL
 WITH p, flags, h, collect(x) AS members
 RETURN p.id_number AS person, p.name AS name, h.household_id AS household, h.township_code AS township,
        h.village_code AS village, size(members) AS size,
        [f IN flags | f {.fact_id, .kind, .grade, .source, label: labels(f)[0]}] AS flags,
-       COLLECT { UNWIND members AS x MATCH (x)-[:HAS_FACT]->(i:Income) RETURN i {.fact_id, .year, .annual_income_fen} }
+       COLLECT { UNWIND members AS x MATCH (x)-[:HAS_FACT]->(i:Income)
+                 RETURN i {.fact_id, .year, .annual_income_fen} }
          AS incomes
 """
 )
@@ -79,8 +82,9 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
                 score,
                 f"{r['name']}被{sources}认定为{flags_zh}，家庭人均月收入{yuan(income)}元低于标准{yuan(line)}元，"
                 f"但未享受低保或特困供养：请村里主动发现、帮办申请。",
-                f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of {yuan(income)} yuan per "
-                f"person and month is under the line of {yuan(line)}, yet nobody receives basic living assistance.",
+                f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of "
+                f"{yuan(income)} yuan per person and month is under the line of {yuan(line)}, "
+                "yet nobody receives basic living assistance.",
                 evidence,
                 township_code=r["township"],
                 village_code=r["village"],
@@ -120,7 +124,8 @@ CALL (e) {
 }
 WITH DISTINCT h WHERE h IS NOT NULL AND ($households IS NULL OR h.household_id IN $households)
 MATCH (h)<-[m:MEMBER_OF]-(x:Person) WHERE m.until IS NULL AND NOT EXISTS { (x)-[:HAS_FACT]->(:Death) }
-WITH h, x, CASE WHEN x.birth_date IS NULL THEN null ELSE duration.between(x.birth_date, $as_of).years END AS age
+WITH h, x,
+  CASE WHEN x.birth_date IS NULL THEN null ELSE duration.between(x.birth_date, $as_of).years END AS age
 WITH h, x, age,
   CASE WHEN age >= $school_age_min AND age <= $school_age_max
             AND NOT EXISTS { MATCH (x)<-[:GRANTED_TO|COVERS]-(s:Enrollment {programme_code: $edu_programme})
@@ -155,8 +160,8 @@ def missing_special(ctx: DetectionContext) -> list[Situation]:
                     f"{r['person']}|{r['no_edu']}",
                     0.9,
                     f"低保/特困家庭{r['household']}的{r['name']}（{r['age']}岁）在学龄，未享受教育救助（{r['no_edu']}）。",
-                    f"{r['name']} ({r['age']}) of basic-living household {r['household']} is of school age and lacks "
-                    f"education assistance ({r['no_edu']}).",
+                    f"{r['name']} ({r['age']}) of basic-living household {r['household']} "
+                    f"is of school age and lacks education assistance ({r['no_edu']}).",
                     base,
                     township_code=r["township"],
                     village_code=r["village"],
@@ -185,12 +190,14 @@ def missing_special(ctx: DetectionContext) -> list[Situation]:
 TOWNSHIP_STAFFING = """
 CALL () {
   MATCH (s:Staff) WHERE s.staff_role IN $staff_roles
-    AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
+    AND (s.active_from IS NULL OR s.active_from <= $as_of)
+    AND (s.active_until IS NULL OR s.active_until >= $as_of)
   RETURN collect(s.township_code) AS posted
 }
 MATCH (t:Township)
 WITH t, size([x IN posted WHERE x = t.code]) AS staff,
-     CASE WHEN coalesce(t.population, 0) >= $population_threshold THEN $minimum_at_or_above ELSE $minimum_below END
+     CASE WHEN coalesce(t.population, 0) >= $population_threshold THEN $minimum_at_or_above
+          ELSE $minimum_below END
        AS required
 WHERE staff < required
 RETURN t.code AS township, t.name AS name, t.population AS population, staff, required
@@ -199,7 +206,8 @@ RETURN t.code AS township, t.name AS name, t.population AS population, staff, re
 VILLAGE_STAFFING = """
 CALL () {
   MATCH (s:Staff) WHERE s.staff_role IN $coordinator_roles AND s.village_code IS NOT NULL
-    AND (s.active_from IS NULL OR s.active_from <= $as_of) AND (s.active_until IS NULL OR s.active_until >= $as_of)
+    AND (s.active_from IS NULL OR s.active_from <= $as_of)
+    AND (s.active_until IS NULL OR s.active_until >= $as_of)
   WITH s.village_code AS village, count(*) AS staff
   RETURN collect([village, staff]) AS posted
 }
@@ -305,8 +313,8 @@ def overdue(ctx: DetectionContext) -> list[Situation]:
                 0.9,
                 f"{r['programme']}申请{r['case']}于{r['submitted']}提交，已{r['days']}天仍处于{r['status']}，"
                 f"超过{o.application_days}天办理时限。",
-                f"{r['programme']} application {r['case']} submitted on {r['submitted']} is still {r['status']} "
-                f"after {r['days']} days; the time limit is {o.application_days}.",
+                f"{r['programme']} application {r['case']} submitted on {r['submitted']} "
+                f"is still {r['status']} after {r['days']} days; the time limit is {o.application_days}.",
                 [Evidence("Case", r["case"], "case"), Evidence("Household", r["household"], "household")],
                 township_code=r["township"],
                 village_code=r["village"],

@@ -64,17 +64,21 @@ CALL (s) {
   MATCH (s)-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]->()<-[:HAS_PHONE|HOLDS_ACCOUNT|REGISTERED_AT]-(p:Person)
   RETURN p, true AS kept
   UNION
-  MATCH (s)-[:MEMBER_OF]->(:Household)-[:LIVES_AT]->(:Address)<-[:LIVES_AT]-(:Household)<-[:MEMBER_OF]-(p:Person)
+  MATCH (s)-[:MEMBER_OF]->(:Household)-[:LIVES_AT]->(:Address)
+        <-[:LIVES_AT]-(:Household)<-[:MEMBER_OF]-(p:Person)
   RETURN p, true AS kept
 }
 WITH DISTINCT p, kept
 RETURN collect({id: p.id_number, name: p.name, birth: p.birth_date, kept: kept}) AS candidates
 """
 
-RECORDS = """
+RECORDS = (
+    """
 UNWIND $ids AS id
 MATCH (p:Person {id_number: id})
-""" + _RECORD
+"""
+    + _RECORD
+)
 
 SCOPE = """
 UNWIND $households AS hid
@@ -93,8 +97,14 @@ MERGE (m:DetectionModel {name: 'identity-splink'})
 SET m.parameters = $parameters, m.fitted_at = datetime()
 """
 
-FIELD_ZH = {"name": "姓名", "birth_date": "出生日期", "id_number": "身份证号", "phones": "电话", "accounts": "银行账户",
-            "addresses": "地址"}
+FIELD_ZH = {
+    "name": "姓名",
+    "birth_date": "出生日期",
+    "id_number": "身份证号",
+    "phones": "电话",
+    "accounts": "银行账户",
+    "addresses": "地址",
+}
 
 
 def _saved_model(ctx: DetectionContext) -> dict[str, Any] | None:
@@ -107,12 +117,15 @@ def _level_labels(model: dict[str, Any]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        out[comparison["output_column_name"]] = {str(len(levels) - 1 - i): lv.get("label_for_charts", "")
-                                                 for i, lv in enumerate(levels)} | {"-1": "missing"}
+        out[comparison["output_column_name"]] = {
+            str(len(levels) - 1 - i): lv.get("label_for_charts", "") for i, lv in enumerate(levels)
+        } | {"-1": "missing"}
     return out
 
 
-def _linker(ctx: DetectionContext) -> tuple[IdentityLinker, dict[str, Any] | None, set[str] | None, list[dict]]:
+def _linker(
+    ctx: DetectionContext,
+) -> tuple[IdentityLinker, dict[str, Any] | None, set[str] | None, list[dict]]:
     if ctx.households is None:
         rows = ctx.read(REGISTER)
         return IdentityLinker(person_row(r) for r in rows), None, None, rows
@@ -125,8 +138,10 @@ def _linker(ctx: DetectionContext) -> tuple[IdentityLinker, dict[str, Any] | Non
     # Rows (names in pinyin) only where a key must be compared: the scope's persons and
     # those found by birth date alone; the kept are read again in full below.
     particulars = {r["id"]: person_row(r) for r in candidates if r["id"] in scope or r["id"] not in kept}
-    kept |= sharing_a_key([particulars[i] for i in scope if i in particulars],
-                          [particulars[i] for i in particulars.keys() - kept])
+    kept |= sharing_a_key(
+        [particulars[i] for i in scope if i in particulars],
+        [particulars[i] for i in particulars.keys() - kept],
+    )
     rows = ctx.read(RECORDS, ids=sorted(kept))
     linker = IdentityLinker((person_row(r) for r in rows), model)
     if linker.count:
@@ -149,31 +164,48 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
         model = linker.train(ctx.rules.identity.threshold, ctx.rules.identity.particulars_min_bits)
         ctx.write(SAVE_MODEL, parameters=json.dumps(model))
     labels = _level_labels(model)
-    pairs = linker.predict(ctx.rules.identity.threshold, touching=scope,
-                           particulars_min_bits=ctx.rules.identity.particulars_min_bits)
+    pairs = linker.predict(
+        ctx.rules.identity.threshold,
+        touching=scope,
+        particulars_min_bits=ctx.rules.identity.particulars_min_bits,
+    )
     records = {r["id"]: r for r in rows}
     places = {r["id"]: r for r in ctx.read(PLACES, ids=sorted({x for p in pairs for x in (p.a, p.b)}))}
     return [_situation(p, records[p.a] | places[p.a], records[p.b] | places[p.b], labels) for p in pairs]
 
 
-def _situation(p: Prediction, ra: dict[str, Any], rb: dict[str, Any],
-               labels: dict[str, dict[str, str]]) -> Situation:
+def _situation(
+    p: Prediction, ra: dict[str, Any], rb: dict[str, Any], labels: dict[str, dict[str, str]]
+) -> Situation:
     weights = p.weights
     levels = {f: labels.get(f, {}).get(v, v) for f, v in p.levels.items()}
     evidence = [Evidence("Person", p.a, "registration"), Evidence("Person", p.b, "registration")]
-    evidence += [Evidence("Household", h, "household") for h in sorted(set(ra["households"]) | set(rb["households"]))]
+    evidence += [
+        Evidence("Household", h, "household") for h in sorted(set(ra["households"]) | set(rb["households"]))
+    ]
     evidence += [Evidence("Phone", x, "shared_phone") for x in sorted(set(ra["phones"]) & set(rb["phones"]))]
-    evidence += [Evidence("BankAccount", x, "shared_account") for x in sorted(set(ra["accounts"]) & set(rb["accounts"]))]
+    evidence += [
+        Evidence("BankAccount", x, "shared_account")
+        for x in sorted(set(ra["accounts"]) & set(rb["accounts"]))
+    ]
     strongest = sorted((f for f in weights if weights[f] > 0), key=lambda f: -weights[f])
     zh = "；".join(f"{FIELD_ZH.get(f, f)}：{levels.get(f, '')}" for f in strongest)
     en = "; ".join(f"{f.replace('_', ' ')}: {levels.get(f, '')} ({weights[f]:+.1f} bits)" for f in strongest)
     townships = ra["townships"] + rb["townships"]
     villages = ra["villages"] + rb["villages"]
     return Situation(
-        FindingKind.DUP_IDENTITY, f"{p.a}|{p.b}", round(p.probability, 4),
+        FindingKind.DUP_IDENTITY,
+        f"{p.a}|{p.b}",
+        round(p.probability, 4),
         f"{ra['name']}（{p.a}）与{rb['name']}（{p.b}）很可能是同一人（匹配概率{p.probability:.1%}）：{zh}。",
         f"{ra['name']} ({p.a}) and {rb['name']} ({p.b}) are probably one person (match probability "
         f"{p.probability:.1%}): {en}.",
-        evidence, township_code=townships[0] if townships else None, village_code=villages[0] if villages else None,
-        details={"fields": {f: {"level": levels.get(f, ""), "weight": round(weights.get(f, 0.0), 2)}
-                            for f in levels}})
+        evidence,
+        township_code=townships[0] if townships else None,
+        village_code=villages[0] if villages else None,
+        details={
+            "fields": {
+                f: {"level": levels.get(f, ""), "weight": round(weights.get(f, 0.0), 2)} for f in levels
+            }
+        },
+    )

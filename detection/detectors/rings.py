@@ -22,7 +22,8 @@ RECIPIENT_HOUSEHOLDS = """
 CALL () {
   MATCH (:Enrollment)-[:GRANTED_TO]->(h:Household) RETURN h
   UNION
-  MATCH (:Enrollment)-[:GRANTED_TO|COVERS]->(:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL RETURN h
+  MATCH (:Enrollment)-[:GRANTED_TO|COVERS]->(:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
+  RETURN h
 }
 RETURN h.household_id AS household
 """
@@ -33,7 +34,8 @@ UNWIND $recipients AS hid
 MATCH (:Household {household_id: hid})<-[m:MEMBER_OF]-(:Person)-[:HAS_PHONE]->(x:Phone) WHERE m.until IS NULL
 WITH DISTINCT x
 MATCH (x)<-[:HAS_PHONE]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
-WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)})
+WITH x, collect(DISTINCT {household: h.household_id, person: p.id_number,
+                          who: p.name + '|' + toString(p.birth_date)})
      AS holders
 RETURN 'phone' AS kind, x.number AS key, holders
 """
@@ -94,7 +96,8 @@ CALL (x) {
   MATCH (x)<-[:LIVES_AT]-(h:Household) RETURN {household: h.household_id, person: null, who: null} AS holder
   UNION
   MATCH (x)<-[:REGISTERED_AT]-(p:Person)-[m:MEMBER_OF]->(h:Household) WHERE m.until IS NULL
-  RETURN {household: h.household_id, person: p.id_number, who: p.name + '|' + toString(p.birth_date)} AS holder
+  RETURN {household: h.household_id, person: p.id_number,
+          who: p.name + '|' + toString(p.birth_date)} AS holder
 }
 WITH x, collect(holder) AS holders
 RETURN 'address' AS kind, x.key AS key, holders

@@ -13,7 +13,8 @@ from pydantic.fields import FieldInfo
 from loaders.feeds import FEEDS
 
 _VALIDATED = {
-    "_id_number": "resident ID number (GB 11643): 15-digit, lower-case x, spaces, full-width repaired; checksum verified",
+    "_id_number": "resident ID number (GB 11643): 15-digit, lower-case x, spaces, full-width repaired; "
+    "checksum verified",
     "_money": "amount in yuan, digits with up to 2 decimals (`1,040.00`, `¥1040`), at most 1,000,000,000; "
     "no exponent (`1e10`); stored as integer fen",
     "_day": "date, `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYYMMDD`; a spreadsheet's date cell); never a number; "
@@ -115,7 +116,8 @@ def feeds_markdown() -> str:
         "",
         "**Bad rows.** A row that cannot be read or validated (wrong number of fields, an",
         "unbalanced quote, a field over 131,072 characters, a NUL byte, a JSON key given",
-        "twice, a value of the wrong type or out of range) is written to the rejects file with its line and the reason, and",
+        "twice, a value of the wrong type or out of range) is written to the rejects file with its line "
+        "and the reason, and",
         "the load goes on with the next row.",
         "",
     ]

@@ -50,6 +50,7 @@ FACT_FEEDS = (
         "vulnerabilities",
         Label.VULNERABILITY,
         rows.VulnerabilityRow,
-        "vulnerability flags: orphans, severe mental illness, two cancers, poverty, disaster (MZ, WJ, FL, NY, YJ)",
+        "vulnerability flags: orphans, severe mental illness, two cancers, poverty, disaster "
+        "(MZ, WJ, FL, NY, YJ)",
     ),
 )

@@ -61,7 +61,8 @@ MATCH (t:Township {code: row.township_code})
 MATCH (d:Department {code: row.department})
 SET p:Staff, p.staff_id = row.staff_id, p.staff_role = row.role, p.department_code = row.department,
     p.township_code = row.township_code, p.village_code = row.village_code,
-    p.active_from = row.active_from, p.active_until = row.active_until, p.public_employee = row.public_employee
+    p.active_from = row.active_from, p.active_until = row.active_until,
+    p.public_employee = row.public_employee
 MERGE (p)-[:EMPLOYED_BY]->(d)
 MERGE (p)-[:WORKS_IN]->(t)
 WITH p, row

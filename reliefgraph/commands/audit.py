@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"audit chain intact: {report.events:,} events")
         else:
             errors.print(
-                f"[red]audit chain broken:[/red] {report.problem} ({report.events:,} events verified before it)"
+                f"[red]audit chain broken:[/red] {report.problem} "
+                f"({report.events:,} events verified before it)"
             )
         if not report.ok:
             raise typer.Exit(1)

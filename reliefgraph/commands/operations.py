@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         console.print(
             f"restored {dump.name}: {sum(held['nodes'].values()):,} node labels counted, "
-            f"{sum(held['relationships'].values()):,} relationships, audit chain at {held['audit_head']['seq']}"
+            f"{sum(held['relationships'].values()):,} relationships, "
+            f"audit chain at {held['audit_head']['seq']}"
         )
 
     @backup.command("verify")

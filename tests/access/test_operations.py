@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from access.operations import OPERATIONS, Area, area
 from tests.access.test_fields import SCHEMA
-from tests.api.conftest import PRINCIPALS, api_settings, client, county, gql, keys  # noqa: F401 - fixtures
+from tests.api.conftest import PRINCIPALS, gql
 
 # One caller per role.
 CALLERS = ("investigator", "caseworker", "coordinator", "partner_mz", "credit_officer", "exporter", "auditor")

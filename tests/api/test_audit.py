@@ -17,8 +17,8 @@ TRAIL = """
 query($person: String, $after: String) {
   auditEvents(personIdNumber: $person, first: 2, after: $after) {
     __typename
-    ... on AuditEventConnection { edges { cursor node { subject role personIdNumber categories purpose operation
-                                                        outcome } }
+    ... on AuditEventConnection { edges { cursor node { subject role personIdNumber categories purpose
+                                                        operation outcome } }
                                   pageInfo { hasNextPage endCursor } }
   }
 }

@@ -73,7 +73,8 @@ def test_the_whole_path_from_application_to_approval(
     records, _, _ = county.execute_query(
         """
         MATCH (c:Case {case_id: $id})-[:HAS_EVENT]->(e:CaseEvent)
-        RETURN e.action AS action, e.by AS by, e.from_status AS before, e.to_status AS after, e.at IS NOT NULL AS dated
+        RETURN e.action AS action, e.by AS by, e.from_status AS before, e.to_status AS after,
+               e.at IS NOT NULL AS dated
         ORDER BY e.at""",
         id=case["caseId"],
         database_=settings.neo4j_database,

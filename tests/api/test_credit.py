@@ -23,8 +23,8 @@ DECIDE = (
     % RECORD
 )
 PUBLISH = (
-    """mutation($id: String!, $v: Int!) { publishDishonestyRecord(recordId: $id, expectedVersion: $v) { %s } }"""
-    % RECORD
+    """mutation($id: String!, $v: Int!) { """
+    """publishDishonestyRecord(recordId: $id, expectedVersion: $v) { %s } }""" % RECORD
 )
 REPAIR = (
     """mutation($id: String!, $v: Int!) { repairDishonestyRecord(recordId: $id, expectedVersion: $v,
@@ -39,7 +39,8 @@ CORRECT = (
 CHANGES = """query($after: Int!) { creditChanges(first: 10, after: $after) { __typename
   ... on CreditChangeConnection { edges { cursor node { sequence change recordId status idNumber amount } } }
   ... on Forbidden { message } } }"""
-RESTRICTION = """query($id: String!) { restrictionStatus(idNumber: $id, purpose: "housing application check") {
+RESTRICTION = """query($id: String!) {
+  restrictionStatus(idNumber: $id, purpose: "housing application check") {
   __typename ... on RestrictionStatus { restricted records { recordId behaviour severity decisionNumber } }
   ... on Forbidden { message } } }"""
 CONFIRM = """mutation($id: String!) { confirmFinding(findingId: $id, expectedVersion: 1,
@@ -184,7 +185,8 @@ def test_a_restricted_application_needs_an_override(
     )
     cid = case["caseId"]
     step = (
-        "__typename ... on CaseRecord { status version restrictionOverridden } ... on InvalidTransition { message } "
+        "__typename ... on CaseRecord { status version restrictionOverridden } "
+        "... on InvalidTransition { message } "
         "... on Forbidden { message } ... on InvalidInput { field }"
     )
     one(
@@ -264,7 +266,8 @@ def test_a_loaded_open_application_is_restricted_too(
     )
     assert Loader(detected, settings, rejects_dir=tmp_path / "rejects").load([cases]).rejected == 0
     records, _, _ = detected.execute_query(
-        "MATCH (c:Case) WHERE c.case_id STARTS WITH 'C-EXT' RETURN c.case_id AS id, c.restricted AS r ORDER BY id",
+        "MATCH (c:Case) WHERE c.case_id STARTS WITH 'C-EXT' "
+        "RETURN c.case_id AS id, c.restricted AS r ORDER BY id",
         database_=settings.neo4j_database,
     )
     assert [(r["id"], r["r"]) for r in records] == [("C-EXT-1", True), ("C-EXT-2", None)]

@@ -10,7 +10,8 @@ from tests.loaders.mini_county import TOWNSHIP, VILLAGE_B
 STAFF = """query($first: Int!, $after: String, $filter: StaffFilter, $order: StaffOrder!) {
   staff(first: $first, after: $after, filter: $filter, orderBy: $order) {
     __typename
-    ... on StaffConnection { edges { cursor node { staffId name role townshipCode } } pageInfo { hasNextPage endCursor } }
+    ... on StaffConnection { edges { cursor node { staffId name role townshipCode } }
+                             pageInfo { hasNextPage endCursor } }
     ... on Forbidden { message }
     ... on InvalidInput { field message }
   } }"""

@@ -91,7 +91,7 @@ def test_two_servers_share_one_audit_trail_and_lose_no_event(
         "MATCH (e:AuditEvent) RETURN count(e) AS n", database_=api_settings.neo4j_database
     ).records[0]["n"]
     try:
-        for http, server in zip(clients, servers):
+        for http, server in zip(clients, servers, strict=True):
             _ready(http, server)
 
         def read(i: int) -> int:

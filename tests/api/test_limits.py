@@ -70,7 +70,10 @@ def test_oversized_body_without_content_length_is_413(client: TestClient, keys: 
 
 
 def test_page_size_is_capped(client: TestClient, keys: dict[str, str], api_settings: Settings) -> None:
-    query = '{ searchPersons(name: "王", purpose: "test limits", first: %d) { __typename ... on InvalidInput { field } } }'
+    query = (
+        '{ searchPersons(name: "王", purpose: "test limits", first: %d) { __typename '
+        "... on InvalidInput { field } } }"
+    )
     body = gql(client, keys["investigator"], query % (api_settings.max_page_size + 1))
     assert body["data"]["searchPersons"] == {"__typename": "InvalidInput", "field": "first/after"}
 
@@ -198,9 +201,8 @@ def test_repeated_and_wide_selections_are_refused_before_validation(
     shapes = {
         "plain": "{ " + " ".join(["me { subject }"] * repeats) + " }",
         "inline fragments": "{ " + " ".join(["... on Query { me { subject } }"] * repeats) + " }",
-        "fragment spreads": "query { ...A ...B } fragment A on Query { me { subject } } fragment B on Query { "
-        + " ".join(["me { role }"] * (repeats - 1))
-        + " }",
+        "fragment spreads": "query { ...A ...B } fragment A on Query { me { subject } } "
+        "fragment B on Query { " + " ".join(["me { role }"] * (repeats - 1)) + " }",
         "nested, merged": "{ " + " ".join(["me { subject subject }"] * (repeats // 2 + 1)) + " }",
         "same alias": "{ " + " ".join(["x: me { subject }"] * repeats) + " }",
     }

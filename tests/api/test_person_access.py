@@ -129,9 +129,11 @@ def test_round_trips_do_not_grow_with_household_or_payments(
         MATCH (h:Household {household_id: 'H1'}), (e:Enrollment {enrollment_id: 'E1'}), (a:BankAccount)
         WHERE a.number = $acc
         UNWIND range(1, 40) AS i
-        CREATE (p:Person {id_number: 'T' + toString(i), name: '测试' + toString(i)})-[:MEMBER_OF {since: date()}]->(h)
+        CREATE (p:Person {id_number: 'T' + toString(i), name: '测试' + toString(i)})
+               -[:MEMBER_OF {since: date()}]->(h)
         CREATE (e)-[:COVERS]->(p)
-        CREATE (:Payment {payment_id: 'PX' + toString(i), period: '2025-' + toString(i % 12 + 1), amount_fen: 100})
+        CREATE (:Payment {payment_id: 'PX' + toString(i), period: '2025-' + toString(i % 12 + 1),
+                          amount_fen: 100})
                -[:FOR_ENROLLMENT]->(e)
     """,
         acc=ACCOUNT_WANG,
@@ -178,7 +180,8 @@ def test_a_second_household_outside_the_area_stays_out_of_the_360(
     # WANG (village A) is also a member of H3 (village B), which holds a grant and a case of its own.
     county.execute_query(
         """
-        MATCH (w:Person {id_number: $wang}), (h:Household {household_id: 'H3'}), (prog:Programme {code: 'DIBAO'})
+        MATCH (w:Person {id_number: $wang}), (h:Household {household_id: 'H3'}),
+              (prog:Programme {code: 'DIBAO'})
         CREATE (w)-[:MEMBER_OF {relation: 'other', since: date('2024-01-01')}]->(h)
         CREATE (e:Enrollment {enrollment_id: 'E-H3', programme_code: 'DIBAO', monthly_amount_fen: 208000})
         CREATE (e)-[:GRANTED_TO]->(h), (e)-[:FOR_PROGRAMME]->(prog)

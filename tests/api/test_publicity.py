@@ -151,7 +151,8 @@ def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> Non
     assert client.get(f"/publicity/list.csv?area={TOWNSHIP}&from=soon", headers=auth).status_code == 400
 
 
-DISHONESTY = """{ dishonestyPublicity { __typename ... on DishonestyList { notices { name idNumber behaviour } }
+DISHONESTY = """{ dishonestyPublicity { __typename
+  ... on DishonestyList { notices { name idNumber behaviour } }
   ... on Forbidden { message } } }"""
 
 

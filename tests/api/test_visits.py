@@ -8,7 +8,8 @@ from starlette.testclient import TestClient
 
 from tests.api.conftest import gql
 
-VISIT = """mutation($h: String!, $d: Date!, $note: String!) { recordVisit(householdId: $h, visitDate: $d, note: $note) {
+VISIT = """mutation($h: String!, $d: Date!, $note: String!) {
+  recordVisit(householdId: $h, visitDate: $d, note: $note) {
   __typename ... on Visit { visitId visitDate staffId note } ... on NotFound { message }
   ... on Forbidden { message } ... on InvalidInput { field message } } }"""
 

@@ -27,7 +27,7 @@ def test_unrelated_recipients_sharing_a_phone_and_an_address_form_a_ring(detect)
         c.address(person, "泉林镇东村99号")
     # Look-alikes: a real family (kin recorded) sharing an address and a phone; a village office
     # phone given by many recipients; two recipients sharing only an address.
-    (fa, pa), (fb, pb) = (
+    (_, pa), (_, pb) = (
         _recipient(c, VA, "刘父", date(1950, 1, 1)),
         _recipient(c, VA, "刘子", date(1975, 1, 1)),
     )

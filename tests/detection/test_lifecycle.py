@@ -32,7 +32,8 @@ def _county() -> tuple[County, str, str, str]:
 def _findings(driver: Driver, settings: Settings) -> list[dict]:
     records, _, _ = driver.execute_query(
         "MATCH (f:Finding) RETURN f.finding_id AS id, f.status AS status, f.version AS version, "
-        "size([(f)-[:EVIDENCE]->(n) | n]) AS evidence, [(f)-[:HAS_EVENT]->(e) | e.action] AS events ORDER BY id",
+        "size([(f)-[:EVIDENCE]->(n) | n]) AS evidence, "
+        "[(f)-[:HAS_EVENT]->(e) | e.action] AS events ORDER BY id",
         database_=settings.neo4j_database,
     )
     return [r.data() for r in records]

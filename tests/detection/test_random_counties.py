@@ -46,7 +46,7 @@ def _county(people, grants, facts) -> County:  # type: ignore[no-untyped-def]
     c = County()
     households = [c.household((VA, VB, VC)[i % 3]) for i in range(6)]
     persons = []
-    for i, (h, name, days, sex, phone) in enumerate(people):
+    for _i, (h, name, days, sex, phone) in enumerate(people):
         relation = "head" if not any(p[0] == households[h] for p in persons) else "other"
         born = date(1940, 1, 1) + timedelta(days=days)
         pid = c.person(households[h], name, born, sex=sex, relation=relation)

@@ -262,9 +262,11 @@ def test_a_corrected_export_replaces_links_and_keeps_the_history(
         graph,
         settings,
         """
-        RETURN COLLECT { MATCH (:Case {case_id: 'C1'})-[:FOR_HOUSEHOLD]->(h) RETURN h.household_id } AS households,
+        RETURN COLLECT { MATCH (:Case {case_id: 'C1'})-[:FOR_HOUSEHOLD]->(h) RETURN h.household_id }
+                 AS households,
                COLLECT { MATCH (p)-[:APPLIED_FOR]->(:Case {case_id: 'C1'}) RETURN p.id_number } AS applicants,
-               COLLECT { MATCH (:Payment {payment_id: 'P1'})-[:FOR_ENROLLMENT]->(e) RETURN e.enrollment_id } AS grants,
+               COLLECT { MATCH (:Payment {payment_id: 'P1'})-[:FOR_ENROLLMENT]->(e) RETURN e.enrollment_id }
+                 AS grants,
                COLLECT { MATCH (p)-[:HAS_FACT]->(:Vehicle) RETURN p.id_number } AS owners""",
     )[0]
     assert links == {"households": ["H2"], "applicants": [ZHAO], "grants": ["E2"], "owners": [WANG]}
@@ -298,7 +300,7 @@ def test_a_corrected_export_replaces_links_and_keeps_the_history(
     )
     assert Loader(graph, settings, rejects_dir=tmp_path / "rejects").load(list(files.values())).rejected == 0
     clean = _without_history(*dump(graph, settings.neo4j_database))
-    assert [set(a.items()) ^ set(b.items()) for a, b in zip(corrected, clean)] == [set(), set()]
+    assert [set(a.items()) ^ set(b.items()) for a, b in zip(corrected, clean, strict=True)] == [set(), set()]
 
 
 def _both_enrollments(folder: Path) -> Path:
@@ -462,7 +464,8 @@ def _stored_xlsx(path: Path, sheet: str) -> Path:
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
         "_rels/.rels": f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" '
-        f'Type="{main}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        f'Type="{main}/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": f'<workbook xmlns="{main}/spreadsheetml/2006/main" '
         f'xmlns:r="{main}/officeDocument/2006/relationships"><sheets>'
         '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
@@ -486,7 +489,9 @@ def _inline(ref: str, text: str, *, reference: bool = True) -> str:
 def test_an_xlsx_with_a_cell_at_xfd1048576_is_refused_in_one_line(
     graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    header = "".join(_inline(f"{c}1", h) for c, h in zip("ABC", ["household_id", "village_code", "address"]))
+    header = "".join(
+        _inline(f"{c}1", h) for c, h in zip("ABC", ["household_id", "village_code", "address"], strict=True)
+    )
     far = _stored_xlsx(
         tmp_path / "households.xlsx",
         f'<row r="1">{header}</row><row r="1048576">{_inline("XFD1048576", "x")}</row>',

@@ -68,7 +68,10 @@ def test_csv_cut_inside_a_quoted_field_is_truncated(tmp_path: Path) -> None:
 
 
 def test_truncated_jsonl_is_refused(tmp_path: Path) -> None:
-    text = '{"household_id": "H1", "village_code": "370831100001", "address": "东村1号"}\n{"household_id": "H2", "vil'
+    text = (
+        '{"household_id": "H1", "village_code": "370831100001", "address": "东村1号"}\n'
+        '{"household_id": "H2", "vil'
+    )
     path = write(tmp_path, "households.jsonl", text.encode())
     with pytest.raises(FileFormatError, match="truncated: the last line \\(2\\)"):
         read_export(path, REQUIRED)

@@ -21,8 +21,8 @@ from detection.context import DetectionContext
 from detection.registry import DETECTORS
 from detection.rules import read_rules
 from detection.situation import Situation
-from graph.finding_kinds import FindingKind
-from schema.ids import make_id_number
+from domain.finding_kinds import FindingKind
+from domain.ids import make_id_number
 from settings import Settings
 from tests.detection.builder import AS_OF, VA, VB, VC, County
 from tests.graphdump import wipe
@@ -61,7 +61,7 @@ def _twins(
     def build(c: County) -> list[str]:
         h = c.household(village)
         parent = _person(c, h, names[0][0] + "国庆", born - timedelta(days=365 * 28), 731)
-        twins = [_person(c, h, n, born, s, "child") for n, s in zip(names, sequences)]
+        twins = [_person(c, h, n, born, s, "child") for n, s in zip(names, sequences, strict=True)]
         for p in (parent, *twins) if phone else ():
             c.phone(p, phone)  # one family phone given for every member
         return twins
@@ -83,7 +83,7 @@ def _uncle_and_nephew(
     def build(c: County) -> list[str]:
         pair = [
             _person(c, c.household(v), name, b, s)
-            for v, b, s in zip(villages, (uncle_born, nephew_born), sequences)
+            for v, b, s in zip(villages, (uncle_born, nephew_born), sequences, strict=True)
         ]
         for p in pair:
             c.phone(p, phone)
@@ -113,7 +113,7 @@ def _namesakes(
     """Namesakes born the same day with unrelated numbers and nothing shared."""
 
     def build(c: County) -> list[str]:
-        return [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences)]
+        return [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences, strict=True)]
 
     return build
 
@@ -124,7 +124,7 @@ def _retyped(
     """One person registered twice, the number retyped with one digit slipped."""
 
     def build(c: County) -> list[str]:
-        pair = [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences)]
+        pair = [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences, strict=True)]
         for p in pair if phone else ():
             c.phone(p, phone)
         return pair
@@ -146,7 +146,7 @@ def _traditional(
     def build(c: County) -> list[str]:
         pair = [
             _person(c, c.household(v), n, born, s)
-            for v, n, s in zip(villages, (simplified, traditional), sequences)
+            for v, n, s in zip(villages, (simplified, traditional), sequences, strict=True)
         ]
         for p in pair:
             c.phone(p, phone)
