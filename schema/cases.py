@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain.ids import InvalidIdNumber, normalize_id_number
 from domain.money import to_fen
 from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import (
@@ -27,6 +26,7 @@ from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, 
 from schema.operation_access import area_of
 from schema.people import to_date, to_yuan
 from schema.steps import StepEvent
+from schema.validation import id_number_input
 
 Channel = strawberry.enum(ChannelEnum, description="How the application came in.")
 
@@ -166,10 +166,9 @@ class Mutation:
         ctx = info.context
         if not input.commitment_signed:
             return InvalidInput(field="commitmentSigned", message="the honesty commitment must be signed")
-        try:
-            applicant = normalize_id_number(input.applicant_id_number)
-        except InvalidIdNumber as exc:
-            return InvalidInput(field="applicantIdNumber", message=str(exc))
+        applicant = id_number_input(input.applicant_id_number, "applicantIdNumber")
+        if isinstance(applicant, InvalidInput):
+            return applicant
         p = ctx.principal
         case_id = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
         rows = await ctx.gateway.write(

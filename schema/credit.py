@@ -24,13 +24,12 @@ from credit.records import (
     fetch_changes,
     fetch_record,
 )
-from domain.ids import InvalidIdNumber, normalize_id_number
 from resolvers.context import RequestContext
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
 from schema.people import to_date, to_yuan
 from schema.steps import StepEvent
-from schema.validation import amount_fen, purpose_problem
+from schema.validation import amount_fen, id_number_input, purpose_problem
 
 
 def add_months(day: date, months: int) -> date:
@@ -264,10 +263,9 @@ class CreditQuery:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
-        try:
-            key = normalize_id_number(id_number)
-        except InvalidIdNumber as exc:
-            return InvalidInput(field="idNumber", message=str(exc))
+        key = id_number_input(id_number, "idNumber")
+        if isinstance(key, InvalidInput):
+            return key
         records = await active_restrictions(ctx.gateway, [key])
         await ctx.audit.record_reads([key], purpose, "restrictionStatus")
         return RestrictionStatus(restricted=bool(records), records=[public_record(r) for r in records])
@@ -307,10 +305,9 @@ class CreditMutation:
         ctx = info.context
         if not 4 <= len(input.legal_basis.strip()) <= 500:
             return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
-        try:
-            subject = normalize_id_number(input.subject_id_number)
-        except InvalidIdNumber as exc:
-            return InvalidInput(field="subjectIdNumber", message=str(exc))
+        subject = id_number_input(input.subject_id_number, "subjectIdNumber")
+        if isinstance(subject, InvalidInput):
+            return subject
         p = ctx.principal
         r = await draft_record(
             ctx.gateway,

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from access.audit import AUDIT_EVENTS
 from access.handles import InvalidHandle
-from domain.ids import InvalidIdNumber, normalize_id_number
+from domain.ids import InvalidIdNumber
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
 from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
@@ -30,7 +30,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.people import Household, Person, PersonView, to_date
-from schema.validation import purpose_problem
+from schema.validation import person_key, purpose_problem
 
 
 @strawberry.type
@@ -53,7 +53,7 @@ def _linkage_checks(purpose: str, hops: int, limit: int) -> InvalidInput | None:
 def _graph_key(raw: str) -> str:
     """A household id as written, or a person's ID number normalised as the loaders do."""
     text = raw.strip()
-    return text.upper() if text[:1].upper() == "H" else _lookup_key(text)
+    return text.upper() if text[:1].upper() == "H" else person_key(text)
 
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
@@ -89,14 +89,6 @@ PersonSearchResult = Annotated[
 AuditTrailResult = Annotated[
     Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")
 ]
-
-
-def _lookup_key(raw: str) -> str:
-    """Normalised exactly as the loaders do; other documents (passports) as written."""
-    text = raw.strip()
-    if text[:1].isdigit():
-        return normalize_id_number(text)
-    return text.replace(" ", "").upper()
 
 
 @strawberry.type
@@ -135,7 +127,7 @@ class Query:
             if id_number is None:
                 return InvalidInput(field="handle", message="handles are not offered here")
         try:
-            key = _lookup_key(id_number or "")  # one of the two is given (checked above)
+            key = person_key(id_number or "")  # one of the two is given (checked above)
         except InvalidIdNumber as exc:
             return InvalidInput(field="idNumber", message=str(exc))
         record = await fetch_person_360(ctx.gateway, key, area_of(info))

@@ -5,12 +5,30 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from domain.ids import InvalidIdNumber, normalize_id_number
 from domain.money import to_fen
 from schema.errors import InvalidInput
 
 # Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),
 # surrogates, private and unassigned code points: invisible or harmful in the audit trail.
 UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def person_key(raw: str) -> str:
+    """A person's document number as the loaders store it: an ID number normalised (raising
+    InvalidIdNumber), other documents (passports) as written, without spaces."""
+    text = raw.strip()
+    if text[:1].isdigit():
+        return normalize_id_number(text)
+    return text.replace(" ", "").upper()
+
+
+def id_number_input(raw: str, field: str) -> str | InvalidInput:
+    """An ID number a client typed, normalised as the loaders do; or what is wrong with it."""
+    try:
+        return normalize_id_number(raw)
+    except InvalidIdNumber as exc:
+        return InvalidInput(field=field, message=str(exc))
 
 
 def purpose_problem(purpose: str) -> InvalidInput | None:
