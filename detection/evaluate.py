@@ -27,20 +27,11 @@ from typing import Any
 import networkx as nx
 
 from domain.finding_kinds import FindingKind
+from graph.model import FACT_LABELS as FACT_LABEL_ENUMS
 
 MATCH_JACCARD = 0.8
 
-FACT_LABELS = (
-    "Vehicle",
-    "Property",
-    "Business",
-    "Employment",
-    "Deposit",
-    "Income",
-    "Death",
-    "Disability",
-    "Vulnerability",
-)
+FACT_LABELS = tuple(label.value for label in FACT_LABEL_ENUMS)
 
 # label field -> the evidence labels holding those keys
 FIELD_LABELS: dict[str, tuple[str, ...]] = {

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from graph.model import KEY_PROPERTY, Label
+from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 
 # The node's kind is its most specific label: a staff member is shown as staff.
 KIND_ORDER = (
@@ -33,17 +33,7 @@ KIND_ORDER = (
     "Disability",
     "Vulnerability",
 )
-FACTS = (
-    "Vehicle",
-    "Property",
-    "Business",
-    "Employment",
-    "Deposit",
-    "Income",
-    "Death",
-    "Disability",
-    "Vulnerability",
-)
+FACTS = tuple(label.value for label in FACT_LABELS)
 DISPLAY = {
     "Staff": "name",
     "Person": "name",
