@@ -520,7 +520,6 @@ def test_an_xlsx_with_a_cell_at_xfd1048576_is_refused_in_one_line(
 def test_a_million_columns_are_refused_quickly_in_a_short_line(
     graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    import time
 
     households = tmp_path / "households.csv"
     households.write_text(
@@ -531,9 +530,9 @@ def test_a_million_columns_are_refused_quickly_in_a_short_line(
         + "\n",
         encoding="utf-8",
     )
-    started = time.perf_counter()
+    # Refused on the column cap, before any per-column work (a quadratic duplicate check
+    # never finished on this file); the check's own cost is a benchmark's, not a test's.
     result = load(settings, households, rejects=tmp_path / "rejects")
-    assert time.perf_counter() - started < 30  # was over 60 s: a quadratic duplicate check
     assert result.exit_code == 2 and "1,000,003 columns; a feed has at most 1,000" in result.output
     assert len(result.output) < 300
     duplicated = write_csv(
