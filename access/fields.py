@@ -113,6 +113,8 @@ FIELDS: dict[tuple[str, str], Rule] = {
     ("CreditChange", "idNumber"): _rule(C.IDENTITY, C.CREDIT),
     ("CreditChange", "subjectName"): _rule(C.BASIC, C.CREDIT),
     ("CreditChange", "facts"): _rule(C.CREDIT),
+    # Partners' change feed: whom a change is about.
+    ("PartnerChange", "idNumber"): ID,
     # Free text staff write about a household or a person.
     ("CaseRecord", "reason"): _rule(C.BENEFITS),
     ("CaseEvent", "note"): _rule(C.BENEFITS),
@@ -172,6 +174,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Property", "name"): LABEL,
     ("Property", "value"): "a property of a graph node or edge, shown only inside one (classified above)",
     ("PublicityEntry", "reason"): "the published reason for a decision",
+    ("SubmissionReceipt", "fileName"): "the name the submitting department gave its own file",
+    ("SubmissionReceipt", "submittedBy"): "the submitting department's own client, as its key names it",
     ("DiscoveryCandidate", "incomeLine"): "the published dibao line, not anyone's income",
     (
         "VerificationFact",

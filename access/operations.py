@@ -100,6 +100,8 @@ CREDIT_DECISION = Operation(
 REVIEW = Operation(INVESTIGATOR, "only investigators review findings")
 PUBLICITY = Operation(LOCAL | {CR: Scope.COUNTY}, "you post publicity for your own township or village")
 
+PARTNER_FEED = Operation({DP: Scope.MANDATE}, "the partners' change feed is for partner departments")
+
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "me"): Operation(EVERYONE),
     ("Query", "person"): Operation(CASE_READERS),
@@ -132,6 +134,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "departments"): Operation(EVERYONE),  # public reference data
     ("Query", "programmes"): Operation(EVERYONE),
     ("Query", "staff"): Operation(LOCAL, "your role does not list staff"),
+    # Partners: what changed about the persons of their mandate, and their submissions' receipts.
+    ("Query", "partnerChanges"): PARTNER_FEED,
+    ("Subscription", "partnerChangesLive"): PARTNER_FEED,
+    ("Query", "partnerSubmission"): Operation(
+        {DP: Scope.MANDATE}, "receipts are read by the partner department that submitted the file"
+    ),
     ("Mutation", "submitApplication"): CASEWORK,
     ("Mutation", "recordHomeInvestigation"): CASEWORK,
     ("Mutation", "reviewCase"): CASEWORK,
@@ -159,6 +167,28 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 }
 
 
+# HTTP routes outside GraphQL that act for a principal, by method and path as routed.
+ROUTES: dict[str, Operation] = {
+    "POST /feeds/{feed}": Operation(
+        {DP: Scope.MANDATE},
+        "only partner departments submit feeds here; the county's operator loads with reliefgraph load",
+    ),
+    "GET /feeds/receipts/{receipt_id}/rejects.csv": Operation(
+        {DP: Scope.MANDATE}, "rejects are read by the partner department that submitted the file"
+    ),
+}
+
+
+def route_area(principal: Principal, route: str) -> Area | None:
+    """Where this principal's call of an HTTP route reaches; None when refused (fail closed)."""
+    entry = ROUTES.get(route)
+    if entry is None or (scope := entry.grants.get(principal.role)) is None:
+        return None
+    if scope is Scope.MANDATE:
+        return Area(department=principal.department) if principal.department else None
+    return Area() if scope is Scope.COUNTY else None
+
+
 EVERY_CATEGORY = frozenset(c.value for c in DataCategory)
 AUDIT_TRAIL = "audit trail"  # an auditor's read of the trail itself: whose data was read, and why
 
@@ -184,6 +214,10 @@ AUDITED: dict[str, frozenset[str]] = {
     "publicity": frozenset({"basic", "benefits"}),
     "dishonestyPublicity": frozenset({"basic", "identity", "credit"}),
     "auditEvents": frozenset({AUDIT_TRAIL}),
+    # A death, a grant, a move, a restriction, a changed fact, of an ID number (no values).
+    "partnerChanges": frozenset({"basic", "identity", "benefits", "credit", "assets", "financial", "social"}),
+    # The rejected rows of a partner's own file, as it sent them.
+    "submissionRejects": EVERY_CATEGORY,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from domain.partner_changes import ChangeKind, append_changes
 from domain.workflow import Transition, Workflow
 
 # The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
@@ -62,9 +63,19 @@ CREATE (r)-[:HAS_EVENT]->(:CreditEvent {event_id: randomUUID(), at: datetime(), 
 RETURN r {.*} AS record
 """
 
+# A decided record restricts its subject (joint restriction); repaired or expired, it no
+# longer does. Partners serving the subject hear of both (domain/partner_changes.py).
+_RESTRICTION_CHANGES = f"""
+CASE WHEN $change = 'decided' THEN [{{kind: '{ChangeKind.RESTRICTION_STARTED}', id_number: r.id_number,
+                                      detail: {{record_id: r.record_id}}}}]
+     WHEN $change IN ['repaired', 'expired'] THEN [{{kind: '{ChangeKind.RESTRICTION_ENDED}',
+                                      id_number: r.id_number, detail: {{record_id: r.record_id}}}}]
+     ELSE [] END"""
+
 # The guarded step. A change for the platform is numbered from the feed's counter, which
 # also serialises concurrent steps: the numbers are gap-free and in commit order.
-STEP = """
+STEP = (
+    """
 MATCH (r:CreditRecord {record_id: $record_id})
 WITH r, r.status AS before, r.version AS seen
 WITH r, before, seen, before IN $allowed_from AND seen = $expected_version AND $precondition AS ok
@@ -83,9 +94,14 @@ CALL (r, before, ok) {
   SET ch += r {.record_id, .status, .subject_name, .id_number, .behaviour, .facts, .amount_fen, .legal_basis,
                .severity, .deciding_authority, .decision_number, .decision_date, .publicity_start,
                .publicity_end, .recovery_amount_fen, .aid_stopped, .repaired_on, .expired_on}
+  WITH r
+"""
+    + append_changes(_RESTRICTION_CHANGES, "r")
+    + """
 }
 RETURN r {.*} AS record, ok, before, seen
 """
+)
 
 RECORD = "MATCH (r:CreditRecord {record_id: $record_id}) RETURN r {.*} AS record"
 

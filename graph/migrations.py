@@ -184,6 +184,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT audit_chain_name IF NOT EXISTS FOR (c:AuditChain) REQUIRE c.name IS UNIQUE",
         ),
     ),
+    Migration(
+        12,
+        "partners: the change log's numbers, submission receipts",
+        (
+            _unique("partner_change_seq", "PartnerChange", KEY_PROPERTY[Label.PARTNER_CHANGE]),
+            _unique("submission_receipt_id", "Submission", KEY_PROPERTY[Label.SUBMISSION]),
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

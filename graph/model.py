@@ -41,7 +41,9 @@ class Label(StrEnum):
     CREDIT_RECORD = "CreditRecord"  # a dishonesty record (失信记录)
     CREDIT_EVENT = "CreditEvent"  # one step of a record's lifecycle: who, when
     CREDIT_CHANGE = "CreditChange"  # the export change feed: one per change the platform must see, numbered
-    SEQUENCE = "Sequence"  # a counter (the change feed's numbers)
+    SEQUENCE = "Sequence"  # a counter (the change feeds' numbers)
+    PARTNER_CHANGE = "PartnerChange"  # partners' change log, numbered (domain/partner_changes.py)
+    SUBMISSION = "Submission"  # a partner's submitted file: its receipt (digest, rows, rejects)
     EXPORT_CURSOR = "ExportCursor"  # how far a receiver has acknowledged the change feed
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
@@ -80,6 +82,8 @@ KEY_PROPERTY: dict[Label, str] = {
     Label.FINDING: "finding_id",
     Label.CREDIT_RECORD: "record_id",
     Label.PUBLICITY_NOTICE: "notice_id",
+    Label.PARTNER_CHANGE: "seq",
+    Label.SUBMISSION: "receipt_id",
     Label.SCHEMA_VERSION: "key",
 }
 FACT_LABELS = (

@@ -118,6 +118,9 @@ BatchHook = Callable[[FileSummary, int], None]
 # a fault of that row, never of the load.
 _UNSENDABLE = (OverflowError, TypeError)
 
+# The columns that say which department a row comes from.
+SOURCE_FIELDS = ("source", "department")
+
 AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 
@@ -156,10 +159,14 @@ def _write_batch(
 
 
 class Loader:
-    def __init__(self, driver: Driver, settings: Settings, *, rejects_dir: Path) -> None:
+    def __init__(
+        self, driver: Driver, settings: Settings, *, rejects_dir: Path, submitter: str | None = None
+    ) -> None:
         self.driver = driver
         self.settings = settings
         self.rejects_dir = rejects_dir
+        # A partner department submitting through the API: its rows speak for it alone.
+        self.submitter = submitter
         self.reference: ReferenceData = read_reference(settings.rules_file)
         self.headers = read_header_aliases(settings.feed_headers_file)
 
@@ -245,12 +252,31 @@ class Loader:
                 rejects.extend(rejects_from_validation(str(path), raw.line, raw.raw, exc))
                 summary.rejected += 1
                 continue
-            items.append(_Item(raw.line, raw.raw, chosen.to_params(row)))
+            params = chosen.to_params(row)
+            if (foreign := self._foreign_department(params)) is not None:
+                rejects.append(Reject(str(path), raw.line, *foreign, raw.raw))
+                summary.rejected += 1
+                continue
+            items.append(_Item(raw.line, raw.raw, params))
             add_keys(summary.keys, items[-1].params)
             if len(items) >= self.settings.batch_size:
                 yield items, rejects
                 items, rejects = [], []
         yield items, rejects
+
+    def _foreign_department(self, params: dict[str, Any]) -> tuple[str, str, str] | None:
+        """(field, reason, value) when a submitted row names another department as its source."""
+        if self.submitter is None:
+            return None
+        for name in SOURCE_FIELDS:
+            value = params.get(name)
+            if value is not None and value != self.submitter:
+                return (
+                    name,
+                    f"department {value} is not yours ({self.submitter}): submit your own records",
+                    value,
+                )
+        return None
 
     def _write(
         self, chosen: Feed, batch: list[_Item], county: str, source_file: str

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
@@ -41,7 +41,9 @@ from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
+from reliefgraph.submissions import Submissions
 from reliefgraph.workbench import workbench_app
+from resolvers.partners import ChangeSignal
 from schema.build import build_schema
 from settings import Settings
 
@@ -79,7 +81,7 @@ def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callab
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
-NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench")
+NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench", "/feeds")
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
@@ -87,8 +89,10 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        with open_driver(settings) as sync_driver:  # migrations run once, at start-up
-            migrate(sync_driver, settings.neo4j_database)
+        # Migrations run once, at start-up; the same driver loads partners' submissions.
+        app.state.load_driver = open_driver(settings)
+        migrate(app.state.load_driver, settings.neo4j_database)
+        app.state.changes = ChangeSignal()
         app.state.driver = await open_async_driver(settings)
         app.state.audit_writer = AuditWriter(
             app.state.driver,
@@ -115,6 +119,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             gc.unfreeze()  # collectable again: an app built and shut down in one process does not leak
             await app.state.audit_writer.stop()
             await app.state.driver.close()
+            app.state.load_driver.close()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -160,9 +165,13 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     authenticator = _authenticator(settings)
     view = GraphQLView(build_schema(settings), settings, authenticator)
     publicity = PublicityPages(settings, authenticator)
+    submissions = Submissions(settings, authenticator)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),  # subscriptions (graphql-transport-ws)
+            Route("/feeds/receipts/{receipt_id}/rejects.csv", submissions.rejects, methods=["GET"]),
+            Route("/feeds/{feed}", submissions.submit, methods=["POST"]),
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
             Mount("/workbench", workbench_app(), name="workbench"),
@@ -175,7 +184,11 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Middleware(RequestLog),
             Middleware(NoStore, prefixes=NO_STORE_PREFIXES),
             _rate_limits(settings, authenticator, clock),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                larger={"/feeds/": settings.max_submission_bytes},
+            ),
         ],
         lifespan=lifespan,
     )

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from access.tokens import AuthenticationError, Authenticator
@@ -89,6 +90,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self.authenticator = authenticator
@@ -109,10 +111,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
-        try:
-            principal = self.authenticator.authenticate(request.headers.get("authorization"))
-        except AuthenticationError as exc:
-            raise HTTPException(401, str(exc)) from None
+        if isinstance(request, WebSocket):
+            principal = request.state.principal  # authenticated before the handshake was accepted (run)
+        else:
+            try:
+                principal = self.authenticator.authenticate(request.headers.get("authorization"))
+            except AuthenticationError as exc:
+                raise HTTPException(401, str(exc)) from None
         SUBJECT.set(principal.subject)  # for the request's log line
         gateway = GraphGateway(
             request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s
@@ -125,6 +130,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             gateway=gateway,
             audit_writer=request.app.state.audit_writer,
             handles=request.app.state.handles,
+            changes=getattr(request.app.state, "changes", None),
         )
 
     async def execute_single(
@@ -144,6 +150,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if isinstance(request, WebSocket):
+            # The key goes in the handshake's Authorization header; without a valid one the
+            # handshake is refused (403) before anything is accepted.
+            try:
+                request.state.principal = self.authenticator.authenticate(
+                    request.headers.get("authorization")
+                )
+            except AuthenticationError:
+                return await self.reject_websocket(request)
+            return await super().run(request, context, root_value)
         # GraphiQL (development only) is a static page: a browser's navigation cannot send the
         # bearer header, so the page is served without one and the key goes into its Headers tab.
         if (

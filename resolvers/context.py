@@ -14,6 +14,7 @@ from access.principal import Principal
 from resolvers.cases import load_case_events
 from resolvers.findings import load_finding_events
 from resolvers.gateway import GraphGateway
+from resolvers.partners import ChangeSignal
 from settings import Settings
 
 
@@ -26,6 +27,7 @@ class RequestContext:
     gateway: GraphGateway
     audit_writer: AuditWriter | None = None  # the app's group-commit writer; None: write directly
     handles: PersonHandles | None = None  # opaque person handles (the app's, one key for every worker)
+    changes: ChangeSignal | None = None  # wakes subscriptions to the partners' change feed
     audit: AuditTrail = field(init=False)
     case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     finding_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)

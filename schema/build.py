@@ -27,6 +27,7 @@ from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
 from schema.operation_access import OperationAccess
+from schema.partners import PartnerQuery, PartnerSubscription
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.root import Query as PersonQuery
@@ -36,9 +37,19 @@ from settings import Settings
 # One root type per operation, assembled from one class per domain.
 Query = merge_types(
     "Query",
-    (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery, DirectoryQuery),
+    (
+        PersonQuery,
+        CaseQuery,
+        FindingQuery,
+        DiscoveryQuery,
+        CreditQuery,
+        PublicityQuery,
+        DirectoryQuery,
+        PartnerQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
+Subscription = merge_types("Subscription", (PartnerSubscription,))
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -86,6 +97,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.development),
     )

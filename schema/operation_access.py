@@ -11,7 +11,7 @@ from strawberry.extensions import SchemaExtension
 from access.operations import OPERATIONS, Area, area
 from schema.errors import Forbidden
 
-ROOTS = ("Query", "Mutation")
+ROOTS = ("Query", "Mutation", "Subscription")  # a subscription: each event it sends
 
 
 class OperationAccess(SchemaExtension):
@@ -34,3 +34,14 @@ def area_of(info: Any) -> Area:
     if reach is None:  # a resolver called some other way: fail closed
         raise GraphQLError("your role may not call this")
     return reach
+
+
+def stream_area(info: Any) -> Area | Forbidden:
+    """For a subscription, which the extension cannot refuse before its stream starts: the area
+    its caller reaches, or the table's Forbidden to send instead of any event."""
+    key = (info.path.typename, info.field_name)
+    reach = area(info.context.principal, key)
+    if reach is not None:
+        return reach
+    entry = OPERATIONS.get(key)
+    return Forbidden(message=entry.refused if entry else "this operation is not open to any role")

@@ -162,6 +162,33 @@ class Settings(BaseSettings):
     credit_export_timeout_s: float = Field(default=10.0, gt=0)
     credit_export_attempts: int = Field(default=6, ge=1, description="per request, with exponential backoff")
 
+    # --- Partners (docs/partners-changes.md): submissions and the change feed.
+    max_submission_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="one submitted file (POST /feeds/{feed}); beyond it 413",
+    )
+    submission_detect: bool = Field(
+        default=True, description="re-detect findings for what a submission's rows can affect"
+    )
+    partner_changes_poll_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="how often a subscription looks for changes loaded by another process "
+        "(loads through this one wake it at once)",
+    )
+
+    submissions_dir_setting: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("submissions_dir", "RELIEFGRAPH_SUBMISSIONS_DIR"),
+        description="submissions' rejects files; default: submissions/ in the state directory",
+    )
+
+    @property
+    def submissions_dir(self) -> Path:
+        """Submissions' rejects files, one folder per receipt (0700, files 0600)."""
+        return self.submissions_dir_setting or self.state_dir / "submissions"
+
     # --- Detection.
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
 

@@ -48,6 +48,9 @@ class Feed:
     description: str
     refs: tuple[Ref, ...] = ()
     to_params: Callable[[FeedRow], dict[str, Any]] = field(default=default_params)
+    # The departments whose export this is (DOMAIN.md section 11, named in `description`):
+    # the only partners that may submit it through the API. None: the county's operator only.
+    owners: tuple[str, ...] = ()
 
     @property
     def required_columns(self) -> list[str]:

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.partner_changes import ChangeKind, append_changes
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import benefits as rows
 from loaders.rows.common import FeedRow
+
+# A grant that is new starts; one whose end date is new or moved ends (loading the same row
+# again tells nobody anything).
+_ENROLLMENT_DETAIL = (
+    "{enrollment_id: row.enrollment_id, programme: row.programme, start_date: row.start_date, "
+    "end_date: row.end_date}"
+)
+_ENROLLMENT_CHANGES = f"""
+[who IN concerned WHERE created | {{kind: '{ChangeKind.ENROLLMENT_STARTED}', id_number: who,
+  detail: {_ENROLLMENT_DETAIL}}}]
++ [who IN concerned WHERE row.end_date IS NOT NULL AND (old_end IS NULL OR old_end <> row.end_date)
+   | {{kind: '{ChangeKind.ENROLLMENT_ENDED}', id_number: who, detail: {_ENROLLMENT_DETAIL}}}]"""
 
 # A later export that says otherwise replaces single-valued links (recorded as corrections).
 UPSERT_CASES = (
@@ -64,9 +77,18 @@ UPSERT_ENROLLMENTS = (
 UNWIND $rows AS row
 MATCH (prog:Programme {code: row.programme})
 MERGE (e:Enrollment {enrollment_id: row.enrollment_id})
+WITH row, prog, e, e.programme_code IS NULL AS created, e.end_date AS old_end
 SET e.programme_code = row.programme, e.start_date = row.start_date, e.end_date = row.end_date,
     e.monthly_amount_fen = row.monthly_amount_fen,
     e.unit = CASE WHEN row.household_id IS NULL THEN 'person' ELSE 'household' END
+// Whom the grant concerns: its covered members, else the household's members now.
+WITH e, row, prog, created, old_end,
+     CASE WHEN size(row.covered_id_numbers) > 0 THEN row.covered_id_numbers
+          ELSE COLLECT { MATCH (:Household {household_id: row.household_id})<-[m:MEMBER_OF]-(x:Person)
+                         WHERE m.until IS NULL RETURN x.id_number } END AS concerned
+"""
+    + append_changes(_ENROLLMENT_CHANGES, "row, created, old_end, concerned")
+    + """
 WITH e, row, prog
 """
     + replace_single("e", "FOR_PROGRAMME", "prog")
@@ -182,6 +204,7 @@ BENEFIT_FEEDS = (
         UPSERT_PAYMENTS,
         "payments made (CZ, programme departments)",
         refs=(Ref("enrollment_id", RefKind.ENROLLMENT),),
+        owners=("CZ",),
     ),
     Feed(
         "visits",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.names import latin_name
+from domain.partner_changes import ChangeKind, append_changes
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import registers as rows
@@ -22,12 +23,28 @@ SET v.name = row.village_name, v.kind = row.village_kind, v.township_code = row.
 MERGE (v)-[:IN_TOWNSHIP]->(t)
 """
 
-UPSERT_HOUSEHOLDS = """
+# A household already registered elsewhere (another village or address) moved: each of its
+# members now is told.
+_HOUSEHOLD_MOVED = f"""
+CASE WHEN from_village IS NULL OR (from_village = row.village_code AND from_address = row.address) THEN []
+ELSE [who IN COLLECT {{ MATCH (h)<-[m:MEMBER_OF]-(x:Person) WHERE m.until IS NULL RETURN x.id_number }}
+      | {{kind: '{ChangeKind.HOUSEHOLD_MOVED}', id_number: who,
+          detail: {{household_id: row.household_id, from_village: from_village,
+                    to_village: row.village_code}}}}]
+END"""
+
+UPSERT_HOUSEHOLDS = (
+    """
 UNWIND $rows AS row
 MATCH (v:Village {code: row.village_code})
 MERGE (h:Household {household_id: row.household_id})
+WITH row, v, h, h.village_code AS from_village, h.address AS from_address
 SET h.village_code = row.village_code, h.township_code = v.township_code,
     h.address = row.address, h.registered_date = row.registered_date
+WITH row, v, h, from_village, from_address
+"""
+    + append_changes(_HOUSEHOLD_MOVED, "row, h, from_village, from_address")
+    + """
 MERGE (a:Address {key: row.address})
 MERGE (h)-[:IN_VILLAGE]->(v)
 MERGE (h)-[:LIVES_AT]->(a)
@@ -35,6 +52,7 @@ WITH h, v, a
 OPTIONAL MATCH (h)-[moved:IN_VILLAGE|LIVES_AT]->(old) WHERE old <> v AND old <> a
 DELETE moved
 """
+)
 
 UPSERT_PERSONS = """
 UNWIND $rows AS row
@@ -123,7 +141,7 @@ def _person_params(row: FeedRow) -> dict[str, Any]:
 
 
 REGISTER_FEEDS = (
-    Feed("regions", rows.RegionRow, 10, UPSERT_REGIONS, "township and village register (MZ)"),
+    Feed("regions", rows.RegionRow, 10, UPSERT_REGIONS, "township and village register (MZ)", owners=("MZ",)),
     Feed(
         "households",
         rows.HouseholdRow,
@@ -131,6 +149,7 @@ REGISTER_FEEDS = (
         UPSERT_HOUSEHOLDS,
         "household register (GA)",
         refs=(Ref("village_code", RefKind.VILLAGE),),
+        owners=("GA",),
     ),
     Feed(
         "persons",
@@ -139,6 +158,7 @@ REGISTER_FEEDS = (
         UPSERT_PERSONS,
         "population register, one row per membership (GA)",
         refs=(Ref("household_id", RefKind.HOUSEHOLD),),
+        owners=("GA",),
         to_params=_person_params,
     ),
     Feed(
@@ -148,6 +168,7 @@ REGISTER_FEEDS = (
         UPSERT_KINSHIP,
         "recorded family relations (GA, MZ)",
         refs=(Ref("id_number", RefKind.PERSON), Ref("relative_id_number", RefKind.PERSON)),
+        owners=("GA", "MZ"),
     ),
     Feed(
         "staff",
@@ -160,6 +181,7 @@ REGISTER_FEEDS = (
             Ref("township_code", RefKind.TOWNSHIP),
             Ref("village_code", RefKind.VILLAGE),
         ),
+        owners=("MZ",),
     ),
     Feed(
         "relative_filings",
@@ -168,6 +190,7 @@ REGISTER_FEEDS = (
         UPSERT_RELATIVE_FILINGS,
         "staff members' filed relatives (备案, MZ)",
         refs=(Ref("staff_id", RefKind.STAFF), Ref("relative_id_number", RefKind.PERSON)),
+        owners=("MZ",),
     ),
     Feed(
         "phones",
@@ -192,5 +215,6 @@ REGISTER_FEEDS = (
         UPSERT_BANK_ACCOUNTS,
         "bank accounts and holders (YH)",
         refs=(Ref("holder_id_number", RefKind.PERSON),),
+        owners=("YH",),
     ),
 )
