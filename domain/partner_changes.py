@@ -16,6 +16,7 @@ class ChangeKind(StrEnum):
     DEATH_RECORDED = "death_recorded"
     ENROLLMENT_STARTED = "enrollment_started"
     ENROLLMENT_ENDED = "enrollment_ended"
+    ENROLLMENT_SUSPENDED = "enrollment_suspended"
     HOUSEHOLD_MOVED = "household_moved"
     RESTRICTION_STARTED = "restriction_started"
     RESTRICTION_ENDED = "restriction_ended"

@@ -30,7 +30,7 @@ from access.tokens import AuthenticationError, Authenticator
 
 Clock = Callable[[], float]
 MAX_KEYS = 10_000  # buckets remembered; the least recently seen is forgotten (and starts full again)
-AUTHENTICATED = ("/graphql", "/publicity/")
+AUTHENTICATED = ("/graphql", "/publicity/", "/feeds/")
 UNLIMITED = ("/healthz", "/readyz")  # probes carry no data and must not be locked out with their address
 
 

@@ -176,7 +176,12 @@ class Submissions:
         rows = await gateway.write(RECORD_RECEIPT, receipt_id=rid, receipt=receipt)
         signal: ChangeSignal | None = getattr(request.app.state, "changes", None)
         if signal is not None:
-            signal.notify()
+            signal.notify()  # the changes are committed: subscriptions need not wait for detection
+        if self.settings.submission_detect:
+            async with self._one_at_a_time:
+                await asyncio.to_thread(
+                    _detect, request.app.state.load_driver, self.settings, report, feed.name
+                )
         return JSONResponse(receipt_json(rows[0]["receipt"]), status_code=201)
 
     def _staged(self, folder: Path, feed: str, suffix: str, data: bytes) -> Path:
@@ -241,8 +246,6 @@ class Submissions:
             ) from None
         finally:
             path.unlink(missing_ok=True)  # the rejects stay; the rows are in the graph
-        if self.settings.submission_detect:
-            _detect(driver, self.settings, report, feed)
         return report
 
     async def rejects(self, request: Request) -> Response:

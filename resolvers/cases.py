@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from domain.partner_changes import ChangeKind, append_changes
 from domain.workflow import Transition, Workflow
 
 
@@ -67,8 +68,22 @@ FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
 RETURN c {.*} AS case
 """
 
+# A suspended case suspends its grants; a terminated one ends them: the partners serving
+# the covered persons are told (domain/partner_changes.py).
+_GRANTS_HELD = f"""
+[g IN COLLECT {{ MATCH (c)<-[:FROM_CASE]-(e:Enrollment)-[:COVERS]->(x:Person)
+                RETURN {{id_number: x.id_number, enrollment_id: e.enrollment_id, programme: e.programme_code,
+                        start_date: e.start_date, end_date: e.end_date}} AS g }}
+ WHERE $to IN ['suspended', 'terminated']
+ | {{kind: CASE $to WHEN 'suspended' THEN '{ChangeKind.ENROLLMENT_SUSPENDED}'
+               ELSE '{ChangeKind.ENROLLMENT_ENDED}' END,
+    id_number: g.id_number,
+    detail: {{enrollment_id: g.enrollment_id, programme: g.programme, start_date: g.start_date,
+             end_date: g.end_date}}}}]"""
+
 # The guarded update: changes only if the status and version are what the caller expects.
-TRANSITION = """
+TRANSITION = (
+    """
 MATCH (c:Case {case_id: $case_id})
 WHERE $township IS NULL OR c.township_code = $township
 WITH c, c.status AS before, c.version AS seen
@@ -89,9 +104,14 @@ CALL (c, before, ok) {
   FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'HANDLED'] | MERGE (x)-[:HANDLED]->(c))
   FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'REVIEWED'] | MERGE (x)-[:REVIEWED]->(c))
   FOREACH (x IN [y IN [s] WHERE y IS NOT NULL AND $staff_link = 'APPROVED'] | MERGE (x)-[:APPROVED]->(c))
+  WITH DISTINCT c
+"""
+    + append_changes(_GRANTS_HELD, "c")
+    + """
 }
 RETURN c {.*} AS case, ok, before, seen, blocked, c.publicity_end AS publicity_end
 """
+)
 
 # Flags a new application naming anyone with an active dishonesty record (applicant or household).
 FLAG_RESTRICTED = """

@@ -26,8 +26,6 @@ ORDER BY c.seq
 """
 )
 
-LAST_CHANGE = "MATCH (s:Sequence {name: $name}) RETURN s.value AS value"
-
 RECEIPT = """
 MATCH (s:Submission {receipt_id: $receipt_id}) WHERE s.department = $department
 RETURN s {.*, submitted_at: toString(s.submitted_at)} AS receipt

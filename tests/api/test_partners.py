@@ -172,6 +172,22 @@ def test_moves_and_ended_grants_are_told_to_the_partners_serving_the_persons(
     assert {LI, WANG} <= {who for _, who in kinds(changes(client, keys["partner_mz"]))}
 
 
+SUSPEND = """
+mutation { suspendCase(caseId: "C1", expectedVersion: 1, reason: "外出务工，待核实") { __typename } }
+"""
+
+
+def test_a_suspended_case_tells_the_partner_its_grant_is_suspended(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    start = last_sequence(client, keys["partner_mz"])
+    assert gql(client, keys["caseworker"], SUSPEND)["data"]["suspendCase"]["__typename"] == "CaseRecord"
+    page = changes(client, keys["partner_mz"], start)
+    assert sorted(kinds(page)) == sorted([("ENROLLMENT_SUSPENDED", WANG), ("ENROLLMENT_SUSPENDED", LI)])
+    assert {e["node"]["enrollmentId"] for e in page["edges"]} == {"E1"}
+    assert changes(client, keys["partner_jt"], last_sequence(client, keys["partner_jt"]))["edges"] == []
+
+
 def test_only_partners_read_the_change_feed_and_bad_cursors_are_named(
     client: TestClient, keys: dict[str, str]
 ) -> None:
@@ -261,6 +277,23 @@ def test_a_partner_submits_its_feed_and_reads_the_receipt_and_rejects(
     assert (
         httpx.get(base + receipt["rejectsUrl"], headers={"authorization": f"Bearer {jt}"}).status_code == 404
     )
+
+
+def test_a_submission_runs_detection_over_what_its_rows_touch(
+    api_settings: Settings, keys: dict[str, str], county: Driver, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(update={"submissions_dir_setting": tmp_path / "submissions"})
+    assert settings.submission_detect
+    deceased_paid = "MATCH (f:Finding {kind: 'DECEASED_PAID'}) RETURN count(f) AS n"
+    assert county.execute_query(deceased_paid).records[0]["n"] == 0
+    server = Served(create_app(settings))
+    try:
+        # WANG died before the dibao months E1 paid for (2026-01, 2026-02).
+        data = deaths_csv([["GA-D5", WANG, "GA", "2026-03-01", "2025-12-15"]])
+        assert submit(server.base_url, keys["partner_ga"], "deaths", "deaths.csv", data).status_code == 201
+    finally:
+        server.stop()
+    assert county.execute_query(deceased_paid).records[0]["n"] >= 1
 
 
 def test_a_department_submits_only_the_feeds_it_owns(

@@ -327,7 +327,12 @@ def _both_enrollments(folder: Path) -> Path:
 
 def _without_history(nodes, rels):  # type: ignore[no-untyped-def]
     return (
-        {k: v for k, v in nodes.items() if "Correction" not in k},
+        # Corrections, and the partners' change log that told of them, are history.
+        {
+            k: v
+            for k, v in nodes.items()
+            if "Correction" not in k and "PartnerChange" not in k and '"partner_changes"' not in k
+        },
         {k: v for k, v in rels.items() if "CORRECTED" not in k},
     )
 
