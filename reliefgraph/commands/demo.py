@@ -14,6 +14,7 @@ from detection.run import run_detection
 from graph.stats import graph_stats
 from reliefgraph.commands.connection import connect
 from reliefgraph.commands.data import load_paths, migrate_schema, print_report, print_stats
+from reliefgraph.commands.demo_content import prepare_demo_work
 from reliefgraph.commands.detection import print_detection
 from reliefgraph.commands.neo4j_server import start_local
 from reliefgraph.commands.serve import (
@@ -74,6 +75,9 @@ def register(app: typer.Typer) -> None:
                     driver, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=AS_OF
                 )
             print_detection(reports, f"whole county, as of {AS_OF}")
+        # Something on every role's page: publicity, dishonesty records, the credit feed.
+        work = prepare_demo_work(settings)
+        console.print(work.describe() if work else "demo work: done by an earlier demo, kept")
         console.print(
             f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
             f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`"

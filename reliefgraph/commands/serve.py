@@ -34,20 +34,27 @@ APIKEY_OPTIONS = {"department": "--department", "township_code": "--township", "
 
 EXAMPLE_QUERY = (
     '{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
-    "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }"
+    "{ __typename ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } "
+    "... on Forbidden { message } ... on InvalidInput { field message } } }"
 )
 EXAMPLE_FINDINGS = (
     '{ findings(purpose: "demo: review findings", first: 3) '
-    "{ ... on FindingConnection { edges { node { findingId kind score explanation } } } } }"
+    "{ __typename ... on FindingConnection { edges { node { findingId kind score explanation } } } "
+    "... on Forbidden { message } ... on InvalidInput { field message } } }"
 )
 
+
+# The demo's township and village: the small county of the default seed has active-discovery
+# candidates there, and the demo posts its applications there (commands/demo_content.py).
+DEMO_TOWNSHIP = "370831105"
+DEMO_VILLAGE = "370831105003"
 
 DEMO_KEYS = {
     # key: (subject, role, department, township, village). Accepted only in the development
     # profile (`reliefgraph demo` serves in it); production servers ignore demo keys.
     "rg_demo_investigator": ("demo-investigator", Role.INVESTIGATOR, "MZ", None, None),
-    "rg_demo_caseworker": ("demo-caseworker", Role.CASEWORKER, "MZ", "370831100", None),
-    "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", "370831100", "370831100001"),
+    "rg_demo_caseworker": ("demo-caseworker", Role.CASEWORKER, "MZ", DEMO_TOWNSHIP, None),
+    "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", DEMO_TOWNSHIP, DEMO_VILLAGE),
     "rg_demo_partner_jt": ("demo-jt-client", Role.DEPARTMENT_PARTNER, "JT", None, None),
     "rg_demo_auditor": ("demo-auditor", Role.AUDITOR, None, None, None),
     "rg_demo_credit_officer": ("demo-credit-officer", Role.CREDIT_OFFICER, "MZ", None, None),
@@ -56,9 +63,17 @@ DEMO_KEYS = {
 
 
 def ensure_demo_keys(settings: Settings) -> None:
-    present = {entry.principal.subject for entry in read_keys(settings.api_keys_file) if entry.demo}
+    present = {entry.principal.subject: entry for entry in read_keys(settings.api_keys_file) if entry.demo}
     for key, (subject, role, department, township, village) in DEMO_KEYS.items():
         if subject in present:
+            found = present[subject].principal
+            if (found.township_code, found.village_code) != (township, village):
+                # The first entry of a key wins: an older demo's jurisdiction would stay.
+                errors.print(
+                    f"[yellow]warning:[/yellow] {settings.api_keys_file} gives {key} the jurisdiction of an "
+                    f"older demo ({found.village_code or found.township_code}); delete its demo = true "
+                    "entries (or make clean-state) and run the demo again"
+                )
             continue
         add_key(
             settings.api_keys_file,
