@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class InvalidPrincipal(ValueError):
+    """A principal that may not exist; `field` names the attribute at fault, so a caller
+    (a JWT's claims, the CLI's options) can name its own spelling of it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class Role(StrEnum):
     INVESTIGATOR = "investigator"  # county-wide, reads all, reviews findings
     CASEWORKER = "caseworker"  # own township
@@ -35,19 +44,23 @@ class Principal:
         # Jurisdiction is validated at the door: a filter that is silently missing widens
         # what a caller sees (a coordinator without a township once searched the county).
         if self.township_code is not None and not _ascii_digits(self.township_code, 9):
-            raise ValueError(f"township code {self.township_code!r} is not 9 digits")
+            raise InvalidPrincipal("township_code", f"township code {self.township_code!r} is not 9 digits")
         if self.village_code is not None and not _ascii_digits(self.village_code, 12):
-            raise ValueError(f"village code {self.village_code!r} is not 12 digits")
+            raise InvalidPrincipal("village_code", f"village code {self.village_code!r} is not 12 digits")
         if self.village_code is not None:
             township = self.village_code[:9]
             if self.township_code is not None and self.township_code != township:
-                raise ValueError(f"village {self.village_code} is not in township {self.township_code}")
+                raise InvalidPrincipal(
+                    "village_code", f"village {self.village_code} is not in township {self.township_code}"
+                )
             object.__setattr__(self, "township_code", township)  # a village's township is its first 9 digits
         if self.role is Role.CASEWORKER and not self.township_code:
-            raise ValueError("a caseworker principal needs a township_code")
+            raise InvalidPrincipal("township_code", "a caseworker principal needs a township_code")
         if self.role is Role.COORDINATOR and not self.village_code:
-            raise ValueError("a coordinator principal needs a village_code")
+            raise InvalidPrincipal("village_code", "a coordinator principal needs a village_code")
         if self.role is Role.DEPARTMENT_PARTNER and not self.department:
-            raise ValueError("a department partner principal needs a department")
+            raise InvalidPrincipal("department", "a department partner principal needs a department")
         if self.role is Role.CREDIT_OFFICER and self.department != "MZ":
-            raise ValueError("a credit officer principal belongs to civil affairs (department MZ)")
+            raise InvalidPrincipal(
+                "department", "a credit officer principal belongs to civil affairs (department MZ)"
+            )

@@ -65,6 +65,22 @@ DECIDING: dict[FindingKind, tuple[str, ...]] = {
 }
 
 
+def dates_disagree(findings: list[dict[str, Any]], labels: list[dict[str, Any]]) -> str | None:
+    """Why these findings cannot be graded against these labels, or None: detection as of one
+    date against labels made as of another grades the calendar, not the rules (a visit
+    overdue today was not overdue on the exports' date). Labels or findings written before
+    they carried their date are not checked."""
+    label_dates = sorted({str(lbl["as_of"]) for lbl in labels if lbl.get("as_of")})
+    finding_dates = sorted({str(f["as_of"]) for f in findings if f.get("as_of")})
+    if not label_dates or not finding_dates or finding_dates == label_dates:
+        return None
+    return (
+        f"the stored findings were detected as of {', '.join(finding_dates)}, the labels are as of "
+        f"{', '.join(label_dates)}: detect as of the labels' date first "
+        f"(reliefgraph detect --as-of {label_dates[0]})"
+    )
+
+
 @dataclass(frozen=True)
 class KindScore:
     kind: str

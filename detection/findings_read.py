@@ -10,7 +10,8 @@ from neo4j import Driver
 # What detection currently sees: everything not resolved (dismissed and confirmed included).
 CURRENT_FINDINGS = """
 MATCH (f:Finding) WHERE f.status <> 'resolved'
-RETURN f.kind AS kind, f.status AS status, [(f)-[r:EVIDENCE]->() | [r.label, r.key]] AS evidence
+RETURN f.kind AS kind, f.status AS status, toString(f.as_of) AS as_of,
+       [(f)-[r:EVIDENCE]->() | [r.label, r.key]] AS evidence
 """
 
 STATUS_COUNTS = """
@@ -26,7 +27,9 @@ def current_findings(driver: Driver, database: str) -> list[dict[str, Any]]:
         evidence: dict[str, set[str]] = defaultdict(set)
         for label, key in r["evidence"]:
             evidence[label].add(key)
-        out.append({"kind": r["kind"], "status": r["status"], "evidence": dict(evidence)})
+        out.append(
+            {"kind": r["kind"], "status": r["status"], "as_of": r["as_of"], "evidence": dict(evidence)}
+        )
     return out
 
 

@@ -78,7 +78,7 @@ def run_detection(
         started = time.perf_counter()
         try:
             situations = DETECTORS[kind](ctx)
-            result = store(driver, database, kind, situations, now, scope)
+            result = store(driver, database, kind, situations, now, scope, as_of=as_of)
         except Exception as exc:  # noqa: BLE001 - one kind's failure must not cost the others theirs
             # The report carries the one-line reason; the traceback is for a configured log.
             log.info("detection of %s failed", kind.value, exc_info=True)

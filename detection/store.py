@@ -13,6 +13,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from string import Template
 from typing import Any
 
@@ -58,7 +59,7 @@ WITH f, x, f.fingerprint AS before_fp, f.status AS before
 SET f.score = x.score, f.explanation = x.explanation, f.explanation_en = x.explanation_en,
     f.township_code = x.township_code, f.village_code = x.village_code, f.amount_fen = x.amount_fen,
     f.households = x.households, f.persons = x.persons, f.details = x.details,
-    f.detected_at = $now, f.run_id = $run_id, f.fingerprint = x.fingerprint
+    f.detected_at = $now, f.run_id = $run_id, f.fingerprint = x.fingerprint, f.as_of = $as_of
 WITH f, x, before, before_fp, before_fp IS NULL OR before_fp <> x.fingerprint AS changed
 WITH f, x, before, changed,
      CASE WHEN before IS NULL OR before IN $reopen.allowed_from THEN $reopen.to
@@ -131,6 +132,7 @@ def store(
     now: Any,
     households: list[str] | None,
     batch_size: int = 500,
+    as_of: date | None = None,
 ) -> StoreResult:
     """Write one kind's situations and close the kind's findings the run no longer sees."""
     run_id = uuid.uuid4().hex
@@ -144,6 +146,7 @@ def store(
             findings=batch,
             now=now,
             run_id=run_id,
+            as_of=as_of,  # the date detection judged as of, so evaluation grades like with like
             reopen=FINDING_LIFECYCLE.guard(FindingStep.REOPEN),
             revise=FINDING_LIFECYCLE.guard(FindingStep.REVISE),
         )

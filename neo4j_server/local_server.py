@@ -60,7 +60,7 @@ class ServerStatus:
         return f"Neo4j {state} at {self.bolt_uri}, home {self.home}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -74,11 +74,13 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _port_taken(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether another process listens on the port (bound as a server binds it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError:
             return True
     return False
@@ -104,11 +106,28 @@ class LocalNeo4j:
         self.conf_dir = self.home / "conf"
         self.pid_file = self.home / "run" / "reliefgraph.pid"  # Neo4j writes its own neo4j.pid beside it
         self.password_file = self.home / "password"
+        # The port of the last start, read back by every later command: one started on another
+        # port (7687 taken) is found again without RELIEFGRAPH_BOLT_PORT.
+        self.port_file = self.home / "bolt-port"
         self.console_log = self.home / "logs" / "console.log"
 
     @property
+    def bolt_port(self) -> int:
+        """The port asked for (RELIEFGRAPH_BOLT_PORT), else the running server's, else the last
+        start's, else the default."""
+        if "bolt_port" in self.settings.model_fields_set:
+            return self.settings.bolt_port
+        _, running = self._pid_and_port()
+        if running is not None:
+            return running
+        try:
+            return int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return self.settings.bolt_port
+
+    @property
     def bolt_uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.settings.bolt_port}"
+        return f"bolt://127.0.0.1:{self.bolt_port}"
 
     # --- state
     def _pid_and_port(self) -> tuple[int | None, int | None]:
@@ -119,14 +138,16 @@ class LocalNeo4j:
             port = int(fields[1]) if len(fields) > 1 else None
         except (OSError, ValueError, IndexError):
             return None, None
-        return (pid, port) if _pid_alive(pid) else (None, None)
+        return (pid, port) if pid_alive(pid) else (None, None)
 
     def _pid(self) -> int | None:
         return self._pid_and_port()[0]
 
     def status(self) -> ServerStatus:
-        pid = self._pid()
-        return ServerStatus(running=pid is not None, pid=pid, bolt_uri=self.bolt_uri, home=self.home)
+        """Where the server runs: its own port when it runs, whatever was asked for."""
+        pid, port = self._pid_and_port()
+        uri = f"bolt://127.0.0.1:{port}" if port is not None else self.bolt_uri
+        return ServerStatus(running=pid is not None, pid=pid, bolt_uri=uri, home=self.home)
 
     def password(self) -> str:
         try:
@@ -141,13 +162,14 @@ class LocalNeo4j:
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
             private_dir(self.home / sub)
         s = self.settings
+        port = self.bolt_port
         private_write(
             self.conf_dir / "neo4j.conf",
             "\n".join(
                 [
                     "# Written by reliefgraph on every start; edit Settings, not this file.",
                     "server.default_listen_address=127.0.0.1",
-                    f"server.bolt.listen_address=127.0.0.1:{s.bolt_port}",
+                    f"server.bolt.listen_address=127.0.0.1:{port}",
                     "server.bolt.tls_level=DISABLED",
                     "server.http.enabled=false",
                     "server.https.enabled=false",
@@ -225,17 +247,19 @@ class LocalNeo4j:
         current = self.status()
         if current.running:
             _, port = self._pid_and_port()
-            if port is not None and port != self.settings.bolt_port:
+            if port is not None and port != self.bolt_port:
                 raise Neo4jStartError(
                     f"Neo4j from {self.home} is already running on port {port} (pid {current.pid}), not on "
-                    f"{self.settings.bolt_port}; stop it first (reliefgraph neo4j stop) or use that port"
+                    f"{self.bolt_port}; stop it first (reliefgraph neo4j stop) or use that port"
                 )
             self._wait_for_bolt(current.pid)
             return current
-        if _port_taken(self.settings.bolt_port):
+        port = self.bolt_port
+        if port_taken(port):
             raise Neo4jStartError(
-                f"port {self.settings.bolt_port} on 127.0.0.1 is taken by another process; "
-                "stop it or set RELIEFGRAPH_BOLT_PORT"
+                f"port {port} on 127.0.0.1 is taken by another process; stop it, or start on a free "
+                f"port once with RELIEFGRAPH_BOLT_PORT={free_port()} reliefgraph neo4j start "
+                "(later commands find it again)"
             )
         java = find_java()
         lib = ensure_distribution(self.settings.neo4j_version, self.settings.cache_dir)
@@ -265,7 +289,8 @@ class LocalNeo4j:
                 start_new_session=True,
                 umask=PRIVATE_UMASK,
             )
-        private_write(self.pid_file, f"{proc.pid} {self.settings.bolt_port}")
+        private_write(self.pid_file, f"{proc.pid} {port}")
+        private_write(self.port_file, f"{port}\n")
         try:
             self._wait_for_bolt(proc.pid, proc)
         except Neo4jStartError:
@@ -314,7 +339,7 @@ class LocalNeo4j:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
-        while _pid_alive(pid):
+        while pid_alive(pid):
             if time.monotonic() > deadline:
                 os.kill(pid, signal.SIGKILL)
                 break

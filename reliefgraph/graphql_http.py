@@ -12,6 +12,7 @@ so those go by POST (405 otherwise). Batching is not offered.
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from cross_web import HTTPException
@@ -104,6 +105,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
             except UnicodeDecodeError:
                 raise HTTPException(400, "the request body is not UTF-8") from None
         return super().decode_json(data)
+
+    def encode_json(self, data: object) -> bytes:
+        # UTF-8, as the spec says: Chinese as characters, not \u738b escapes a person must decode.
+        # A lone surrogate (echoed from a client's own \ud800) cannot be UTF-8: escaped then.
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(data, separators=(",", ":")).encode("ascii")
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         response = await super().get_sub_response(request)

@@ -115,7 +115,11 @@ class Query:
         ctx = info.context
         if (bad := purpose_problem(purpose)) is not None:
             return bad
-        if (id_number is None) == (handle is None):
+        if id_number is None and handle is None:
+            return InvalidInput(
+                field="idNumber/handle", message="give the ID number or a handle from a search"
+            )
+        if id_number is not None and handle is not None:
             return InvalidInput(
                 field="idNumber/handle", message="give the ID number or a handle from a search, not both"
             )

@@ -144,7 +144,9 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
     ordinary_county(export)
     near_miss_shared(export)
     _population_rows(export)
-    labels = oracle_labels(export.rows, AS_OF, export.same_person)
+    # Each label carries the date it was made as of: `evaluate` refuses findings of another.
+    dated = {"as_of": AS_OF.isoformat()}
+    labels = [{**label, **dated} for label in oracle_labels(export.rows, AS_OF, export.same_person)]
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
@@ -158,8 +160,8 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
     labels_dir.mkdir(exist_ok=True)
     for name, items in (
         ("labels.jsonl", labels),
-        ("planted.jsonl", export.labels),
-        ("near_misses.jsonl", export.near_misses),
+        ("planted.jsonl", [{**label, **dated} for label in export.labels]),
+        ("near_misses.jsonl", [{**near, **dated} for near in export.near_misses]),
     ):
         (labels_dir / name).write_text(
             "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items),

@@ -10,6 +10,7 @@ import typer
 from neo4j import Driver
 from neo4j.exceptions import DriverError, Neo4jError
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from graph.migrations import LATEST_VERSION, migrate
@@ -38,9 +39,11 @@ def migrate_schema(driver: Driver, settings: Settings) -> None:
 def print_report(report: LoadReport) -> None:
     table = Table(title="load summary")
     for column in ("feed", "file", "encoding", "rows", "loaded", "rejected", "duplicates", "rows/s"):
+        # Nothing is cut: a file's rejects are traced by its name (a log is 80 columns wide).
         table.add_column(
             column,
             justify="right" if column in {"rows", "loaded", "rejected", "duplicates", "rows/s"} else "left",
+            no_wrap=True,
         )
     for f in report.files:
         table.add_row(
@@ -63,7 +66,17 @@ def print_report(report: LoadReport) -> None:
         "",
         f"{report.rows / report.seconds:,.0f}" if report.seconds else "",
     )
-    console.print(table)
+    # As wide as the table needs: a narrower console (a log is 80 columns) cut the file names
+    # (househ…), so that rejects could not be traced to their file. Rich caps any renderable
+    # at its console's width, hence a console of that width on the same output.
+    needed = Measurement.get(console, console.options.update_width(10_000), table).maximum
+    wide = Console(
+        file=console.file,
+        width=max(console.width, needed),
+        force_terminal=console.is_terminal,
+        color_system=console.color_system,  # type: ignore[arg-type]  # the same system's name
+    )
+    wide.print(table)
     for f in report.files:
         if f.rejects_file is not None:
             console.print(f"rejects for {f.path.name}: {f.rejects_file}")

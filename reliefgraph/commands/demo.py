@@ -14,14 +14,23 @@ from detection.run import run_detection
 from graph.stats import graph_stats
 from reliefgraph.commands.connection import connect
 from reliefgraph.commands.data import load_paths, migrate_schema, print_report, print_stats
+from reliefgraph.commands.demo_content import prepare_demo_work
 from reliefgraph.commands.detection import print_detection
 from reliefgraph.commands.neo4j_server import start_local
-from reliefgraph.commands.serve import EXAMPLE_FINDINGS, EXAMPLE_QUERY, ensure_demo_keys, serve
+from reliefgraph.commands.serve import (
+    EXAMPLE_FINDINGS,
+    EXAMPLE_QUERY,
+    ensure_demo_keys,
+    listen_problem,
+    running_api,
+    serve,
+)
 from settings import Settings
 from synth.county import synthesize
 from synth.population import AS_OF
 
 console = Console()
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +47,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start Neo4j, synthesise the small county, load it and show what is in the graph."""
         settings: Settings = ctx.obj
+        demo_settings = settings.model_copy(update={"profile": "development"})
+        if serve_api:
+            # A demo already serving has done all of this: say where, and leave it be.
+            if (already := running_api(settings)) is not None:
+                console.print(
+                    f"a demo already serves the API at {already.url}/graphql (pid {already.pid}); "
+                    f"open {already.url}/workbench/ or stop it with Ctrl-C where it runs"
+                )
+                return
+            if (problem := listen_problem(demo_settings.host, demo_settings.port)) is not None:
+                errors.print(f"[red]cannot serve the demo:[/red] {problem}")
+                raise typer.Exit(1)
         if settings.uses_local_server:
             start_local(settings)
         with console.status("synthesising the small county…"):
@@ -54,13 +75,15 @@ def register(app: typer.Typer) -> None:
                     driver, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=AS_OF
                 )
             print_detection(reports, f"whole county, as of {AS_OF}")
+        # Something on every role's page: publicity, dishonesty records, the credit feed.
+        work = prepare_demo_work(settings)
+        console.print(work.describe() if work else "demo work: done by an earlier demo, kept")
         console.print(
             f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
             f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`"
         )
         if not serve_api:
             return
-        demo_settings = settings.model_copy(update={"profile": "development"})
         ensure_demo_keys(demo_settings)
         url = f"http://{demo_settings.host}:{demo_settings.port}/graphql"
         console.print(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from detection.evaluate import MATCH_JACCARD, read_labels, score
+from detection.evaluate import MATCH_JACCARD, dates_disagree, read_labels, score
 from detection.findings_read import current_findings
 from detection.rules import DetectionRulesError, read_rules
 from detection.run import KindReport, run_detection, township_households
@@ -183,6 +183,9 @@ def register(app: typer.Typer) -> None:
         near_misses = read_labels(labels, "near_misses.jsonl")
         with connect(settings) as driver:
             findings = current_findings(driver, settings.neo4j_database)
+        if (mismatch := dates_disagree(findings, answer_key)) is not None:
+            errors.print(f"[red]cannot evaluate:[/red] {mismatch}")
+            raise typer.Exit(2)
         scores = score(findings, answer_key, near_misses)
         if as_json:
             print(json.dumps([s.as_dict() for s in scores], indent=2))

@@ -11,7 +11,7 @@ from neo4j_server.local_server import LocalNeo4j, Neo4jStartError
 from settings import Settings
 
 app = typer.Typer(help="Provision, start and stop the local Neo4j Community server.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one line per answer, whatever the width
 
 
 def _local(ctx: typer.Context) -> LocalNeo4j:

@@ -2,39 +2,59 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
+import socket
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
-from access.principal import Principal, Role
+from access.principal import InvalidPrincipal, Principal, Role
 from access.tokens import add_key, read_keys
+from neo4j_server.local_server import free_port, pid_alive
 from observability.logs import configure as configure_logging
 from reliefgraph.app import create_app
 from reliefgraph.header_limits import uvicorn_limits
 from settings import Settings
+from settings.private_files import private_dir, private_write
 
 console = Console()
+errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
+
+# `apikey create`'s option for each attribute of a principal.
+APIKEY_OPTIONS = {"department": "--department", "township_code": "--township", "village_code": "--village"}
 
 EXAMPLE_QUERY = (
     '{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
-    "{ ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } } }"
+    "{ __typename ... on PersonSummaryConnection { edges { node { idNumber name birthDate } } } "
+    "... on Forbidden { message } ... on InvalidInput { field message } } }"
 )
 EXAMPLE_FINDINGS = (
     '{ findings(purpose: "demo: review findings", first: 3) '
-    "{ ... on FindingConnection { edges { node { findingId kind score explanation } } } } }"
+    "{ __typename ... on FindingConnection { edges { node { findingId kind score explanation } } } "
+    "... on Forbidden { message } ... on InvalidInput { field message } } }"
 )
 
+
+# The demo's township and village: the small county of the default seed has active-discovery
+# candidates there, and the demo posts its applications there (commands/demo_content.py).
+DEMO_TOWNSHIP = "370831105"
+DEMO_VILLAGE = "370831105003"
 
 DEMO_KEYS = {
     # key: (subject, role, department, township, village). Accepted only in the development
     # profile (`reliefgraph demo` serves in it); production servers ignore demo keys.
     "rg_demo_investigator": ("demo-investigator", Role.INVESTIGATOR, "MZ", None, None),
-    "rg_demo_caseworker": ("demo-caseworker", Role.CASEWORKER, "MZ", "370831100", None),
-    "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", "370831100", "370831100001"),
+    "rg_demo_caseworker": ("demo-caseworker", Role.CASEWORKER, "MZ", DEMO_TOWNSHIP, None),
+    "rg_demo_coordinator": ("demo-coordinator", Role.COORDINATOR, "MZ", DEMO_TOWNSHIP, DEMO_VILLAGE),
     "rg_demo_partner_jt": ("demo-jt-client", Role.DEPARTMENT_PARTNER, "JT", None, None),
     "rg_demo_auditor": ("demo-auditor", Role.AUDITOR, None, None, None),
     "rg_demo_credit_officer": ("demo-credit-officer", Role.CREDIT_OFFICER, "MZ", None, None),
@@ -43,9 +63,17 @@ DEMO_KEYS = {
 
 
 def ensure_demo_keys(settings: Settings) -> None:
-    present = {entry.principal.subject for entry in read_keys(settings.api_keys_file) if entry.demo}
+    present = {entry.principal.subject: entry for entry in read_keys(settings.api_keys_file) if entry.demo}
     for key, (subject, role, department, township, village) in DEMO_KEYS.items():
         if subject in present:
+            found = present[subject].principal
+            if (found.township_code, found.village_code) != (township, village):
+                # The first entry of a key wins: an older demo's jurisdiction would stay.
+                errors.print(
+                    f"[yellow]warning:[/yellow] {settings.api_keys_file} gives {key} the jurisdiction of an "
+                    f"older demo ({found.village_code or found.township_code}); delete its demo = true "
+                    "entries (or make clean-state) and run the demo again"
+                )
             continue
         add_key(
             settings.api_keys_file,
@@ -55,12 +83,91 @@ def ensure_demo_keys(settings: Settings) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Serving:
+    """An API this state directory's `serve` (or `demo`) started, found running."""
+
+    pid: int
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def serving_file(settings: Settings) -> Path:
+    """Written while `serve` runs ("PID HOST PORT"), removed when it ends."""
+    return settings.state_dir / "api-serving"
+
+
+def running_api(settings: Settings) -> Serving | None:
+    """The API started from this state directory, if its process lives and /healthz answers."""
+    try:
+        pid_text, host, port_text = serving_file(settings).read_text().split()
+        found = Serving(int(pid_text), host, int(port_text))
+    except (OSError, ValueError):
+        return None
+    if not pid_alive(found.pid):
+        return None
+    probe_host = "127.0.0.1" if found.host in ("0.0.0.0", "::", "") else found.host
+    try:
+        with urllib.request.urlopen(f"http://{probe_host}:{found.port}/healthz", timeout=2) as answer:
+            healthy = answer.status == 200 and json.load(answer).get("status") == "ok"
+    except (OSError, ValueError):
+        return None
+    return found if healthy else None
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the API could not listen on host:port, in one line with what to do; None if it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is taken by another process; stop it, or serve on a free "
+                    f"port: --port {free_port()} (or RELIEFGRAPH_PORT)"
+                )
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host and --port"
+        except OverflowError:
+            return f"port {port} is not a port (1 to 65535)"
+    return None
+
+
 def serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     host, port = host or settings.host, port or settings.port
+    if (already := running_api(settings)) is not None and already.port == port:
+        errors.print(
+            f"[red]cannot serve:[/red] this reliefgraph already serves at {already.url}/graphql "
+            f"(pid {already.pid}); stop it first, or serve on another --port"
+        )
+        raise typer.Exit(1)
+    if (problem := listen_problem(host, port)) is not None:
+        errors.print(f"[red]cannot serve:[/red] {problem}")
+        raise typer.Exit(1)
     console.print(
         f"GraphQL at http://{host}:{port}/graphql (profile {settings.profile}, {workers} worker(s))"
     )
     configure_logging(settings.log_format)
+    marker = serving_file(settings)
+    private_dir(marker.parent)
+    private_write(marker, f"{os.getpid()} {host} {port}\n")
+    try:
+        _run(settings, host, port, workers)
+    finally:
+        # Only our own: a second serve on another port must not remove the first one's.
+        try:
+            if marker.read_text().split()[0] == str(os.getpid()):
+                marker.unlink()
+        except (OSError, IndexError):
+            pass
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(
             create_app(settings),
@@ -136,7 +243,12 @@ def register(app: typer.Typer) -> None:
                 village_code=village,
             )
             key = add_key(settings.api_keys_file, principal)
+        except InvalidPrincipal as exc:
+            # The principal names its attributes; the operator typed options.
+            message = APIKEY_OPTIONS[exc.field].join(str(exc).rsplit(exc.field, 1))
+            errors.print(f"[red]apikey create: {escape(message)}[/red]")
+            raise typer.Exit(2) from None
         except ValueError as exc:
-            console.print(f"[red]apikey create: {exc}[/red]")
+            errors.print(f"[red]apikey create: {escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
         console.print(f"API key for {subject} ({role.value}), shown only now:\n{key}")

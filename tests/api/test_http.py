@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from starlette.testclient import TestClient
 
+from reliefgraph.graphql_http import GraphQLView
 from tests.api.conftest import gql
 from tests.loaders.mini_county import WANG
 
@@ -139,3 +142,31 @@ def test_what_start_up_built_is_kept_out_of_garbage_collection_until_shutdown(ap
         assert gc.get_freeze_count() > before + 100_000
         assert client.get("/healthz").status_code == 200
     assert gc.get_freeze_count() == 0  # released at shutdown: nothing leaks from one app to the next
+
+
+def test_chinese_is_sent_as_utf8_not_escapes(client: TestClient, keys: dict[str, str]) -> None:
+    # curl showed names as \u738b: the body is UTF-8 (JSON's encoding), characters as they are.
+    query = (
+        '{ searchPersons(name: "王", purpose: "test: utf-8", first: 1) '
+        "{ ... on PersonSummaryConnection { edges { node { name } } } } }"
+    )
+    response = client.post("/graphql", json={"query": query}, headers=auth(keys, accept="application/json"))
+    assert response.status_code == 200 and response.json()["data"]["searchPersons"]["edges"]
+    assert "王".encode() in response.content and b"\\u" not in response.content
+    # A lone surrogate a client sent (JSON may escape one) cannot be UTF-8: escaped, never a 500.
+    assert GraphQLView.encode_json(cast("Any", None), {"m": "王\ud800"}) == b'{"m":"\\u738b\\ud800"}'
+    body = '{"query": "{ person(idNumber: \\"\\ud800\\", purpose: \\"t: x\\") { __typename } }"}'
+    echoed = client.post("/graphql", content=body.encode(), headers=auth(keys, accept="application/json"))
+    assert echoed.status_code == 400 and echoed.json()["errors"]  # GraphQL strings may not hold one
+
+
+def test_person_without_id_number_or_handle_says_give_one(client: TestClient, keys: dict[str, str]) -> None:
+    query = '{ person(purpose: "test: neither") { __typename ... on InvalidInput { field message } } }'
+    answer = gql(client, keys["investigator"], query)["data"]["person"]
+    assert answer["__typename"] == "InvalidInput" and "not both" not in answer["message"]
+    both = gql(
+        client,
+        keys["investigator"],
+        '{ person(purpose: "test: both", idNumber: "x", handle: "y") { ... on InvalidInput { message } } }',
+    )["data"]["person"]
+    assert "not both" in both["message"]

@@ -3,8 +3,11 @@ that may not be posted; dishonesty publicity as the setting allows."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
+import re
 
 import pytest
 from starlette.testclient import TestClient
@@ -149,6 +152,24 @@ def test_csv_and_printable_page(client: TestClient, keys: dict[str, str]) -> Non
         == 403
     )
     assert client.get(f"/publicity/list.csv?area={TOWNSHIP}&from=soon", headers=auth).status_code == 400
+
+
+def test_the_print_button_runs_under_the_page_csp(client: TestClient, keys: dict[str, str]) -> None:
+    # The page's own CSP blocked an inline onclick: the button did nothing. Every script on
+    # the page must be allowed by its hash, and no element may carry an inline handler.
+    _cases(client, keys)
+    page = client.get(
+        f"/publicity/list.html?area={TOWNSHIP}", headers={"authorization": f"Bearer {keys['caseworker']}"}
+    )
+    csp = page.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    assert scripts and 'id="print"' in page.text
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "getElementById('print')" in scripts[0] and "window.print()" in scripts[0]
+    assert not re.search(r"<[^>]+\son[a-z]+=", page.text), "an inline handler the CSP blocks"
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
 
 
 DISHONESTY = """{ dishonestyPublicity { __typename
