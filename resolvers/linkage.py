@@ -1,15 +1,17 @@
-"""The graph around any identifier: shared identifiers, kinship, cases and money, ready to draw.
+"""The graph around any identifier: shared identifiers, kinship, cases and money, ready to
+draw.
 
 A walk starts from a person, a household, a phone, a bank account, an address, a staff
-member, a case or a payment, and follows the relationships investigators follow: membership,
+member, a case, a grant or a payment, and follows the relationships investigators follow: membership,
 kinship, phones, accounts, addresses, staff filings, who applied for a case and for which
 household, the staff who handled, reviewed or approved it, the grants a household or person
-receives and the accounts grants and payments go to. A payment is shown only where a walk
-starts (a household's monthly payments would otherwise drown its graph); its grant and its
-account lead on. A node linked more widely than the hub limit — a village office phone, a
-caseworker's hundreds of cases — is shown but not crossed, so it cannot pull the whole
-village in. Variable-length bounds cannot be Cypher parameters, so there is one literal
-query per allowed hop count; the start's label is a parameter compared in each branch.
+receives and the accounts grants and payments go to. A payment is never crossed, and shown
+only where a walk starts or next to it (an account's or a grant's own payments): a
+household's monthly payments would otherwise drown a wider walk. A node linked more widely
+than the hub limit — a village office phone, a caseworker's hundreds of cases — is shown but
+not crossed, so it cannot pull the whole village in. Variable-length bounds cannot be Cypher
+parameters, so there is one literal query per allowed hop count; the start's label is a
+parameter compared in each branch.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ START_KINDS = (
     Label.ADDRESS,
     Label.STAFF,
     Label.CASE,
+    Label.ENROLLMENT,
     Label.PAYMENT,
 )
 _UNTYPED = (Label.PERSON, Label.HOUSEHOLD)
@@ -79,9 +82,10 @@ def _by_key(key: str, kind: str, name: str) -> str:
     return "CALL () {{\n" + branches.replace("{", "{{").replace("}", "}}") + "\n}}\n"
 
 
-# A path crosses no payment and no node linked more widely than the hub limit.
+# A path crosses no payment (and ends at one only next to its start), and no node linked
+# more widely than the hub limit.
 _CROSSABLE = """
-WHERE none(x IN nodes(path)[1..] WHERE x:Payment)
+WHERE none(x IN nodes(path)[1..-1] WHERE x:Payment) AND (length(path) = 1 OR NOT last(nodes(path)):Payment)
   AND all(x IN nodes(path)[1..-1] WHERE COUNT {{ (x)-[:{counted}]-() }} <= $hub_limit)
 """
 

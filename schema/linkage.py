@@ -23,6 +23,7 @@ class NodeKind(Enum):
     ADDRESS = Label.ADDRESS.value
     STAFF = Label.STAFF.value
     CASE = Label.CASE.value
+    GRANT = Label.ENROLLMENT.value
     PAYMENT = Label.PAYMENT.value
 
 
@@ -43,7 +44,7 @@ def start_key(raw: str, kind: NodeKind | None) -> tuple[str, Label | None]:
         return normalize_account(text), label
     if kind is NodeKind.ADDRESS:  # as the loaders key an address: NFKC, no whitespace
         return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)), label
-    return unicodedata.normalize("NFC", text).upper(), label  # a code: household, staff, case, payment
+    return unicodedata.normalize("NFC", text).upper(), label  # a code: household, staff, case, grant, payment
 
 
 # The node's kind is its most specific label: a staff member is shown as staff.

@@ -123,15 +123,24 @@ def test_an_account_leads_to_its_holder_the_grant_and_the_payments_into_it(
     client: TestClient, keys: dict[str, str]
 ) -> None:
     graph = linkage(client, ACCOUNT_WANG, 1, keys=keys, kind="BANK_ACCOUNT")
-    assert {("Person", WANG), ("Enrollment", "E1"), ("BankAccount", ACCOUNT_WANG)} <= kinds_and_keys(graph)
-    # A payment is shown where a walk starts, never on the way: an account's monthly payments
-    # would drown the graph. From the payment, the account it went to and the grant it paid.
-    assert not any(n["kind"] == "Payment" for n in graph["nodes"])
+    assert {
+        ("Person", WANG),
+        ("Enrollment", "E1"),
+        ("BankAccount", ACCOUNT_WANG),
+        ("Payment", "P1"),
+        ("Payment", "P2"),
+    } <= kinds_and_keys(graph)
+    assert {"HOLDS_ACCOUNT", "PAYS_INTO", "PAID_TO"} <= {e["type"] for e in graph["edges"]}
+    # A payment is shown next to where a walk starts, never further: a household's monthly
+    # payments would drown a wider walk. From the payment: its account, its grant, the holder.
+    assert not any(n["kind"] == "Payment" for n in linkage(client, WANG, 3, keys=keys)["nodes"])
     payment = linkage(client, "P1", 2, keys=keys, kind="PAYMENT")
     seen = kinds_and_keys(payment)
     assert {("Payment", "P1"), ("BankAccount", ACCOUNT_WANG), ("Enrollment", "E1"), ("Person", WANG)} <= seen
     assert ("Payment", "P2") not in seen
     assert {"PAID_TO", "FOR_ENROLLMENT", "HOLDS_ACCOUNT"} <= {e["type"] for e in payment["edges"]}
+    grant = kinds_and_keys(linkage(client, "E1", 1, keys=keys, kind="GRANT"))
+    assert {("Payment", "P1"), ("Payment", "P2"), ("BankAccount", ACCOUNT_WANG), ("Household", "H1")} <= grant
 
 
 def test_staff_and_cases_lead_to_each_other(client: TestClient, keys: dict[str, str]) -> None:
@@ -196,6 +205,7 @@ def test_a_walk_costs_the_same_round_trips_from_every_kind(client: TestClient, k
         (ACCOUNT_WANG, "BANK_ACCOUNT"),
         ("S1", "STAFF"),
         ("C1", "CASE"),
+        ("E1", "GRANT"),
         ("P1", "PAYMENT"),
     ]
     assert {cost(key, kind) for key, kind in starts} == {2}  # the walk, and the audit write
