@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from enum import Enum
 from typing import Any
 
 import strawberry
 
 from graph.model import FACT_LABELS, KEY_PROPERTY, Label
+from loaders.rows.common import normalize_account, normalize_phone
+from schema.validation import person_key
+
+
+@strawberry.enum(description="The kind of node a linkage walk or a path starts from.")
+class NodeKind(Enum):
+    PERSON = Label.PERSON.value
+    HOUSEHOLD = Label.HOUSEHOLD.value
+    PHONE = Label.PHONE.value
+    BANK_ACCOUNT = Label.BANK_ACCOUNT.value
+    ADDRESS = Label.ADDRESS.value
+    STAFF = Label.STAFF.value
+    CASE = Label.CASE.value
+    GRANT = Label.ENROLLMENT.value
+    PAYMENT = Label.PAYMENT.value
+
+
+def start_key(raw: str, kind: NodeKind | None) -> tuple[str, Label | None]:
+    """A walk's start as the graph stores its key, normalised as the loaders do; raises
+    ValueError (InvalidIdNumber is one) with a one-line reason for a key that cannot be one."""
+    text = raw.strip()
+    if not text or len(text) > 200:
+        raise ValueError("the key must be 1 to 200 characters")
+    if kind is None:  # a person's ID number or a household id, as before kinds were named
+        return (text.upper() if text[:1].upper() == "H" else person_key(text)), None
+    label = Label(kind.value)
+    if kind is NodeKind.PERSON or (kind is NodeKind.STAFF and text[:1].isdigit()):
+        return person_key(text), label
+    if kind is NodeKind.PHONE:
+        return normalize_phone(text), label
+    if kind is NodeKind.BANK_ACCOUNT:
+        return normalize_account(text), label
+    if kind is NodeKind.ADDRESS:  # as the loaders key an address: NFKC, no whitespace
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)), label
+    return unicodedata.normalize("NFC", text).upper(), label  # a code: household, staff, case, grant, payment
+
 
 # The node's kind is its most specific label: a staff member is shown as staff.
 KIND_ORDER = (

@@ -24,6 +24,15 @@ from domain.money import to_yuan
 FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
 
 
+# A KIN_OF edge (a)-[relation]->(b) says a is <relation> of b; seen from a, b is the inverse.
+INVERSE_KIN = {
+    "parent": "child",
+    "child": "parent",
+    "grandparent": "grandchild",
+    "grandchild": "grandparent",
+}
+
+
 @strawberry.enum
 class Category(Enum):
     BASIC = "basic"
@@ -103,6 +112,9 @@ class Relative:
     name: str | None
     relation: str
     direction: str  # "of" (this person is <relation> of them) or "to"
+    kinship: str = strawberry.field(
+        description="what the relative is to this person (grandchild where this person is their grandparent)"
+    )
 
 
 @strawberry.type
@@ -311,6 +323,7 @@ class PersonView:
                     name=k["name"],
                     relation=k["relation"],
                     direction="of" if k["outgoing"] else "to",
+                    kinship=INVERSE_KIN.get(k["relation"], k["relation"]) if k["outgoing"] else k["relation"],
                 )
                 for k in record["kin"]
                 if self._in_mandate(k["id_number"])

@@ -16,7 +16,7 @@ from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
 from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
 from schema.audit import AuditEvent
 from schema.errors import Forbidden, InvalidInput, NotFound
-from schema.linkage import ConnectingPath, Linkage, graph_edge, graph_node, persons_in
+from schema.linkage import ConnectingPath, Linkage, NodeKind, graph_edge, graph_node, persons_in, start_key
 from schema.operation_access import area_of
 from schema.pagination import (
     Connection,
@@ -48,12 +48,6 @@ def _linkage_checks(purpose: str, hops: int, limit: int) -> InvalidInput | None:
     if not 1 <= hops <= limit:
         return InvalidInput(field="maxHops", message=f"maxHops must be between 1 and {limit}")
     return None
-
-
-def _graph_key(raw: str) -> str:
-    """A household id as written, or a person's ID number normalised as the loaders do."""
-    text = raw.strip()
-    return text.upper() if text[:1].upper() == "H" else person_key(text)
 
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
@@ -233,22 +227,30 @@ class Query:
         return connection(edges, len(rows), limit)
 
     @strawberry.field(
-        description="Shared identifiers and kinship around a person or household (ID number or "
-        "household id), as nodes and edges. Investigators only. Audited."
+        description="Shared identifiers, kinship, cases, the staff on them and the accounts money "
+        "goes to, around any node: a person, household, phone, account, address, staff member, case "
+        "or payment (`kind`; without it the key is an ID number or a household id), as nodes and "
+        "edges. Investigators only. Audited."
     )
     async def linkage(
-        self, info: Info[RequestContext, None], key: str, purpose: str, max_hops: int = 2
+        self,
+        info: Info[RequestContext, None],
+        key: str,
+        purpose: str,
+        max_hops: int = 2,
+        kind: NodeKind | None = None,
     ) -> LinkageResult:
         ctx = info.context
         if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS)) is not None:
             return refused
         try:
-            center = _graph_key(key)
-        except InvalidIdNumber as exc:
+            center, label = start_key(key, kind)
+        except ValueError as exc:
             return InvalidInput(field="key", message=str(exc))
         raw = await neighbourhood(
             ctx.gateway,
             center,
+            label,
             max_hops,
             hub_limit=ctx.settings.hub_degree_limit,
             node_limit=ctx.settings.linkage_node_limit,
@@ -264,19 +266,30 @@ class Query:
         )
 
     @strawberry.field(
-        description="The shortest connecting paths between two persons or households, each hop "
-        "named. Investigators only. Audited."
+        description="The shortest connecting paths between any two nodes (kinds as for `linkage`), "
+        "each hop named. Investigators only. Audited."
     )
     async def paths(
-        self, info: Info[RequestContext, None], source: str, target: str, purpose: str, max_hops: int = 4
+        self,
+        info: Info[RequestContext, None],
+        source: str,
+        target: str,
+        purpose: str,
+        max_hops: int = 4,
+        source_kind: NodeKind | None = None,
+        target_kind: NodeKind | None = None,
     ) -> PathsResult:
         ctx = info.context
         if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS + 1)) is not None:
             return refused
         try:
-            a, b = _graph_key(source), _graph_key(target)
-        except InvalidIdNumber as exc:
-            return InvalidInput(field="source/target", message=str(exc))
+            a = start_key(source, source_kind)
+        except ValueError as exc:
+            return InvalidInput(field="source", message=str(exc))
+        try:
+            b = start_key(target, target_kind)
+        except ValueError as exc:
+            return InvalidInput(field="target", message=str(exc))
         rows = await shortest_paths(
             ctx.gateway, a, b, max_hops, hub_limit=ctx.settings.hub_degree_limit, limit=10
         )
