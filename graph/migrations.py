@@ -184,6 +184,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT audit_chain_name IF NOT EXISTS FOR (c:AuditChain) REQUIRE c.name IS UNIQUE",
         ),
     ),
+    Migration(
+        12,
+        "funds: budget lines, allocations, payment-file lines and bank returns",
+        (
+            _unique("budget_line_id", "BudgetLine", "budget_id"),
+            _unique("allocation_id", "Allocation", "allocation_id"),
+            _unique("payment_line_id", "PaymentLine", "line_id"),
+            _unique("bank_return_line_id", "BankReturn", "line_id"),
+            "CREATE INDEX payment_line_period IF NOT EXISTS FOR (l:PaymentLine) ON (l.period)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

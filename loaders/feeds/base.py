@@ -48,6 +48,7 @@ class Feed:
     description: str
     refs: tuple[Ref, ...] = ()
     to_params: Callable[[FeedRow], dict[str, Any]] = field(default=default_params)
+    note: str = ""  # a paragraph docs/feeds.md prints after the feed's columns
 
     @property
     def required_columns(self) -> list[str]:
