@@ -15,6 +15,7 @@ from reliefgraph.commands import (
     detection,
     neo4j_server,
     operations,
+    publication,
     serve,
     synthesis,
 )
@@ -51,6 +52,7 @@ demo.register(app)
 serve.register(app)
 audit.register(app)
 operations.register(app)
+publication.register(app)
 
 
 def main() -> None:
