@@ -668,12 +668,17 @@ def funds(t: Tables) -> list[dict[str, Any]]:
                     "FUND_REISSUED_ELSEWHERE",
                     "re-issued to an outsider",
                     lines=[first["line"]["line_id"], lid],
+                    **where[lid],
                 )
             )
     for enrollment, lids in sorted(after_end.items()):
         labels.append(
             _label(
-                "FUND_PAID_AFTER_END", "listed after the grant ended", enrollments=[enrollment], lines=lids
+                "FUND_PAID_AFTER_END",
+                "listed after the grant ended",
+                enrollments=[enrollment],
+                lines=lids,
+                **where[lids[0]],
             )
         )
     paid: dict[str, int] = defaultdict(int)
