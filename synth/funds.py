@@ -228,7 +228,8 @@ class Funds:
         x = self.export
         month_end = _last_day(FILE_PERIODS[0])
         for how in ("ended", "terminated"):
-            household = fresh_household(x, size=(1, 4))
+            granted = {e["household_id"] for e in x.rows["enrollments"]}
+            household = fresh_household(x, size=(1, 4), need=lambda h, g=granted: h.household_id not in g)
             head = household.head
             account = self.new_account(head.id_number)
             case_id = ""
