@@ -16,6 +16,7 @@ from reliefgraph.commands import (
     neo4j_server,
     operations,
     publication,
+    report,
     serve,
     synthesis,
 )
@@ -53,6 +54,7 @@ serve.register(app)
 audit.register(app)
 operations.register(app)
 publication.register(app)
+report.register(app)
 
 
 def main() -> None:
