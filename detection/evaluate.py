@@ -44,6 +44,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "villages": ("Village",),
     "accounts": ("BankAccount",),
     "facts": FACT_LABELS,
+    "lines": ("PaymentLine",),
+    "allocations": ("Allocation",),
 }
 
 # What each kind's situation is about (compared where the label names it).
@@ -58,6 +60,13 @@ DECIDING: dict[FindingKind, tuple[str, ...]] = {
     FindingKind.DECEASED_PAID: ("persons", "payments"),
     FindingKind.ASSET_INELIGIBLE: ("enrollments", "facts"),
     FindingKind.RELATIONSHIP_BENEFIT: ("cases",),
+    FindingKind.FUND_AMOUNT_MISMATCH: ("lines",),
+    FindingKind.FUND_LINE_WITHOUT_GRANT: ("lines",),
+    FindingKind.FUND_ACCOUNT_MISMATCH: ("lines",),
+    FindingKind.FUND_REISSUED_ELSEWHERE: ("lines",),
+    FindingKind.FUND_OVER_ALLOCATION: ("allocations",),
+    FindingKind.FUND_PAID_AFTER_END: ("enrollments", "lines"),
+    FindingKind.FUND_AGENT_ACCOUNT: ("accounts", "households"),
     FindingKind.GAP_VULNERABLE_UNCOVERED: ("persons",),
     FindingKind.GAP_MISSING_SPECIAL: ("persons",),
     FindingKind.GAP_STAFFING: ("townships", "villages"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from detection.context import DetectionContext
-from detection.detectors import duplicates, fraud, gaps, identity, rings
+from detection.detectors import duplicates, fraud, funds, gaps, identity, rings
 from detection.situation import Situation
 from domain.finding_kinds import FindingKind
 
@@ -22,6 +22,13 @@ DETECTORS: dict[FindingKind, Detector] = {
     FindingKind.DECEASED_PAID: fraud.deceased_paid,
     FindingKind.ASSET_INELIGIBLE: fraud.asset_ineligible,
     FindingKind.RELATIONSHIP_BENEFIT: fraud.relationship_benefit,
+    FindingKind.FUND_AMOUNT_MISMATCH: funds.amount_mismatch,
+    FindingKind.FUND_LINE_WITHOUT_GRANT: funds.line_without_grant,
+    FindingKind.FUND_ACCOUNT_MISMATCH: funds.account_mismatch,
+    FindingKind.FUND_REISSUED_ELSEWHERE: funds.reissued_elsewhere,
+    FindingKind.FUND_OVER_ALLOCATION: funds.over_allocation,
+    FindingKind.FUND_PAID_AFTER_END: funds.paid_after_end,
+    FindingKind.FUND_AGENT_ACCOUNT: funds.agent_accounts,
     FindingKind.GAP_VULNERABLE_UNCOVERED: gaps.vulnerable_uncovered,
     FindingKind.GAP_MISSING_SPECIAL: gaps.missing_special,
     FindingKind.GAP_STAFFING: gaps.staffing,
@@ -29,7 +36,10 @@ DETECTORS: dict[FindingKind, Detector] = {
 }
 
 # Kinds not tied to households: an incremental run recomputes them whole (they are cheap).
-COUNTY_WIDE = frozenset({FindingKind.GAP_STAFFING})
+# A township's allocation and an agent's account span households no delta need touch.
+COUNTY_WIDE = frozenset(
+    {FindingKind.GAP_STAFFING, FindingKind.FUND_OVER_ALLOCATION, FindingKind.FUND_AGENT_ACCOUNT}
+)
 
 # The feeds whose rows can change what a kind reads, for kinds costly enough to skip: an
 # incremental run over a delta holding none of them leaves that kind's findings as they

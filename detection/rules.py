@@ -82,6 +82,13 @@ class SharedIdentifier(_Section):
         return self
 
 
+class Funds(_Section):
+    # Applied in Python (detection/detectors/funds.py), so not among the Cypher parameters.
+    amount_tolerance: float = Field(ge=0)
+    allocation_tolerance: float = Field(ge=0)
+    agent_min_households: int = Field(ge=2)
+
+
 class Identity(_Section):
     threshold: float = Field(gt=0, lt=1)
     particulars_min_bits: float = 0.0
@@ -98,6 +105,7 @@ class DetectionRules(_Section):
     overdue: Overdue
     shared_identifier: SharedIdentifier
     identity: Identity
+    funds: Funds
 
     def params(self) -> dict[str, Any]:
         """The rules detectors' Cypher names as parameters; the asset and income thresholds

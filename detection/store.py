@@ -36,6 +36,9 @@ EVIDENCE_LABELS = (
     Label.TOWNSHIP,
     Label.VILLAGE,
     Label.VISIT,
+    Label.PAYMENT_LINE,
+    Label.BANK_RETURN,
+    Label.ALLOCATION,
     *FACT_LABELS,
 )
 

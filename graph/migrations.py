@@ -192,6 +192,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("submission_receipt_id", "Submission", KEY_PROPERTY[Label.SUBMISSION]),
         ),
     ),
+    Migration(
+        13,
+        "funds: budget lines, allocations, payment-file lines and bank returns",
+        (
+            _unique("budget_line_id", "BudgetLine", "budget_id"),
+            _unique("allocation_id", "Allocation", "allocation_id"),
+            _unique("payment_line_id", "PaymentLine", "line_id"),
+            _unique("bank_return_line_id", "BankReturn", "line_id"),
+            "CREATE INDEX payment_line_period IF NOT EXISTS FOR (l:PaymentLine) ON (l.period)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -24,6 +24,11 @@ class Label(StrEnum):
     ENROLLMENT = "Enrollment"
     PAYMENT = "Payment"
     VISIT = "Visit"
+    # funds (domain.md §12): from the budget to the bank
+    BUDGET_LINE = "BudgetLine"  # a programme's budget for a year (CZ)
+    ALLOCATION = "Allocation"  # a township's share of a programme for a month (CZ)
+    PAYMENT_LINE = "PaymentLine"  # one line of the payment file sent to the bank (发放清册)
+    BANK_RETURN = "BankReturn"  # the bank's answer to one payment-file line (回盘)
     # verification facts, each with its source department and as-of date
     VEHICLE = "Vehicle"
     PROPERTY = "Property"
@@ -70,6 +75,10 @@ KEY_PROPERTY: dict[Label, str] = {
     Label.ENROLLMENT: "enrollment_id",
     Label.PAYMENT: "payment_id",
     Label.VISIT: "visit_id",
+    Label.BUDGET_LINE: "budget_id",
+    Label.ALLOCATION: "allocation_id",
+    Label.PAYMENT_LINE: "line_id",
+    Label.BANK_RETURN: "line_id",
     Label.VEHICLE: "fact_id",
     Label.PROPERTY: "fact_id",
     Label.BUSINESS: "fact_id",
@@ -137,4 +146,11 @@ class Rel(StrEnum):
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
     SIGNED = "SIGNED"  # Person -> HonestyCommitment
     COMMITS_TO = "COMMITS_TO"  # HonestyCommitment -> Case
+    BUDGETED_FOR = "BUDGETED_FOR"  # BudgetLine | Allocation -> Programme
+    ALLOCATED_TO = "ALLOCATED_TO"  # Allocation -> Township
+    LINE_FOR = "LINE_FOR"  # PaymentLine -> Household | Person (the grantee the line names)
+    LINE_OF_GRANT = "LINE_OF_GRANT"  # PaymentLine -> Enrollment (where the line names one the graph holds)
+    NAMES_ACCOUNT = "NAMES_ACCOUNT"  # PaymentLine -> BankAccount (the account the file asks to credit)
+    RETURN_OF = "RETURN_OF"  # BankReturn -> PaymentLine
+    CREDITED_TO = "CREDITED_TO"  # BankReturn -> BankAccount (the account the bank credited)
     CORRECTED = "CORRECTED"  # Case/Enrollment/Payment/Visit/fact -> Correction (a replaced link)

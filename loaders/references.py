@@ -19,6 +19,7 @@ class RefKind(StrEnum):
     STAFF = "staff member"
     CASE = "case"
     ENROLLMENT = "enrollment"
+    PAYMENT_LINE = "payment-file line"
 
 
 LABEL = {
@@ -29,6 +30,7 @@ LABEL = {
     RefKind.STAFF: Label.STAFF,
     RefKind.CASE: Label.CASE,
     RefKind.ENROLLMENT: Label.ENROLLMENT,
+    RefKind.PAYMENT_LINE: Label.PAYMENT_LINE,
 }
 # One statement per kind, from the model's labels and keys (labels cannot be parameters).
 EXISTING = {

@@ -15,6 +15,8 @@ from reliefgraph.commands import (
     detection,
     neo4j_server,
     operations,
+    publication,
+    report,
     serve,
     synthesis,
 )
@@ -51,6 +53,8 @@ demo.register(app)
 serve.register(app)
 audit.register(app)
 operations.register(app)
+publication.register(app)
+report.register(app)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from loaders.feeds import FEEDS
 from synth.benefits import ordinary_county
 from synth.dirt import soil_rows
 from synth.export import Export
+from synth.funds import fund_files
 from synth.oracle import oracle_labels
 from synth.plants import gap_staffing, near_miss_shared, plant_all
 from synth.population import AS_OF, Population
@@ -53,6 +54,10 @@ FILES = (
     ("deaths_GA.csv", "deaths", "utf-8", ("id_number",), 0.0, 0.0),
     ("disabilities_CL.csv", "disabilities", "utf-8", ("id_number",), 0.0, 0.0),
     ("vulnerabilities.csv", "vulnerabilities", "utf-8", ("id_number",), 0.0, 0.0),
+    ("budgets_CZ.csv", "budgets", "utf-8", (), 0.0, 0.0),
+    ("allocations_CZ.csv", "allocations", "utf-8", (), 0.0, 0.0),
+    ("payment_files_MZ.csv", "payment_files", "utf-8", (), 0.0, 0.0),
+    ("bank_returns_YH.csv", "bank_returns", "gbk", (), 0.0, 0.0),
 )
 
 
@@ -143,6 +148,7 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
     gap_staffing(export, sorted(understaffed), uncovered)
     ordinary_county(export)
     near_miss_shared(export)
+    fund_files(export, seed, per_kind)
     _population_rows(export)
     # Each label carries the date it was made as of: `evaluate` refuses findings of another.
     dated = {"as_of": AS_OF.isoformat()}

@@ -536,6 +536,211 @@ def overdue(t: Tables) -> list[dict[str, Any]]:
     return labels
 
 
+# --- funds (domain.md section 12): the payment file and the bank's return
+def _month(period: str) -> tuple[date, date]:
+    first = date.fromisoformat(period + "-01")
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def _fen(text: str) -> int:
+    return round(float(text) * 100)
+
+
+class _Lines:
+    """Every payment-file line with what reconciling it needs, read from the tables."""
+
+    def __init__(self, t: Tables) -> None:
+        rows = t.rows
+        self.returns = {r["line_id"]: r for r in rows.get("bank_returns", [])}
+        self.holders: dict[str, set[str]] = defaultdict(set)
+        for r in rows.get("bank_accounts", []):
+            if str(r.get("joint_holder", "")).lower() in ("yes", "1", "是", "true"):
+                self.holders[r["account_number"]].add(r["holder_id_number"])
+            else:
+                self.holders[r["account_number"]] = {r["holder_id_number"]}
+        known = set(t.township_of) | {r["id_number"] for r in rows.get("persons", [])}
+        cases = {c["case_id"]: c for c in rows.get("cases", [])}
+        self.items: list[dict[str, Any]] = []
+        for line in rows.get("payment_files", []):
+            grantee = line["household_id"] or line["id_number"]
+            home = line["household_id"] or min(t.homes.get(line["id_number"], {""}))
+            household = home if home in t.township_of else None
+            first, last = _month(line["period"])
+            grants = []
+            for e in t.enrollments:
+                if (e["household_id"] or e["id_number"]) != grantee or e["programme"] != line["programme"]:
+                    continue
+                start, end = t.period(e)
+                if start > last:
+                    continue
+                case = cases.get(e["case_id"]) if e["case_id"] else None
+                stopped = bool(
+                    case
+                    and case["status"] in ("terminated", "suspended")
+                    and case["decided_date"]
+                    and date.fromisoformat(case["decided_date"]) < first
+                )
+                grants.append({**e, "covers": end >= first and not stopped})
+            ret = self.returns.get(line["line_id"])
+            insiders = set(t.members.get(household, [])) if household else set()
+            if line["id_number"]:
+                insiders.add(line["id_number"])
+            self.items.append(
+                {
+                    "line": line,
+                    "known": grantee in known,
+                    "household": household,
+                    "grants": grants,
+                    "ret": ret,
+                    "insiders": insiders,
+                }
+            )
+
+    def failed(self, item: dict[str, Any]) -> bool:
+        return bool(item["ret"]) and item["ret"]["status"] in ("refused", "returned")
+
+    def reissues(self) -> dict[str, dict[str, Any]]:
+        key = lambda i: (  # noqa: E731
+            i["line"]["household_id"] or i["line"]["id_number"],
+            i["line"]["programme"],
+            i["line"]["period"],
+        )
+        failed: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        for i in self.items:
+            if self.failed(i):
+                failed[key(i)].append(i)
+        out = {}
+        for i in self.items:
+            earlier = [x for x in failed.get(key(i), []) if x["line"]["line_id"] != i["line"]["line_id"]]
+            if earlier and not self.failed(i):
+                out[i["line"]["line_id"]] = min(earlier, key=lambda x: x["line"]["line_id"])
+        return out
+
+
+def funds(t: Tables) -> list[dict[str, Any]]:
+    f = t.rules["funds"]
+    lines = _Lines(t)
+    reissues = lines.reissues()
+    labels = []
+    after_end: dict[str, list[str]] = defaultdict(list)
+    where: dict[str, dict[str, list[str]]] = {}  # per line: its township and (if registered) household
+    for i in lines.items:
+        line, lid = i["line"], i["line"]["line_id"]
+        where[lid] = {
+            "townships": [line["township_code"]],
+            "households": [i["household"]] if i["household"] else [],
+        }
+        covering = [g for g in i["grants"] if g["covers"]]
+        priced = [g for g in covering if g["monthly_amount"]]
+        if priced and all(
+            abs(_fen(line["amount"]) - _fen(g["monthly_amount"])) > round(f["amount_tolerance"] * 100)
+            for g in priced
+        ):
+            labels.append(
+                _label("FUND_AMOUNT_MISMATCH", "amount is not the approved one", lines=[lid], **where[lid])
+            )
+        if not i["grants"]:
+            labels.append(
+                _label("FUND_LINE_WITHOUT_GRANT", "no grant had started", lines=[lid], **where[lid])
+            )
+        elif not covering:
+            after_end[max(g["enrollment_id"] for g in i["grants"])].append(lid)
+        named = line["account_number"]
+        credited = i["ret"]["account_number"] if i["ret"] and i["ret"]["status"] == "credited" else None
+        grant_accounts = {g["account_number"] for g in covering if g["account_number"]}
+        insider = bool(lines.holders.get(named, set()) & i["insiders"])
+        if (credited and credited != named) or (
+            grant_accounts and named not in grant_accounts and not insider and lid not in reissues
+        ):
+            labels.append(
+                _label(
+                    "FUND_ACCOUNT_MISMATCH",
+                    "account not the file's or the grant's",
+                    lines=[lid],
+                    **where[lid],
+                )
+            )
+        first = reissues.get(lid)
+        if first is not None and named != first["line"]["account_number"] and not insider:
+            labels.append(
+                _label(
+                    "FUND_REISSUED_ELSEWHERE",
+                    "re-issued to an outsider",
+                    lines=[first["line"]["line_id"], lid],
+                    **where[lid],
+                )
+            )
+    for enrollment, lids in sorted(after_end.items()):
+        labels.append(
+            _label(
+                "FUND_PAID_AFTER_END",
+                "listed after the grant ended",
+                enrollments=[enrollment],
+                lines=lids,
+                **where[lids[0]],
+            )
+        )
+    paid: dict[str, int] = defaultdict(int)
+    for i in lines.items:
+        if not lines.failed(i):
+            line = i["line"]
+            paid[f"{line['township_code']}-{line['programme']}-{line['period']}"] += _fen(line["amount"])
+    for a in t.rows.get("allocations", []):
+        key = f"{a['township_code']}-{a['programme']}-{a['period']}"
+        if paid.get(key, 0) - _fen(a["amount"]) > round(f["allocation_tolerance"] * 100):
+            labels.append(
+                _label(
+                    "FUND_OVER_ALLOCATION",
+                    "over the allocation",
+                    allocations=[key],
+                    townships=[a["township_code"]],
+                )
+            )
+    # The agent pattern: households related by kin or a shared member (ever) are one group.
+    ever: dict[str, set[str]] = defaultdict(set)
+    for r in t.rows.get("persons", []):
+        ever[r["id_number"]].add(r["household_id"])
+    related = nx.Graph()
+    for pair in t.kin:
+        a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
+        related.add_edges_from((x, y) for x in ever.get(a, ()) for y in ever.get(b, ()) if x != y)
+    for homes in ever.values():
+        related.add_edges_from(combinations(sorted(homes), 2))
+    credited_in: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for i in lines.items:
+        if i["household"] is None:
+            continue
+        ret = i["ret"]
+        account = (
+            (ret["account_number"] if ret["status"] == "credited" else None)
+            if ret
+            else i["line"]["account_number"]
+        )
+        if account:
+            credited_in[(account, i["line"]["period"])].add(i["household"])
+    agents: dict[str, set[str]] = defaultdict(set)
+    for (account, _period), households in credited_in.items():
+        group = nx.Graph()
+        group.add_nodes_from(households)
+        group.add_edges_from(related.subgraph(households).edges)
+        if (
+            len(households) >= f["agent_min_households"]
+            and nx.number_connected_components(group) >= f["agent_min_households"]
+        ):
+            agents[account] |= households
+    for account, households in sorted(agents.items()):
+        labels.append(
+            _label(
+                "FUND_AGENT_ACCOUNT",
+                "one account, unrelated households",
+                accounts=[account],
+                households=sorted(households),
+            )
+        )
+    return labels
+
+
 def oracle_labels(
     rows: dict[str, list[dict[str, Any]]],
     as_of: date,
@@ -563,4 +768,5 @@ def oracle_labels(
         + missing_special(t)
         + staffing(t)
         + overdue(t)
+        + funds(t)
     )

@@ -59,3 +59,19 @@ CALL () {
   MATCH (:Household {household_id: hid})<-[:MEMBER_OF]-(p:Person) RETURN p
 }
 """
+
+# Payment-file lines of the households in scope (a person's lines through their household).
+LINES = """
+CALL () {
+  MATCH (l:PaymentLine) WHERE $households IS NULL RETURN l
+  UNION
+  UNWIND coalesce($households, []) AS hid
+  MATCH (h:Household {household_id: hid})
+  CALL (h) {
+    MATCH (h)<-[:LINE_FOR]-(l:PaymentLine) RETURN l
+    UNION
+    MATCH (h)<-[:MEMBER_OF]-(:Person)<-[:LINE_FOR]-(l:PaymentLine) RETURN l
+  }
+  RETURN l
+}
+"""

@@ -51,6 +51,7 @@ class Feed:
     # The departments whose export this is (DOMAIN.md section 11, named in `description`):
     # the only partners that may submit it through the API. None: the county's operator only.
     owners: tuple[str, ...] = ()
+    note: str = ""  # a paragraph docs/feeds.md prints after the feed's columns
 
     @property
     def required_columns(self) -> list[str]:

@@ -135,4 +135,6 @@ def feeds_markdown() -> str:
             required = "yes" if info.is_required() else "no"
             lines.append(f"| `{name}` | {required} | {_describe(info)} |")
         lines.append("")
+        if feed.note:
+            lines += [feed.note, ""]
     return "\n".join(lines)

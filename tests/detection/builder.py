@@ -275,6 +275,66 @@ class County:
             }
         )
 
+    def allocation(self, township: str, period: str, amount: str, programme: str = "DIBAO") -> str:
+        self.rows["allocations"].append(
+            {
+                "township_code": township,
+                "programme": programme,
+                "period": period,
+                "amount": amount,
+                "source": "CZ",
+            }
+        )
+        return f"{township}-{programme}-{period}"
+
+    def line(
+        self,
+        period: str,
+        account: str,
+        amount: str = "500.00",
+        *,
+        household: str = "",
+        person: str = "",
+        programme: str = "DIBAO",
+        township: str = T1,
+        enrollment: str = "",
+    ) -> str:
+        """One line of the payment file sent to the bank (发放清册)."""
+        line_id = self.next_id("L")
+        self.rows["payment_files"].append(
+            {
+                "line_id": line_id,
+                "file_id": f"F{township}{period}",
+                "township_code": township,
+                "programme": programme,
+                "period": period,
+                "household_id": household,
+                "id_number": person,
+                "enrollment_id": enrollment,
+                "account_number": account,
+                "amount": amount,
+            }
+        )
+        return line_id
+
+    def bank_return(
+        self, line_id: str, status: str = "credited", account: str = "", amount: str = "", reason: str = ""
+    ) -> None:
+        """The bank's answer to one line (回盘); credited lines default to the line's account and amount."""
+        line = next(r for r in self.rows["payment_files"] if r["line_id"] == line_id)
+        if status == "credited":
+            account, amount = account or line["account_number"], amount or line["amount"]
+        self.rows["bank_returns"].append(
+            {
+                "line_id": line_id,
+                "status": status,
+                "account_number": account,
+                "amount": amount,
+                "value_date": f"{line['period']}-12",
+                "reason": reason,
+            }
+        )
+
     def poor(self, household: str, earner: str, size: int, per_capita_monthly: int = 200) -> None:
         self.fact("incomes", earner, "SW", year=2025, annual_income=f"{per_capita_monthly * 12 * size}.00")
 

@@ -10,6 +10,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
+from domain.finding_kinds import FindingKind
 from loaders.run import Loader
 from reliefgraph.cli import app
 from settings import Settings
@@ -31,7 +32,7 @@ def test_detect_then_evaluate(small_county: Path, settings: Settings) -> None:
     detected = runner.invoke(app, ["detect", "--as-of", "2026-11-01", "--json"], obj=settings)
     assert detected.exit_code == 0, detected.output
     kinds = {k["kind"]: k for k in json.loads(detected.stdout)["kinds"]}
-    assert len(kinds) == 14 and all(k["found"] > 0 for k in kinds.values())
+    assert len(kinds) == len(FindingKind) and all(k["found"] > 0 for k in kinds.values())
     evaluated = runner.invoke(
         app, ["evaluate", str(small_county / "labels" / "labels.jsonl"), "--json"], obj=settings
     )

@@ -1,0 +1,59 @@
+"""`reliefgraph publish OUT_DIR`: the public fund-use disclosure and publicity, as static files."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jobs.publication import build, write
+from reliefgraph.commands.connection import connect
+from settings import Settings
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("publish")
+    def publish_command(
+        ctx: typer.Context,
+        out_dir: Annotated[Path, typer.Argument(help="folder for the HTML, CSV and JSON files")],
+        month: Annotated[
+            str | None, typer.Option(help="the last month published, YYYY-MM (default: last month)")
+        ] = None,
+        months: Annotated[int, typer.Option(help="how many months up to it", min=1, max=36)] = 12,
+        on: Annotated[str | None, typer.Option(help="publicity as of this day, YYYY-MM-DD (today)")] = None,
+    ) -> None:
+        """Write fund use per month, programme and township, the publicity lists (names masked)
+        and the published dishonesty records, for the county's website: nothing else."""
+        settings: Settings = ctx.obj
+        today = date.today()
+        if month is not None and not MONTH.fullmatch(month.strip()):
+            errors.print(f"[red]--month {month!r}[/red]: write the month as YYYY-MM, e.g. 2026-10")
+            raise typer.Exit(2)
+        try:
+            day = date.fromisoformat(on.strip()) if on else today
+        except ValueError:
+            errors.print(f"[red]--on {on!r}[/red]: write the day as YYYY-MM-DD")
+            raise typer.Exit(2) from None
+        if month is None:
+            first = day.replace(day=1)
+            month = f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
+        if out_dir.exists() and not out_dir.is_dir():
+            errors.print(f"[red]{out_dir}[/red] is a file, not a folder")
+            raise typer.Exit(2)
+        with connect(settings) as driver:
+            publication = build(driver, settings, last_month=month.strip(), months=months, on=day)
+        try:
+            paths = write(publication, out_dir)
+        except OSError as exc:
+            errors.print(f"[red]cannot write {out_dir}:[/red] {exc.strerror or exc}")
+            raise typer.Exit(1) from None
+        counts = ", ".join(f"{n}: {c}" for n, c in publication.counts().items())
+        console.print(f"{len(paths)} files in {out_dir} ({counts})")
