@@ -45,6 +45,28 @@ RECORD_LIFECYCLE = Workflow(
     },
 )
 
+# The record's properties a change freezes: what the platform is told.
+SNAPSHOT = (
+    "record_id",
+    "status",
+    "subject_name",
+    "id_number",
+    "behaviour",
+    "facts",
+    "amount_fen",
+    "legal_basis",
+    "severity",
+    "deciding_authority",
+    "decision_number",
+    "decision_date",
+    "publicity_start",
+    "publicity_end",
+    "recovery_amount_fen",
+    "aid_stopped",
+    "repaired_on",
+    "expired_on",
+)
+
 # A draft from a confirmed finding whose evidence names the subject.
 DRAFT = """
 MATCH (f:Finding {finding_id: $finding_id}) WHERE f.status = 'confirmed'
@@ -80,12 +102,10 @@ CALL (r, before, ok) {
   CREATE (r)-[:HAS_CHANGE]->(ch:CreditChange {sequence: s.value, change_id: 'CC-' + toString(s.value),
       change: $change, record_version: r.version, occurred_at: datetime()})
   // The record as it is now: what the platform is told, frozen with the change.
-  SET ch += r {.record_id, .status, .subject_name, .id_number, .behaviour, .facts, .amount_fen, .legal_basis,
-               .severity, .deciding_authority, .decision_number, .decision_date, .publicity_start,
-               .publicity_end, .recovery_amount_fen, .aid_stopped, .repaired_on, .expired_on}
+  SET ch += r {SNAPSHOT}
 }
 RETURN r {.*} AS record, ok, before, seen
-"""
+""".replace("{SNAPSHOT}", "{" + ", ".join("." + k for k in SNAPSHOT) + "}")
 
 RECORD = "MATCH (r:CreditRecord {record_id: $record_id}) RETURN r {.*} AS record"
 

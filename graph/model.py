@@ -43,6 +43,8 @@ class Label(StrEnum):
     CREDIT_CHANGE = "CreditChange"  # the export change feed: one per change the platform must see, numbered
     SEQUENCE = "Sequence"  # a counter (the change feed's numbers)
     EXPORT_CURSOR = "ExportCursor"  # how far a receiver has acknowledged the change feed
+    DEAD_LETTER = "DeadLetter"  # a change the receiver refused: its reason, until re-sent or withdrawn
+    EXPORT_BATCH = "ExportBatch"  # one acknowledged batch: sent, accepted, refused, digest (reconciliation)
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
@@ -131,6 +133,7 @@ class Rel(StrEnum):
     FROM_FINDING = "FROM_FINDING"  # CreditRecord -> Finding
     CONCERNS_CASE = "CONCERNS_CASE"  # CreditRecord -> Case
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
+    FOR_CHANGE = "FOR_CHANGE"  # DeadLetter -> CreditChange
     SIGNED = "SIGNED"  # Person -> HonestyCommitment
     COMMITS_TO = "COMMITS_TO"  # HonestyCommitment -> Case
     CORRECTED = "CORRECTED"  # Case/Enrollment/Payment/Visit/fact -> Correction (a replaced link)
