@@ -156,6 +156,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "publishDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "correctDishonestyRecord"): CREDIT_DECISION,
+    # Due process and its remedies: the credit officers who decide.
+    ("Mutation", "notifyDishonestySubject"): CREDIT_DECISION,
+    ("Mutation", "recordDefence"): CREDIT_DECISION,
+    ("Mutation", "recordCreditObjection"): CREDIT_DECISION,
+    ("Mutation", "resolveCreditObjection"): CREDIT_DECISION,
+    ("Mutation", "revokeDishonestyRecord"): CREDIT_DECISION,
 }
 
 

@@ -44,6 +44,8 @@ RETURN coalesce(v.name, t.name, c.name) AS name
 DISHONESTY_PUBLICITY = """
 MATCH (r:CreditRecord {status: 'published'})-[:ABOUT]->(p:Person)
 WHERE r.publicity_start <= $on AND r.publicity_end >= $on
+  AND NOT coalesce(r.objection_open, false)  // publication suspended while an objection is handled
+  AND r.source_agency IS NULL  // the county publicises its own decisions
   AND ($area = $county OR EXISTS { (p)-[m:MEMBER_OF]->(h:Household)
         WHERE m.until IS NULL AND (h.township_code = $area OR h.village_code = $area) })
 RETURN r {.record_id, .subject_name, .id_number, .behaviour, .severity, .amount_fen, .deciding_authority,

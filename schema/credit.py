@@ -20,10 +20,12 @@ from credit.records import (
     CreditStep,
     active_restrictions,
     credit_step,
+    defence_deadline,
     draft_record,
     fetch_changes,
     fetch_record,
 )
+from credit.rules import CreditRulesError, read_credit_rules
 from resolvers.context import RequestContext
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
@@ -52,6 +54,27 @@ class Severity(Enum):
     SEVERE = "severe"
 
 
+@strawberry.enum
+class ServiceMethod(Enum):
+    """How the notice reached the subject (送达方式)."""
+
+    IN_PERSON = "in_person"  # 直接送达
+    POST = "post"  # 邮寄送达
+    PUBLICATION = "publication"  # 公告送达
+
+
+@strawberry.enum
+class ObjectionKind(Enum):
+    OBJECTION = "objection"  # 异议
+    REVIEW = "review"  # 复核
+
+
+@strawberry.enum
+class ObjectionOutcome(Enum):
+    UPHELD = "upheld"  # the record stands
+    CORRECTED = "corrected"  # the record is corrected (revocation is revokeDishonestyRecord)
+
+
 @strawberry.type
 class CreditEvent(StepEvent):
     pass
@@ -60,7 +83,9 @@ class CreditEvent(StepEvent):
 @strawberry.type
 class DishonestyRecord:
     record_id: str
-    status: str = strawberry.field(description="draft, decided, published, repaired, expired")
+    status: str = strawberry.field(
+        description="draft, notified, decided, published, repaired, expired, revoked"
+    )
     version: int
     subject_name: str
     id_number: str
@@ -76,6 +101,18 @@ class DishonestyRecord:
     publicity_end: date | None
     recovery_amount: Decimal | None = strawberry.field(description="money to be recovered, yuan")
     aid_stopped: bool | None
+    notice_served_by: str | None = strawberry.field(description="in_person, post or publication")
+    notice_served_on: date | None
+    defence_deadline: date | None = strawberry.field(description="the last day to state a defence")
+    defence_statement: str | None = strawberry.field(description="the subject's statement (陈述申辩)")
+    defence_response: str | None = strawberry.field(description="the officer's response to it")
+    defence_waived: bool | None = strawberry.field(description="the subject waived the defence in writing")
+    objection_open: bool | None = strawberry.field(description="an objection or review is being handled")
+    objection_kind: str | None
+    objection_grounds: str | None
+    revocation_reason: str | None
+    revocation_reference: str | None = strawberry.field(description="the decision that overturned it")
+    revoked_on: date | None
 
     @strawberry.field(description="Every step: who, when.")
     async def events(self, info: Info[RequestContext, None]) -> list[CreditEvent]:
@@ -107,7 +144,9 @@ class RestrictionStatus:
 class CreditChange:
     sequence: int
     change_id: str
-    change: str = strawberry.field(description="decided, published, repaired, expired, corrected")
+    change: str = strawberry.field(
+        description="decided, published, repaired, expired, corrected, suspended, upheld, revoked"
+    )
     record_id: str
     record_version: int
     occurred_at: str
@@ -145,6 +184,18 @@ def record(r: dict[str, Any]) -> DishonestyRecord:
         publicity_end=to_date(r.get("publicity_end")),
         recovery_amount=to_yuan(r.get("recovery_amount_fen")),
         aid_stopped=r.get("aid_stopped"),
+        notice_served_by=r.get("notice_served_by"),
+        notice_served_on=to_date(r.get("notice_served_on")),
+        defence_deadline=to_date(r.get("defence_deadline")),
+        defence_statement=r.get("defence_statement"),
+        defence_response=r.get("defence_response"),
+        defence_waived=r.get("defence_waived"),
+        objection_open=r.get("objection_open"),
+        objection_kind=r.get("objection_kind"),
+        objection_grounds=r.get("objection_grounds"),
+        revocation_reason=r.get("revocation_reason"),
+        revocation_reference=r.get("revocation_reference"),
+        revoked_on=to_date(r.get("revoked_on")),
     )
 
 
@@ -366,6 +417,8 @@ class CreditMutation:
                 "aid_stopped": stop_aid,
             },
             note=f"decision {decision_number.strip()}",
+            refused="the subject's defence window is open (see defenceDeadline): decide after it, or "
+            "record their written waiver with recordDefence",
         )
 
     @strawberry.mutation(
@@ -386,6 +439,7 @@ class CreditMutation:
                 "publicity_start": today,
                 "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months),
             },
+            refused="an objection is being handled: publication waits for its outcome",
         )
 
     @strawberry.mutation(
@@ -431,18 +485,200 @@ class CreditMutation:
     ) -> RecordResult:
         if not 10 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="say what was wrong (10-2000 characters)")
-        changes: dict[str, Any] = {}
-        if facts is not None:
-            changes["facts"] = facts.strip()
-        if legal_basis is not None:
-            changes["legal_basis"] = legal_basis.strip()
-        if amount is not None:
-            fen = amount_fen(amount, "amount")
-            if isinstance(fen, InvalidInput):
-                return fen
-            changes["amount_fen"] = fen
+        changes = _corrections(facts, amount, legal_basis)
+        if isinstance(changes, InvalidInput):
+            return changes
         if not changes:
             return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
         return await _credit_step(
             info, record_id, expected_version, CreditStep.CORRECT, changes, note=note.strip()
         )
+
+    @strawberry.mutation(
+        description="Record the notice of the intended decision served on the subject (facts, basis, "
+        "the right to state a defence): how and when; the defence window runs from then "
+        "(credit officers). The printable notice: GET /credit/notice.html?record=…"
+    )
+    async def notify_dishonesty_subject(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        served_by: ServiceMethod,
+        served_on: date,
+    ) -> RecordResult:
+        ctx = info.context
+        if served_on > date.today():
+            return InvalidInput(field="servedOn", message="a notice cannot be served in the future")
+        try:
+            days = read_credit_rules(ctx.settings.credit_rules_file).due_process.defence_days
+        except CreditRulesError as exc:
+            return InvalidInput(field="recordId", message=str(exc))
+        deadline = defence_deadline(served_on, days)
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.NOTIFY,
+            {
+                "notice_served_by": served_by.value,
+                "notice_served_on": served_on,
+                "defence_deadline": deadline,
+            },
+            note=f"notice served ({served_by.value}) on {served_on}; defence until {deadline}",
+        )
+
+    @strawberry.mutation(
+        description="Record the subject's defence (陈述申辩) and the officer's response, or the "
+        "subject's written waiver of it (waived: true, the statement saying so) (credit officers)."
+    )
+    async def record_defence(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        statement: str,
+        response: str | None = None,
+        waived: bool = False,
+    ) -> RecordResult:
+        if not 4 <= len(statement.strip()) <= 4000:
+            return InvalidInput(
+                field="statement", message="the subject's statement or written waiver (4-4000 characters)"
+            )
+        if not waived and not 4 <= len((response or "").strip()) <= 4000:
+            return InvalidInput(field="response", message="answer the defence (4-4000 characters)")
+        changes: dict[str, Any] = {
+            "defence_statement": statement.strip(),
+            "defence_response": (response or "").strip() or None,
+            "defence_waived": waived,
+            "defence_recorded_on": date.today(),
+        }
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.DEFENCE,
+            changes,
+            note="defence waived in writing" if waived else "defence stated and answered",
+        )
+
+    @strawberry.mutation(
+        description="Record an objection (异议) or request for review (复核) of a decided or published "
+        "record: publication is suspended until it is resolved (credit officers)."
+    )
+    async def record_credit_objection(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        kind: ObjectionKind,
+        received_on: date,
+        grounds: str,
+    ) -> RecordResult:
+        if not 4 <= len(grounds.strip()) <= 4000:
+            return InvalidInput(field="grounds", message="the grounds of the objection (4-4000 characters)")
+        if received_on > date.today():
+            return InvalidInput(field="receivedOn", message="an objection cannot arrive in the future")
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.OBJECT,
+            {
+                "objection_open": True,
+                "objection_kind": kind.value,
+                "objection_received_on": received_on,
+                "objection_grounds": grounds.strip(),
+            },
+            note=f"{kind.value} received {received_on}: publication suspended",
+            refused="an objection is already being handled for this record",
+        )
+
+    @strawberry.mutation(
+        description="Resolve the open objection: upheld (the record stands, publication resumes) or "
+        "corrected (give the corrections). To overturn it, revokeDishonestyRecord (credit officers)."
+    )
+    async def resolve_credit_objection(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        outcome: ObjectionOutcome,
+        note: str,
+        facts: str | None = None,
+        amount: Decimal | None = None,
+        legal_basis: str | None = None,
+    ) -> RecordResult:
+        if not 10 <= len(note.strip()) <= 2000:
+            return InvalidInput(
+                field="note", message="say how the objection was decided (10-2000 characters)"
+            )
+        changes = _corrections(facts, amount, legal_basis)
+        if isinstance(changes, InvalidInput):
+            return changes
+        if outcome is ObjectionOutcome.CORRECTED and not changes:
+            return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
+        if outcome is ObjectionOutcome.UPHELD and changes:
+            return InvalidInput(field="outcome", message="an upheld record is not corrected: say CORRECTED")
+        changes["objection_outcome"] = outcome.value
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.UPHOLD if outcome is ObjectionOutcome.UPHELD else CreditStep.AMEND,
+            changes,
+            note=note.strip(),
+            refused="no objection is open for this record",
+        )
+
+    @strawberry.mutation(
+        description="Revoke (撤销) a record overturned on review, reconsideration or in court: it stops "
+        "restricting at once, leaves the publicity list, and the platform is told to remove it "
+        "(credit officers)."
+    )
+    async def revoke_dishonesty_record(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        reason: str,
+        decision_reference: str,
+    ) -> RecordResult:
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="say why it is revoked (10-2000 characters)")
+        if not 2 <= len(decision_reference.strip()) <= 200:
+            return InvalidInput(
+                field="decisionReference", message="the number of the decision or judgment that overturned it"
+            )
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.REVOKE,
+            {
+                "revocation_reason": reason.strip(),
+                "revocation_reference": decision_reference.strip(),
+                "revoked_on": date.today(),
+            },
+            note=f"revoked by {decision_reference.strip()}: {reason.strip()}",
+        )
+
+
+def _corrections(
+    facts: str | None, amount: Decimal | None, legal_basis: str | None
+) -> dict[str, Any] | InvalidInput:
+    changes: dict[str, Any] = {}
+    if facts is not None:
+        if not 4 <= len(facts.strip()) <= 4000:
+            return InvalidInput(field="facts", message="the facts (4-4000 characters)")
+        changes["facts"] = facts.strip()
+    if legal_basis is not None:
+        if not 4 <= len(legal_basis.strip()) <= 500:
+            return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
+        changes["legal_basis"] = legal_basis.strip()
+    if amount is not None:
+        fen = amount_fen(amount, "amount")
+        if isinstance(fen, InvalidInput):
+            return fen
+        changes["amount_fen"] = fen
+    return changes

@@ -33,7 +33,7 @@ TOKEN = "platform-token"
 
 DRAFTS = """
 UNWIND range(1, $n) AS i
-CREATE (:CreditRecord {record_id: 'DR-T' + toString(i), status: 'draft', version: 1,
+CREATE (:CreditRecord {record_id: 'DR-T' + toString(i), status: 'notified', version: 1, defence_waived: true,
   subject_name: '测试' + toString(i),
   id_number: '11010519491231002X', behaviour: 'concealment', legal_basis: '第六十八条', severity: 'general',
   amount_fen: 100 * i})
