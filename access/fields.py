@@ -153,6 +153,11 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("CaseEvent", "by"): OFFICIAL,
     ("FindingEvent", "by"): OFFICIAL,
     ("CreditEvent", "by"): OFFICIAL,
+    ("CreditDeadLetter", "withdrawnBy"): OFFICIAL,
+    ("CreditDeadLetter", "reason"): "the credit platform's reason for refusing a change, about its format "
+    "or catalogue; the letter names the record by id only",
+    ("CreditDeadLetter", "withdrawalReason"): "the credit officer's reason for withdrawing a refused change",
+    ("DishonestyRecord", "noticeServedBy"): "how a notice was served: in person, by post or by publication",
     ("Finding", "assignee"): OFFICIAL,
     ("Visit", "staffId"): OFFICIAL,
     ("Staff", "staffId"): OFFICIAL,

@@ -10,20 +10,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from credit.shape import PUBLIC, SHARED, projection
 from domain.workflow import Transition, Workflow
-
-# The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
-PUBLIC_FIELDS = (
-    "record_id",
-    "behaviour",
-    "severity",
-    "deciding_authority",
-    "decision_number",
-    "decision_date",
-    "publicity_start",
-    "publicity_end",
-    "status",
-)
 
 
 class CreditStep(StrEnum):
@@ -90,27 +78,8 @@ def defence_deadline(served_on: date, days: int) -> date:
     return served_on + timedelta(days=days)
 
 
-# The record's properties a change freezes: what the platform is told.
-SNAPSHOT = (
-    "record_id",
-    "status",
-    "subject_name",
-    "id_number",
-    "behaviour",
-    "facts",
-    "amount_fen",
-    "legal_basis",
-    "severity",
-    "deciding_authority",
-    "decision_number",
-    "decision_date",
-    "publicity_start",
-    "publicity_end",
-    "recovery_amount_fen",
-    "aid_stopped",
-    "repaired_on",
-    "expired_on",
-)
+# The record's properties a change freezes: what the platform is told (credit/shape.py).
+SNAPSHOT = tuple(f.key for f in SHARED)
 
 # A draft from a confirmed finding whose evidence names the subject.
 DRAFT = """
@@ -157,7 +126,7 @@ CALL (r, before, ok) {
   SET ch += r {SNAPSHOT}
 }
 RETURN r {.*} AS record, ok, before, seen
-""".replace("{SNAPSHOT}", "{" + ", ".join("." + k for k in SNAPSHOT) + "}")
+""".replace("{SNAPSHOT}", projection(SHARED))
 
 RECORD = "MATCH (r:CreditRecord {record_id: $record_id}) RETURN r {.*} AS record"
 
@@ -182,9 +151,8 @@ CALL (p) {
   WHERE m.until IS NULL AND m2.until IS NULL RETURN r
 }
 WITH DISTINCT r WHERE {IS_RESTRICTING}
-RETURN r {.record_id, .id_number, .behaviour, .severity, .deciding_authority, .decision_number,
-          .decision_date, .publicity_start, .publicity_end, .status} AS record
-""".replace("{IS_RESTRICTING}", IS_RESTRICTING)
+RETURN r {PUBLIC} AS record
+""".replace("{IS_RESTRICTING}", IS_RESTRICTING).replace("{PUBLIC}", projection(PUBLIC))
 
 CHANGES = """
 MATCH (c:CreditChange) WHERE c.sequence > $after

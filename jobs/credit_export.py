@@ -35,10 +35,10 @@ from neo4j import Driver
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from credit.records import SNAPSHOT
-from domain.money import to_yuan
+from credit.shape import SHARED, as_json
 from settings.private_files import private_dir, private_open
 
-FORMAT = "reliefgraph.credit-change/1"
+FORMAT = "reliefgraph.credit-change/2"
 
 READ_CURSOR = """
 MERGE (c:ExportCursor {name: $name}) ON CREATE SET c.acknowledged = 0, c.created_at = datetime()
@@ -52,7 +52,8 @@ SET c.acknowledged = $last, c.acknowledged_at = datetime()
 # a killed run leaves either all three or none (and the rerun's resend makes the same ones).
 ACKNOWLEDGE_BATCH = """
 MATCH (c:ExportCursor {name: $name}) WHERE c.acknowledged < $last
-SET c.acknowledged = $last, c.acknowledged_at = datetime()
+SET c.acknowledged = $last, c.acknowledged_at = datetime(),
+    c.receiver_count = coalesce($receiver_count, c.receiver_count)
 MERGE (b:ExportBatch {batch_key: $name + ' ' + $batch_id})
 SET b.sink = $name, b.batch_id = $batch_id, b.first_sequence = $first, b.last_sequence = $last,
     b.sent = $sent, b.accepted = $accepted, b.refused = size($refused), b.digest = $digest,
@@ -87,7 +88,11 @@ SET l.status = CASE WHEN d.reason IS NULL THEN 'resent' ELSE 'open' END,
     l.refusals = l.refusals + CASE WHEN d.reason IS NULL THEN 0 ELSE 1 END,
     l.resent_at = CASE WHEN d.reason IS NULL THEN datetime() ELSE l.resent_at END,
     l.resent_by = CASE WHEN d.reason IS NULL THEN $by ELSE l.resent_by END
+WITH count(*) AS done
+MATCH (c:ExportCursor {name: $name})
+SET c.receiver_count = coalesce($receiver_count, c.receiver_count)
 """
+RECEIVER_COUNT = "MATCH (c:ExportCursor {name: $name}) RETURN c.receiver_count AS count"
 CHANGES = """
 MATCH (c:CreditChange) WHERE c.sequence > $after
 RETURN c {.*} AS change ORDER BY c.sequence LIMIT $limit
@@ -133,13 +138,12 @@ def _json(value: Any) -> Any:
     return value
 
 
+# The record inside a change: every shared field but the id, which the change carries itself.
+EXPORTED = tuple(f for f in SHARED if f.key != "record_id")
+
+
 def change_record(c: dict[str, Any]) -> dict[str, Any]:
-    """One change as the platform receives it (docs/credit-export.md)."""
-
-    def yuan(fen: int | None) -> str | None:
-        amount = to_yuan(fen)
-        return None if amount is None else str(amount)
-
+    """One change as the platform receives it (docs/credit-export.md); fields from credit/shape.py."""
     return {
         "format": FORMAT,
         "idempotency_key": c["change_id"],
@@ -148,25 +152,7 @@ def change_record(c: dict[str, Any]) -> dict[str, Any]:
         "occurred_at": _json(c["occurred_at"]),
         "record_id": c["record_id"],
         "record_version": c["record_version"],
-        "record": {
-            "status": c.get("status"),
-            "subject_name": c.get("subject_name"),
-            "id_number": c.get("id_number"),
-            "behaviour": c.get("behaviour"),
-            "facts": c.get("facts"),
-            "amount": yuan(c.get("amount_fen")),
-            "legal_basis": c.get("legal_basis"),
-            "severity": c.get("severity"),
-            "deciding_authority": c.get("deciding_authority"),
-            "decision_number": c.get("decision_number"),
-            "decision_date": _json(c.get("decision_date")),
-            "publicity_start": _json(c.get("publicity_start")),
-            "publicity_end": _json(c.get("publicity_end")),
-            "recovery_amount": yuan(c.get("recovery_amount_fen")),
-            "aid_stopped": c.get("aid_stopped"),
-            "repaired_on": _json(c.get("repaired_on")),
-            "expired_on": _json(c.get("expired_on")),
-        },
+        "record": as_json(c, EXPORTED),
     }
 
 
@@ -471,7 +457,14 @@ def retry_dead_letters(
         {"letter_id": r["letter_id"], "reason": delivery.refused.get(rec["idempotency_key"])}
         for r, rec in zip(rows, records, strict=True)
     ]
-    driver.execute_query(RESENT, letters=letters, by=by, database_=database)
+    driver.execute_query(
+        RESENT,
+        letters=letters,
+        by=by,
+        name=sink.name,
+        receiver_count=delivery.receiver_count,
+        database_=database,
+    )
     return ResendReport(
         sum(1 for x in letters if x["reason"] is None),
         len(delivery.refused),
@@ -484,3 +477,86 @@ def _resend_form(change: dict[str, Any], record: dict[str, Any] | None) -> dict[
     if record is None:
         return change
     return {**change, **{k: record.get(k) for k in SNAPSHOT}, "record_version": record["version"]}
+
+
+# Reconciliation: what each acknowledged batch sent, what was accepted and refused, and what
+# the receiver said it holds; the accepted keys are re-derived from the feed for the digest.
+BATCHES = """
+MATCH (b:ExportBatch {sink: $name})
+RETURN b {.*} AS batch ORDER BY b.first_sequence
+"""
+BATCH_KEYS = """
+UNWIND $ranges AS range
+MATCH (c:CreditChange) WHERE c.sequence >= range[0] AND c.sequence <= range[1]
+  AND NOT EXISTS { (:DeadLetter {sink: $name})-[:FOR_CHANGE]->(c) }
+RETURN c.change_id AS key
+"""
+RESENT_BY_DAY = """
+MATCH (l:DeadLetter {sink: $name, status: 'resent'})
+RETURN date(l.resent_at) AS day, collect(l.change_id) AS keys
+"""
+
+
+@dataclass(frozen=True)
+class DayReconciliation:
+    day: date
+    batches: int
+    sent: int
+    accepted: int  # in this day's batches, plus dead letters re-sent and accepted this day
+    refused: int
+    digest: str  # accepted_digest of the day's accepted keys
+    accepted_total: int  # everything this destination accepted up to the end of the day
+    receiver_count: int | None  # what the receiver last said it holds that day (HTTP sinks)
+
+    @property
+    def difference(self) -> int | None:
+        """The receiver's count less ours: 0 when they agree; None where it reports none."""
+        return None if self.receiver_count is None else self.receiver_count - self.accepted_total
+
+
+def receiver_difference(driver: Driver, database: str, sink: Sink, accepted_total: int) -> int | None:
+    """The receiver's latest count of what it holds less everything we had accepted; None where it
+    reports no count (an outbox, or a receiver that does not say)."""
+    records, _, _ = driver.execute_query(RECEIVER_COUNT, name=sink.name, database_=database)
+    count = records[0]["count"] if records else None
+    return None if count is None else count - accepted_total
+
+
+def reconcile(driver: Driver, database: str, sink: Sink) -> list[DayReconciliation]:
+    batches = [r["batch"] for r in driver.execute_query(BATCHES, name=sink.name, database_=database)[0]]
+    resent = {
+        _native_day(r["day"]): r["keys"]
+        for r in driver.execute_query(RESENT_BY_DAY, name=sink.name, database_=database)[0]
+    }
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for b in batches:
+        by_day.setdefault(_native_day(b["day"]), []).append(b)
+    out, total = [], 0
+    for day in sorted(set(by_day) | set(resent)):
+        day_batches = by_day.get(day, [])
+        rows, _, _ = driver.execute_query(
+            BATCH_KEYS,
+            name=sink.name,
+            ranges=[[b["first_sequence"], b["last_sequence"]] for b in day_batches],
+            database_=database,
+        )
+        keys = [r["key"] for r in rows] + resent.get(day, [])
+        total += len(keys)
+        counts = [b["receiver_count"] for b in day_batches if b.get("receiver_count") is not None]
+        out.append(
+            DayReconciliation(
+                day,
+                len(day_batches),
+                sum(b["sent"] for b in day_batches),
+                len(keys),
+                sum(b["refused"] for b in day_batches),
+                accepted_digest(keys),
+                total,
+                counts[-1] if counts else None,
+            )
+        )
+    return out
+
+
+def _native_day(value: Any) -> date:
+    return value.to_native() if hasattr(value, "to_native") else value

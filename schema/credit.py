@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from credit.dead_letters import dead_letters, withdraw
 from credit.records import (
     RECORD_EVENTS,
     RECORD_LIFECYCLE,
@@ -26,10 +27,11 @@ from credit.records import (
     fetch_record,
 )
 from credit.rules import CreditRulesError, read_credit_rules
+from credit.shape import build
 from resolvers.context import RequestContext
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
-from schema.people import to_date, to_yuan
+from schema.people import to_date
 from schema.steps import StepEvent
 from schema.validation import amount_fen, id_number_input, purpose_problem
 
@@ -166,75 +168,59 @@ class CreditChange:
 
 
 def record(r: dict[str, Any]) -> DishonestyRecord:
-    return DishonestyRecord(
-        record_id=r["record_id"],
-        status=r["status"],
-        version=r["version"],
-        subject_name=r["subject_name"],
-        id_number=r["id_number"],
-        behaviour=r["behaviour"],
-        facts=r.get("facts"),
-        amount=to_yuan(r.get("amount_fen")),
-        legal_basis=r["legal_basis"],
-        severity=r["severity"],
-        deciding_authority=r.get("deciding_authority"),
-        decision_number=r.get("decision_number"),
-        decision_date=to_date(r.get("decision_date")),
-        publicity_start=to_date(r.get("publicity_start")),
-        publicity_end=to_date(r.get("publicity_end")),
-        recovery_amount=to_yuan(r.get("recovery_amount_fen")),
-        aid_stopped=r.get("aid_stopped"),
-        notice_served_by=r.get("notice_served_by"),
-        notice_served_on=to_date(r.get("notice_served_on")),
-        defence_deadline=to_date(r.get("defence_deadline")),
-        defence_statement=r.get("defence_statement"),
-        defence_response=r.get("defence_response"),
-        defence_waived=r.get("defence_waived"),
-        objection_open=r.get("objection_open"),
-        objection_kind=r.get("objection_kind"),
-        objection_grounds=r.get("objection_grounds"),
-        revocation_reason=r.get("revocation_reason"),
-        revocation_reference=r.get("revocation_reference"),
-        revoked_on=to_date(r.get("revoked_on")),
-    )
+    return build(DishonestyRecord, r, version=r["version"])
 
 
 def public_record(r: dict[str, Any]) -> PublicCreditRecord:
-    return PublicCreditRecord(
-        record_id=r["record_id"],
-        behaviour=r["behaviour"],
-        severity=r["severity"],
-        deciding_authority=r.get("deciding_authority"),
-        decision_number=r.get("decision_number"),
-        decision_date=to_date(r.get("decision_date")),
-        publicity_start=to_date(r.get("publicity_start")),
-        publicity_end=to_date(r.get("publicity_end")),
-    )
+    return build(PublicCreditRecord, r)
 
 
 def change(c: dict[str, Any]) -> CreditChange:
-    return CreditChange(
+    return build(
+        CreditChange,
+        c,
         sequence=c["sequence"],
         change_id=c["change_id"],
         change=c["change"],
-        record_id=c["record_id"],
         record_version=c["record_version"],
         occurred_at=c["occurred_at"],
-        status=c["status"],
-        subject_name=c["subject_name"],
-        id_number=c["id_number"],
-        behaviour=c["behaviour"],
-        facts=c.get("facts"),
-        amount=to_yuan(c.get("amount_fen")),
-        legal_basis=c["legal_basis"],
-        severity=c["severity"],
-        deciding_authority=c.get("deciding_authority"),
-        decision_number=c.get("decision_number"),
-        decision_date=to_date(c.get("decision_date")),
-        publicity_start=to_date(c.get("publicity_start")),
-        publicity_end=to_date(c.get("publicity_end")),
     )
 
+
+@strawberry.type
+class CreditDeadLetter:
+    """A change the receiver refused, with its reason, until re-sent or withdrawn."""
+
+    letter_id: str
+    sink: str
+    change_id: str
+    sequence: int
+    record_id: str
+    change: str
+    reason: str = strawberry.field(description="the receiver's reason")
+    status: str = strawberry.field(description="open, resent or withdrawn")
+    refusals: int
+    refused_at: str
+    withdrawn_by: str | None
+    withdrawal_reason: str | None
+
+
+def dead_letter(letter: dict[str, Any]) -> CreditDeadLetter:
+    return CreditDeadLetter(**letter)
+
+
+@strawberry.type
+class CreditDeadLetters:
+    letters: list[CreditDeadLetter]
+
+
+DeadLettersResult = Annotated[
+    CreditDeadLetters | Forbidden | InvalidInput, strawberry.union("CreditDeadLettersResult")
+]
+WithdrawResult = Annotated[
+    CreditDeadLetter | Forbidden | NotFound | InvalidInput | InvalidTransition,
+    strawberry.union("WithdrawDeadLetterResult"),
+]
 
 RecordResult = Annotated[
     DishonestyRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
@@ -343,9 +329,48 @@ class CreditQuery:
         edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
         return connection(edges, len(rows), limit)
 
+    @strawberry.field(
+        description="Changes the credit platform refused, with its reasons (credit officers, auditors); "
+        "status: open (default), resent, withdrawn, or null for all."
+    )
+    async def credit_dead_letters(
+        self, info: Info[RequestContext, None], status: str | None = "open", first: int = 100
+    ) -> DeadLettersResult:
+        ctx = info.context
+        if status is not None and status not in ("open", "resent", "withdrawn"):
+            return InvalidInput(field="status", message="open, resent or withdrawn (or null for all)")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+        except PageSizeError as exc:
+            return InvalidInput(field="first", message=str(exc))
+        return CreditDeadLetters(
+            letters=[dead_letter(x) for x in await dead_letters(ctx.gateway, status, limit)]
+        )
+
 
 @strawberry.type
 class CreditMutation:
+    @strawberry.mutation(
+        description="Withdraw a dead letter: the platform is not to have this change (credit officers)."
+    )
+    async def withdraw_credit_dead_letter(
+        self, info: Info[RequestContext, None], letter_id: str, reason: str
+    ) -> WithdrawResult:
+        ctx = info.context
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="say why it is withdrawn (10-2000 characters)")
+        row = await withdraw(
+            ctx.gateway, letter_id.strip()[:200], by=ctx.principal.subject, reason=reason.strip()
+        )
+        if row is None:
+            return NotFound(message="no such dead letter")
+        if not row["ok"]:
+            return InvalidTransition(
+                status=row["before"],
+                message=f"only an open dead letter is withdrawn; this one is {row['before']}",
+            )
+        return dead_letter(row["letter"])
+
     @strawberry.mutation(
         description="Draft a dishonesty record from a confirmed finding (investigators); facts and "
         "amount come from the confirmation."

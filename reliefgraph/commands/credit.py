@@ -20,6 +20,8 @@ from jobs.credit_export import (
     OutboxUnwritable,
     ReceiverUnavailable,
     export_changes,
+    receiver_difference,
+    reconcile,
     retry_dead_letters,
 )
 from reliefgraph.commands.connection import connect
@@ -49,6 +51,14 @@ def export_credit(
             "--retry-dead", help="first re-send the records the receiver refused (as they are now, corrected)"
         ),
     ] = False,
+    show_reconciliation: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="send nothing: per day, sent, accepted, refused, the accepted keys' digest, and the "
+            "difference from the receiver's own count (exit 1 where they differ)",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
 ) -> None:
     """Send every credit change since the last acknowledged one, exactly once (expiring due records
@@ -66,6 +76,9 @@ def export_credit(
     except OutboxUnwritable as exc:
         errors.print(f"[red]nothing exported:[/red] {exc}")
         raise typer.Exit(1) from None
+    if show_reconciliation:
+        _reconcile(settings, sink, as_json)
+        return
     with connect(settings) as driver:
         migrate(driver, settings.neo4j_database)
         expired = expire_due(driver, settings.neo4j_database, date.today())
@@ -113,6 +126,36 @@ def export_credit(
             "--retry-dead, or withdraw them"
         )
         raise typer.Exit(2)
+
+
+def _reconcile(settings: Settings, sink: HttpSink | OutboxSink, as_json: bool) -> None:
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        days = reconcile(driver, settings.neo4j_database, sink)
+        total = days[-1].accepted_total if days else 0
+        difference = receiver_difference(driver, settings.neo4j_database, sink, total)
+    if isinstance(sink, HttpSink):
+        sink.close()
+    if as_json:
+        rows = [{**{k: v for k, v in vars(d).items() if k != "day"}, "day": d.day.isoformat()} for d in days]
+        summary = {"sink": sink.name, "days": rows, "accepted_total": total, "difference": difference}
+        print(json.dumps(summary, indent=2))
+    else:
+        console.print(f"reconciliation with {sink.name}")
+        for d in days:
+            console.print(
+                f"{d.day}: {d.batches} batches, sent {d.sent:,}, accepted {d.accepted:,}, refused "
+                f"{d.refused:,}; accepted so far {d.accepted_total:,}; digest {d.digest}"
+            )
+        if not days:
+            console.print("nothing acknowledged yet")
+        console.print(
+            "the receiver reports no count"
+            if difference is None
+            else f"the receiver holds {total + difference:,}: difference {difference:+,}"
+        )
+    if difference:
+        raise typer.Exit(1)
 
 
 @credit_app.command("expire")

@@ -411,3 +411,52 @@ def test_an_objection_suspends_publication_and_a_revocation_ends_the_restriction
         ("revoked", "revoked"),
     ]
     assert one(client, officer, PUBLISH, id=rid, v=9)["__typename"] == "InvalidTransition"
+
+
+def test_the_notice_is_a_printable_page_for_credit_officers(
+    client: TestClient, keys: dict[str, str], detected
+) -> None:  # type: ignore[no-untyped-def]
+    officer = keys["credit_officer"]
+    rid = drafted(client, keys)
+
+    def page(key: str, record: str = rid):  # type: ignore[no-untyped-def]
+        return client.get(f"/credit/notice.html?record={record}", headers={"authorization": f"Bearer {key}"})
+
+    assert page(officer).status_code == 409  # not served yet: nothing to print
+    one(client, officer, NOTIFY, id=rid, v=1, on="2026-11-20")
+    shown = page(officer)
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert "失信记录拟列入告知书" in shown.text and "王建国" in shown.text
+    assert "2026年11月27日前" in shown.text and "陈述和申辩" in shown.text and "直接送达" in shown.text
+    assert page(keys["caseworker"]).status_code == 403
+    assert page(officer, "DR-NONE").status_code == 404
+    assert client.get(f"/credit/notice.html?record={rid}").status_code == 401
+
+
+def test_dead_letters_are_listed_and_withdrawn_by_credit_officers(
+    client: TestClient, keys: dict[str, str], detected, settings
+) -> None:  # type: ignore[no-untyped-def]
+    detected.execute_query(
+        "CREATE (:DeadLetter {letter_id: 'CC-9 http:x', sink: 'http:x', change_id: 'CC-9', sequence: 9, "
+        "record_id: 'DR-9', change: 'decided', reason: '行为代码不在目录中', status: 'open', refusals: 1, "
+        "refused_at: datetime()})",
+        database_=settings.neo4j_database,
+    )
+    listing = (
+        "{ creditDeadLetters { __typename ... on CreditDeadLetters { letters { letterId reason status } } } }"
+    )
+    withdraw = """mutation($id: String!) { withdrawCreditDeadLetter(letterId: $id,
+      reason: "the decision was annulled before the platform had it") { __typename
+      ... on CreditDeadLetter { status withdrawnBy } ... on InvalidTransition { message } } }"""
+    for role in ("credit_officer", "auditor"):
+        assert one(client, keys[role], listing)["letters"] == [
+            {"letterId": "CC-9 http:x", "reason": "行为代码不在目录中", "status": "open"}
+        ]
+    assert one(client, keys["caseworker"], listing)["__typename"] == "Forbidden"
+    assert one(client, keys["auditor"], withdraw, id="CC-9 http:x")["__typename"] == "Forbidden"
+    done = one(client, keys["credit_officer"], withdraw, id="CC-9 http:x")
+    assert (done["status"], done["withdrawnBy"]) == ("withdrawn", "mz-credit")
+    assert (
+        one(client, keys["credit_officer"], withdraw, id="CC-9 http:x")["__typename"] == "InvalidTransition"
+    )
+    assert one(client, keys["credit_officer"], listing)["letters"] == []  # open ones only, by default

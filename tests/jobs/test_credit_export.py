@@ -20,6 +20,7 @@ from jobs.credit_export import (
     HttpSink,
     OutboxSink,
     OutboxUnwritable,
+    accepted_digest,
     export_changes,
     retry_dead_letters,
 )
@@ -306,5 +307,20 @@ def test_the_command_exits_non_zero_while_dead_letters_wait_and_retry_dead_resen
         fixed = CliRunner().invoke(app, [*command, "--retry-dead"], obj=configured)
         assert fixed.exit_code == 0, fixed.output
         assert json.loads(fixed.stdout)["resent"] == 2 and by_sequence(r.stored) == changes
+        # Reconciliation: our count and digest of what was accepted against the receiver's own.
+        check = CliRunner().invoke(app, [*command, "--reconcile"], obj=configured)
+        assert check.exit_code == 0, check.output
+        summary = json.loads(check.stdout)
+        (day,) = summary["days"]
+        assert (day["sent"], day["refused"], day["accepted"]) == (len(changes), 2, len(changes))
+        assert day["digest"] == accepted_digest(list(r.stored)) and summary["difference"] == 0
+        # The receiver reports holding two fewer than it confirmed (it lost them).
+        graph.execute_query(
+            "MATCH (c:ExportCursor) SET c.receiver_count = $n",
+            n=len(r.stored),
+            database_=settings.neo4j_database,
+        )
+        lost = CliRunner().invoke(app, [*command, "--reconcile"], obj=configured)
+        assert lost.exit_code == 1 and json.loads(lost.stdout)["difference"] == -2
     finally:
         running.stop()
