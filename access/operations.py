@@ -129,6 +129,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         {role: Scope.COUNTY for role in (DP, CW, IV, CR)}, "your role does not check restrictions"
     ),
     ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
+    # Record ids and the platform's reasons, no names: the officers who resolve them, auditors.
+    ("Query", "creditDeadLetters"): Operation(
+        {CR: Scope.COUNTY, AU: Scope.COUNTY}, "dead letters are for credit officers and auditors"
+    ),
     ("Query", "publicityList"): PUBLICITY,
     ("Query", "dishonestyPublicity"): PUBLICITY,
     ("Query", "departments"): Operation(EVERYONE),  # public reference data
@@ -164,6 +168,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "publishDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "correctDishonestyRecord"): CREDIT_DECISION,
+    # Due process and its remedies: the credit officers who decide.
+    ("Mutation", "notifyDishonestySubject"): CREDIT_DECISION,
+    ("Mutation", "recordDefence"): CREDIT_DECISION,
+    ("Mutation", "recordCreditObjection"): CREDIT_DECISION,
+    ("Mutation", "resolveCreditObjection"): CREDIT_DECISION,
+    ("Mutation", "revokeDishonestyRecord"): CREDIT_DECISION,
+    ("Mutation", "withdrawCreditDeadLetter"): CREDIT_DECISION,
 }
 
 

@@ -6,45 +6,81 @@ without its change)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from credit.shape import PUBLIC, SHARED, projection
 from domain.partner_changes import ChangeKind, append_changes
 from domain.workflow import Transition, Workflow
 
-# The fields of a record the platform receives and partners may see (DOMAIN.md section 9).
-PUBLIC_FIELDS = (
-    "record_id",
-    "behaviour",
-    "severity",
-    "deciding_authority",
-    "decision_number",
-    "decision_date",
-    "publicity_start",
-    "publicity_end",
-    "status",
-)
-
 
 class CreditStep(StrEnum):
+    NOTIFY = "notify"  # the notice of the intended decision, served to the subject
+    DEFENCE = "defence"  # the subject's statement (陈述申辩) and the officer's response, or a waiver
     DECIDE = "decide"
     PUBLISH = "publish"
     REPAIR = "repair"
     CORRECT = "correct"
     EXPIRE = "expire"
+    OBJECT = "object"  # an objection (异议) or a request for review (复核): publication suspended
+    UPHOLD = "uphold"  # the objection fails: the record stands as it was
+    AMEND = "amend"  # the objection succeeds in part: the record is corrected
+    REVOKE = "revoke"  # overturned on review, reconsideration or in court (撤销)
 
 
-# change: what the credit platform's export feed calls the step.
+# change: what the credit platform's export feed calls the step (None: the platform is not told;
+# notice and defence come before there is a decision to share).
 RECORD_LIFECYCLE = Workflow(
     "dishonesty record",
     {
-        CreditStep.DECIDE: Transition(("draft",), "decided", change="decided"),
+        CreditStep.NOTIFY: Transition(("draft",), "notified"),
+        CreditStep.DEFENCE: Transition(("notified",), None),
+        CreditStep.DECIDE: Transition(("notified",), "decided", change="decided"),
         CreditStep.PUBLISH: Transition(("decided",), "published", change="published"),
         CreditStep.REPAIR: Transition(("published",), "repaired", change="repaired"),
         CreditStep.CORRECT: Transition(("decided", "published"), None, change="corrected"),
         CreditStep.EXPIRE: Transition(("published",), "expired", change="expired"),
+        CreditStep.OBJECT: Transition(("decided", "published"), None, change="suspended"),
+        CreditStep.UPHOLD: Transition(("decided", "published"), None, change="upheld"),
+        CreditStep.AMEND: Transition(("decided", "published"), None, change="corrected"),
+        CreditStep.REVOKE: Transition(
+            ("decided", "published", "repaired", "expired"), "revoked", change="revoked"
+        ),
     },
 )
+
+# The statuses in which a record restricts its subject's household (一处失信、处处受限). A
+# revoked record restricts no one from the moment it is revoked.
+RESTRICTING = ("decided", "published")
+BEFORE_DECISION = ("draft", "notified")  # not yet a decision: shown to no one outside credit work
+
+
+def cypher_list(statuses: tuple[str, ...]) -> str:
+    """A fixed tuple of statuses as a Cypher list literal, for statements built at import."""
+    return "[" + ", ".join(f"'{x}'" for x in statuses) + "]"
+
+
+IS_RESTRICTING = "r.status IN " + cypher_list(RESTRICTING)  # the record r restricts
+
+# Steps that need an objection open (True) or none (False); the rest do not look.
+OBJECTION_STATE: dict[CreditStep, bool] = {
+    CreditStep.PUBLISH: False,
+    CreditStep.OBJECT: False,
+    CreditStep.UPHOLD: True,
+    CreditStep.AMEND: True,
+}
+# Steps that close an open objection.
+CLOSES_OBJECTION = (CreditStep.UPHOLD, CreditStep.AMEND, CreditStep.REVOKE)
+
+
+def defence_deadline(served_on: date, days: int) -> date:
+    """The last day the subject may state a defence: `days` after the notice is served."""
+    return served_on + timedelta(days=days)
+
+
+# The record's properties a change freezes: what the platform is told (credit/shape.py).
+SNAPSHOT = tuple(f.key for f in SHARED)
 
 # A draft from a confirmed finding whose evidence names the subject.
 DRAFT = """
@@ -64,11 +100,11 @@ RETURN r {.*} AS record
 """
 
 # A decided record restricts its subject (joint restriction); repaired or expired, it no
-# longer does. Partners serving the subject hear of both (domain/partner_changes.py).
+# longer does, nor once revoked. Partners serving the subject hear of both (domain/partner_changes.py).
 _RESTRICTION_CHANGES = f"""
 CASE WHEN $change = 'decided' THEN [{{kind: '{ChangeKind.RESTRICTION_STARTED}', id_number: r.id_number,
                                       detail: {{record_id: r.record_id}}}}]
-     WHEN $change IN ['repaired', 'expired'] THEN [{{kind: '{ChangeKind.RESTRICTION_ENDED}',
+     WHEN $change IN ['repaired', 'expired', 'revoked'] THEN [{{kind: '{ChangeKind.RESTRICTION_ENDED}',
                                       id_number: r.id_number, detail: {{record_id: r.record_id}}}}]
      ELSE [] END"""
 
@@ -78,7 +114,13 @@ STEP = (
     """
 MATCH (r:CreditRecord {record_id: $record_id})
 WITH r, r.status AS before, r.version AS seen
-WITH r, before, seen, before IN $allowed_from AND seen = $expected_version AND $precondition AS ok
+WITH r, before, seen, before IN $allowed_from AND seen = $expected_version AND $precondition
+  // Due process: no decision while the subject's defence window is open, unless they waived it.
+  AND ($defence_closed_on IS NULL OR coalesce(r.defence_waived, false)
+       OR r.defence_deadline < $defence_closed_on)
+  AND ($objection_open IS NULL OR coalesce(r.objection_open, false) = $objection_open)
+  AND r.source_agency IS NULL  // records published by other agencies take no local step
+  AS ok
 CALL (r, before, ok) {
   WITH r, before, ok WHERE ok
   SET r.status = coalesce($to, r.status), r.version = r.version + 1, r.updated_at = datetime(),
@@ -86,16 +128,15 @@ CALL (r, before, ok) {
   CREATE (r)-[:HAS_EVENT]->(:CreditEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
                                           action: $action, from_status: before, to_status: r.status,
                                           note: $note})
+  WITH r WHERE $change IS NOT NULL
   MERGE (s:Sequence {name: 'credit_changes'}) ON CREATE SET s.value = 0
   SET s.value = s.value + 1
   CREATE (r)-[:HAS_CHANGE]->(ch:CreditChange {sequence: s.value, change_id: 'CC-' + toString(s.value),
       change: $change, record_version: r.version, occurred_at: datetime()})
   // The record as it is now: what the platform is told, frozen with the change.
-  SET ch += r {.record_id, .status, .subject_name, .id_number, .behaviour, .facts, .amount_fen, .legal_basis,
-               .severity, .deciding_authority, .decision_number, .decision_date, .publicity_start,
-               .publicity_end, .recovery_amount_fen, .aid_stopped, .repaired_on, .expired_on}
+  SET ch += r {SNAPSHOT}
   WITH r
-"""
+""".replace("{SNAPSHOT}", projection(SHARED))
     + append_changes(_RESTRICTION_CHANGES, "r")
     + """
 }
@@ -111,7 +152,7 @@ RETURN e {.*, at: toString(e.at)} AS event ORDER BY e.at, e.event_id
 """
 
 DUE_TO_EXPIRE = """
-MATCH (r:CreditRecord {status: 'published'}) WHERE r.publicity_end < $today
+MATCH (r:CreditRecord {status: 'published'}) WHERE r.publicity_end < $today AND r.source_agency IS NULL
 RETURN r.record_id AS record_id, r.version AS version
 """
 
@@ -125,10 +166,9 @@ CALL (p) {
   MATCH (p)-[m:MEMBER_OF]->(:Household)<-[m2:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
   WHERE m.until IS NULL AND m2.until IS NULL RETURN r
 }
-WITH DISTINCT r WHERE r.status IN ['decided', 'published']
-RETURN r {.record_id, .id_number, .behaviour, .severity, .deciding_authority, .decision_number,
-          .decision_date, .publicity_start, .publicity_end, .status} AS record
-"""
+WITH DISTINCT r WHERE {IS_RESTRICTING}
+RETURN r {PUBLIC} AS record
+""".replace("{IS_RESTRICTING}", IS_RESTRICTING).replace("{PUBLIC}", projection(PUBLIC))
 
 CHANGES = """
 MATCH (c:CreditChange) WHERE c.sequence > $after
@@ -151,13 +191,19 @@ def step_parameters(
     note: str | None,
     changes: dict[str, Any],
     precondition: bool = True,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """STEP's parameters, for the API (credit_step) and the jobs alike."""
+    """STEP's parameters, for the API (credit_step) and the jobs alike: the step's own guards
+    (due process, objections) come from here, never from the caller."""
+    if step in CLOSES_OBJECTION:
+        changes = {**changes, "objection_open": False}
     return dict(
         record_id=record_id,
         **RECORD_LIFECYCLE.guard(step),
         expected_version=expected_version,
         precondition=precondition,
+        defence_closed_on=(today or date.today()) if step is CreditStep.DECIDE else None,
+        objection_open=OBJECTION_STATE.get(step),
         by=by,
         role=role,
         change=RECORD_LIFECYCLE.transitions[step].change,
@@ -200,7 +246,8 @@ async def fetch_record(gateway: Any, record_id: str) -> dict[str, Any] | None:
 
 
 async def active_restrictions(gateway: Any, persons: list[str]) -> list[dict[str, Any]]:
-    return [r["record"] for r in await gateway.read(ACTIVE_RESTRICTIONS, persons=persons)]
+    rows = await gateway.read(ACTIVE_RESTRICTIONS, persons=persons)
+    return [r["record"] for r in rows]
 
 
 async def fetch_changes(gateway: Any, after: int, limit: int) -> list[dict[str, Any]]:

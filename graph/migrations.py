@@ -203,6 +203,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX payment_line_period IF NOT EXISTS FOR (l:PaymentLine) ON (l.period)",
         ),
     ),
+    Migration(
+        14,
+        "credit export: dead letters and the reconciliation rows of each batch",
+        (
+            "CREATE CONSTRAINT dead_letter_id IF NOT EXISTS FOR (l:DeadLetter) REQUIRE l.letter_id IS UNIQUE",
+            "CREATE INDEX dead_letter_sink_status IF NOT EXISTS FOR (l:DeadLetter) ON (l.sink, l.status)",
+            "CREATE CONSTRAINT export_batch_key IF NOT EXISTS FOR (b:ExportBatch) "
+            "REQUIRE b.batch_key IS UNIQUE",
+            "CREATE INDEX export_batch_sink IF NOT EXISTS FOR (b:ExportBatch) ON (b.sink)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

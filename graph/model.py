@@ -50,6 +50,8 @@ class Label(StrEnum):
     PARTNER_CHANGE = "PartnerChange"  # partners' change log, numbered (domain/partner_changes.py)
     SUBMISSION = "Submission"  # a partner's submitted file: its receipt (digest, rows, rejects)
     EXPORT_CURSOR = "ExportCursor"  # how far a receiver has acknowledged the change feed
+    DEAD_LETTER = "DeadLetter"  # a change the receiver refused: its reason, until re-sent or withdrawn
+    EXPORT_BATCH = "ExportBatch"  # one acknowledged batch: sent, accepted, refused, digest (reconciliation)
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
@@ -144,6 +146,7 @@ class Rel(StrEnum):
     FROM_FINDING = "FROM_FINDING"  # CreditRecord -> Finding
     CONCERNS_CASE = "CONCERNS_CASE"  # CreditRecord -> Case
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
+    FOR_CHANGE = "FOR_CHANGE"  # DeadLetter -> CreditChange
     SIGNED = "SIGNED"  # Person -> HonestyCommitment
     COMMITS_TO = "COMMITS_TO"  # HonestyCommitment -> Case
     BUDGETED_FOR = "BUDGETED_FOR"  # BudgetLine | Allocation -> Programme

@@ -55,6 +55,11 @@ def credit_export(settings: Settings) -> dict[str, Any]:
     finally:
         if isinstance(sink, HttpSink):
             sink.close()
+    if report.open_dead_letters:
+        raise JobFailed(
+            f"{report.open_dead_letters} refused records wait in the dead letters "
+            f"({report.records} changes accepted, {report.refused} refused in this run)"
+        )
     return {"records": report.records, "batches": report.batches, "expired": len(expired)}
 
 

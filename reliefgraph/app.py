@@ -39,7 +39,7 @@ from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.cache_control import NoStore
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
-from reliefgraph.publicity_pages import PublicityPages
+from reliefgraph.publicity_pages import CreditNoticePage, PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
 from reliefgraph.submissions import Submissions
 from reliefgraph.workbench import workbench_app
@@ -81,7 +81,7 @@ def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callab
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
-NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench", "/feeds")
+NO_STORE_PREFIXES = ("/graphql", "/publicity", "/credit", "/workbench", "/feeds")
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
@@ -174,6 +174,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/feeds/{feed}", submissions.submit, methods=["POST"]),
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
+            Route("/credit/notice.html", CreditNoticePage(settings, authenticator).html),
             Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

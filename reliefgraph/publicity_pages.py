@@ -1,7 +1,10 @@
-"""The publicity list as CSV and as a printable page for a village notice board.
+"""The publicity list as CSV and as a printable page for a village notice board, and the
+printable notice of an intended dishonesty record served on its subject (告知书).
 
 Same data, same rules as the GraphQL `publicityList` (schema.publicity): the caller
-authenticates with the same bearer token and may post only for their own area.
+authenticates with the same bearer token and may post only for their own area. The notice
+is for the credit officers who serve it (notifyDishonestySubject's entry in the access
+table) and is audited as a read of the record.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from access.operations import area as operation_area
 from access.tokens import AuthenticationError, Authenticator
+from credit.records import fetch_record
+from domain.money import to_yuan
 from domain.spreadsheet import spreadsheet_safe
 from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway, GraphUnavailable
@@ -147,3 +153,77 @@ class PublicityPages:
                 "X-Content-Type-Options": "nosniff",
             },
         )
+
+
+BEHAVIOUR_ZH = {"false_report": "虚报", "concealment": "隐瞒", "deception": "欺骗"}
+SEVERITY_ZH = {"general": "一般", "serious": "较重", "severe": "严重"}
+SERVED_BY_ZH = {"in_person": "直接送达", "post": "邮寄送达", "publication": "公告送达"}
+
+
+class CreditNoticePage:
+    """GET /credit/notice.html?record=ID: the notice, once it has been served (recorded)."""
+
+    def __init__(self, settings: Settings, authenticator: Authenticator) -> None:
+        self.settings = settings
+        self.authenticator = authenticator
+
+    async def html(self, request: Request) -> Response:
+        try:
+            principal = self.authenticator.authenticate(request.headers.get("authorization"))
+        except AuthenticationError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=401)
+        if operation_area(principal, ("Mutation", "notifyDishonestySubject")) is None:
+            return JSONResponse({"error": "only credit officers serve notices"}, status_code=403)
+        record_id = (request.query_params.get("record") or "").strip()
+        if not record_id or len(record_id) > 64:
+            return JSONResponse({"error": "give the record: ?record=DR…"}, status_code=400)
+        gateway = GraphGateway(
+            request.app.state.driver, self.settings.neo4j_database, self.settings.query_timeout_s
+        )
+        ctx = RequestContext(
+            request=request,
+            response=None,
+            settings=self.settings,
+            principal=principal,
+            gateway=gateway,
+            audit_writer=request.app.state.audit_writer,
+        )
+        try:
+            r = await fetch_record(gateway, record_id)
+            if r is None or r.get("source_agency") is not None:
+                return JSONResponse({"error": "no such dishonesty record"}, status_code=404)
+            if not r.get("notice_served_on"):
+                return JSONResponse(
+                    {"error": "record the notice first (notifyDishonestySubject): how and when it is served"},
+                    status_code=409,
+                )
+            await ctx.audit.record_reads([r["id_number"]], "notice of intended decision", "dishonestyRecord")
+        except GraphUnavailable as exc:
+            return JSONResponse({"error": exc.message}, status_code=503, headers={"Retry-After": "5"})
+        amount = to_yuan(r.get("amount_fen"))
+        page = TEMPLATES.get_template("credit-notice.html").render(
+            title="失信记录拟列入告知书",
+            r=r,
+            authority=r.get("deciding_authority") or "泗水县民政局",
+            facts=(r.get("facts") or "").rstrip("。."),
+            behaviour=BEHAVIOUR_ZH.get(r["behaviour"], r["behaviour"]),
+            severity=SEVERITY_ZH.get(r["severity"], r["severity"]),
+            amount="" if amount is None else amount,
+            deadline=_zh_date(r["defence_deadline"]),
+            served_by=SERVED_BY_ZH.get(r["notice_served_by"], r["notice_served_by"]),
+            served_on=_zh_date(r["notice_served_on"]),
+            today=_zh_date(date.today()),
+        )
+        return HTMLResponse(
+            page,
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Security-Policy": PAGE_CSP,
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+def _zh_date(value: object) -> str:
+    day = value.to_native() if hasattr(value, "to_native") else value
+    return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else ""

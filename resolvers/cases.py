@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from credit.records import IS_RESTRICTING
 from domain.partner_changes import ChangeKind, append_changes
 from domain.workflow import Transition, Workflow
 
@@ -91,7 +92,9 @@ WITH c, c.status AS before, c.version AS seen
 // in the household has an active dishonesty record — checked now, not only when submitted.
 WITH c, before, seen, $check_restriction AND NOT coalesce(c.restriction_overridden, false) AND EXISTS {
        MATCH (c)-[:FOR_HOUSEHOLD]->(:Household)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
-       WHERE m.until IS NULL AND r.status IN ['decided', 'published'] } AS blocked
+       WHERE m.until IS NULL AND """
+    + IS_RESTRICTING
+    + """ } AS blocked
 WITH c, before, seen, blocked, before IN $allowed_from AND seen = $expected_version AND NOT blocked
      AND (NOT $after_publicity OR c.publicity_end <= date()) AS ok
 CALL (c, before, ok) {
@@ -114,10 +117,13 @@ RETURN c {.*} AS case, ok, before, seen, blocked, c.publicity_end AS publicity_e
 )
 
 # Flags a new application naming anyone with an active dishonesty record (applicant or household).
-FLAG_RESTRICTED = """
+FLAG_RESTRICTED = (
+    """
 MATCH (c:Case {case_id: $case_id})-[:FOR_HOUSEHOLD]->(h:Household)
 OPTIONAL MATCH (h)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
-WHERE m.until IS NULL AND r.status IN ['decided', 'published']
+WHERE m.until IS NULL AND """
+    + IS_RESTRICTING
+    + """
 WITH c, collect(DISTINCT r.record_id) AS records
 CALL (c, records) {
   WITH c, records WHERE size(records) > 0
@@ -128,6 +134,7 @@ CALL (c, records) {
 }
 RETURN c {.*} AS case
 """
+)
 
 OVERRIDE_RESTRICTION = """
 MATCH (c:Case {case_id: $case_id})

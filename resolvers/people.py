@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from access.operations import HOUSEHOLD_IN_AREA, PERSON_IN_AREA, Area
+from credit.records import BEFORE_DECISION, cypher_list
+from credit.shape import PUBLIC, projection
 
 # What an enrollment (e) and a case (c) of programme prog show, wherever they are read.
 _ENROLLMENT = """e {.*, department_code: prog.department_code, programme_name: prog.name,
@@ -87,8 +89,11 @@ RETURN p {.*, staff_id: p.staff_id, staff_role: p.staff_role} AS person,
     + _CASE
     + """ ORDER BY c.case_id
   } AS cases,
-  [(p)<-[:ABOUT]-(r:CreditRecord) WHERE r.status <> 'draft' | r {.record_id, .status, .behaviour, .severity,
-     .decision_number, .decision_date, .publicity_start, .publicity_end}] AS credit_records,
+  [(p)<-[:ABOUT]-(r:CreditRecord) WHERE NOT r.status IN """
+    + cypher_list(BEFORE_DECISION)
+    + """ | r """
+    + projection(PUBLIC)
+    + """] AS credit_records,
   [(f:Finding)-[:EVIDENCE]->(p) | f {.finding_id, .kind, .status, .score}] +
   [(p)-[:MEMBER_OF]->(h:Household)<-[:EVIDENCE]-(f:Finding) WHERE """
     + HOUSEHOLD_IN_AREA

@@ -11,6 +11,7 @@ from typing import Any
 from access.operations import area as operation_area
 from access.policy import mask_id_number, mask_name
 from access.principal import Principal
+from credit.shape import PUBLICISED, projection
 
 # area: the county code (6 digits), a township (9) or a village (12).
 PUBLICITY = """
@@ -44,12 +45,13 @@ RETURN coalesce(v.name, t.name, c.name) AS name
 DISHONESTY_PUBLICITY = """
 MATCH (r:CreditRecord {status: 'published'})-[:ABOUT]->(p:Person)
 WHERE r.publicity_start <= $on AND r.publicity_end >= $on
+  AND NOT coalesce(r.objection_open, false)  // publication suspended while an objection is handled
+  AND r.source_agency IS NULL  // the county publicises its own decisions
   AND ($area = $county OR EXISTS { (p)-[m:MEMBER_OF]->(h:Household)
         WHERE m.until IS NULL AND (h.township_code = $area OR h.village_code = $area) })
-RETURN r {.record_id, .subject_name, .id_number, .behaviour, .severity, .amount_fen, .deciding_authority,
-          .decision_number, .decision_date, .publicity_start, .publicity_end} AS record
+RETURN r {PUBLICISED} AS record
 ORDER BY r.decision_date DESC, r.record_id
-"""
+""".replace("{PUBLICISED}", projection(PUBLICISED))
 
 
 def area_allowed(principal: Principal, area: str) -> bool:

@@ -14,20 +14,24 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from credit.dead_letters import dead_letters, withdraw
 from credit.records import (
     RECORD_EVENTS,
     RECORD_LIFECYCLE,
     CreditStep,
     active_restrictions,
     credit_step,
+    defence_deadline,
     draft_record,
     fetch_changes,
     fetch_record,
 )
+from credit.rules import CreditRulesError, read_credit_rules
+from credit.shape import build
 from resolvers.context import RequestContext
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
-from schema.people import to_date, to_yuan
+from schema.people import to_date
 from schema.steps import StepEvent
 from schema.validation import amount_fen, id_number_input, purpose_problem
 
@@ -52,6 +56,27 @@ class Severity(Enum):
     SEVERE = "severe"
 
 
+@strawberry.enum
+class ServiceMethod(Enum):
+    """How the notice reached the subject (送达方式)."""
+
+    IN_PERSON = "in_person"  # 直接送达
+    POST = "post"  # 邮寄送达
+    PUBLICATION = "publication"  # 公告送达
+
+
+@strawberry.enum
+class ObjectionKind(Enum):
+    OBJECTION = "objection"  # 异议
+    REVIEW = "review"  # 复核
+
+
+@strawberry.enum
+class ObjectionOutcome(Enum):
+    UPHELD = "upheld"  # the record stands
+    CORRECTED = "corrected"  # the record is corrected (revocation is revokeDishonestyRecord)
+
+
 @strawberry.type
 class CreditEvent(StepEvent):
     pass
@@ -60,7 +85,9 @@ class CreditEvent(StepEvent):
 @strawberry.type
 class DishonestyRecord:
     record_id: str
-    status: str = strawberry.field(description="draft, decided, published, repaired, expired")
+    status: str = strawberry.field(
+        description="draft, notified, decided, published, repaired, expired, revoked"
+    )
     version: int
     subject_name: str
     id_number: str
@@ -76,6 +103,18 @@ class DishonestyRecord:
     publicity_end: date | None
     recovery_amount: Decimal | None = strawberry.field(description="money to be recovered, yuan")
     aid_stopped: bool | None
+    notice_served_by: str | None = strawberry.field(description="in_person, post or publication")
+    notice_served_on: date | None
+    defence_deadline: date | None = strawberry.field(description="the last day to state a defence")
+    defence_statement: str | None = strawberry.field(description="the subject's statement (陈述申辩)")
+    defence_response: str | None = strawberry.field(description="the officer's response to it")
+    defence_waived: bool | None = strawberry.field(description="the subject waived the defence in writing")
+    objection_open: bool | None = strawberry.field(description="an objection or review is being handled")
+    objection_kind: str | None
+    objection_grounds: str | None
+    revocation_reason: str | None
+    revocation_reference: str | None = strawberry.field(description="the decision that overturned it")
+    revoked_on: date | None
 
     @strawberry.field(description="Every step: who, when.")
     async def events(self, info: Info[RequestContext, None]) -> list[CreditEvent]:
@@ -107,7 +146,9 @@ class RestrictionStatus:
 class CreditChange:
     sequence: int
     change_id: str
-    change: str = strawberry.field(description="decided, published, repaired, expired, corrected")
+    change: str = strawberry.field(
+        description="decided, published, repaired, expired, corrected, suspended, upheld, revoked"
+    )
     record_id: str
     record_version: int
     occurred_at: str
@@ -127,63 +168,59 @@ class CreditChange:
 
 
 def record(r: dict[str, Any]) -> DishonestyRecord:
-    return DishonestyRecord(
-        record_id=r["record_id"],
-        status=r["status"],
-        version=r["version"],
-        subject_name=r["subject_name"],
-        id_number=r["id_number"],
-        behaviour=r["behaviour"],
-        facts=r.get("facts"),
-        amount=to_yuan(r.get("amount_fen")),
-        legal_basis=r["legal_basis"],
-        severity=r["severity"],
-        deciding_authority=r.get("deciding_authority"),
-        decision_number=r.get("decision_number"),
-        decision_date=to_date(r.get("decision_date")),
-        publicity_start=to_date(r.get("publicity_start")),
-        publicity_end=to_date(r.get("publicity_end")),
-        recovery_amount=to_yuan(r.get("recovery_amount_fen")),
-        aid_stopped=r.get("aid_stopped"),
-    )
+    return build(DishonestyRecord, r, version=r["version"])
 
 
 def public_record(r: dict[str, Any]) -> PublicCreditRecord:
-    return PublicCreditRecord(
-        record_id=r["record_id"],
-        behaviour=r["behaviour"],
-        severity=r["severity"],
-        deciding_authority=r.get("deciding_authority"),
-        decision_number=r.get("decision_number"),
-        decision_date=to_date(r.get("decision_date")),
-        publicity_start=to_date(r.get("publicity_start")),
-        publicity_end=to_date(r.get("publicity_end")),
-    )
+    return build(PublicCreditRecord, r)
 
 
 def change(c: dict[str, Any]) -> CreditChange:
-    return CreditChange(
+    return build(
+        CreditChange,
+        c,
         sequence=c["sequence"],
         change_id=c["change_id"],
         change=c["change"],
-        record_id=c["record_id"],
         record_version=c["record_version"],
         occurred_at=c["occurred_at"],
-        status=c["status"],
-        subject_name=c["subject_name"],
-        id_number=c["id_number"],
-        behaviour=c["behaviour"],
-        facts=c.get("facts"),
-        amount=to_yuan(c.get("amount_fen")),
-        legal_basis=c["legal_basis"],
-        severity=c["severity"],
-        deciding_authority=c.get("deciding_authority"),
-        decision_number=c.get("decision_number"),
-        decision_date=to_date(c.get("decision_date")),
-        publicity_start=to_date(c.get("publicity_start")),
-        publicity_end=to_date(c.get("publicity_end")),
     )
 
+
+@strawberry.type
+class CreditDeadLetter:
+    """A change the receiver refused, with its reason, until re-sent or withdrawn."""
+
+    letter_id: str
+    sink: str
+    change_id: str
+    sequence: int
+    record_id: str
+    change: str
+    reason: str = strawberry.field(description="the receiver's reason")
+    status: str = strawberry.field(description="open, resent or withdrawn")
+    refusals: int
+    refused_at: str
+    withdrawn_by: str | None
+    withdrawal_reason: str | None
+
+
+def dead_letter(letter: dict[str, Any]) -> CreditDeadLetter:
+    return CreditDeadLetter(**letter)
+
+
+@strawberry.type
+class CreditDeadLetters:
+    letters: list[CreditDeadLetter]
+
+
+DeadLettersResult = Annotated[
+    CreditDeadLetters | Forbidden | InvalidInput, strawberry.union("CreditDeadLettersResult")
+]
+WithdrawResult = Annotated[
+    CreditDeadLetter | Forbidden | NotFound | InvalidInput | InvalidTransition,
+    strawberry.union("WithdrawDeadLetterResult"),
+]
 
 RecordResult = Annotated[
     DishonestyRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
@@ -292,9 +329,48 @@ class CreditQuery:
         edges = [Edge(cursor=str(c["sequence"]), node=change(c)) for c in page]
         return connection(edges, len(rows), limit)
 
+    @strawberry.field(
+        description="Changes the credit platform refused, with its reasons (credit officers, auditors); "
+        "status: open (default), resent, withdrawn, or null for all."
+    )
+    async def credit_dead_letters(
+        self, info: Info[RequestContext, None], status: str | None = "open", first: int = 100
+    ) -> DeadLettersResult:
+        ctx = info.context
+        if status is not None and status not in ("open", "resent", "withdrawn"):
+            return InvalidInput(field="status", message="open, resent or withdrawn (or null for all)")
+        try:
+            limit = page_size(first, ctx.settings.max_page_size)
+        except PageSizeError as exc:
+            return InvalidInput(field="first", message=str(exc))
+        return CreditDeadLetters(
+            letters=[dead_letter(x) for x in await dead_letters(ctx.gateway, status, limit)]
+        )
+
 
 @strawberry.type
 class CreditMutation:
+    @strawberry.mutation(
+        description="Withdraw a dead letter: the platform is not to have this change (credit officers)."
+    )
+    async def withdraw_credit_dead_letter(
+        self, info: Info[RequestContext, None], letter_id: str, reason: str
+    ) -> WithdrawResult:
+        ctx = info.context
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="say why it is withdrawn (10-2000 characters)")
+        row = await withdraw(
+            ctx.gateway, letter_id.strip()[:200], by=ctx.principal.subject, reason=reason.strip()
+        )
+        if row is None:
+            return NotFound(message="no such dead letter")
+        if not row["ok"]:
+            return InvalidTransition(
+                status=row["before"],
+                message=f"only an open dead letter is withdrawn; this one is {row['before']}",
+            )
+        return dead_letter(row["letter"])
+
     @strawberry.mutation(
         description="Draft a dishonesty record from a confirmed finding (investigators); facts and "
         "amount come from the confirmation."
@@ -366,6 +442,8 @@ class CreditMutation:
                 "aid_stopped": stop_aid,
             },
             note=f"decision {decision_number.strip()}",
+            refused="the subject's defence window is open (see defenceDeadline): decide after it, or "
+            "record their written waiver with recordDefence",
         )
 
     @strawberry.mutation(
@@ -386,6 +464,7 @@ class CreditMutation:
                 "publicity_start": today,
                 "publicity_end": add_months(today, ctx.settings.credit_max_publicity_months),
             },
+            refused="an objection is being handled: publication waits for its outcome",
         )
 
     @strawberry.mutation(
@@ -431,18 +510,200 @@ class CreditMutation:
     ) -> RecordResult:
         if not 10 <= len(note.strip()) <= 2000:
             return InvalidInput(field="note", message="say what was wrong (10-2000 characters)")
-        changes: dict[str, Any] = {}
-        if facts is not None:
-            changes["facts"] = facts.strip()
-        if legal_basis is not None:
-            changes["legal_basis"] = legal_basis.strip()
-        if amount is not None:
-            fen = amount_fen(amount, "amount")
-            if isinstance(fen, InvalidInput):
-                return fen
-            changes["amount_fen"] = fen
+        changes = _corrections(facts, amount, legal_basis)
+        if isinstance(changes, InvalidInput):
+            return changes
         if not changes:
             return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
         return await _credit_step(
             info, record_id, expected_version, CreditStep.CORRECT, changes, note=note.strip()
         )
+
+    @strawberry.mutation(
+        description="Record the notice of the intended decision served on the subject (facts, basis, "
+        "the right to state a defence): how and when; the defence window runs from then "
+        "(credit officers). The printable notice: GET /credit/notice.html?record=…"
+    )
+    async def notify_dishonesty_subject(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        served_by: ServiceMethod,
+        served_on: date,
+    ) -> RecordResult:
+        ctx = info.context
+        if served_on > date.today():
+            return InvalidInput(field="servedOn", message="a notice cannot be served in the future")
+        try:
+            days = read_credit_rules(ctx.settings.credit_rules_file).due_process.defence_days
+        except CreditRulesError as exc:
+            return InvalidInput(field="recordId", message=str(exc))
+        deadline = defence_deadline(served_on, days)
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.NOTIFY,
+            {
+                "notice_served_by": served_by.value,
+                "notice_served_on": served_on,
+                "defence_deadline": deadline,
+            },
+            note=f"notice served ({served_by.value}) on {served_on}; defence until {deadline}",
+        )
+
+    @strawberry.mutation(
+        description="Record the subject's defence (陈述申辩) and the officer's response, or the "
+        "subject's written waiver of it (waived: true, the statement saying so) (credit officers)."
+    )
+    async def record_defence(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        statement: str,
+        response: str | None = None,
+        waived: bool = False,
+    ) -> RecordResult:
+        if not 4 <= len(statement.strip()) <= 4000:
+            return InvalidInput(
+                field="statement", message="the subject's statement or written waiver (4-4000 characters)"
+            )
+        if not waived and not 4 <= len((response or "").strip()) <= 4000:
+            return InvalidInput(field="response", message="answer the defence (4-4000 characters)")
+        changes: dict[str, Any] = {
+            "defence_statement": statement.strip(),
+            "defence_response": (response or "").strip() or None,
+            "defence_waived": waived,
+            "defence_recorded_on": date.today(),
+        }
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.DEFENCE,
+            changes,
+            note="defence waived in writing" if waived else "defence stated and answered",
+        )
+
+    @strawberry.mutation(
+        description="Record an objection (异议) or request for review (复核) of a decided or published "
+        "record: publication is suspended until it is resolved (credit officers)."
+    )
+    async def record_credit_objection(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        kind: ObjectionKind,
+        received_on: date,
+        grounds: str,
+    ) -> RecordResult:
+        if not 4 <= len(grounds.strip()) <= 4000:
+            return InvalidInput(field="grounds", message="the grounds of the objection (4-4000 characters)")
+        if received_on > date.today():
+            return InvalidInput(field="receivedOn", message="an objection cannot arrive in the future")
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.OBJECT,
+            {
+                "objection_open": True,
+                "objection_kind": kind.value,
+                "objection_received_on": received_on,
+                "objection_grounds": grounds.strip(),
+            },
+            note=f"{kind.value} received {received_on}: publication suspended",
+            refused="an objection is already being handled for this record",
+        )
+
+    @strawberry.mutation(
+        description="Resolve the open objection: upheld (the record stands, publication resumes) or "
+        "corrected (give the corrections). To overturn it, revokeDishonestyRecord (credit officers)."
+    )
+    async def resolve_credit_objection(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        outcome: ObjectionOutcome,
+        note: str,
+        facts: str | None = None,
+        amount: Decimal | None = None,
+        legal_basis: str | None = None,
+    ) -> RecordResult:
+        if not 10 <= len(note.strip()) <= 2000:
+            return InvalidInput(
+                field="note", message="say how the objection was decided (10-2000 characters)"
+            )
+        changes = _corrections(facts, amount, legal_basis)
+        if isinstance(changes, InvalidInput):
+            return changes
+        if outcome is ObjectionOutcome.CORRECTED and not changes:
+            return InvalidInput(field="facts", message="correct at least one of facts, amount, legalBasis")
+        if outcome is ObjectionOutcome.UPHELD and changes:
+            return InvalidInput(field="outcome", message="an upheld record is not corrected: say CORRECTED")
+        changes["objection_outcome"] = outcome.value
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.UPHOLD if outcome is ObjectionOutcome.UPHELD else CreditStep.AMEND,
+            changes,
+            note=note.strip(),
+            refused="no objection is open for this record",
+        )
+
+    @strawberry.mutation(
+        description="Revoke (撤销) a record overturned on review, reconsideration or in court: it stops "
+        "restricting at once, leaves the publicity list, and the platform is told to remove it "
+        "(credit officers)."
+    )
+    async def revoke_dishonesty_record(
+        self,
+        info: Info[RequestContext, None],
+        record_id: str,
+        expected_version: int,
+        reason: str,
+        decision_reference: str,
+    ) -> RecordResult:
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="say why it is revoked (10-2000 characters)")
+        if not 2 <= len(decision_reference.strip()) <= 200:
+            return InvalidInput(
+                field="decisionReference", message="the number of the decision or judgment that overturned it"
+            )
+        return await _credit_step(
+            info,
+            record_id,
+            expected_version,
+            CreditStep.REVOKE,
+            {
+                "revocation_reason": reason.strip(),
+                "revocation_reference": decision_reference.strip(),
+                "revoked_on": date.today(),
+            },
+            note=f"revoked by {decision_reference.strip()}: {reason.strip()}",
+        )
+
+
+def _corrections(
+    facts: str | None, amount: Decimal | None, legal_basis: str | None
+) -> dict[str, Any] | InvalidInput:
+    changes: dict[str, Any] = {}
+    if facts is not None:
+        if not 4 <= len(facts.strip()) <= 4000:
+            return InvalidInput(field="facts", message="the facts (4-4000 characters)")
+        changes["facts"] = facts.strip()
+    if legal_basis is not None:
+        if not 4 <= len(legal_basis.strip()) <= 500:
+            return InvalidInput(field="legalBasis", message="name the rule applied (4-500 characters)")
+        changes["legal_basis"] = legal_basis.strip()
+    if amount is not None:
+        fen = amount_fen(amount, "amount")
+        if isinstance(fen, InvalidInput):
+            return fen
+        changes["amount_fen"] = fen
+    return changes

@@ -19,6 +19,7 @@ from access.fields import fact_category
 from access.operations import Area
 from access.policy import Access, DataCategory, access
 from access.principal import Principal
+from credit.shape import build
 from domain.money import to_yuan
 
 FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
@@ -343,19 +344,7 @@ class PersonView:
         )
 
     def _credit(self, records: list[dict[str, Any]]) -> list[PersonCreditRecord]:
-        return [
-            PersonCreditRecord(
-                record_id=r["record_id"],
-                status=r["status"],
-                behaviour=r["behaviour"],
-                severity=r["severity"],
-                decision_number=r.get("decision_number"),
-                decision_date=to_date(r.get("decision_date")),
-                publicity_start=to_date(r.get("publicity_start")),
-                publicity_end=to_date(r.get("publicity_end")),
-            )
-            for r in records
-        ]
+        return [build(PersonCreditRecord, r) for r in records]
 
     def household(self, record: dict[str, Any]) -> Household:
         h = record["household"]

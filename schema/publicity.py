@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.policy import mask_name
+from credit.shape import build
 from resolvers.context import RequestContext
 from resolvers.publicity import area_allowed, fetch_dishonesty_publicity, fetch_publicity, shown_identity
 from schema.errors import Forbidden, InvalidInput
@@ -156,21 +157,7 @@ async def dishonesty_notices(ctx: RequestContext, area: str) -> list[DishonestyN
     notices = []
     for r in records:
         name, id_number = shown_identity(r["subject_name"], r["id_number"], mode)
-        notices.append(
-            DishonestyNotice(
-                record_id=r["record_id"],
-                name=name,
-                id_number=id_number,
-                behaviour=r["behaviour"],
-                severity=r["severity"],
-                amount=to_yuan(r.get("amount_fen")),
-                deciding_authority=r.get("deciding_authority"),
-                decision_number=r.get("decision_number"),
-                decision_date=to_date(r.get("decision_date")),
-                publicity_start=to_date(r.get("publicity_start")),
-                publicity_end=to_date(r.get("publicity_end")),
-            )
-        )
+        notices.append(build(DishonestyNotice, r, name=name, id_number=id_number))
     return notices
 
 

@@ -191,6 +191,7 @@ class Settings(BaseSettings):
 
     # --- Detection.
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
+    credit_rules_file: Path = PROJECT_ROOT / "rules" / "credit.toml"  # due process, honesty incentives
 
     # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
     backup_dir_setting: Path | None = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit.records import IS_RESTRICTING
 from domain.partner_changes import ChangeKind, append_changes
 from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
@@ -57,7 +58,9 @@ DELETE stale
 WITH DISTINCT c, row, h
 // Joint restriction also for applications another system took in: flagged while still open.
 OPTIONAL MATCH (h)<-[m:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
-WHERE m.until IS NULL AND r.status IN ['decided', 'published']
+WHERE m.until IS NULL AND """
+    + IS_RESTRICTING
+    + """
   AND row.status IN ['submitted', 'investigating', 'under_review', 'in_publicity']
 WITH c, row, collect(DISTINCT r.record_id) AS restricting
 FOREACH (x IN CASE WHEN size(restricting) > 0 THEN [1] ELSE [] END |

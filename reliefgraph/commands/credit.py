@@ -20,6 +20,9 @@ from jobs.credit_export import (
     OutboxUnwritable,
     ReceiverUnavailable,
     export_changes,
+    receiver_difference,
+    reconcile,
+    retry_dead_letters,
 )
 from reliefgraph.commands.connection import connect
 from settings import Settings
@@ -42,9 +45,24 @@ def export_credit(
         typer.Option(help="POST batches to this endpoint (default: RELIEFGRAPH_CREDIT_EXPORT_URL)"),
     ] = None,
     batch_size: Annotated[int | None, typer.Option(min=1, max=10_000)] = None,
+    retry_dead: Annotated[
+        bool,
+        typer.Option(
+            "--retry-dead", help="first re-send the records the receiver refused (as they are now, corrected)"
+        ),
+    ] = False,
+    show_reconciliation: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="send nothing: per day, sent, accepted, refused, the accepted keys' digest, and the "
+            "difference from the receiver's own count (exit 1 where they differ)",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
 ) -> None:
-    """Send every credit change since the last acknowledged one, exactly once (expiring due records first)."""
+    """Send every credit change since the last acknowledged one, exactly once (expiring due records
+    first). Exits 2 while records the receiver refused (dead letters) are unresolved."""
     settings: Settings = ctx.obj
     size = batch_size or settings.credit_export_batch_size
     target = url or (None if outbox else settings.credit_export_url)
@@ -58,6 +76,9 @@ def export_credit(
     except OutboxUnwritable as exc:
         errors.print(f"[red]nothing exported:[/red] {exc}")
         raise typer.Exit(1) from None
+    if show_reconciliation:
+        _reconcile(settings, sink, as_json)
+        return
     with connect(settings) as driver:
         migrate(driver, settings.neo4j_database)
         expired = expire_due(driver, settings.neo4j_database, date.today())
@@ -67,6 +88,9 @@ def export_credit(
                 console.print(f"batch {batch.batch_id}: {len(batch.records)} changes acknowledged")
 
         try:
+            resent = (
+                retry_dead_letters(driver, settings.neo4j_database, sink, by="cli") if retry_dead else None
+            )
             report = export_changes(driver, settings.neo4j_database, sink, size, on_batch=shown)
         except (ExportError, ReceiverUnavailable) as exc:
             errors.print(f"[red]export stopped:[/red] {exc}. Nothing unacknowledged is lost: run it again.")
@@ -80,14 +104,58 @@ def export_credit(
         "batches": report.batches,
         "records": report.records,
         "acknowledged_through": report.acknowledged,
+        "refused": report.refused,
+        "resent": resent.resent if resent else 0,
+        "open_dead_letters": report.open_dead_letters,
     }
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
+        if resent:
+            console.print(
+                f"{resent.resent} dead letters re-sent and accepted, {resent.still_refused} refused again"
+            )
         console.print(
             f"{report.records:,} changes in {report.batches} batches to {report.sink}; acknowledged through "
             f"change {report.acknowledged}; {len(expired)} records expired today"
         )
+    if report.open_dead_letters:
+        errors.print(
+            f"[red]{report.open_dead_letters} refused records wait in the dead letters[/red] "
+            f"({report.refused} refused in this run): see creditDeadLetters, correct and run with "
+            "--retry-dead, or withdraw them"
+        )
+        raise typer.Exit(2)
+
+
+def _reconcile(settings: Settings, sink: HttpSink | OutboxSink, as_json: bool) -> None:
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        days = reconcile(driver, settings.neo4j_database, sink)
+        total = days[-1].accepted_total if days else 0
+        difference = receiver_difference(driver, settings.neo4j_database, sink, total)
+    if isinstance(sink, HttpSink):
+        sink.close()
+    if as_json:
+        rows = [{**{k: v for k, v in vars(d).items() if k != "day"}, "day": d.day.isoformat()} for d in days]
+        summary = {"sink": sink.name, "days": rows, "accepted_total": total, "difference": difference}
+        print(json.dumps(summary, indent=2))
+    else:
+        console.print(f"reconciliation with {sink.name}")
+        for d in days:
+            console.print(
+                f"{d.day}: {d.batches} batches, sent {d.sent:,}, accepted {d.accepted:,}, refused "
+                f"{d.refused:,}; accepted so far {d.accepted_total:,}; digest {d.digest}"
+            )
+        if not days:
+            console.print("nothing acknowledged yet")
+        console.print(
+            "the receiver reports no count"
+            if difference is None
+            else f"the receiver holds {total + difference:,}: difference {difference:+,}"
+        )
+    if difference:
+        raise typer.Exit(1)
 
 
 @credit_app.command("expire")

@@ -187,7 +187,7 @@ def test_dishonesty_publicity_follows_the_setting(api_settings, keys, detected, 
     ) as client:
         record = decided_record(client, keys)
         assert gql(client, keys["investigator"], DISHONESTY)["data"]["dishonestyPublicity"]["notices"] == []
-        one(client, keys["credit_officer"], PUBLISH, id=record["recordId"], v=2)
+        one(client, keys["credit_officer"], PUBLISH, id=record["recordId"], v=record["version"])
         notices = gql(client, keys["caseworker"], DISHONESTY)["data"]["dishonestyPublicity"]["notices"]
         assert [n["name"] for n in notices] == [name]
         assert (notices[0]["idNumber"] == WANG) is id_shown and notices[0]["idNumber"].startswith(WANG[:6])

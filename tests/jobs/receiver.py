@@ -3,7 +3,9 @@
 It keeps every record by its idempotency key (a resent record is recognised, not stored
 twice), checks the bearer token, and can fail on purpose: refuse every n-th request (503),
 store a request's records and then report an error (500: the sender must resend, and the
-receiver must not store them twice), or answer too late for the sender's timeout.
+receiver must not store them twice), or answer too late for the sender's timeout. It can
+also refuse records, as the platform does one it cannot take: named in a 200's `refused`
+(the rest stored), or in a 422 that stores nothing of the request.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ class Chaos:
     lose_reply_every: int = 0  # store, then answer 500
     slow_every: int = 0  # answer after `slow_seconds` (beyond the sender's timeout)
     slow_seconds: float = 0.0
+    refuse_records: frozenset[str] = frozenset()  # record ids refused in a 200, the rest stored
+    reject_records: frozenset[str] = frozenset()  # record ids that make the request a 422
+    ignore_records: frozenset[str] = frozenset()  # record ids neither confirmed nor refused
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Receiver:
     arrivals: Counter = field(default_factory=Counter)  # key -> times received (resends included)
     requests: int = 0
     failures: int = 0
+    refusals: Counter = field(default_factory=Counter)  # key -> times refused
 
     async def changes(self, request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -47,9 +53,28 @@ class Receiver:
             self.failures += 1
             return JSONResponse({"error": "try again"}, status_code=503)
         body = await request.json()
-        keys = []
+        rejected = [r for r in body["records"] if r["record_id"] in c.reject_records]
+        if rejected:
+            for r in rejected:
+                self.refusals[r["idempotency_key"]] += 1
+            return JSONResponse(
+                {
+                    "refused": [
+                        {"idempotency_key": r["idempotency_key"], "reason": "未知的信用主体"}
+                        for r in rejected
+                    ]
+                },
+                status_code=422,
+            )
+        keys, refused = [], []
         for record in body["records"]:
             key = record["idempotency_key"]
+            if record["record_id"] in c.refuse_records:
+                self.refusals[key] += 1
+                refused.append({"idempotency_key": key, "reason": "行为代码不在目录中"})
+                continue
+            if record["record_id"] in c.ignore_records:
+                continue
             self.arrivals[key] += 1
             self.stored.setdefault(key, record)
             keys.append(key)
@@ -59,7 +84,7 @@ class Receiver:
         if c.slow_every and n % c.slow_every == 0:
             self.failures += 1
             await asyncio.sleep(c.slow_seconds)
-        return JSONResponse({"confirmed": keys})
+        return JSONResponse({"confirmed": keys, "refused": refused, "count": len(self.stored)})
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/credit/changes", self.changes, methods=["POST"])])

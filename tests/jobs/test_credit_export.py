@@ -1,5 +1,6 @@
 """Exactly-once export of credit changes: to an outbox folder and to a real HTTP receiver,
-with the job killed at every step and a receiver that fails intermittently."""
+with the job killed at every step and a receiver that fails intermittently, and one that
+also refuses some records (the rest flows; the refused ones are dead letters, re-sent)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from typer.testing import CliRunner
 
 from credit.records import CreditStep
 from jobs.credit_expiry import apply_step, expire_due
-from jobs.credit_export import HttpSink, OutboxSink, OutboxUnwritable, export_changes
+from jobs.credit_export import (
+    NEVER_CONFIRMED,
+    HttpSink,
+    OutboxSink,
+    OutboxUnwritable,
+    accepted_digest,
+    export_changes,
+    retry_dead_letters,
+)
 from reliefgraph.cli import app
 from settings import Settings
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
@@ -25,7 +34,7 @@ TOKEN = "platform-token"
 
 DRAFTS = """
 UNWIND range(1, $n) AS i
-CREATE (:CreditRecord {record_id: 'DR-T' + toString(i), status: 'draft', version: 1,
+CREATE (:CreditRecord {record_id: 'DR-T' + toString(i), status: 'notified', version: 1, defence_waived: true,
   subject_name: '测试' + toString(i),
   id_number: '11010519491231002X', behaviour: 'concealment', legal_basis: '第六十八条', severity: 'general',
   amount_fen: 100 * i})
@@ -124,28 +133,86 @@ def test_outbox_exactly_once_when_killed(
     assert again.records == 0 and delivered_outbox(folder) == changes
 
 
+def flaky() -> Chaos:
+    return Chaos(refuse_every=3, lose_reply_every=4, slow_every=7, slow_seconds=0.4)
+
+
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, RunningReceiver]]:
-    r = Receiver(TOKEN, Chaos(refuse_every=3, lose_reply_every=4, slow_every=7, slow_seconds=0.4))
+    r = Receiver(TOKEN, flaky())
     running = RunningReceiver(r)
     yield r, running
     running.stop()
 
 
+# Records the refusing receiver will not take: one refused in a 200 (its two changes fall in
+# batches 2 and 7), one whose requests become a 422, one it never confirms.
+REFUSED, REJECTED, IGNORED = "DR-T7", "DR-T13", "DR-T19"
+
+
+def refusing() -> Chaos:
+    chaos = flaky()
+    chaos.refuse_records = frozenset({REFUSED})
+    chaos.reject_records = frozenset({REJECTED})
+    chaos.ignore_records = frozenset({IGNORED})
+    return chaos
+
+
+def keys_of(graph: Driver, settings: Settings, records: set[str]) -> list[str]:
+    rows, _, _ = graph.execute_query(
+        "MATCH (c:CreditChange) WHERE c.record_id IN $ids RETURN c.change_id AS id ORDER BY c.sequence",
+        ids=sorted(records),
+        database_=settings.neo4j_database,
+    )
+    return [r["id"] for r in rows]
+
+
+def dead_letters(graph: Driver, settings: Settings) -> dict[str, tuple[str, str]]:
+    rows, _, _ = graph.execute_query(
+        "MATCH (l:DeadLetter) RETURN l.change_id AS id, l.status AS status, l.reason AS reason",
+        database_=settings.neo4j_database,
+    )
+    return {r["id"]: (r["status"], r["reason"]) for r in rows}
+
+
+def by_sequence(keys) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(keys, key=lambda k: int(k[3:]))
+
+
+@pytest.mark.parametrize("refuses", [False, True], ids=["accepts-all", "refuses-some"])
 @pytest.mark.parametrize(("step", "batch"), STEPS)
 def test_http_exactly_once_when_killed_and_the_receiver_fails(
-    graph: Driver, settings: Settings, changes: list[str], receiver, step: str, batch: int
-) -> None:  # type: ignore[no-untyped-def]
-    r, running = receiver
-    sink = HttpSink(running.url, TOKEN, timeout_s=0.2, attempts=8, chunk_size=2, backoff_s=0.01)
-    with pytest.raises(Crash):
-        export_changes(graph, settings.neo4j_database, sink, BATCH, fault=crash_at(step, batch))
-    report = export_changes(graph, settings.neo4j_database, sink, BATCH)
-    sink.close()
-    assert sorted(r.stored, key=lambda k: int(k[3:])) == changes  # every change stored exactly once
-    assert report.acknowledged == len(changes)
-    assert r.failures > 0  # the receiver did fail along the way
-    assert r.arrivals.most_common(1)[0][1] > 1  # and resent records were recognised, not stored again
+    graph: Driver, settings: Settings, changes: list[str], step: str, batch: int, refuses: bool
+) -> None:
+    r = Receiver(TOKEN, refusing() if refuses else flaky())
+    running = RunningReceiver(r)
+    try:
+        sink = HttpSink(running.url, TOKEN, timeout_s=0.2, attempts=8, chunk_size=2, backoff_s=0.01)
+        with pytest.raises(Crash):
+            export_changes(graph, settings.neo4j_database, sink, BATCH, fault=crash_at(step, batch))
+        report = export_changes(graph, settings.neo4j_database, sink, BATCH)
+        refused = keys_of(graph, settings, {REFUSED, REJECTED, IGNORED}) if refuses else []
+        # Every change the receiver took is stored exactly once; the refused ones, not at all.
+        assert by_sequence(r.stored) == [k for k in changes if k not in refused]
+        assert report.acknowledged == len(changes)  # the refusals blocked nothing after them
+        assert r.failures > 0  # the receiver did fail along the way
+        assert r.arrivals.most_common(1)[0][1] > 1  # and resent records were recognised, not stored again
+        letters = dead_letters(graph, settings)
+        assert by_sequence(letters) == refused and report.open_dead_letters == len(refused)
+        if not refuses:
+            return
+        assert letters[refused[0]] == ("open", "行为代码不在目录中")
+        assert {letters[k][1] for k in keys_of(graph, settings, {REJECTED})} == {"未知的信用主体"}
+        assert {letters[k][1] for k in keys_of(graph, settings, {IGNORED})} == {NEVER_CONFIRMED}
+        # The platform fixes its catalogue; the officer re-sends the dead letters.
+        r.chaos = flaky()
+        resent = retry_dead_letters(graph, settings.neo4j_database, sink, by="officer")
+        sink.close()
+        assert (resent.resent, resent.still_refused, resent.open_dead_letters) == (len(refused), 0, 0)
+        assert by_sequence(r.stored) == changes  # now all, once
+        assert {s for s, _ in dead_letters(graph, settings).values()} == {"resent"}
+    finally:
+        running.stop()
 
 
 def test_a_receiver_that_refuses_the_token_stops_the_export(
@@ -216,3 +283,44 @@ def test_an_outbox_that_fails_mid_export_is_one_line_and_loses_nothing(
     blocker.rmdir()
     export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
     assert delivered_outbox(folder) == changes
+
+
+def test_the_command_exits_non_zero_while_dead_letters_wait_and_retry_dead_resends(
+    graph: Driver, settings: Settings, changes: list[str]
+) -> None:
+    from pydantic import SecretStr
+
+    r = Receiver(TOKEN, Chaos(refuse_records=frozenset({REFUSED})))
+    running = RunningReceiver(r)
+    configured = settings.model_copy(update={"credit_export_token": SecretStr(TOKEN)})
+    command = ["export", "credit", "--url", running.url, "--batch-size", str(BATCH), "--json"]
+    try:
+        first = CliRunner().invoke(app, command, obj=configured)
+        refused = keys_of(graph, settings, {REFUSED})
+        assert first.exit_code == 2 and "Traceback" not in first.output
+        assert json.loads(first.stdout)["open_dead_letters"] == len(refused) == 2
+        assert "2 refused records wait in the dead letters" in first.stderr
+        assert by_sequence(r.stored) == [k for k in changes if k not in refused]
+        again = CliRunner().invoke(app, [*command, "--retry-dead"], obj=configured)
+        assert again.exit_code == 2  # still refused: the record was not corrected yet
+        r.chaos = Chaos()
+        fixed = CliRunner().invoke(app, [*command, "--retry-dead"], obj=configured)
+        assert fixed.exit_code == 0, fixed.output
+        assert json.loads(fixed.stdout)["resent"] == 2 and by_sequence(r.stored) == changes
+        # Reconciliation: our count and digest of what was accepted against the receiver's own.
+        check = CliRunner().invoke(app, [*command, "--reconcile"], obj=configured)
+        assert check.exit_code == 0, check.output
+        summary = json.loads(check.stdout)
+        (day,) = summary["days"]
+        assert (day["sent"], day["refused"], day["accepted"]) == (len(changes), 2, len(changes))
+        assert day["digest"] == accepted_digest(list(r.stored)) and summary["difference"] == 0
+        # The receiver reports holding two fewer than it confirmed (it lost them).
+        graph.execute_query(
+            "MATCH (c:ExportCursor) SET c.receiver_count = $n",
+            n=len(r.stored),
+            database_=settings.neo4j_database,
+        )
+        lost = CliRunner().invoke(app, [*command, "--reconcile"], obj=configured)
+        assert lost.exit_code == 1 and json.loads(lost.stdout)["difference"] == -2
+    finally:
+        running.stop()
