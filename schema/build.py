@@ -26,9 +26,12 @@ from schema.directory import DirectoryQuery
 from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
+from schema.investigations import InvestigationMutation, InvestigationQuery
+from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
+from schema.reports import ReportMutation, ReportQuery
 from schema.root import Query as PersonQuery
 from schema.visits import VisitMutation
 from settings import Settings
@@ -36,9 +39,31 @@ from settings import Settings
 # One root type per operation, assembled from one class per domain.
 Query = merge_types(
     "Query",
-    (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery, DirectoryQuery),
+    (
+        PersonQuery,
+        CaseQuery,
+        FindingQuery,
+        DiscoveryQuery,
+        CreditQuery,
+        PublicityQuery,
+        DirectoryQuery,
+        ReportQuery,
+        InvestigationQuery,
+        NotificationQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        CaseMutation,
+        VisitMutation,
+        FindingMutation,
+        CreditMutation,
+        ReportMutation,
+        InvestigationMutation,
+        NotificationMutation,
+    ),
+)
 
 
 def _unexpected(error: GraphQLError) -> bool:

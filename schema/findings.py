@@ -104,6 +104,10 @@ class Finding:
     confirmed_facts: str | None
     confirmed_amount: Decimal | None
     details: str = strawberry.field(description="per-field evidence and counts, as JSON")
+    priority: str = strawberry.field(
+        default="normal", description="normal, or raised: a report names its subject (reportIds)"
+    )
+    report_ids: list[str] = strawberry.field(default_factory=list, description="reports naming its subject")
     text_zh: strawberry.Private[str]
     text_en: strawberry.Private[str]
     purpose: strawberry.Private[str]  # the reader's stated purpose, for the evidence's audit events
@@ -152,6 +156,8 @@ def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Findin
         confirmed_facts=f.get("confirmed_facts"),
         confirmed_amount=to_yuan(f.get("confirmed_amount_fen")),
         details=f.get("details") or "{}",
+        priority=f.get("priority") or "normal",
+        report_ids=list(f.get("reports") or []),
         text_zh=f.get("explanation") or "",
         text_en=f.get("explanation_en") or "",
     )
