@@ -162,7 +162,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     authenticator = _authenticator(settings)
     view = GraphQLView(build_schema(settings), settings, authenticator)
     publicity = PublicityPages(settings, authenticator)
-    reports = ReportPages(settings)
+    reports = ReportPages(settings, clock)
     attachments = AttachmentRoutes(settings, authenticator)
     return Starlette(
         routes=[

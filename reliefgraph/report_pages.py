@@ -52,11 +52,17 @@ def form_key(handle_key: bytes) -> bytes:
 
 
 class ReportPages:
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        limit_clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`limit_clock` times the per-address limit, `clock` the form tokens (tests move them)."""
         self.settings = settings
         self.clock = clock
         self.trusted = frozenset(settings.trusted_proxies)
-        self.posts = Buckets(settings.report_form_per_hour / 3600, settings.report_form_burst, time.monotonic)
+        self.posts = Buckets(settings.report_form_per_hour / 3600, settings.report_form_burst, limit_clock)
 
     def _token(self, key: bytes) -> str:
         issued = f"{int(self.clock())}.{secrets.token_hex(8)}"

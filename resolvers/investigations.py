@@ -22,7 +22,8 @@ def new_investigation_id(today: date) -> str:
 
 # Which of the given findings and reports exist (and, for reports, may join an investigation).
 MEMBERS_FOUND = """
-RETURN COLLECT { UNWIND $findings AS key MATCH (f:Finding {finding_id: key}) RETURN f.finding_id } AS findings,
+RETURN COLLECT { UNWIND $findings AS key MATCH (f:Finding {finding_id: key}) RETURN f.finding_id }
+       AS findings,
        COLLECT { UNWIND $reports AS key MATCH (r:Report {report_id: key}) WHERE r.status IN $report_from
                  RETURN r.report_id } AS reports
 """

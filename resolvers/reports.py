@@ -46,8 +46,8 @@ CREATE (r)-[:HAS_EVENT]->(:ReportEvent {event_id: randomUUID(), at: datetime(), 
 RETURN r {.*} AS report
 """
 
-# Whom a report names; idempotent. A report naming the subject (a person or household in
-# the evidence) of an open finding raises that finding's priority.
+# Whom a report names; idempotent. A report naming the subject of an open finding (a person
+# or household in its evidence, or a person of a household in it) raises its priority.
 NAME_SUBJECTS = """
 MATCH (r:Report {report_id: $report_id})
 CALL (r) {
@@ -68,9 +68,13 @@ CALL (r) {
   RETURN count(f) AS findings
 }
 CALL (r) {
-  MATCH (r)-[:NAMES]->(:Person|Household)<-[:EVIDENCE]-(f:Finding)
-  WHERE f.status IN $active AND NOT r.report_id IN coalesce(f.reports, [])
-  WITH DISTINCT f
+  MATCH (r)-[:NAMES]->(n:Person|Household)
+  CALL (n) {
+    MATCH (n)<-[:EVIDENCE]-(f:Finding) RETURN f
+    UNION
+    MATCH (n:Person)-[m:MEMBER_OF]->(:Household)<-[:EVIDENCE]-(f:Finding) WHERE m.until IS NULL RETURN f
+  }
+  WITH DISTINCT f WHERE f.status IN $active AND NOT $report_id IN coalesce(f.reports, [])
   SET f.reports = coalesce(f.reports, []) + $report_id, f.priority = 'raised'
   RETURN count(f) AS raised
 }
