@@ -173,6 +173,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("InvestigationEvent", "by"): OFFICIAL,
     ("Attachment", "uploadedBy"): OFFICIAL,
     ("Note", "noteId"): "a random id",
+    ("ConflictOfInterest", "reason"): "a code of why the step was refused, naming no one",
     ("Staff", "staffId"): OFFICIAL,
     ("Staff", "name"): OFFICIAL,
     (

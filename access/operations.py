@@ -138,6 +138,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "recordHomeInvestigation"): CASEWORK,
     ("Mutation", "reviewCase"): CASEWORK,
     ("Mutation", "recordObjection"): CASEWORK,
+    ("Mutation", "countersignCase"): CASEWORK,
     ("Mutation", "decideCase"): CASEWORK,
     ("Mutation", "suspendCase"): CASEWORK,
     ("Mutation", "resumeCase"): CASEWORK,

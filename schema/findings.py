@@ -336,6 +336,7 @@ async def _review(
     step: Review,
     note: str | None,
     changes: dict[str, Any],
+    notify: str | None = None,
 ) -> FindingReviewResult:
     ctx = info.context
     p = ctx.principal
@@ -348,6 +349,7 @@ async def _review(
         role=p.role.value,
         note=note,
         changes=changes,
+        notify=notify,
     )
     if row is None:
         return NotFound(message="no such finding")
@@ -371,6 +373,7 @@ class FindingMutation:
             Review.ASSIGN,
             f"assigned to {assignee.strip()}",
             {"assignee": assignee.strip()},
+            notify=assignee.strip(),
         )
 
     @strawberry.mutation(
