@@ -28,6 +28,7 @@ from resolvers.reports import (
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.steps import StepEvent
 from schema.validation import UNPRINTABLE, person_key, purpose_problem
+from settings import Settings
 from settings.casework_rules import CaseworkRules, read_casework_rules
 
 ReportCategory = strawberry.enum(ReportCategoryEnum, description="What a report is about.")
@@ -178,7 +179,8 @@ def subjects(
 
 
 async def intake(
-    ctx: RequestContext,
+    gateway: Any,
+    settings: Settings,
     *,
     category: ReportCategoryEnum,
     channel: ReportChannelEnum,
@@ -190,9 +192,9 @@ async def intake(
     named: dict[str, list[str]] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Records a report (staff intake and the public form alike) and whom it names."""
-    rules = casework_rules(ctx.settings.casework_rules_file)
+    rules = casework_rules(settings.casework_rules_file)
     row, code = await create_report(
-        ctx.gateway,
+        gateway,
         category=category.value,
         channel=channel.value,
         summary=summary.strip(),
@@ -204,7 +206,7 @@ async def intake(
         role=role,
     )
     if named and any(named.values()):
-        await name_subjects(ctx.gateway, row["report_id"], **named)
+        await name_subjects(gateway, row["report_id"], **named)
     return row, code
 
 
@@ -303,7 +305,8 @@ class ReportMutation:
             return named
         p = ctx.principal
         row, code = await intake(
-            ctx,
+            ctx.gateway,
+            ctx.settings,
             category=ReportCategoryEnum(input.category),
             channel=ReportChannelEnum(input.channel),
             summary=input.summary,
