@@ -135,6 +135,21 @@ FIELDS: dict[tuple[str, str], Rule] = {
     ("GraphNode", "properties"): _rule(*ALL),
     ("GraphEdge", "properties"): _rule(*ALL),
     ("Linkage", "center"): _rule(*ALL),
+    # Reports and case files: free text about persons and what they are said to have done,
+    # for investigators (the only role that reads them, access/operations.py).
+    ("Report", "summary"): _rule(*ALL),
+    ("Report", "namedText"): _rule(*ALL),
+    ("Report", "reporterContact"): _rule(C.CONTACT),
+    ("Report", "rejectReason"): _rule(*ALL),
+    ("ReportEvent", "note"): _rule(*ALL),
+    ("NamedSubject", "key"): ID,
+    ("NamedSubject", "name"): BASIC,
+    ("Investigation", "findings"): _rule(C.FINDINGS),
+    ("Investigation", "notes"): _rule(*ALL),
+    ("InvestigationReport", "summary"): _rule(*ALL),
+    ("InvestigationEvent", "note"): _rule(*ALL),
+    ("Note", "text"): _rule(*ALL),
+    ("Attachment", "filename"): _rule(*ALL),
 }
 
 # Fields whose names look personal but carry no one's personal data, or only what the law
@@ -162,6 +177,14 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("DishonestyRecord", "noticeServedBy"): "how a notice was served: in person, by post or by publication",
     ("Finding", "assignee"): OFFICIAL,
     ("Visit", "staffId"): OFFICIAL,
+    ("Report", "assignee"): OFFICIAL,
+    ("Report", "receivedBy"): OFFICIAL,
+    ("ReportEvent", "by"): OFFICIAL,
+    ("Investigation", "openedBy"): OFFICIAL,
+    ("InvestigationEvent", "by"): OFFICIAL,
+    ("Attachment", "uploadedBy"): OFFICIAL,
+    ("Note", "noteId"): "a random id",
+    ("ConflictOfInterest", "reason"): "a code of why the step was refused, naming no one",
     ("Staff", "staffId"): OFFICIAL,
     ("Staff", "name"): OFFICIAL,
     (

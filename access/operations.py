@@ -98,6 +98,8 @@ CREDIT_DECISION = Operation(
     {CR: Scope.COUNTY}, "only civil affairs' credit officers decide dishonesty records"
 )
 REVIEW = Operation(INVESTIGATOR, "only investigators review findings")
+REPORTS = Operation(INVESTIGATOR, "reports and complaints are triaged by investigators")
+CASE_FILES = Operation(INVESTIGATOR, "investigations are for investigators")
 PUBLICITY = Operation(LOCAL | {CR: Scope.COUNTY}, "you post publicity for your own township or village")
 
 PARTNER_FEED = Operation({DP: Scope.MANDATE}, "the partners' change feed is for partner departments")
@@ -148,6 +150,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "recordHomeInvestigation"): CASEWORK,
     ("Mutation", "reviewCase"): CASEWORK,
     ("Mutation", "recordObjection"): CASEWORK,
+    ("Mutation", "countersignCase"): CASEWORK,
     ("Mutation", "decideCase"): CASEWORK,
     ("Mutation", "suspendCase"): CASEWORK,
     ("Mutation", "resumeCase"): CASEWORK,
@@ -164,6 +167,28 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "draftDishonestyRecord"): Operation(
         INVESTIGATOR, "investigators draft dishonesty records from the findings they confirmed"
     ),
+    # Reports and complaints: taken by investigators and township caseworkers (the hotline,
+    # letters, visits); read and triaged by investigators only (they may be about staff).
+    ("Mutation", "recordReport"): Operation(
+        {IV: Scope.COUNTY, CW: Scope.TOWNSHIP}, "reports are taken by investigators and caseworkers"
+    ),
+    ("Query", "reports"): REPORTS,
+    ("Query", "report"): REPORTS,
+    ("Mutation", "assignReport"): REPORTS,
+    ("Mutation", "linkReport"): REPORTS,
+    ("Mutation", "rejectReport"): REPORTS,
+    ("Query", "investigations"): CASE_FILES,
+    ("Query", "investigation"): CASE_FILES,
+    ("Mutation", "openInvestigation"): CASE_FILES,
+    ("Mutation", "addToInvestigation"): CASE_FILES,
+    ("Mutation", "addInvestigationNote"): CASE_FILES,
+    ("Mutation", "handOverInvestigation"): CASE_FILES,
+    ("Mutation", "moveInvestigation"): CASE_FILES,
+    ("Mutation", "referInvestigation"): CASE_FILES,
+    ("Mutation", "closeInvestigation"): CASE_FILES,
+    # Everyone's own inbox: the recipient is the caller.
+    ("Query", "inbox"): Operation(EVERYONE),
+    ("Mutation", "markNotificationsRead"): Operation(EVERYONE),
     ("Mutation", "decideDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "publishDishonestyRecord"): CREDIT_DECISION,
     ("Mutation", "repairDishonestyRecord"): CREDIT_DECISION,
@@ -229,6 +254,18 @@ AUDITED: dict[str, frozenset[str]] = {
     "partnerChanges": frozenset({"basic", "identity", "benefits", "credit", "assets", "financial", "social"}),
     # The rejected rows of a partner's own file, as it sent them.
     "submissionRejects": EVERY_CATEGORY,
+    # A report names persons and tells what they are said to have done; a case file holds
+    # findings of every kind, and its attachments may show anything.
+    "reports": frozenset({"basic", "identity", "findings"}),
+    "report": frozenset({"basic", "identity", "findings"}),
+    "investigation": EVERY_CATEGORY,
+    "attachment": EVERY_CATEGORY,
+}
+
+# HTTP routes besides /graphql that need a principal, authorised like the operations above.
+ROUTES: dict[str, Operation] = {
+    "POST /investigations/{investigation_id}/attachments": CASE_FILES,
+    "GET /attachments/{attachment_id}": CASE_FILES,
 }
 
 
@@ -242,10 +279,18 @@ def audit_categories(
     return sorted(wanted & readable)
 
 
+def route_area(principal: Principal, route: str) -> Area | None:
+    """As `area`, for an HTTP route of ROUTES (a route missing there: refused)."""
+    return _reach(principal, ROUTES.get(route))
+
+
 def area(principal: Principal, operation: tuple[str, str]) -> Area | None:
     """Where this principal's call of the operation reaches; None when their role may not call it
     (an operation missing from the table included: fail closed)."""
-    entry = OPERATIONS.get(operation)
+    return _reach(principal, OPERATIONS.get(operation))
+
+
+def _reach(principal: Principal, entry: Operation | None) -> Area | None:
     scope = entry.grants.get(principal.role) if entry else None
     if scope is Scope.COUNTY:
         return Area()

@@ -214,6 +214,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX export_batch_sink IF NOT EXISTS FOR (b:ExportBatch) ON (b.sink)",
         ),
     ),
+    Migration(
+        15,
+        "reports by tracking code and status; investigations; notifications by recipient",
+        (
+            *(
+                _unique(f"{label.value.lower()}_key", label.value, KEY_PROPERTY[label])
+                for label in (
+                    Label.REPORT,
+                    Label.INVESTIGATION,
+                    Label.NOTE,
+                    Label.ATTACHMENT,
+                    Label.NOTIFICATION,
+                )
+            ),
+            "CREATE CONSTRAINT report_tracking IF NOT EXISTS FOR (r:Report) "
+            "REQUIRE r.tracking_hash IS UNIQUE",
+            "CREATE INDEX report_status IF NOT EXISTS FOR (r:Report) ON (r.status)",
+            "CREATE INDEX investigation_status IF NOT EXISTS FOR (i:Investigation) ON (i.status)",
+            "CREATE INDEX notification_recipient IF NOT EXISTS FOR (n:Notification) ON (n.recipient)",
+            "CREATE INDEX notification_mail IF NOT EXISTS FOR (n:Notification) ON (n.mail_status)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -54,6 +54,13 @@ class Label(StrEnum):
     EXPORT_BATCH = "ExportBatch"  # one acknowledged batch: sent, accepted, refused, digest (reconciliation)
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
+    REPORT = "Report"  # a report or complaint (投诉举报), from staff intake or the public form
+    REPORT_EVENT = "ReportEvent"  # one step of a report's triage
+    INVESTIGATION = "Investigation"  # a case file (核查案卷) grouping findings and reports
+    INVESTIGATION_EVENT = "InvestigationEvent"  # every change of a case file: who, when, what
+    NOTE = "Note"  # append-only, authored and timestamped
+    ATTACHMENT = "Attachment"  # a file's SHA-256, type and size; the content is stored outside the graph
+    NOTIFICATION = "Notification"  # an assignee's inbox entry, and its mail delivery
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
     CORRECTION = "Correction"  # a later export replaced a single-valued link: old, new, which file, when
     SCHEMA_VERSION = "SchemaVersion"
@@ -95,6 +102,11 @@ KEY_PROPERTY: dict[Label, str] = {
     Label.PUBLICITY_NOTICE: "notice_id",
     Label.PARTNER_CHANGE: "seq",
     Label.SUBMISSION: "receipt_id",
+    Label.REPORT: "report_id",
+    Label.INVESTIGATION: "investigation_id",
+    Label.NOTE: "note_id",
+    Label.ATTACHMENT: "attachment_id",
+    Label.NOTIFICATION: "notification_id",
     Label.SCHEMA_VERSION: "key",
 }
 FACT_LABELS = (
@@ -156,4 +168,9 @@ class Rel(StrEnum):
     NAMES_ACCOUNT = "NAMES_ACCOUNT"  # PaymentLine -> BankAccount (the account the file asks to credit)
     RETURN_OF = "RETURN_OF"  # BankReturn -> PaymentLine
     CREDITED_TO = "CREDITED_TO"  # BankReturn -> BankAccount (the account the bank credited)
+    NAMES = "NAMES"  # Report -> Person | Household | Village: whom the report is about
+    CONCERNS = "CONCERNS"  # Report -> Finding: linked at triage
+    IN_INVESTIGATION = "IN_INVESTIGATION"  # Finding | Report -> Investigation
+    HAS_NOTE = "HAS_NOTE"  # Investigation -> Note
+    HAS_ATTACHMENT = "HAS_ATTACHMENT"  # Investigation -> Attachment
     CORRECTED = "CORRECTED"  # Case/Enrollment/Payment/Visit/fact -> Correction (a replaced link)

@@ -4,7 +4,7 @@ what it does and the counts its run records."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from detection.rules import read_rules
@@ -14,6 +14,7 @@ from graph.migrations import migrate
 from jobs.backup import create as create_backup
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from jobs.notify_mail import notify as notify_by_mail
 from settings import Settings
 
 
@@ -76,7 +77,20 @@ def backup(settings: Settings) -> dict[str, Any]:
     return {"file": made.dump.name, "bytes": made.bytes, "unavailable_s": made.unavailable_s}
 
 
+def notify(settings: Settings) -> dict[str, Any]:
+    """Overdue reports' assignees told, and pending notifications mailed (every few minutes)."""
+    with open_driver(settings) as driver:
+        report = notify_by_mail(driver, settings, datetime.now(UTC))
+    return {
+        "overdue": report.overdue,
+        "sent": report.sent,
+        "no_address": report.no_address,
+        "retrying": report.retrying,
+    }
+
+
 JOBS: dict[str, Callable[[Settings], dict[str, Any]]] = {
+    "notify": notify,
     "detect": detect,
     "credit-export": credit_export,
     "credit-expiry": credit_expiry,

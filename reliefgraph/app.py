@@ -35,12 +35,14 @@ from observability.metrics import (
     process_metrics,
     rate_limit_metrics,
 )
+from reliefgraph.attachment_routes import FORM_OVERHEAD, AttachmentRoutes
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.cache_control import NoStore
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import CreditNoticePage, PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
+from reliefgraph.report_pages import ReportPages, form_key
 from reliefgraph.submissions import Submissions
 from reliefgraph.workbench import workbench_app
 from resolvers.partners import ChangeSignal
@@ -81,7 +83,16 @@ def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callab
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
-NO_STORE_PREFIXES = ("/graphql", "/publicity", "/credit", "/workbench", "/feeds")
+NO_STORE_PREFIXES = (
+    "/graphql",
+    "/publicity",
+    "/credit",
+    "/workbench",
+    "/feeds",
+    "/report",
+    "/investigations",
+    "/attachments",
+)
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
@@ -102,11 +113,11 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             on_commit=personal_read_metrics,
         )
         app.state.audit_writer.start()
-        app.state.handles = PersonHandles(
-            handle_key(
-                settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir
-            )
+        shared_key = handle_key(
+            settings.handle_key.get_secret_value() if settings.handle_key else None, settings.state_dir
         )
+        app.state.handles = PersonHandles(shared_key)
+        app.state.form_key = form_key(shared_key)
         # What start-up built (the schema, the imported modules and their tables: some 300,000
         # objects) lives as long as the process. Out of the collector's sight, a full
         # collection no longer walks all of it while every request in flight waits: the person
@@ -166,6 +177,8 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     view = GraphQLView(build_schema(settings), settings, authenticator)
     publicity = PublicityPages(settings, authenticator)
     submissions = Submissions(settings, authenticator)
+    reports = ReportPages(settings, clock)
+    attachments = AttachmentRoutes(settings, authenticator)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
@@ -175,6 +188,12 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
             Route("/credit/notice.html", CreditNoticePage(settings, authenticator).html),
+            # The public report form: no key (docs/investigations.md).
+            Route("/report", reports.form, methods=["GET"]),
+            Route("/report", reports.submit, methods=["POST"]),
+            Route("/report/status", reports.status, methods=["GET", "POST"]),
+            Route("/investigations/{investigation_id}/attachments", attachments.upload, methods=["POST"]),
+            Route("/attachments/{attachment_id}", attachments.download, methods=["GET"]),
             Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -188,7 +207,10 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.max_body_bytes,
-                larger={"/feeds/": settings.max_submission_bytes},
+                larger={
+                    "/feeds/": settings.max_submission_bytes,
+                    "/investigations/": settings.attachment_max_bytes + FORM_OVERHEAD,
+                },
             ),
         ],
         lifespan=lifespan,

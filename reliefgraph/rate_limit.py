@@ -114,6 +114,19 @@ def _is_address(value: str) -> bool:
     return True
 
 
+def client_address(scope: Scope, trusted_proxies: frozenset[str]) -> str:
+    """The client's address: the peer's, or behind a trusted proxy the last hop it added."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    if peer not in trusted_proxies:
+        return peer
+    # The proxy appends the address it saw; hops before it may be made up by the client.
+    forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",")]):
+        if hop not in trusted_proxies:
+            return hop if _is_address(hop) else peer
+    return peer
+
+
 class RateLimits:
     def __init__(
         self,
@@ -136,15 +149,7 @@ class RateLimits:
         self._on_auth_failure = on_auth_failure  # (reason) for /metrics
 
     def client_address(self, scope: Scope) -> str:
-        peer = (scope.get("client") or ("unknown", 0))[0]
-        if peer not in self.trusted_proxies:
-            return peer
-        # The proxy appends the address it saw; hops before it may be made up by the client.
-        forwarded = Headers(scope=scope).get("x-forwarded-for", "")
-        for hop in reversed([h.strip() for h in forwarded.split(",")]):
-            if hop not in self.trusted_proxies:
-                return hop if _is_address(hop) else peer
-        return peer
+        return client_address(scope, self.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNLIMITED:

@@ -17,6 +17,7 @@ from typing import Any
 from credit.records import IS_RESTRICTING
 from domain.partner_changes import ChangeKind, append_changes
 from domain.workflow import Transition, Workflow
+from graph.kinship import CASE_BENEFICIARIES, RELATION_FILED, STAFF_RELATED
 
 
 class Step(StrEnum):
@@ -261,4 +262,84 @@ async def fetch_cases(gateway: Any, **params: Any) -> list[dict[str, Any]]:
 
 async def fetch_case(gateway: Any, case_id: str) -> dict[str, Any] | None:
     rows = await gateway.read(CASE_BY_ID, case_id=case_id)
+    return rows[0] if rows else None
+
+
+# Conflict of interest at the point of decision (回避): the staff member's relatives among
+# the case's beneficiaries (graph/kinship.py, as RELATIONSHIP_BENEFIT finds them afterwards),
+# whether each relation is filed, whether they recorded the home investigation, and who
+# countersigned the case.
+CONFLICT = (
+    """
+MATCH (c:Case {case_id: $case_id})
+WHERE $township IS NULL OR c.township_code = $township
+OPTIONAL MATCH (s:Staff {staff_id: $by})
+RETURN c.programme_code AS programme, c.status AS status, c.countersigned_by AS countersigned_by,
+       EXISTS { MATCH (c)-[:HAS_EVENT]->(e:CaseEvent) WHERE e.action = 'investigate' AND e.by = $by }
+       AS investigated,
+       COLLECT { MATCH """
+    + CASE_BENEFICIARIES
+    + " WHERE s IS NOT NULL AND "
+    + STAFF_RELATED
+    + """
+                 RETURN DISTINCT {person: b.id_number, filed: """
+    + RELATION_FILED
+    + """} } AS relatives
+"""
+)
+
+# A second caseworker signs a case whose reviewer or decider has a filed relation to it.
+COUNTERSIGN = (
+    """
+MATCH (c:Case {case_id: $case_id})
+WHERE $township IS NULL OR c.township_code = $township
+OPTIONAL MATCH (s:Staff {staff_id: $by})
+WITH c, s, c.version AS seen,
+     EXISTS { MATCH """
+    + CASE_BENEFICIARIES
+    + " WHERE s IS NOT NULL AND "
+    + STAFF_RELATED
+    + """ } AS related
+WITH c, seen, related, seen = $expected_version AND NOT related AND c.status IN $allowed_from AS ok
+CALL (c, ok) {
+  WITH c WHERE ok
+  SET c.countersigned_by = $by, c.countersigned_at = datetime(), c.countersign_reason = $reason,
+      c.version = c.version + 1
+  CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+      action: 'countersign', from_status: c.status, to_status: c.status, note: $reason})
+}
+RETURN c {.*} AS case, ok, seen, related
+"""
+)
+
+# The steps the conflict rules apply to: reviewing and deciding.
+REVIEWING = (Step.REVIEW_APPROVE, Step.REVIEW_REJECT)
+DECIDING = (Step.DECIDE_APPROVE, Step.DECIDE_REJECT)
+
+
+async def conflict(gateway: Any, case_id: str, *, township: str | None, by: str) -> dict[str, Any] | None:
+    rows = await gateway.read(CONFLICT, case_id=case_id, township=township, by=by)
+    return rows[0] if rows else None
+
+
+async def countersign(
+    gateway: Any,
+    case_id: str,
+    expected_version: int,
+    *,
+    township: str | None,
+    by: str,
+    role: str,
+    reason: str,
+) -> dict[str, Any] | None:
+    rows = await gateway.write(
+        COUNTERSIGN,
+        case_id=case_id,
+        township=township,
+        expected_version=expected_version,
+        by=by,
+        role=role,
+        reason=reason,
+        allowed_from=["under_review", "in_publicity"],
+    )
     return rows[0] if rows else None

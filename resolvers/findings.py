@@ -10,6 +10,7 @@ from access.operations import Area
 from access.policy import Access, DataCategory, access
 from access.principal import Principal
 from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
+from resolvers.notifications import NOTIFY_FRAGMENT
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
@@ -72,7 +73,9 @@ RETURN finding_id, collect(e {.*, at: toString(e.at)}) AS events
 Review = FindingStep
 FINDING_REVIEW = FINDING_LIFECYCLE
 
-REVIEW = """
+# The assignee of an assigned finding is notified in the same write (resolvers/notifications.py).
+REVIEW = (
+    """
 MATCH (f:Finding {finding_id: $finding_id})
 WITH f, f.status AS before, f.version AS seen
 WITH f, before, seen, before IN $allowed_from AND seen = $expected_version AS ok
@@ -81,9 +84,13 @@ CALL (f, before, ok) {
   SET f.status = $to, f.version = f.version + 1, f.updated_at = datetime(), f.updated_by = $by, f += $changes
   CREATE (f)-[:HAS_EVENT]->(:FindingEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
                                            action: $action, from_status: before, to_status: $to, note: $note})
+"""
+    + NOTIFY_FRAGMENT
+    + """
 }
 RETURN f {.*} AS finding, ok, before, seen
 """
+)
 
 
 async def fetch_findings(gateway: Any, **params: Any) -> list[dict[str, Any]]:
@@ -117,9 +124,13 @@ async def review(
     role: str,
     note: str | None,
     changes: dict[str, Any],
+    notify: str | None = None,
 ) -> dict[str, Any] | None:
     rows = await gateway.write(
         REVIEW,
+        notify=notify,
+        notify_kind=f"finding_{step.value}",
+        notify_about=finding_id,
         finding_id=finding_id,
         **FINDING_REVIEW.guard(step),
         expected_version=expected_version,

@@ -26,10 +26,13 @@ from schema.directory import DirectoryQuery
 from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
+from schema.investigations import InvestigationMutation, InvestigationQuery
+from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.partners import PartnerQuery, PartnerSubscription
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
+from schema.reports import ReportMutation, ReportQuery
 from schema.root import Query as PersonQuery
 from schema.visits import VisitMutation
 from settings import Settings
@@ -46,9 +49,23 @@ Query = merge_types(
         PublicityQuery,
         DirectoryQuery,
         PartnerQuery,
+        ReportQuery,
+        InvestigationQuery,
+        NotificationQuery,
     ),
 )
-Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        CaseMutation,
+        VisitMutation,
+        FindingMutation,
+        CreditMutation,
+        ReportMutation,
+        InvestigationMutation,
+        NotificationMutation,
+    ),
+)
 Subscription = merge_types("Subscription", (PartnerSubscription,))
 
 

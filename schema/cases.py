@@ -14,17 +14,31 @@ from domain.money import to_fen
 from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import (
     CASE_WORKFLOW,
+    DECIDING,
+    REVIEWING,
     SUBMIT,
     Step,
     apply_step,
+    conflict,
+    countersign,
     flag_restricted,
     override_restriction,
     step_changes,
 )
 from resolvers.context import RequestContext
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import (
+    ConflictOfInterest,
+    ConflictReason,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    VersionConflict,
+    step_refused,
+)
 from schema.operation_access import area_of
 from schema.people import to_date, to_yuan
+from schema.reports import casework_rules
 from schema.steps import StepEvent
 from schema.validation import id_number_input
 
@@ -66,7 +80,13 @@ class CaseRecord:
 
 
 CaseResult = Annotated[
-    CaseRecord | NotFound | Forbidden | InvalidInput | VersionConflict | InvalidTransition,
+    CaseRecord
+    | NotFound
+    | Forbidden
+    | InvalidInput
+    | VersionConflict
+    | InvalidTransition
+    | ConflictOfInterest,
     strawberry.union("CaseResult"),
 ]
 
@@ -122,6 +142,10 @@ async def _step(
     ) and not (reason and reason.strip()):
         return InvalidInput(field="reason", message="give the reason; it is shown to the applicant")
     p = ctx.principal
+    if step in (*REVIEWING, *DECIDING):
+        refused = await _conflict_of_interest(info, case_id, step)
+        if refused is not None:
+            return refused
     row = await apply_step(
         ctx.gateway,
         case_id,
@@ -152,6 +176,40 @@ async def _step(
         expected_version,
         precondition=f"the publicity window runs until {row['publicity_end']}",
     )
+
+
+async def _conflict_of_interest(
+    info: Info[RequestContext, None], case_id: str, step: Step
+) -> ConflictOfInterest | None:
+    """Refuses a review or decision the caller must stand aside from (rules/casework.toml)."""
+    ctx = info.context
+    row = await conflict(ctx.gateway, case_id, township=area_of(info).township, by=ctx.principal.subject)
+    if row is None or row["status"] not in CASE_WORKFLOW.transitions[step].allowed_from:
+        return None  # the step itself answers NotFound, or why it does not start from here
+    relatives_rule, separation = casework_rules(
+        ctx.settings.casework_rules_file
+    ).conflict_of_interest.for_programme(row["programme"] or "")
+    if separation and step in DECIDING and row["investigated"]:
+        return ConflictOfInterest(
+            reason=ConflictReason.INVESTIGATED_THE_CASE,
+            message="you recorded this case's home investigation; another caseworker decides it",
+        )
+    relatives = row["relatives"]
+    if relatives_rule and relatives:
+        if not all(r["filed"] for r in relatives):
+            return ConflictOfInterest(
+                reason=ConflictReason.RELATIVE_NOT_FILED,
+                message=f"{len(relatives)} of this case's beneficiaries are your kin or household members "
+                "and the relation is not filed (备案); stand aside (回避) or file it",
+            )
+        signed = row["countersigned_by"]
+        if signed is None or signed == ctx.principal.subject:
+            return ConflictOfInterest(
+                reason=ConflictReason.COUNTERSIGN_NEEDED,
+                message="your relation to a beneficiary is filed (备案); a second caseworker must "
+                "countersign this case (countersignCase) before you review or decide it",
+            )
+    return None
 
 
 @strawberry.type
@@ -257,6 +315,42 @@ class Mutation:
                 status=row["case"]["status"], message="this application is not restricted"
             )
         return VersionConflict(current_version=row["seen"])
+
+    @strawberry.mutation(
+        description="Countersign a case as its second approver, where the reviewer or decider has "
+        "a filed relation (备案) to a beneficiary. You may not be related to them yourself."
+    )
+    async def countersign_case(
+        self, info: Info[RequestContext, None], case_id: str, expected_version: int, reason: str
+    ) -> CaseResult:
+        ctx = info.context
+        if not 10 <= len(reason.strip()) <= 2000:
+            return InvalidInput(field="reason", message="give the grounds (10-2000 characters)")
+        p = ctx.principal
+        row = await countersign(
+            ctx.gateway,
+            case_id.strip(),
+            expected_version,
+            township=area_of(info).township,
+            by=p.subject,
+            role=p.role.value,
+            reason=reason.strip(),
+        )
+        if row is None:
+            return NotFound(message="no such case")
+        if row["ok"]:
+            return case_record(row["case"])
+        if row["related"]:
+            return ConflictOfInterest(
+                reason=ConflictReason.RELATIVE_NOT_FILED,
+                message="you are related to this case's beneficiaries yourself; "
+                "another caseworker countersigns",
+            )
+        if row["seen"] != expected_version:
+            return VersionConflict(current_version=row["seen"])
+        return InvalidTransition(
+            status=row["case"]["status"], message="a case is countersigned while under review or in publicity"
+        )
 
     @strawberry.mutation(description="An objection during the publicity window: back to investigation.")
     async def record_objection(

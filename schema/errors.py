@@ -15,6 +15,14 @@ class ErrorCode(Enum):
     NOT_FOUND = "not_found"  # also: exists, but outside the caller's jurisdiction or mandate
     FORBIDDEN = "forbidden"  # the caller's role may never read this kind of object
     INVALID_INPUT = "invalid_input"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"  # the caller may not take this step on this case (回避)
+
+
+@strawberry.enum
+class ConflictReason(Enum):
+    RELATIVE_NOT_FILED = "relative_not_filed"  # kin or household among the beneficiaries, not filed (备案)
+    COUNTERSIGN_NEEDED = "countersign_needed"  # the relation is filed: a second caseworker must countersign
+    INVESTIGATED_THE_CASE = "investigated_the_case"  # who recorded the home investigation does not decide
 
 
 @strawberry.type
@@ -34,6 +42,13 @@ class InvalidInput:
     field: str
     message: str
     code: ErrorCode = ErrorCode.INVALID_INPUT
+
+
+@strawberry.type
+class ConflictOfInterest:
+    reason: ConflictReason
+    message: str
+    code: ErrorCode = ErrorCode.CONFLICT_OF_INTEREST
 
 
 @strawberry.type

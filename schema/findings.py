@@ -111,6 +111,10 @@ class Finding:
     confirmed_facts: str | None
     confirmed_amount: Decimal | None
     details: str = strawberry.field(description="per-field evidence and counts, as JSON")
+    priority: str = strawberry.field(
+        default="normal", description="normal, or raised: a report names its subject (reportIds)"
+    )
+    report_ids: list[str] = strawberry.field(default_factory=list, description="reports naming its subject")
     text_zh: strawberry.Private[str]
     text_en: strawberry.Private[str]
     purpose: strawberry.Private[str]  # the reader's stated purpose, for the evidence's audit events
@@ -159,6 +163,8 @@ def finding(f: dict[str, Any], purpose: str = "review of the finding") -> Findin
         confirmed_facts=f.get("confirmed_facts"),
         confirmed_amount=to_yuan(f.get("confirmed_amount_fen")),
         details=f.get("details") or "{}",
+        priority=f.get("priority") or "normal",
+        report_ids=list(f.get("reports") or []),
         text_zh=f.get("explanation") or "",
         text_en=f.get("explanation_en") or "",
     )
@@ -337,6 +343,7 @@ async def _review(
     step: Review,
     note: str | None,
     changes: dict[str, Any],
+    notify: str | None = None,
 ) -> FindingReviewResult:
     ctx = info.context
     p = ctx.principal
@@ -349,6 +356,7 @@ async def _review(
         role=p.role.value,
         note=note,
         changes=changes,
+        notify=notify,
     )
     if row is None:
         return NotFound(message="no such finding")
@@ -372,6 +380,7 @@ class FindingMutation:
             Review.ASSIGN,
             f"assigned to {assignee.strip()}",
             {"assignee": assignee.strip()},
+            notify=assignee.strip(),
         )
 
     @strawberry.mutation(

@@ -193,6 +193,23 @@ class Settings(BaseSettings):
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
     credit_rules_file: Path = PROJECT_ROOT / "rules" / "credit.toml"  # due process, honesty incentives
 
+    # --- Reports, investigations, notifications (docs/investigations.md).
+    casework_rules_file: Path = PROJECT_ROOT / "rules" / "casework.toml"
+    report_form_per_hour: float = Field(
+        default=5.0, ge=0, description="public reports an address may submit an hour; 0: no limit"
+    )
+    report_form_burst: int = Field(default=3, ge=1)
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+    smtp_host: str | None = None  # the county's mail server; None: notifications stay in the inbox
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "reliefgraph@localhost"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # Staff members' mail addresses by API subject (TOML: subject = "address").
+    notification_addresses_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "mail-addresses.toml")
+
     # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
     backup_dir_setting: Path | None = Field(
         default=None,

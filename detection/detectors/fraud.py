@@ -11,6 +11,7 @@ from detection.detectors.households import line_fen, per_capita_monthly_fen
 from detection.situation import Evidence, Situation, yuan
 from domain.finding_kinds import FindingKind
 from domain.money import FEN_PER_YUAN
+from graph.kinship import CASE_BENEFICIARIES, RELATION_FILED, STAFF_RELATED
 
 # Each payment into an account held by nobody who was in the grant's household during the
 # paid month; a grant's own account (PAYS_INTO) is judged on the detection date, or its end.
@@ -275,15 +276,21 @@ def asset_ineligible(ctx: DetectionContext) -> list[Situation]:
     return found
 
 
+# Kin or household members among the beneficiaries, the relation unfiled (graph/kinship.py:
+# the same definition the case workflow refuses a decision by).
 RELATIONSHIP = (
     CASES
     + """
 WITH DISTINCT c
-MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->(c)-[:FOR_HOUSEHOLD]->(h:Household)<-[:MEMBER_OF]-(b:Person)
-WHERE b <> s AND ($households IS NULL OR h.household_id IN $households)
+MATCH (s:Staff)-[r:HANDLED|REVIEWED|APPROVED]->"""
+    + CASE_BENEFICIARIES
+    + """
+WHERE ($households IS NULL OR h.household_id IN $households) AND """
+    + STAFF_RELATED
+    + " AND NOT "
+    + RELATION_FILED
+    + """
 OPTIONAL MATCH (s)-[k:KIN_OF]-(b)
-WITH s, r, c, h, b, k, EXISTS { (s)-[:MEMBER_OF]->(h) } AS same_household
-WHERE (k IS NOT NULL OR same_household) AND NOT EXISTS { (s)-[:FILED_RELATIVE]->(b) }
 RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, s.staff_id AS staff_id,
        s.id_number AS staff_person, s.name AS staff_name, s.staff_role AS staff_role,
        collect(DISTINCT type(r)) AS steps, b.id_number AS person, b.name AS name,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from neo4j import Driver
 from rich.console import Console
 
 from detection.rules import read_rules
 from detection.run import run_detection
+from domain.reports import ReportCategory, ReportChannel
 from graph.stats import graph_stats
 from reliefgraph.commands.connection import connect
 from reliefgraph.commands.data import load_paths, migrate_schema, print_report, print_stats
@@ -25,12 +28,36 @@ from reliefgraph.commands.serve import (
     running_api,
     serve,
 )
+from resolvers.reports import CREATE_REPORT, new_report_id, new_tracking_code, tracking_hash
 from settings import Settings
+from settings.casework_rules import read_casework_rules
 from synth.county import synthesize
 from synth.population import AS_OF
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
+
+
+def demo_report(driver: Driver, settings: Settings) -> str:
+    """A report as the hotline takes it, waiting for triage; its tracking code."""
+    category = ReportCategory.STAFF_MISCONDUCT
+    code = new_tracking_code()
+    driver.execute_query(
+        CREATE_REPORT,
+        report_id=new_report_id(date.today()),
+        tracking_hash=tracking_hash(code),
+        category=category.value,
+        channel=ReportChannel.HOTLINE.value,
+        summary="来电反映：村干部把低保名额给了自己的亲戚，家里有车也照样领。",
+        named_text="村委会主任",
+        reporter_contact=None,
+        today=date.today(),
+        deadline_days=read_casework_rules(settings.casework_rules_file).reports.deadline(category),
+        by="demo-hotline",
+        role="investigator",
+        database_=settings.neo4j_database,
+    )
+    return code
 
 
 def register(app: typer.Typer) -> None:
@@ -75,9 +102,11 @@ def register(app: typer.Typer) -> None:
                     driver, settings.neo4j_database, read_rules(settings.detection_rules_file), as_of=AS_OF
                 )
             print_detection(reports, f"whole county, as of {AS_OF}")
+            code = demo_report(driver, settings)
         # Something on every role's page: publicity, dishonesty records, the credit feed.
         work = prepare_demo_work(settings)
         console.print(work.describe() if work else "demo work: done by an earlier demo, kept")
+        console.print(f"a hotline report waits for triage; its reporter's tracking code: {code}")
         console.print(
             f"planted findings are listed in {data_dir / 'labels' / 'labels.jsonl'}; compare with "
             f"`reliefgraph evaluate {data_dir / 'labels' / 'labels.jsonl'}`"
@@ -92,7 +121,8 @@ def register(app: typer.Typer) -> None:
         )
         console.print(
             f"[green]investigator workbench[/green]: http://{demo_settings.host}:{demo_settings.port}"
-            "/workbench/ (sign in with rg_demo_investigator). Or try:"
+            "/workbench/ (sign in with rg_demo_investigator); the public report form: "
+            f"http://{demo_settings.host}:{demo_settings.port}/report (docs/investigations.md). Or try:"
         )
         for query in (EXAMPLE_QUERY, EXAMPLE_FINDINGS):
             body = json.dumps({"query": query}, ensure_ascii=False)

@@ -38,6 +38,7 @@ JWT_SECRET = "test-secret-of-at-least-thirty-two-bytes!!"
 PRINCIPALS = {
     "investigator": Principal("inv-1", Role.INVESTIGATOR, department="MZ"),
     "caseworker": Principal("S1", Role.CASEWORKER, department="MZ", township_code=TOWNSHIP),
+    "caseworker_2": Principal("S2", Role.CASEWORKER, department="MZ", township_code=TOWNSHIP),
     "caseworker_elsewhere": Principal("S9", Role.CASEWORKER, department="MZ", township_code="370831101"),
     "coordinator": Principal(
         "co-a", Role.COORDINATOR, department="MZ", township_code=TOWNSHIP, village_code=VILLAGE_A

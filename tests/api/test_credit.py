@@ -244,7 +244,7 @@ def test_a_restricted_application_needs_an_override(
         "mutation($id: String!, $v: Int!) { decideCase(caseId: $id, expectedVersion: $v, approve: true, "
         'reason: "eligible") { %s } }' % step
     )
-    blocked = one(client, cw, decide, id=cid, v=3)
+    blocked = one(client, keys["caseworker_2"], decide, id=cid, v=3)
     assert "joint restriction" in blocked["message"]
     override = (
         "mutation($id: String!, $v: Int!) { overrideRestriction(caseId: $id, expectedVersion: $v, "
@@ -253,7 +253,7 @@ def test_a_restricted_application_needs_an_override(
     assert one(client, cw, override, id=cid, v=3)["__typename"] == "Forbidden"
     overridden = one(client, officer, override, id=cid, v=3)
     assert overridden["restrictionOverridden"] is True and overridden["version"] == 4
-    assert one(client, cw, decide, id=cid, v=4)["status"] == "approved"
+    assert one(client, keys["caseworker_2"], decide, id=cid, v=4)["status"] == "approved"
 
 
 def test_the_person_360_shows_records_and_findings_by_role(

@@ -59,6 +59,12 @@ def test_demo_loads_and_detects_the_planted_findings(
     assert result.exit_code == 0, result.output
     assert "detection (whole county" in result.output
     assert "2 applications in publicity and 1 refused" in result.output, result.output
+    # A report waits for triage in the demo, its tracking code printed for the status page.
+    assert "tracking code:" in result.output
+    reports = graph.execute_query(
+        "MATCH (r:Report) RETURN r.status AS status, r.channel AS channel", database_=settings.neo4j_database
+    ).records
+    assert [(r["status"], r["channel"]) for r in reports] == [("received", "hotline")]
     evaluated = CliRunner().invoke(
         app, ["evaluate", str(data / "labels" / "labels.jsonl"), "--json"], obj=settings
     )
