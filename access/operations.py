@@ -212,17 +212,9 @@ ROUTES: dict[str, Operation] = {
     "GET /feeds/receipts/{receipt_id}/rejects.csv": Operation(
         {DP: Scope.MANDATE}, "rejects are read by the partner department that submitted the file"
     ),
+    "POST /investigations/{investigation_id}/attachments": CASE_FILES,
+    "GET /attachments/{attachment_id}": CASE_FILES,
 }
-
-
-def route_area(principal: Principal, route: str) -> Area | None:
-    """Where this principal's call of an HTTP route reaches; None when refused (fail closed)."""
-    entry = ROUTES.get(route)
-    if entry is None or (scope := entry.grants.get(principal.role)) is None:
-        return None
-    if scope is Scope.MANDATE:
-        return Area(department=principal.department) if principal.department else None
-    return Area() if scope is Scope.COUNTY else None
 
 
 EVERY_CATEGORY = frozenset(c.value for c in DataCategory)
@@ -260,12 +252,6 @@ AUDITED: dict[str, frozenset[str]] = {
     "report": frozenset({"basic", "identity", "findings"}),
     "investigation": EVERY_CATEGORY,
     "attachment": EVERY_CATEGORY,
-}
-
-# HTTP routes besides /graphql that need a principal, authorised like the operations above.
-ROUTES: dict[str, Operation] = {
-    "POST /investigations/{investigation_id}/attachments": CASE_FILES,
-    "GET /attachments/{attachment_id}": CASE_FILES,
 }
 
 
