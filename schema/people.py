@@ -21,7 +21,16 @@ from access.policy import Access, DataCategory, access
 from access.principal import Principal
 from domain.money import to_yuan
 
-FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
+FACT_HIDDEN_KEYS = {
+    "fact_id",
+    "record_id",
+    "id_number",
+    "source",
+    "as_of",
+    "label",
+    "source_file",
+    "source_line",
+}
 
 
 @strawberry.enum

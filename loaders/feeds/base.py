@@ -48,6 +48,9 @@ class Feed:
     description: str
     refs: tuple[Ref, ...] = ()
     to_params: Callable[[FeedRow], dict[str, Any]] = field(default=default_params)
+    # Each row also carries its line in the file as source_line (the cypher stores it, with
+    # $source_file, where a record must say where it came from: verification facts).
+    provenance: bool = False
 
     @property
     def required_columns(self) -> list[str]:

@@ -1,5 +1,6 @@
 """Verification-fact feeds: one node per department record, linked to the person it is about
-and to the department that reported it."""
+and to the department that reported it, with the file and line it was read from (an evidence
+pack cites them)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ MATCH (d:Department {code: row.source})
 MERGE (f:$label {fact_id: row.source + ':' + row.record_id})
 WITH row, p, d, f
 $replace_owner
-SET f += row
+SET f += row, f.source_file = $$source_file
 MERGE (p)-[:HAS_FACT]->(f)
 MERGE (f)-[:REPORTED_BY]->(d)
 """)
@@ -30,7 +31,9 @@ def _fact_feed(name: str, label: Label, model: type[rows.FactRow], description: 
     cypher = _UPSERT_FACT.substitute(
         label=label.value, replace_owner=replace_single("f", "HAS_FACT", "p", incoming=True)
     )
-    return Feed(name, model, 50, cypher, description, refs=(Ref("id_number", RefKind.PERSON),))
+    return Feed(
+        name, model, 50, cypher, description, refs=(Ref("id_number", RefKind.PERSON),), provenance=True
+    )
 
 
 FACT_FEEDS = (
