@@ -158,6 +158,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "correctDishonestyRecord"): CREDIT_DECISION,
 }
 
+# HTTP routes outside GraphQL, by method and path as the app declares them.
+EVIDENCE_PACK_ROUTE = ("GET", "/evidence/finding/{finding_id}.pdf")
+ROUTES: dict[tuple[str, str], Operation] = {
+    # A pack of a confirmed finding, for the body that acts on it; auditors read it masked as
+    # their role reads personal data (not at all), to check what was handed out.
+    EVIDENCE_PACK_ROUTE: Operation(
+        {IV: Scope.COUNTY, AU: Scope.COUNTY}, "evidence packs are made by investigators and auditors"
+    ),
+}
+
 
 EVERY_CATEGORY = frozenset(c.value for c in DataCategory)
 AUDIT_TRAIL = "audit trail"  # an auditor's read of the trail itself: whose data was read, and why
@@ -178,6 +188,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "findings": EVERY_CATEGORY,
     "finding": EVERY_CATEGORY,
     "findingEvidence": EVERY_CATEGORY,
+    "evidencePack": EVERY_CATEGORY,
     "dishonestyRecord": frozenset({"basic", "identity", "credit", "benefits"}),
     "restrictionStatus": frozenset({"credit"}),
     "creditChanges": frozenset({"identity", "credit"}),
@@ -200,7 +211,7 @@ def audit_categories(
 def area(principal: Principal, operation: tuple[str, str]) -> Area | None:
     """Where this principal's call of the operation reaches; None when their role may not call it
     (an operation missing from the table included: fail closed)."""
-    entry = OPERATIONS.get(operation)
+    entry = OPERATIONS.get(operation) or ROUTES.get(operation)
     scope = entry.grants.get(principal.role) if entry else None
     if scope is Scope.COUNTY:
         return Area()

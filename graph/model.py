@@ -46,6 +46,7 @@ class Label(StrEnum):
     HONESTY_COMMITMENT = "HonestyCommitment"  # 守信承诺, signed with an application
     PUBLICITY_NOTICE = "PublicityNotice"
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
+    EVIDENCE_PACK = "EvidencePack"  # a pack's manifest, its hash in the audit chain (evidence/pack.py)
     CORRECTION = "Correction"  # a later export replaced a single-valued link: old, new, which file, when
     SCHEMA_VERSION = "SchemaVersion"
 
@@ -80,6 +81,7 @@ KEY_PROPERTY: dict[Label, str] = {
     Label.FINDING: "finding_id",
     Label.CREDIT_RECORD: "record_id",
     Label.PUBLICITY_NOTICE: "notice_id",
+    Label.EVIDENCE_PACK: "pack_id",
     Label.SCHEMA_VERSION: "key",
 }
 FACT_LABELS = (
@@ -129,6 +131,7 @@ class Rel(StrEnum):
     EVIDENCE = "EVIDENCE"  # Finding -> any node that proves it {role}
     ABOUT = "ABOUT"  # CreditRecord -> Person (the subject)
     FROM_FINDING = "FROM_FINDING"  # CreditRecord -> Finding
+    PACK_OF = "PACK_OF"  # EvidencePack -> Finding
     CONCERNS_CASE = "CONCERNS_CASE"  # CreditRecord -> Case
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
     SIGNED = "SIGNED"  # Person -> HonestyCommitment

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
+from access.operations import EVIDENCE_PACK_ROUTE
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
@@ -37,6 +38,7 @@ from observability.metrics import (
 )
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.cache_control import NoStore
+from reliefgraph.evidence_pages import EvidencePages
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import PublicityPages
@@ -79,7 +81,7 @@ def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callab
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
-NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench")
+NO_STORE_PREFIXES = ("/graphql", "/publicity", "/workbench", "/evidence")
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) -> Starlette:
@@ -160,11 +162,13 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     authenticator = _authenticator(settings)
     view = GraphQLView(build_schema(settings), settings, authenticator)
     publicity = PublicityPages(settings, authenticator)
+    evidence = EvidencePages(settings, authenticator)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
+            Route(EVIDENCE_PACK_ROUTE[1], evidence.finding_pdf, methods=[EVIDENCE_PACK_ROUTE[0]]),
             Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

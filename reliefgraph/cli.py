@@ -13,6 +13,7 @@ from reliefgraph.commands import (
     data,
     demo,
     detection,
+    evidence,
     neo4j_server,
     operations,
     serve,
@@ -50,6 +51,7 @@ synthesis.register(app)
 demo.register(app)
 serve.register(app)
 audit.register(app)
+evidence.register(app)
 operations.register(app)
 
 

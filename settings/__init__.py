@@ -164,6 +164,8 @@ class Settings(BaseSettings):
 
     # --- Detection.
     detection_rules_file: Path = PROJECT_ROOT / "rules" / "detection.toml"
+    # The Chinese font evidence packs embed (a subset of), from Debian's fonts-wqy-microhei (`make browser`).
+    evidence_font_file: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
     backup_dir_setting: Path | None = Field(

@@ -18,7 +18,7 @@ from neo4j import Driver
 
 from settings import Settings
 
-PACKAGES = ("resolvers", "detection", "detection.detectors", "access", "jobs", "credit", "schema")
+PACKAGES = ("resolvers", "detection", "detection.detectors", "access", "jobs", "credit", "schema", "evidence")
 CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND)\b")
 UNBOUNDED = re.compile(r"\*\s*(\d+\s*)?(\.\.\s*)?\]")  # [:T*], [:T*2..]: no upper bound
 SEEKS = (
