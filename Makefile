@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 UV := uv==0.13.8
 
-.PHONY: demo test browser lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export bench-scale clean-state
+.PHONY: demo test browser fonts lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export bench-scale clean-state
 
 # Exact installs: every Python dependency at the version and hashes of requirements.lock
 # (refreshed by `make lock`); the project itself on top, without touching them.
@@ -29,11 +29,11 @@ lock:
 	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['jdk'], sep='\n')" \
 		| $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --quiet -o requirements-jdk.lock
 
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/reliefgraph demo
 
 # Lint, format and types first (seconds), then the tests against a real Neo4j.
-test: $(STAMP) browser
+test: $(STAMP) browser fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -43,6 +43,11 @@ test: $(STAMP) browser
 browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" \
 		|| (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
+
+# Evidence packs embed (a subset of) WenQuanYi Micro Hei: settings' evidence_font_file.
+fonts:
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+		|| (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 
 # Every benchmark, in a safe order (the ingest bench wipes only its own server; the others
 # share the full county, checked in the graph before each measures), printed tables kept in

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 
 from settings.private_files import private_dir, private_open
 
@@ -41,6 +41,9 @@ FIELDS = (
     "operation",
     "outcome",
 )
+# Hashed only where an event carries them (a document the event vouches for, such as an
+# evidence pack's manifest), so every event written before they existed keeps its hash.
+DOCUMENT_FIELDS = ("document_id", "document_sha256")
 
 LOCK_HEAD = """
 MERGE (c:AuditChain {name: 'audit'})
@@ -71,7 +74,9 @@ HEAD = "MATCH (c:AuditChain {name: 'audit'}) RETURN c.seq AS seq, c.hash AS hash
 
 
 def _canonical(event: dict[str, Any]) -> bytes:
-    return json.dumps([event.get(f) for f in FIELDS], ensure_ascii=False, separators=(",", ":")).encode()
+    values: list[Any] = [event.get(f) for f in FIELDS]
+    values += [[f, event[f]] for f in DOCUMENT_FIELDS if event.get(f) is not None]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def link(previous: str, event: dict[str, Any]) -> str:
@@ -90,6 +95,7 @@ def chained(events: list[dict[str, Any]], seq: int, previous: str) -> tuple[list
     for event in events:
         seq += 1
         e = {f: event.get(f) for f in FIELDS} | {"seq": seq, "at": now}
+        e |= {f: event[f] for f in DOCUMENT_FIELDS if event.get(f) is not None}
         e["event_id"] = (
             event.get("event_id") or hashlib.sha256(f"{now}|{seq}|{os.getpid()}".encode()).hexdigest()[:32]
         )
@@ -105,6 +111,14 @@ async def append(tx: Any, events: list[dict[str, Any]]) -> None:
     head = await (await tx.run(LOCK_HEAD, genesis=GENESIS)).single()
     linked, seq, last = chained(events, head["seq"], head["hash"])
     await (await tx.run(APPEND, events=linked, seq=seq, hash=last)).consume()
+
+
+def append_sync(tx: ManagedTransaction, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`append` for a synchronous write transaction (the CLI); returns the events as chained."""
+    head = tx.run(LOCK_HEAD, genesis=GENESIS).single(strict=True)
+    linked, seq, last = chained(events, head["seq"], head["hash"])
+    tx.run(APPEND, events=linked, seq=seq, hash=last).consume()
+    return linked
 
 
 @dataclass(frozen=True)

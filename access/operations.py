@@ -204,6 +204,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 
 
 # HTTP routes outside GraphQL that act for a principal, by method and path as routed.
+EVIDENCE_PACK_ROUTE = "GET /evidence/finding/{finding_id}.pdf"
 ROUTES: dict[str, Operation] = {
     "POST /feeds/{feed}": Operation(
         {DP: Scope.MANDATE},
@@ -214,6 +215,11 @@ ROUTES: dict[str, Operation] = {
     ),
     "POST /investigations/{investigation_id}/attachments": CASE_FILES,
     "GET /attachments/{attachment_id}": CASE_FILES,
+    # A pack of a confirmed finding, for the body that acts on it; auditors read it masked as
+    # their role reads personal data (not at all), to check what was handed out.
+    EVIDENCE_PACK_ROUTE: Operation(
+        {IV: Scope.COUNTY, AU: Scope.COUNTY}, "evidence packs are made by investigators and auditors"
+    ),
 }
 
 
@@ -236,6 +242,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "findings": EVERY_CATEGORY,
     "finding": EVERY_CATEGORY,
     "findingEvidence": EVERY_CATEGORY,
+    "evidencePack": EVERY_CATEGORY,
     "dishonestyRecord": frozenset({"basic", "identity", "credit", "benefits"}),
     "restrictionStatus": frozenset({"credit"}),
     "creditChanges": frozenset({"identity", "credit"}),

@@ -236,6 +236,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX notification_mail IF NOT EXISTS FOR (n:Notification) ON (n.mail_status)",
         ),
     ),
+    Migration(
+        16,
+        "evidence packs: found by their PDF's hash, and the chain events that vouch for them",
+        (
+            _unique("evidence_pack_id", Label.EVIDENCE_PACK.value, KEY_PROPERTY[Label.EVIDENCE_PACK]),
+            "CREATE INDEX evidence_pack_pdf IF NOT EXISTS FOR (p:EvidencePack) ON (p.pdf_sha256)",
+            "CREATE INDEX audit_event_document IF NOT EXISTS FOR (a:AuditEvent) ON (a.document_sha256)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -62,6 +62,7 @@ class Label(StrEnum):
     ATTACHMENT = "Attachment"  # a file's SHA-256, type and size; the content is stored outside the graph
     NOTIFICATION = "Notification"  # an assignee's inbox entry, and its mail delivery
     AUDIT_EVENT = "AuditEvent"  # append-only: who read whose personal data, when, why
+    EVIDENCE_PACK = "EvidencePack"  # a pack's manifest, its hash in the audit chain (evidence/pack.py)
     CORRECTION = "Correction"  # a later export replaced a single-valued link: old, new, which file, when
     SCHEMA_VERSION = "SchemaVersion"
 
@@ -107,6 +108,7 @@ KEY_PROPERTY: dict[Label, str] = {
     Label.NOTE: "note_id",
     Label.ATTACHMENT: "attachment_id",
     Label.NOTIFICATION: "notification_id",
+    Label.EVIDENCE_PACK: "pack_id",
     Label.SCHEMA_VERSION: "key",
 }
 FACT_LABELS = (
@@ -156,6 +158,7 @@ class Rel(StrEnum):
     EVIDENCE = "EVIDENCE"  # Finding -> any node that proves it {role}
     ABOUT = "ABOUT"  # CreditRecord -> Person (the subject)
     FROM_FINDING = "FROM_FINDING"  # CreditRecord -> Finding
+    PACK_OF = "PACK_OF"  # EvidencePack -> Finding
     CONCERNS_CASE = "CONCERNS_CASE"  # CreditRecord -> Case
     HAS_CHANGE = "HAS_CHANGE"  # CreditRecord -> CreditChange
     FOR_CHANGE = "FOR_CHANGE"  # DeadLetter -> CreditChange

@@ -152,7 +152,11 @@ def _write_batch(
                         item.raw,
                     )
                     break
-    rows = [item.params for item in batch if item.line not in missing]
+    rows = [
+        item.params | {"source_line": item.line} if feed.provenance else item.params
+        for item in batch
+        if item.line not in missing
+    ]
     if rows:
         tx.run(feed.cypher, rows=rows, county_code=county_code, source_file=source_file).consume()
     return list(missing.values())

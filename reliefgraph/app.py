@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
+from access.operations import EVIDENCE_PACK_ROUTE
 from access.tokens import Authenticator, JwtConfig, read_keys
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
@@ -38,6 +39,7 @@ from observability.metrics import (
 from reliefgraph.attachment_routes import FORM_OVERHEAD, AttachmentRoutes
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.cache_control import NoStore
+from reliefgraph.evidence_pages import EvidencePages
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
 from reliefgraph.publicity_pages import CreditNoticePage, PublicityPages
@@ -92,6 +94,7 @@ NO_STORE_PREFIXES = (
     "/report",
     "/investigations",
     "/attachments",
+    "/evidence",
 )
 
 
@@ -179,6 +182,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     submissions = Submissions(settings, authenticator)
     reports = ReportPages(settings, clock)
     attachments = AttachmentRoutes(settings, authenticator)
+    evidence = EvidencePages(settings, authenticator)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
@@ -194,6 +198,11 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/report/status", reports.status, methods=["GET", "POST"]),
             Route("/investigations/{investigation_id}/attachments", attachments.upload, methods=["POST"]),
             Route("/attachments/{attachment_id}", attachments.download, methods=["GET"]),
+            Route(
+                EVIDENCE_PACK_ROUTE.split(" ")[1],
+                evidence.finding_pdf,
+                methods=[EVIDENCE_PACK_ROUTE.split(" ")[0]],
+            ),
             Mount("/workbench", workbench_app(), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

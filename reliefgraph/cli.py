@@ -13,6 +13,7 @@ from reliefgraph.commands import (
     data,
     demo,
     detection,
+    evidence,
     neo4j_server,
     operations,
     publication,
@@ -52,6 +53,7 @@ synthesis.register(app)
 demo.register(app)
 serve.register(app)
 audit.register(app)
+evidence.register(app)
 operations.register(app)
 publication.register(app)
 report.register(app)

@@ -22,7 +22,16 @@ from access.principal import Principal
 from credit.shape import build
 from domain.money import to_yuan
 
-FACT_HIDDEN_KEYS = {"fact_id", "record_id", "id_number", "source", "as_of", "label"}
+FACT_HIDDEN_KEYS = {
+    "fact_id",
+    "record_id",
+    "id_number",
+    "source",
+    "as_of",
+    "label",
+    "source_file",
+    "source_line",
+}
 
 
 # A KIN_OF edge (a)-[relation]->(b) says a is <relation> of b; seen from a, b is the inverse.

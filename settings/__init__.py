@@ -209,6 +209,8 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     # Staff members' mail addresses by API subject (TOML: subject = "address").
     notification_addresses_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "mail-addresses.toml")
+    # The Chinese font evidence packs embed (a subset of), from Debian's fonts-wqy-microhei (`make browser`).
+    evidence_font_file: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     # --- Operations: backups (`reliefgraph backup`, the `backup` job) and the metrics endpoint.
     backup_dir_setting: Path | None = Field(

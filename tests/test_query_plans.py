@@ -27,6 +27,7 @@ PACKAGES = (
     "credit",
     "schema",
     "reliefgraph.commands",
+    "evidence",
 )
 CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND)\b")
 UNBOUNDED = re.compile(r"\*\s*(\d+\s*)?(\.\.\s*)?\]")  # [:T*], [:T*2..]: no upper bound

@@ -52,6 +52,9 @@ class Feed:
     # the only partners that may submit it through the API. None: the county's operator only.
     owners: tuple[str, ...] = ()
     note: str = ""  # a paragraph docs/feeds.md prints after the feed's columns
+    # Each row also carries its line in the file as source_line (the cypher stores it, with
+    # $source_file, where a record must say where it came from: verification facts).
+    provenance: bool = False
 
     @property
     def required_columns(self) -> list[str]:

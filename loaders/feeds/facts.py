@@ -1,5 +1,6 @@
 """Verification-fact feeds: one node per department record, linked to the person it is about
-and to the department that reported it."""
+and to the department that reported it, with the file and line it was read from (an evidence
+pack cites them)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ MATCH (d:Department {code: row.source})
 MERGE (f:$label {fact_id: row.source + ':' + row.record_id})
 WITH row, p, d, f, properties(f) AS before
 $replace_owner
-SET f += row
+SET f += row, f.source_file = $$source_file
 MERGE (p)-[:HAS_FACT]->(f)
 MERGE (f)-[:REPORTED_BY]->(d)
 WITH row, f, before
@@ -43,7 +44,16 @@ def _fact_feed(
         replace_owner=replace_single("f", "HAS_FACT", "p", incoming=True),
         append_change=append_changes(_FACT_CHANGE % (kind.value, label.value), "row, f, before"),
     )
-    return Feed(name, model, 50, cypher, description, refs=(Ref("id_number", RefKind.PERSON),), owners=owners)
+    return Feed(
+        name,
+        model,
+        50,
+        cypher,
+        description,
+        refs=(Ref("id_number", RefKind.PERSON),),
+        owners=owners,
+        provenance=True,
+    )
 
 
 FACT_FEEDS = (

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from access.audit_chain import export_chain, verify_chain
+from evidence.pack import verify_pack
 from reliefgraph.commands.connection import connect
 from settings import Settings
 
@@ -25,20 +26,41 @@ def register(app: typer.Typer) -> None:
 
     @audit.command("verify")
     def verify_command(
-        ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+        pack: Annotated[
+            Path | None,
+            typer.Option(help="an evidence pack (PDF): is it one the chain vouches for, unaltered?"),
+        ] = None,
+        manifest: Annotated[
+            Path | None, typer.Option(help="the pack's manifest file, checked against the recorded one")
+        ] = None,
     ) -> None:
-        """Walk the chain; name the first deleted, altered or truncated event (exit 1 if any)."""
+        """Walk the chain; name the first deleted, altered or truncated event (exit 1 if any).
+        With --pack, then check that file against the chain."""
         settings: Settings = ctx.obj
+        try:
+            pdf = pack.read_bytes() if pack is not None else None
+            written = manifest.read_bytes() if manifest is not None else None
+        except OSError as exc:
+            errors.print(f"[red]cannot read the file:[/red] {exc.strerror}: {exc.filename}")
+            raise typer.Exit(1) from None
         with connect(settings) as driver:
             report = verify_chain(driver, settings.neo4j_database)
+            checked = (
+                verify_pack(driver, settings.neo4j_database, pdf, written)
+                if pdf is not None and report.ok
+                else None
+            )
         if as_json:
             print(
                 json.dumps(
                     {
                         "events": report.events,
-                        "ok": report.ok,
-                        "problem": report.problem,
+                        "ok": report.ok and (checked is None or checked.ok),
+                        "problem": report.problem or (checked.problem if checked else None),
                         "at_seq": report.at_seq,
+                        **({"pack_id": checked.pack_id, "pack_at_seq": checked.at_seq} if checked else {}),
                     }
                 )
             )
@@ -49,7 +71,14 @@ def register(app: typer.Typer) -> None:
                 f"[red]audit chain broken:[/red] {report.problem} "
                 f"({report.events:,} events verified before it)"
             )
-        if not report.ok:
+        if checked is not None and not as_json:
+            if checked.ok:
+                console.print(
+                    f"evidence pack {checked.pack_id} unaltered: vouched for by audit event {checked.at_seq}"
+                )
+            else:
+                errors.print(f"[red]evidence pack not verified:[/red] {checked.problem}")
+        if not report.ok or (checked is not None and not checked.ok):
             raise typer.Exit(1)
 
     @audit.command("export")

@@ -17,9 +17,12 @@ from graphql import (
     GraphQLUnionType,
     Undefined,
 )
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from access.operations import OPERATIONS, Area, area
+from access.operations import OPERATIONS, ROUTES, Area, area, route_area
+from reliefgraph.app import create_app
+from settings import Settings
 from tests.access.test_fields import SCHEMA
 from tests.api.conftest import PRINCIPALS, gql
 
@@ -56,6 +59,16 @@ def test_an_operation_that_refuses_someone_can_say_forbidden() -> None:
         if everyone - set(OPERATIONS[key].grants):
             kind = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
             assert isinstance(kind, GraphQLUnionType) and "Forbidden" in {t.name for t in kind.types}, key
+
+
+def test_every_route_in_the_table_is_a_route_of_the_app(settings: Settings) -> None:
+    routes = {
+        f"{m} {r.path}" for r in create_app(settings).routes if isinstance(r, Route) for m in r.methods or ()
+    }
+    assert sorted(k for k in ROUTES if k not in routes) == []
+    for key, entry in ROUTES.items():
+        for name, principal in PRINCIPALS.items():
+            assert (route_area(principal, key) is not None) == (principal.role in entry.grants), (key, name)
 
 
 def test_a_missing_entry_or_code_is_refused() -> None:
