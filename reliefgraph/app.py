@@ -85,6 +85,8 @@ def _rate_limits(settings: Settings, authenticator: Authenticator, clock: Callab
 
 
 # Under these, answers may carry personal data (or are the pages that show it): never stored.
+EVIDENCE_PACK_METHOD, EVIDENCE_PACK_PATH = EVIDENCE_PACK_ROUTE.split(" ")
+
 NO_STORE_PREFIXES = (
     "/graphql",
     "/publicity",
