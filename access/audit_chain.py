@@ -70,8 +70,13 @@ LIMIT $limit
 HEAD = "MATCH (c:AuditChain {name: 'audit'}) RETURN c.seq AS seq, c.hash AS hash"
 
 
+# Recorded since agreements were; hashed only where present, so earlier links still verify.
+OPTIONAL_FIELDS = ("agreement",)
+
+
 def _canonical(event: dict[str, Any]) -> bytes:
-    return json.dumps([event.get(f) for f in FIELDS], ensure_ascii=False, separators=(",", ":")).encode()
+    values = [event.get(f) for f in FIELDS] + [event[f] for f in OPTIONAL_FIELDS if event.get(f)]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def link(previous: str, event: dict[str, Any]) -> str:
@@ -90,6 +95,7 @@ def chained(events: list[dict[str, Any]], seq: int, previous: str) -> tuple[list
     for event in events:
         seq += 1
         e = {f: event.get(f) for f in FIELDS} | {"seq": seq, "at": now}
+        e |= {f: event[f] for f in OPTIONAL_FIELDS if event.get(f)}
         e["event_id"] = (
             event.get("event_id") or hashlib.sha256(f"{now}|{seq}|{os.getpid()}".encode()).hexdigest()[:32]
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from access.agreements import Agreement
 from access.policy import Access, DataCategory, access
 from access.principal import Principal, Role
 
@@ -26,6 +27,9 @@ class Scope(StrEnum):
     TOWNSHIP = "township"  # the caller's own township and its villages
     VILLAGE = "village"  # the caller's own village
     MANDATE = "mandate"  # a partner department's own programmes and feeds, wherever the persons live
+    # A partner's data-sharing agreement: its department's mandate, narrowed to the agreement's
+    # programmes, data categories and purposes, within its term (access/agreements.py).
+    AGREEMENT = "agreement"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Area:
     township: str | None = None
     village: str | None = None
     department: str | None = None  # set for a mandate: only this department's programmes and feeds
+    agreement: Agreement | None = None  # set for Scope.AGREEMENT: its programmes, categories, purposes
 
     def params(self) -> dict[str, Any]:
         return {
@@ -126,6 +131,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "restrictionStatus"): Operation(
         {role: Scope.COUNTY for role in (DP, CW, IV, CR)}, "your role does not check restrictions"
     ),
+    # A partner's applicants checked in bulk, under its data-sharing agreement only.
+    ("Query", "verifyPersons"): Operation(
+        {DP: Scope.AGREEMENT}, "batch verification is for partner departments under a data-sharing agreement"
+    ),
     ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
     ("Query", "publicityList"): PUBLICITY,
     ("Query", "dishonestyPublicity"): PUBLICITY,
@@ -180,6 +189,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "findingEvidence": EVERY_CATEGORY,
     "dishonestyRecord": frozenset({"basic", "identity", "credit", "benefits"}),
     "restrictionStatus": frozenset({"credit"}),
+    "verifyPersons": frozenset({"identity", "basic", "benefits", "credit"}),
     "creditChanges": frozenset({"identity", "credit"}),
     "publicity": frozenset({"basic", "benefits"}),
     "dishonestyPublicity": frozenset({"basic", "identity", "credit"}),
@@ -211,4 +221,7 @@ def area(principal: Principal, operation: tuple[str, str]) -> Area | None:
         return Area(township=principal.township_code, village=principal.village_code)
     if scope is Scope.MANDATE and principal.department:
         return Area(department=principal.department)
+    # Without an agreement there is nothing to reach: refused (the key's holder is told why).
+    if scope is Scope.AGREEMENT and principal.agreement is not None:
+        return Area(department=principal.agreement.department, agreement=principal.agreement)
     return None

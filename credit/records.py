@@ -99,7 +99,10 @@ MATCH (r:CreditRecord {status: 'published'}) WHERE r.publicity_end < $today
 RETURN r.record_id AS record_id, r.version AS version
 """
 
-# Records that restrict: decided or published, for the person or anyone in their households.
+# Records that restrict (一处失信、处处受限): decided or published.
+RESTRICTING = ("decided", "published")
+
+# Records that restrict, for the person or anyone in their households.
 ACTIVE_RESTRICTIONS = """
 UNWIND $persons AS id
 MATCH (p:Person {id_number: id})
@@ -109,7 +112,7 @@ CALL (p) {
   MATCH (p)-[m:MEMBER_OF]->(:Household)<-[m2:MEMBER_OF]-(:Person)<-[:ABOUT]-(r:CreditRecord)
   WHERE m.until IS NULL AND m2.until IS NULL RETURN r
 }
-WITH DISTINCT r WHERE r.status IN ['decided', 'published']
+WITH DISTINCT r WHERE r.status IN $restricting
 RETURN r {.record_id, .id_number, .behaviour, .severity, .deciding_authority, .decision_number,
           .decision_date, .publicity_start, .publicity_end, .status} AS record
 """
@@ -184,7 +187,10 @@ async def fetch_record(gateway: Any, record_id: str) -> dict[str, Any] | None:
 
 
 async def active_restrictions(gateway: Any, persons: list[str]) -> list[dict[str, Any]]:
-    return [r["record"] for r in await gateway.read(ACTIVE_RESTRICTIONS, persons=persons)]
+    return [
+        r["record"]
+        for r in await gateway.read(ACTIVE_RESTRICTIONS, persons=persons, restricting=list(RESTRICTING))
+    ]
 
 
 async def fetch_changes(gateway: Any, after: int, limit: int) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import os
 import typer
 
 from reliefgraph.commands import (
+    agreements,
     audit,
     credit,
     data,
@@ -51,6 +52,7 @@ demo.register(app)
 serve.register(app)
 audit.register(app)
 operations.register(app)
+agreements.register(app)
 
 
 def main() -> None:

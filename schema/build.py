@@ -30,13 +30,23 @@ from schema.operation_access import OperationAccess
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.root import Query as PersonQuery
+from schema.verification import VerificationQuery
 from schema.visits import VisitMutation
 from settings import Settings
 
 # One root type per operation, assembled from one class per domain.
 Query = merge_types(
     "Query",
-    (PersonQuery, CaseQuery, FindingQuery, DiscoveryQuery, CreditQuery, PublicityQuery, DirectoryQuery),
+    (
+        PersonQuery,
+        CaseQuery,
+        FindingQuery,
+        DiscoveryQuery,
+        CreditQuery,
+        PublicityQuery,
+        DirectoryQuery,
+        VerificationQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, FindingMutation, CreditMutation))
 
