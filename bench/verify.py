@@ -110,6 +110,8 @@ def main() -> None:
         rate_limit_principal_per_s=0,
         trusted_documents=False,
         max_body_bytes=256 * 1024,
+        # A small or medium county needs less than the full county's memory.
+        **({} if args.scale == "full" else {"heap_size": "1g", "pagecache_size": "1g"}),
     )
     local, _ = start_with_county(settings, console, args.scale)
     try:

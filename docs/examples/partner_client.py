@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from gql import Client, gql
+from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportServerError
 from gql.transport.httpx import HTTPXTransport
 from graphql import print_ast
@@ -74,7 +74,8 @@ def verify(session: Any, ids: list[str], purpose: str, attempts: int = 5) -> dic
     """One batch; waits as the server's Retry-After says when over the key's rate limit."""
     for _ in range(attempts):
         try:
-            result = session.execute(VERIFY, variable_values={"ids": ids, "purpose": purpose})
+            request = GraphQLRequest(VERIFY, variable_values={"ids": ids, "purpose": purpose})
+            result = session.execute(request)
         except TransportServerError as exc:
             if exc.code != 429:
                 raise
@@ -87,13 +88,23 @@ def verify(session: Any, ids: list[str], purpose: str, attempts: int = 5) -> dic
     raise SystemExit("still rate-limited; try later")
 
 
+def _response(exc: TransportServerError) -> httpx.Response | None:
+    # gql raises from httpx's error, which holds the server's answer.
+    return getattr(exc.__cause__, "response", None)
+
+
 def _retry_after(exc: TransportServerError) -> float:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
+    response = _response(exc)
     try:
-        return float(headers.get("retry-after", 1))
+        return float(response.headers.get("retry-after", 1)) if response is not None else 1.0
     except ValueError:
         return 1.0
+
+
+def _explained(exc: Exception) -> str:
+    """The server's own one-line reason where it gave one (403 with the agreement's, 400 …)."""
+    response = _response(exc) if isinstance(exc, TransportServerError) else None
+    return f"{response.status_code}: {response.text.strip()}" if response is not None else str(exc)
 
 
 def verify_all(url: str, key: str, purpose: str, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
@@ -125,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in verify_all(args.url, args.key, args.purpose, lines):
             writer.writerow([";".join(v) if isinstance(v := r[c], list) else v for c in COLUMNS])
     except (OSError, httpx.HTTPError, TransportServerError) as exc:
-        print(f"partner_client: {exc}", file=sys.stderr)
+        print(f"partner_client: {_explained(exc)}", file=sys.stderr)
         return 1
     return 0
 
