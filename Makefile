@@ -83,6 +83,7 @@ bench-api: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	cd bench/api && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m bench.api --profile
+	$(BIN)/python -m bench.verify --scale full
 
 clean-state:
 	$(BIN)/reliefgraph neo4j stop || true

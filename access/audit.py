@@ -27,6 +27,7 @@ AUDIT_EVENTS = """
 MATCH (a:AuditEvent)
 WHERE ($person IS NULL OR a.person_id_number = $person)
   AND ($subject IS NULL OR a.subject = $subject)
+  AND ($agreement IS NULL OR a.agreement = $agreement)
   AND ($after IS NULL OR [a.at, a.event_id] < [datetime($after_at), $after])
 RETURN a {.*, at: toString(a.at)} AS event
 ORDER BY a.at DESC, a.event_id DESC
@@ -142,6 +143,29 @@ class AuditTrail:
         self._writer = writer
         self.request_id = str(uuid.uuid4())
 
+    def _common(self, purpose: str, operation: str) -> dict[str, Any]:
+        p = self._principal
+        common: dict[str, Any] = {
+            "request_id": self.request_id,
+            "subject": p.subject,
+            "role": p.role.value,
+            "department": p.department,
+            "purpose": purpose,
+            "operation": operation,
+        }
+        if p.agreement is not None:  # auditors read the reads made under each agreement
+            common["agreement"] = p.agreement.agreement_id
+        return common
+
+    def _shown(
+        self, persons: Iterable[str], purpose: str, operation: str, disclosed: Iterable[str] | None
+    ) -> list[dict[str, Any]]:
+        common = self._common(purpose, operation) | {
+            "categories": audit_categories(self._principal, operation, disclosed),
+            "outcome": "shown",
+        }
+        return [{**common, "person_id_number": person} for person in sorted(set(persons))]
+
     async def record_reads(
         self, persons: list[str], purpose: str, operation: str, *, disclosed: Iterable[str] | None = None
     ) -> None:
@@ -149,37 +173,33 @@ class AuditTrail:
         table (access/operations.AUDITED), narrowed to what the resolver says it disclosed."""
         if not persons:
             return
-        p = self._principal
-        categories = audit_categories(p, operation, disclosed)
-        common = {
-            "request_id": self.request_id,
-            "subject": p.subject,
-            "role": p.role.value,
-            "department": p.department,
-            "categories": categories,
-            "purpose": purpose,
-            "operation": operation,
-            "outcome": "shown",
-        }
-        await self._write([{**common, "person_id_number": person} for person in sorted(set(persons))])
+        await self._write(self._shown(persons, purpose, operation, disclosed))
+
+    async def record_batch(
+        self,
+        shown: list[str],
+        missed: list[str],
+        purpose: str,
+        operation: str,
+        *,
+        disclosed: Iterable[str] | None = None,
+    ) -> None:
+        """A batch read: an event per person shown and one per key that found nobody
+        (not_found), appended together, in one transaction of the chain."""
+        common = self._common(purpose, operation) | {"categories": [], "outcome": "not_found"}
+        events = self._shown(shown, purpose, operation, disclosed) + [
+            {**common, "person_id_number": key} for key in sorted(set(missed))
+        ]
+        if events:
+            await self._write(events)
 
     async def record_attempt(self, key: str, purpose: str, operation: str, outcome: str) -> None:
         """A read that showed nothing (not found, outside the jurisdiction, forbidden): recorded
         too, so that probing for who exists leaves a trace. `key` is what the caller asked for."""
-        p = self._principal
         await self._write(
             [
-                {
-                    "request_id": self.request_id,
-                    "subject": p.subject,
-                    "role": p.role.value,
-                    "department": p.department,
-                    "categories": [],
-                    "purpose": purpose,
-                    "operation": operation,
-                    "outcome": outcome,
-                    "person_id_number": key,
-                }
+                self._common(purpose, operation)
+                | {"categories": [], "outcome": outcome, "person_id_number": key}
             ]
         )
 

@@ -41,9 +41,6 @@ FIELDS = (
     "operation",
     "outcome",
 )
-# Hashed only where an event carries them (a document the event vouches for, such as an
-# evidence pack's manifest), so every event written before they existed keeps its hash.
-DOCUMENT_FIELDS = ("document_id", "document_sha256")
 
 LOCK_HEAD = """
 MERGE (c:AuditChain {name: 'audit'})
@@ -73,9 +70,15 @@ LIMIT $limit
 HEAD = "MATCH (c:AuditChain {name: 'audit'}) RETURN c.seq AS seq, c.hash AS hash"
 
 
+# Hashed only where an event carries them, so every event written before they existed keeps
+# its hash: the agreement a partner read under, a document the event vouches for (such as an
+# evidence pack's manifest).
+OPTIONAL_FIELDS = ("agreement", "document_id", "document_sha256")
+
+
 def _canonical(event: dict[str, Any]) -> bytes:
     values: list[Any] = [event.get(f) for f in FIELDS]
-    values += [[f, event[f]] for f in DOCUMENT_FIELDS if event.get(f) is not None]
+    values += [[f, event[f]] for f in OPTIONAL_FIELDS if event.get(f) is not None]
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -95,7 +98,7 @@ def chained(events: list[dict[str, Any]], seq: int, previous: str) -> tuple[list
     for event in events:
         seq += 1
         e = {f: event.get(f) for f in FIELDS} | {"seq": seq, "at": now}
-        e |= {f: event[f] for f in DOCUMENT_FIELDS if event.get(f) is not None}
+        e |= {f: event[f] for f in OPTIONAL_FIELDS if event.get(f) is not None}
         e["event_id"] = (
             event.get("event_id") or hashlib.sha256(f"{now}|{seq}|{os.getpid()}".encode()).hexdigest()[:32]
         )

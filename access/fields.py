@@ -119,6 +119,11 @@ FIELDS: dict[tuple[str, str], Rule] = {
     ("CreditChange", "facts"): _rule(C.CREDIT),
     # Partners' change feed: whom a change is about.
     ("PartnerChange", "idNumber"): ID,
+    # Batch verification under a data-sharing agreement (schema/verification.py).
+    ("PersonVerification", "idNumber"): ID,
+    ("PersonVerification", "basicAssistance"): _rule(C.BENEFITS),
+    ("PersonVerification", "enrollments"): _rule(C.BENEFITS),
+    ("PersonVerification", "householdSize"): BASIC,
     # Free text staff write about a household or a person.
     ("CaseRecord", "reason"): _rule(C.BENEFITS),
     ("CaseEvent", "note"): _rule(C.BENEFITS),
@@ -214,6 +219,12 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
         "details",
     ): "inside a verification fact, which Person.facts keeps only where the fact's "
     "own category is readable (Shape.FACTS)",
+    ("PersonVerification", "given"): "the caller's own input, echoed so each answer matches its line",
+    (
+        "PersonVerification",
+        "restricted",
+    ): "the joint-restriction answer restrictionStatus gives every department (一处失信、处处受限); "
+    "in a batch only where the agreement names credit (schema/verification.py)",
     (
         "RestrictionStatus",
         "records",
@@ -308,6 +319,8 @@ def disclose(rule: Rule, principal: Principal, value: Any, *, nullable: bool, is
             is not Access.DENIED
         ]
     if rule.shape is Shape.FLAGS:
+        if rule.level(principal) is Access.DENIED:  # an agreement without social data, say
+            return None if nullable else []
         health = access(principal, C.HEALTH) is not Access.DENIED
         return sorted({f if f in SOCIAL_FLAGS or health else "health" for f in value})
     level = rule.level(principal)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from access.agreements import Agreement
 from access.policy import Access, DataCategory, access
 from access.principal import Principal, Role
 
@@ -26,6 +27,9 @@ class Scope(StrEnum):
     TOWNSHIP = "township"  # the caller's own township and its villages
     VILLAGE = "village"  # the caller's own village
     MANDATE = "mandate"  # a partner department's own programmes and feeds, wherever the persons live
+    # A partner's data-sharing agreement: its department's mandate, narrowed to the agreement's
+    # programmes, data categories and purposes, within its term (access/agreements.py).
+    AGREEMENT = "agreement"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Area:
     township: str | None = None
     village: str | None = None
     department: str | None = None  # set for a mandate: only this department's programmes and feeds
+    agreement: Agreement | None = None  # set for Scope.AGREEMENT: its programmes, categories, purposes
 
     def params(self) -> dict[str, Any]:
         return {
@@ -129,6 +134,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     # Joint restriction is checked by ID number wherever the person lives (一处失信、处处受限).
     ("Query", "restrictionStatus"): Operation(
         {role: Scope.COUNTY for role in (DP, CW, IV, CR)}, "your role does not check restrictions"
+    ),
+    # A partner's applicants checked in bulk, under its data-sharing agreement only.
+    ("Query", "verifyPersons"): Operation(
+        {DP: Scope.AGREEMENT}, "batch verification is for partner departments under a data-sharing agreement"
     ),
     ("Query", "creditChanges"): Operation({EX: Scope.COUNTY}, "the change feed is for credit-export jobs"),
     # Record ids and the platform's reasons, no names: the officers who resolve them, auditors.
@@ -245,6 +254,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "evidencePack": EVERY_CATEGORY,
     "dishonestyRecord": frozenset({"basic", "identity", "credit", "benefits"}),
     "restrictionStatus": frozenset({"credit"}),
+    "verifyPersons": frozenset({"identity", "basic", "benefits", "credit"}),
     "creditChanges": frozenset({"identity", "credit"}),
     "publicity": frozenset({"basic", "benefits"}),
     "dishonestyPublicity": frozenset({"basic", "identity", "credit"}),
@@ -294,4 +304,7 @@ def _reach(principal: Principal, entry: Operation | None) -> Area | None:
         return Area(township=principal.township_code, village=principal.village_code)
     if scope is Scope.MANDATE and principal.department:
         return Area(department=principal.department)
+    # Without an agreement there is nothing to reach: refused (the key's holder is told why).
+    if scope is Scope.AGREEMENT and principal.agreement is not None:
+        return Area(department=principal.agreement.department, agreement=principal.agreement)
     return None

@@ -81,6 +81,10 @@ PERSON_READERS = frozenset({Role.INVESTIGATOR, Role.CASEWORKER, Role.COORDINATOR
 
 
 def access(principal: Principal, category: DataCategory) -> Access:
+    """The role's level, narrowed by a partner's data-sharing agreement: a category outside it
+    is never disclosed, whatever the role reads."""
+    if principal.agreement is not None and not principal.agreement.allows(category):
+        return Access.DENIED
     return MATRIX[principal.role][category]
 
 

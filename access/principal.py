@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from access.agreements import Agreement
 
 
 class InvalidPrincipal(ValueError):
@@ -39,6 +43,9 @@ class Principal:
     department: str | None = None
     township_code: str | None = None
     village_code: str | None = None
+    # A partner's data-sharing agreement (access/agreements.py), attached at the door from the
+    # store as it is now: its reach under Scope.AGREEMENT, and the categories it may receive.
+    agreement: Agreement | None = None
 
     def __post_init__(self) -> None:
         # Jurisdiction is validated at the door: a filter that is silently missing widens
@@ -60,6 +67,13 @@ class Principal:
             raise InvalidPrincipal("village_code", "a coordinator principal needs a village_code")
         if self.role is Role.DEPARTMENT_PARTNER and not self.department:
             raise InvalidPrincipal("department", "a department partner principal needs a department")
+        if self.agreement is not None and (
+            self.role is not Role.DEPARTMENT_PARTNER or self.agreement.department != self.department
+        ):
+            raise InvalidPrincipal(
+                "agreement",
+                f"agreement {self.agreement.agreement_id} is not one of this partner's department",
+            )
         if self.role is Role.CREDIT_OFFICER and self.department != "MZ":
             raise InvalidPrincipal(
                 "department", "a credit officer principal belongs to civil affairs (department MZ)"

@@ -3,7 +3,10 @@
 API keys are stored only as SHA-256 digests in a TOML keys file (``settings.api_keys_file``,
 mode 0600); `reliefgraph apikey create` makes one and shows it once. JWTs are verified with
 the algorithm, key, issuer and audience from settings; their claims carry the principal:
-``sub``, ``role``, ``department``, ``township``, ``village``. The claims are checked as API
+``sub``, ``role``, ``department``, ``township``, ``village``. A partner's key names its
+data-sharing agreement (access/agreements.py); a JWT subject is bound to one in the agreement.
+The keys and agreements files are read again when they change: `reliefgraph apikey create` and
+`reliefgraph agreement …` take effect on the next request, without a restart. The claims are checked as API
 keys' fields are when a key is made: a token that is signed but says something odd (a
 township in full-width digits, a village of another county, department ``*``, a subject of
 6 KB or with control characters, an expiry centuries away) is refused, not half-honoured.
@@ -18,11 +21,14 @@ import re
 import secrets
 import time
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import jwt
 
+from access.agreements import Agreement, Watched, read_agreements
 from access.principal import Principal, Role
 
 KEY_PREFIX = "rg_"
@@ -41,6 +47,13 @@ class AuthenticationError(Exception):
         self.reason = reason
 
 
+class AgreementRefused(AuthenticationError):
+    """The caller is known, but its data-sharing agreement does not let it in (403, with why)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "agreement")
+
+
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -51,6 +64,7 @@ class ApiKeyEntry:
     sha256: str
     principal: Principal
     demo: bool = False
+    agreement_id: str | None = None
 
 
 def read_keys(path: Path) -> list[ApiKeyEntry]:
@@ -66,7 +80,11 @@ def read_keys(path: Path) -> list[ApiKeyEntry]:
             township_code=item.get("township_code"),
             village_code=item.get("village_code"),
         )
-        entries.append(ApiKeyEntry(item["id"], item["sha256"], principal, bool(item.get("demo", False))))
+        entries.append(
+            ApiKeyEntry(
+                item["id"], item["sha256"], principal, bool(item.get("demo", False)), item.get("agreement")
+            )
+        )
     return entries
 
 
@@ -86,18 +104,31 @@ def _toml_entry(entry: ApiKeyEntry) -> str:
     ):
         if value:
             lines.append(f'{name} = "{value}"')
+    if entry.agreement_id:
+        lines.append(f'agreement = "{entry.agreement_id}"')
     if entry.demo:
         lines.append("demo = true")
     return "\n".join(lines) + "\n\n"
 
 
-def add_key(path: Path, principal: Principal, *, key: str | None = None, demo: bool = False) -> str:
-    """Append a key for ``principal``; returns the key itself (shown once, never stored)."""
+def add_key(
+    path: Path,
+    principal: Principal,
+    *,
+    key: str | None = None,
+    demo: bool = False,
+    agreement: Agreement | None = None,
+) -> str:
+    """Append a key for ``principal`` (bound to ``agreement``, for a partner); returns the key
+    itself (shown once, never stored)."""
+    if agreement is not None:
+        replace(principal, agreement=agreement)  # the principal's own checks: role and department
+    agreement_id = agreement.agreement_id if agreement is not None else None
     for value in (principal.subject, principal.department, principal.township_code, principal.village_code):
         if value is not None and not value.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"{value!r}: only letters, digits, - and _ are allowed")
     key = key or KEY_PREFIX + secrets.token_urlsafe(32)
-    entry = ApiKeyEntry(secrets.token_hex(4), digest(key), principal, demo)
+    entry = ApiKeyEntry(secrets.token_hex(4), digest(key), principal, demo, agreement_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
@@ -147,11 +178,45 @@ def claims_problem(claims: dict[str, object], config: JwtConfig, now: float) -> 
 
 
 class Authenticator:
+    """`keys` as given, or the keys file and the agreements file, each read again when it changes."""
+
     def __init__(
-        self, keys: list[ApiKeyEntry], jwt_config: JwtConfig | None, *, allow_demo_keys: bool
+        self,
+        keys: list[ApiKeyEntry] | Path,
+        jwt_config: JwtConfig | None,
+        *,
+        allow_demo_keys: bool,
+        agreements: Path | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
-        self._keys = [k for k in keys if allow_demo_keys or not k.demo]
+        self._allow_demo = allow_demo_keys
+        given: list[ApiKeyEntry] = [] if isinstance(keys, Path) else keys
+        self._keys = Watched(keys if isinstance(keys, Path) else None, read_keys, given)
+        no_agreements: dict[str, Agreement] = {}
+        self._agreements = Watched(agreements, read_agreements, no_agreements)
         self._jwt = jwt_config
+        self._today = today
+
+    def _bound(self, principal: Principal, agreement_id: str | None) -> Principal:
+        """The principal with its agreement as the store holds it now; refused when not in force."""
+        if agreement_id is None:
+            return principal
+        agreement = self._agreements.get().get(agreement_id)
+        if agreement is None:
+            raise AgreementRefused(
+                f"the data-sharing agreement {agreement_id} of your credentials is unknown"
+            )
+        if (why := agreement.refusal(self._today())) is not None:
+            raise AgreementRefused(why)
+        try:
+            return replace(principal, agreement=agreement)
+        except ValueError as exc:
+            raise AgreementRefused(str(exc)) from None
+
+    def _subject_agreement(self, subject: str) -> str | None:
+        bound = [a for a in self._agreements.get().values() if subject in a.subjects]
+        # The most recent agreement a subject was bound to is the one in force for it.
+        return max(bound, key=lambda a: a.valid_from).agreement_id if bound else None
 
     def authenticate(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -163,9 +228,10 @@ class Authenticator:
         if token.count(".") == 2:
             return self._from_jwt(token)
         wanted = digest(token)
-        for entry in self._keys:
-            if hmac.compare_digest(entry.sha256, wanted):
-                return entry.principal
+        # The latest entry of a key is the one in force (a demo key bound to its agreement later).
+        for entry in reversed(self._keys.get()):
+            if (self._allow_demo or not entry.demo) and hmac.compare_digest(entry.sha256, wanted):
+                return self._bound(entry.principal, entry.agreement_id)
         raise AuthenticationError("unknown API key", "unknown_key")
 
     def _from_jwt(self, token: str) -> Principal:
@@ -185,7 +251,7 @@ class Authenticator:
         if (problem := claims_problem(claims, self._jwt, time.time())) is not None:
             raise AuthenticationError(f"invalid token: {problem}", "invalid_claims")
         try:
-            return Principal(
+            principal = Principal(
                 subject=claims["sub"],
                 role=Role(claims["role"]),
                 department=claims.get("department"),
@@ -194,3 +260,6 @@ class Authenticator:
             )
         except ValueError as exc:
             raise AuthenticationError(f"invalid token: {exc}", "invalid_claims") from None
+        if principal.role is not Role.DEPARTMENT_PARTNER:
+            return principal
+        return self._bound(principal, self._subject_agreement(principal.subject))

@@ -26,13 +26,13 @@ SEED = 2026
 
 
 def bench_settings(**overrides: object) -> Settings:
-    return Settings(
-        state_dir=PROJECT_ROOT / ".reliefgraph" / "bench",
-        bolt_port=free_port(),
-        heap_size="4g",
-        pagecache_size="4g",
-        **overrides,
-    )
+    defaults: dict[str, object] = {
+        "state_dir": PROJECT_ROOT / ".reliefgraph" / "bench",
+        "bolt_port": free_port(),
+        "heap_size": "4g",
+        "pagecache_size": "4g",
+    }
+    return Settings(**(defaults | overrides))  # type: ignore[arg-type]
 
 
 def generator_digest() -> str:
@@ -84,9 +84,10 @@ def _loaded(settings: Settings, digest: str) -> bool:
     )
 
 
-def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j, Path]:
-    """Start the benchmark Neo4j with the current full county loaded; returns it and the county folder."""
-    folder = county_folder(console)
+def start_with_county(settings: Settings, console: Console, scale: str = "full") -> tuple[LocalNeo4j, Path]:
+    """Start the benchmark Neo4j with the current county of `scale` loaded; returns it and the
+    county folder."""
+    folder = county_folder(console, scale)
     digest = _digest(folder)
     local = LocalNeo4j(settings)
     local.stop()  # one left over from an interrupted run listens on another port
@@ -98,7 +99,7 @@ def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j,
             for sub in ("databases/neo4j", "transactions/neo4j"):
                 shutil.rmtree(local.home / "data" / sub, ignore_errors=True)
             local.start()
-        with open_driver(settings) as driver, console.status("loading the full county (about 3 minutes)…"):
+        with open_driver(settings) as driver, console.status(f"loading the {scale} county…"):
             migrate(driver, settings.neo4j_database)
             Loader(driver, settings, rejects_dir=OUT / "rejects").load(
                 sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
@@ -106,5 +107,5 @@ def start_with_county(settings: Settings, console: Console) -> tuple[LocalNeo4j,
             driver.execute_query(WRITE_MARKER, digest=digest, database_=settings.neo4j_database)
         if not _loaded(settings, digest):
             local.stop()
-            raise BenchPreconditionError("the full county did not load completely; nothing was measured")
+            raise BenchPreconditionError(f"the {scale} county did not load completely; nothing was measured")
     return local, folder

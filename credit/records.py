@@ -156,7 +156,10 @@ MATCH (r:CreditRecord {status: 'published'}) WHERE r.publicity_end < $today AND 
 RETURN r.record_id AS record_id, r.version AS version
 """
 
-# Records that restrict: decided or published, for the person or anyone in their households.
+# Records that restrict (一处失信、处处受限): decided or published.
+RESTRICTING = ("decided", "published")
+
+# Records that restrict, for the person or anyone in their households.
 ACTIVE_RESTRICTIONS = """
 UNWIND $persons AS id
 MATCH (p:Person {id_number: id})

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
 from access.operations import EVIDENCE_PACK_ROUTE
-from access.tokens import Authenticator, JwtConfig, read_keys
+from access.tokens import Authenticator, JwtConfig
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
 from jobs.runs import LAST_SUCCESS
@@ -63,7 +63,13 @@ def _authenticator(settings: Settings) -> Authenticator:
             settings.county_code,
             settings.jwt_max_lifetime_s,
         )
-    return Authenticator(read_keys(settings.api_keys_file), jwt_config, allow_demo_keys=settings.development)
+    # The files, not their contents: keys and agreements made while the server runs count at once.
+    return Authenticator(
+        settings.api_keys_file,
+        jwt_config,
+        allow_demo_keys=settings.development,
+        agreements=settings.agreements_file,
+    )
 
 
 FINDINGS_BY_STATUS = "MATCH (f:Finding) RETURN f.kind AS kind, f.status AS status, count(*) AS count"

@@ -8,6 +8,7 @@ import os
 import typer
 
 from reliefgraph.commands import (
+    agreements,
     audit,
     credit,
     data,
@@ -57,6 +58,7 @@ evidence.register(app)
 operations.register(app)
 publication.register(app)
 report.register(app)
+agreements.register(app)
 
 
 def main() -> None:

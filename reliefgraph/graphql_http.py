@@ -25,7 +25,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
-from access.tokens import AuthenticationError, Authenticator
+from access.agreements import document_hash
+from access.tokens import AgreementRefused, AuthenticationError, Authenticator
 from observability.logs import SUBJECT
 from reliefgraph.graphiql import graphiql_page
 from resolvers.context import RequestContext
@@ -126,6 +127,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         else:
             try:
                 principal = self.authenticator.authenticate(request.headers.get("authorization"))
+            except AgreementRefused as exc:
+                raise HTTPException(403, str(exc)) from None
             except AuthenticationError as exc:
                 raise HTTPException(401, str(exc)) from None
         SUBJECT.set(principal.subject)  # for the request's log line
@@ -155,8 +158,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # The GraphQL-over-HTTP spec: a mutation over GET is 405 Method Not Allowed.
         if request_adapter.method == "GET" and _is_mutation(request_data.query, request_data.operation_name):
             raise HTTPException(405, "mutations are not allowed over GET; use POST")
+        if (refused := self.untrusted(context, request_data.query)) is not None:
+            raise HTTPException(400, refused)
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    def untrusted(self, context: RequestContext, query: str | None) -> str | None:
+        """Trusted documents: in production a key bound to an agreement runs only the documents
+        registered for it (`reliefgraph agreement trust`), by hash; why not, in one line."""
+        agreement = context.principal.agreement
+        if self.settings.development or not self.settings.trusted_documents or agreement is None:
+            return None
+        sha = document_hash(query or "")
+        if sha in agreement.documents:
+            return None
+        return (
+            f"unknown document {sha[:16]}…: agreement {agreement.agreement_id} runs only the documents "
+            "registered for it (reliefgraph agreement trust)"
         )
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:

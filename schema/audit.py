@@ -17,6 +17,9 @@ class AuditEvent:
     categories: list[str]
     purpose: str
     operation: str
+    agreement: str | None = strawberry.field(
+        default=None, description="the data-sharing agreement a partner read under"
+    )
     outcome: str | None = strawberry.field(
         default=None, description="shown, or not_found for a read that found nobody within your jurisdiction"
     )

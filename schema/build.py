@@ -34,6 +34,7 @@ from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import Query as PersonQuery
+from schema.verification import VerificationQuery
 from schema.visits import VisitMutation
 from settings import Settings
 
@@ -52,6 +53,7 @@ Query = merge_types(
         ReportQuery,
         InvestigationQuery,
         NotificationQuery,
+        VerificationQuery,
     ),
 )
 Mutation = merge_types(

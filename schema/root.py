@@ -308,7 +308,10 @@ class Query:
         )
         return PathList(paths=found)
 
-    @strawberry.field(description="Who read whose personal data, newest first (auditors only).")
+    @strawberry.field(
+        description="Who read whose personal data, newest first (auditors only); `agreement` "
+        "gives the reads made under one data-sharing agreement."
+    )
     async def audit_events(
         self,
         info: Info[RequestContext, None],
@@ -316,6 +319,7 @@ class Query:
         after: str | None = None,
         person_id_number: str | None = None,
         subject: str | None = None,
+        agreement: str | None = None,
     ) -> AuditTrailResult:
         ctx = info.context
         try:
@@ -327,6 +331,7 @@ class Query:
             AUDIT_EVENTS,
             person=person_id_number,
             subject=subject,
+            agreement=agreement,
             limit=limit + 1,
             after=key[1] if key else None,
             after_at=key[0] if key else None,

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     api_keys_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "api-keys.toml")
+    # Partners' data-sharing agreements (access/agreements.py), beside the keys bound to them.
+    agreements_file: Path = Field(default=PROJECT_ROOT / ".reliefgraph" / "agreements.toml")
+    trusted_documents: bool = Field(
+        default=True,
+        description="in production, keys bound to an agreement run only its registered documents",
+    )
+    max_verify_ids: int = Field(default=1000, ge=1, le=5000, description="ID numbers in one verifyPersons")
     jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_key: SecretStr | None = None  # the HMAC secret, or the issuer's public key (PEM)
     # Encrypts person handles (access/handles.py); unset: a key file in the state directory.

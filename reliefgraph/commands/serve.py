@@ -9,6 +9,7 @@ import shutil
 import socket
 import urllib.request
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.markup import escape
 
+from access.agreements import add_agreement, read_agreements
 from access.principal import InvalidPrincipal, Principal, Role
 from access.tokens import add_key, read_keys
 from neo4j_server.local_server import free_port, pid_alive
@@ -30,7 +32,12 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal width
 
 # `apikey create`'s option for each attribute of a principal.
-APIKEY_OPTIONS = {"department": "--department", "township_code": "--township", "village_code": "--village"}
+APIKEY_OPTIONS = {
+    "department": "--department",
+    "township_code": "--township",
+    "village_code": "--village",
+    "agreement": "--agreement",
+}
 
 EXAMPLE_QUERY = (
     '{ searchPersons(name: "王", purpose: "demo: try the API", first: 3) '
@@ -62,8 +69,36 @@ DEMO_KEYS = {
 }
 
 
+DEMO_AGREEMENT = "AGR-JT-DEMO"  # the demo partner key's: education aid eligibility (docs/partners.md)
+
+
+def ensure_demo_agreement(settings: Settings) -> None:
+    if DEMO_AGREEMENT in read_agreements(settings.agreements_file):
+        return
+    today = date.today()
+    add_agreement(
+        settings.agreements_file,
+        agreement_id=DEMO_AGREEMENT,
+        department="JT",
+        programmes=["EDU"],
+        categories=["basic", "identity", "benefits", "credit"],
+        purposes=["EDU_AID_ELIGIBILITY", "EDU_AID_REVIEW"],
+        valid_from=today.replace(month=1, day=1),
+        valid_until=None,
+        signatories=["泗水县民政局 (demo)", "泗水县教育和体育局 (demo)"],
+        document="泗民函〔demo〕1号",
+    )
+
+
 def ensure_demo_keys(settings: Settings) -> None:
-    present = {entry.principal.subject: entry for entry in read_keys(settings.api_keys_file) if entry.demo}
+    ensure_demo_agreement(settings)
+    agreement = read_agreements(settings.agreements_file)[DEMO_AGREEMENT]
+    # A demo partner key made before agreements existed is made again, bound to the demo's.
+    present = {
+        entry.principal.subject: entry
+        for entry in read_keys(settings.api_keys_file)
+        if entry.demo and (entry.agreement_id or entry.principal.role is not Role.DEPARTMENT_PARTNER)
+    }
     for key, (subject, role, department, township, village) in DEMO_KEYS.items():
         if subject in present:
             found = present[subject].principal
@@ -80,6 +115,7 @@ def ensure_demo_keys(settings: Settings) -> None:
             Principal(subject, role, department, township, village),
             key=key,
             demo=True,
+            agreement=agreement if role is Role.DEPARTMENT_PARTNER else None,
         )
 
 
@@ -231,9 +267,19 @@ def register(app: typer.Typer) -> None:
         department: Annotated[str | None, typer.Option(help="department code (partners)")] = None,
         township: Annotated[str | None, typer.Option(help="township code (caseworkers)")] = None,
         village: Annotated[str | None, typer.Option(help="village code (coordinators)")] = None,
+        agreement: Annotated[
+            str | None, typer.Option(help="the partner's data-sharing agreement (AGR-…)")
+        ] = None,
     ) -> None:
-        """Create an API key; it is shown once, and only its SHA-256 digest is kept."""
+        """Create an API key; it is shown once, and only its SHA-256 digest is kept. A running
+        server accepts it from its next request on."""
         settings: Settings = ctx.obj
+        bound = None
+        if agreement is not None:
+            bound = read_agreements(settings.agreements_file).get(agreement)
+            if bound is None:
+                console.print(f"[red]apikey create: no agreement {agreement}[/red]")
+                raise typer.Exit(2)
         try:
             principal = Principal(
                 subject=subject,
@@ -242,7 +288,7 @@ def register(app: typer.Typer) -> None:
                 township_code=township,
                 village_code=village,
             )
-            key = add_key(settings.api_keys_file, principal)
+            key = add_key(settings.api_keys_file, principal, agreement=bound)
         except InvalidPrincipal as exc:
             # The principal names its attributes; the operator typed options.
             message = APIKEY_OPTIONS[exc.field].join(str(exc).rsplit(exc.field, 1))

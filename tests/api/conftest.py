@@ -12,6 +12,7 @@ from neo4j import Driver
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from access.agreements import Agreement, add_agreement
 from access.principal import Principal, Role
 from access.tokens import add_key
 from detection.rules import read_rules
@@ -60,6 +61,10 @@ def api_settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings.model_copy(
         update={
             "api_keys_file": tmp_path / "api-keys.toml",
+            "agreements_file": tmp_path / "agreements.toml",
+            # Partners' keys run any document here (generated calls included);
+            # tests/api/test_verify_persons.py turns trusted documents on.
+            "trusted_documents": False,
             "jwt_key": SecretStr(JWT_SECRET),
             "report_round_trips": True,
             "max_body_bytes": 8 * 1024,
@@ -67,9 +72,36 @@ def api_settings(settings: Settings, tmp_path: Path) -> Settings:
     )
 
 
+# Each partner's agreement covers what its role reads: tests of other operations see what
+# they saw before agreements; tests/api/test_verify_persons.py narrows them.
+PARTNER_CATEGORIES = ["basic", "identity", "social", "assets", "benefits", "credit"]
+PARTNER_PURPOSES = ["EDU_AID_ELIGIBILITY"]
+
+
+def partner_agreement(settings: Settings, department: str, **changes: Any) -> Agreement:
+    fields: dict[str, Any] = {
+        "department": department,
+        "programmes": ["EDU"] if department == "JT" else [],
+        "categories": PARTNER_CATEGORIES,
+        "purposes": PARTNER_PURPOSES,
+        "valid_from": date(2026, 1, 1),
+        "valid_until": date(2099, 12, 31),
+        "signatories": ["民政局", "合作部门"],
+        "document": f"test agreement {department}",
+        "agreement_id": f"AGR-TEST-{department}",
+    } | changes
+    return add_agreement(settings.agreements_file, **fields)
+
+
 @pytest.fixture
 def keys(api_settings: Settings) -> dict[str, str]:
-    return {name: add_key(api_settings.api_keys_file, p) for name, p in PRINCIPALS.items()}
+    made = {}
+    for name, p in PRINCIPALS.items():
+        bound = None
+        if p.role is Role.DEPARTMENT_PARTNER and p.department is not None:
+            bound = partner_agreement(api_settings, p.department)
+        made[name] = add_key(api_settings.api_keys_file, p, agreement=bound)
+    return made
 
 
 @pytest.fixture
