@@ -74,13 +74,11 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-def port_taken(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether another process listens on the port (bound as a server binds it)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((host, port))
+            sock.bind(("127.0.0.1", port))
         except OSError:
             return True
     return False
@@ -255,7 +253,7 @@ class LocalNeo4j:
             self._wait_for_bolt(current.pid)
             return current
         port = self.bolt_port
-        if port_taken(port):
+        if _port_taken(port):
             raise Neo4jStartError(
                 f"port {port} on 127.0.0.1 is taken by another process; stop it, or start on a free "
                 f"port once with RELIEFGRAPH_BOLT_PORT={free_port()} reliefgraph neo4j start "

@@ -129,7 +129,11 @@ class Serving:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{_url_host(self.host)}:{self.port}"
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def serving_file(settings: Settings) -> Path:
@@ -146,10 +150,11 @@ def running_api(settings: Settings) -> Serving | None:
         return None
     if not pid_alive(found.pid):
         return None
-    probe_host = "127.0.0.1" if found.host in ("0.0.0.0", "::", "") else found.host
+    probe_host = "127.0.0.1" if found.host in ("0.0.0.0", "::", "") else _url_host(found.host)
     try:
         with urllib.request.urlopen(f"http://{probe_host}:{found.port}/healthz", timeout=2) as answer:
-            healthy = answer.status == 200 and json.load(answer).get("status") == "ok"
+            body = json.load(answer)
+            healthy = answer.status == 200 and isinstance(body, dict) and body.get("status") == "ok"
     except (OSError, ValueError):
         return None
     return found if healthy else None
