@@ -42,22 +42,25 @@ COLOURS: dict[Label | None, Any] = {
     Label.PAYMENT: colors.HexColor("#a86a00"),
     Label.BANK_ACCOUNT: colors.HexColor("#6a3fa0"),
 }
-RING_SIZE = 16  # nodes on the inner ring; the rest go on wider rings
+RING_SIZE, RING_GROWTH = 12, 8  # nodes on the inner ring, and how many more each wider ring holds
 EDGE_NAMES_UP_TO = 24  # beyond, the relationships' names would cover the drawing
 
 
 def positions(nodes: list[dict[str, Any]], width: float, height: float) -> dict[str, tuple[float, float]]:
-    """Where each node goes: the finding (first) at the centre, the others by (label, key)."""
+    """Where each node goes: the finding (first) at the centre, the others by (label, key) on
+    rings that hold more the wider they are."""
     cx, cy = width / 2, height / 2
     placed = {nodes[0]["id"]: (cx, cy)} if nodes else {}
     rest = sorted(nodes[1:], key=lambda n: (str(n["label"]), str(n["key"]), n["id"]))
-    rings = max(1, math.ceil(len(rest) / RING_SIZE))
-    for i, n in enumerate(rest):
-        ring, slot = divmod(i, RING_SIZE)
-        on_ring = min(RING_SIZE, len(rest) - ring * RING_SIZE)
-        radius = (ring + 1) / rings * 0.42
-        angle = 2 * math.pi * slot / on_ring + ring * 0.3 - math.pi / 2
-        placed[n["id"]] = (cx + radius * width * math.cos(angle), cy + radius * height * math.sin(angle))
+    rings: list[list[dict[str, Any]]] = []
+    while sum(map(len, rings)) < len(rest):
+        start = sum(map(len, rings))
+        rings.append(rest[start : start + RING_SIZE + RING_GROWTH * len(rings)])
+    for k, ring in enumerate(rings):
+        radius = 0.42 * (k + 2) / (len(rings) + 1)  # the inner ring well clear of the centre
+        for slot, n in enumerate(ring):
+            angle = 2 * math.pi * slot / len(ring) + k * 0.3 - math.pi / 2
+            placed[n["id"]] = (cx + radius * width * math.cos(angle), cy + radius * height * math.sin(angle))
     return placed
 
 
