@@ -14,6 +14,8 @@ from graph.migrations import migrate
 from jobs.backup import create as create_backup
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from jobs.monthly_report import monthly_report as build_monthly_report
+from jobs.monthly_report import previous_month, write_report
 from settings import Settings
 
 
@@ -71,9 +73,19 @@ def backup(settings: Settings) -> dict[str, Any]:
     return {"file": made.dump.name, "bytes": made.bytes, "unavailable_s": made.unavailable_s}
 
 
+def monthly_report(settings: Settings) -> dict[str, Any]:
+    """Last month's township report (定期通报), into the state folder's reports/ (monthly)."""
+    month = previous_month(date.today())
+    with open_driver(settings) as driver:
+        report = build_monthly_report(driver, settings, read_rules(settings.detection_rules_file), month)
+    xlsx, _ = write_report(report, settings.state_dir / "reports")
+    return {"month": month, "townships": len(report.rows), "file": xlsx.name}
+
+
 JOBS: dict[str, Callable[[Settings], dict[str, Any]]] = {
     "detect": detect,
     "credit-export": credit_export,
     "credit-expiry": credit_expiry,
     "backup": backup,
+    "monthly-report": monthly_report,
 }
