@@ -14,6 +14,8 @@ from graph.migrations import migrate
 from jobs.backup import create as create_backup
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import HttpSink, OutboxSink, export_changes
+from jobs.monthly_report import monthly_report as build_monthly_report
+from jobs.monthly_report import previous_month, write_report
 from jobs.notify_mail import notify as notify_by_mail
 from settings import Settings
 
@@ -89,10 +91,20 @@ def notify(settings: Settings) -> dict[str, Any]:
     }
 
 
+def monthly_report(settings: Settings) -> dict[str, Any]:
+    """Last month's township report (定期通报), into the state folder's reports/ (monthly)."""
+    month = previous_month(date.today())
+    with open_driver(settings) as driver:
+        report = build_monthly_report(driver, settings, read_rules(settings.detection_rules_file), month)
+    xlsx, _ = write_report(report, settings.state_dir / "reports")
+    return {"month": month, "townships": len(report.rows), "file": xlsx.name}
+
+
 JOBS: dict[str, Callable[[Settings], dict[str, Any]]] = {
     "notify": notify,
     "detect": detect,
     "credit-export": credit_export,
     "credit-expiry": credit_expiry,
     "backup": backup,
+    "monthly-report": monthly_report,
 }

@@ -69,6 +69,13 @@ class MonthlyReport:
     rows: list[dict[str, Any]]
 
 
+def previous_month(day: date) -> str:
+    """The month before the one ``day`` is in, YYYY-MM: what a report or publication made early
+    in a month covers."""
+    first = day.replace(day=1)
+    return f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
+
+
 def _bounds(month: str) -> tuple[date, date]:
     year, m = map(int, month.split("-"))
     first = date(year, m, 1)

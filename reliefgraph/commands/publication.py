@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from jobs.monthly_report import previous_month
 from jobs.publication import build, write
 from reliefgraph.commands.connection import connect
 from settings import Settings
@@ -43,8 +44,7 @@ def register(app: typer.Typer) -> None:
             errors.print(f"[red]--on {on!r}[/red]: write the day as YYYY-MM-DD")
             raise typer.Exit(2) from None
         if month is None:
-            first = day.replace(day=1)
-            month = f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
+            month = previous_month(day)
         if out_dir.exists() and not out_dir.is_dir():
             errors.print(f"[red]{out_dir}[/red] is a file, not a folder")
             raise typer.Exit(2)
