@@ -1,5 +1,6 @@
-"""Export benchmark: 100,000 credit changes to the outbox and to a local HTTP receiver, and
-the cost of the joint-restriction check when an application is submitted.
+"""Export benchmark: 100,000 credit changes to the outbox and to a local HTTP receiver (also
+one that refuses 1% of the records, which become dead letters), and the cost of the
+joint-restriction check when an application is submitted.
 
     make bench-export            (or: python -m bench.export [--changes 100000])
 
@@ -36,7 +37,7 @@ from resolvers.cases import FLAG_RESTRICTED, SUBMIT
 from resolvers.gateway import GraphGateway
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
-from tests.jobs.receiver import Receiver, RunningReceiver
+from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 
 console = Console(width=130)
 logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -52,7 +53,8 @@ CREATE (:CreditChange {sequence: i, change_id: 'CC-' + toString(i), change: 'pub
   publicity_start: date('2026-11-02'), publicity_end: date('2029-11-02'), aid_stopped: true})
 """
 RESET = (
-    "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case "
+    "MATCH (n) WHERE n:CreditChange OR n:ExportCursor OR n:CreditRecord OR n:Case OR n:DeadLetter "
+    "OR n:ExportBatch "
     "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 )
 APPLICANTS = """
@@ -114,7 +116,26 @@ def _export_round(driver, database: str, changes: int, size: int, i: int, of: in
             single = _one_request_per_record(driver, database, running.url, "bench-token", 2_000)
         finally:
             running.stop()
-    return plain, outbox, http, single
+        refusing = _refusing_receiver(driver, database, changes, size)
+    return plain, outbox, http, single, refusing
+
+
+def _refusing_receiver(driver, database: str, changes: int, size: int) -> float:  # type: ignore[no-untyped-def]
+    """Records/s accepted when the receiver refuses every hundredth record (1%, dead letters)."""
+    refused = frozenset(f"DRB-{i}" for i in range(100, changes + 1, 100))
+    receiver = Receiver("bench-token", Chaos(refuse_records=refused))
+    running = RunningReceiver(receiver)  # a new port: a destination of its own, from change 1
+    try:
+        sink = HttpSink(running.url, "bench-token", timeout_s=30)
+        started = time.perf_counter()
+        report = export_changes(driver, database, sink, size)
+        rate = report.records / (time.perf_counter() - started)
+        sink.close()
+    finally:
+        running.stop()
+    if len(receiver.stored) != changes - len(refused) or report.refused != len(refused):
+        raise SystemExit(f"the refusing receiver holds {len(receiver.stored):,} changes: not measured")
+    return rate
 
 
 def _plain_dump(driver, database: str, folder: Path, batch: int) -> float:  # type: ignore[no-untyped-def]
@@ -206,7 +227,7 @@ def main() -> None:
             rounds = [
                 _export_round(driver, db, args.changes, size, i, args.repeats) for i in range(args.repeats)
             ]
-            plain, outbox, http, single = (Spread(tuple(r[k] for r in rounds)) for k in range(4))
+            plain, outbox, http, single, refusing = (Spread(tuple(r[k] for r in rounds)) for k in range(5))
 
             def rate(x: Spread) -> str:  # records/s: the median, and the range over the runs
                 return f"{x.median:,.0f} ({min(x.runs):,.0f}-{max(x.runs):,.0f})"
@@ -224,6 +245,11 @@ def main() -> None:
                         "HTTP receiver (100 per request, confirmed, acknowledged)",
                         rate(http),
                         f"{http.median / single.median:.1f}x one request per record ({rate(single)}/s)",
+                    ),
+                    (
+                        "HTTP receiver refusing 1% (dead letters; the accepted records/s)",
+                        rate(refusing),
+                        f"{refusing.median / http.median:.2f}x the clean HTTP run",
                     ),
                 ],
                 ("destination", "records/s", "against the baseline (ratio of medians)"),
