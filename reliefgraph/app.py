@@ -165,7 +165,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
-            Mount("/workbench", workbench_app(), name="workbench"),
+            Mount("/workbench", workbench_app(settings), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
