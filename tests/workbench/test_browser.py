@@ -226,8 +226,6 @@ def stray_latin(text: str) -> set[str]:
 def test_the_graph_follows_a_phone_to_its_other_holder_in_one_language(
     served: str, page: Page, keys: dict[str, str]
 ) -> None:
-    page.on("console", lambda m: print("CONSOLE", m.text))
-    page.on("pageerror", lambda e: print("PAGEERROR", e))
     sign_in(page, served, keys["investigator"])
     page.fill("#query", "王建国")
     page.click("#search-form button[type=submit]")
