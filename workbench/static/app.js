@@ -28,6 +28,8 @@ function when(iso) {
 const yuan = (amount) => (amount === null || amount === undefined || amount === "" ? "" :
   `${Number(amount).toLocaleString(state.lang === "zh" ? "zh-CN" : "en", { minimumFractionDigits: 2,
                                                                          maximumFractionDigits: 2 })} ${t("yuan")}`);
+// Only properties the glossary names are shown: a stored property's raw key is no one's word.
+const named = (name) => Boolean(state.glossary.field && state.glossary.field[name.replace(/_fen$/, "")]);
 // A stored property as people read it: amounts kept in fen shown in yuan, codes by their words.
 function property(name, value) {
   if (name.endsWith("_fen")) return [g("field", name.slice(0, -4)), yuan(Number(value) / 100)];
@@ -310,7 +312,7 @@ function renderPerson(p) {
   add("addresses", (p.addresses || []).map((x) => `${x.address}（${g("value", x.kind)}，${dated(x.source, x.asOf)}）`));
   add("accounts", (p.bankAccounts || []).map((x) => `${x.number} ${x.bank || ""}`));
   add("facts_h", (p.facts || []).map((f) => {
-    const details = f.details.filter((d) => !["source", "as_of", "record_id", "fact_id", "label"].includes(d.name))
+    const details = f.details.filter((d) => named(d.name) && !["source", "as_of", "record_id", "fact_id"].includes(d.name))
       .map((d) => property(d.name, d.value).join(" ")).join("，");
     return `${g("node", f.kind)}：${details}（${dated(f.source, f.asOf)}）`;
   }));
@@ -399,7 +401,7 @@ function showNode(id) {
   const panel = [el("p", nodeLabel(raw), { class: "node-title" })];
   const dl = el("dl");
   for (const prop of raw.properties || []) {
-    if (prop.name === "label") continue;
+    if (!named(prop.name)) continue;
     const [name, value] = property(prop.name, prop.value);
     dl.append(el("dt", name), el("dd", value));
   }
