@@ -163,6 +163,7 @@ OFFICIAL = "a staff member acting in office: their id or name is part of the rec
 LABEL = "a name of a programme, department, region or field, not of a person"
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Me", "subject"): "the caller's own identity",
+    ("Me", "operations"): "what the caller's role may call, from the access table",
     ("PersonSummary", "handle"): "opaque: the ID number encrypted for this caller alone (access/handles.py)",
     ("AuditEvent", "subject"): OFFICIAL,
     (

@@ -234,6 +234,79 @@ def comparisons() -> list[Any]:
     ]
 
 
+# Our own words for each comparison level, in Chinese and English, strongest first: the
+# non-null levels of comparisons() in order, the "all other" level last. Explanations are
+# composed from these, never from the record-linkage library's chart labels;
+# `python -m detection.identity_linkage` prints them.
+LEVEL_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
+    "name": (
+        ("姓名相同", "the same name"),
+        ("姓名同音", "the same pinyin (homophones)"),
+        ("姓名多或少一个字", "one character dropped or added"),
+        ("姓名一字之差", "one character changed"),
+        ("姓名拼音极相近", "pinyin very close"),
+        ("姓与名都相近", "family and given names both close"),
+        ("姓或名相同", "the same family or given name"),
+        ("姓与名颠倒", "family and given names swapped"),
+        ("姓名拼音相近", "pinyin close"),
+        ("姓名不同", "different names"),
+    ),
+    "birth_date": (
+        ("出生日期相同", "the same birth date"),
+        ("出生日期日与月颠倒", "day and month swapped"),
+        ("出生日期一处笔误", "one keystroke apart"),
+        ("出生日期相差不到一个月", "within a month"),
+        ("出生日期相差不到一年", "within a year"),
+        ("出生日期相差不到十年", "within ten years"),
+        ("出生日期相差十年以上", "more than ten years apart"),
+    ),
+    "id_number": (
+        ("同一号码（15位与18位）", "the same number (15- and 18-digit forms)"),
+        ("号码的地区码与顺序码一处笔误", "region and sequence digits one keystroke apart"),
+        ("号码不同", "different numbers"),
+    ),
+    "sex": (("性别相同", "the same sex"), ("性别不同", "different sexes")),
+    "phones": (("共用电话", "a phone shared"), ("无共用电话", "no phone shared")),
+    "accounts": (("共用银行账户", "a bank account shared"), ("无共用账户", "no account shared")),
+    "addresses": (
+        ("共用地址", "an address shared"),
+        ("地址相近", "addresses alike"),
+        ("地址不同", "different addresses"),
+    ),
+}
+FIELD_LABELS = {
+    "name": ("姓名", "name"),
+    "birth_date": ("出生日期", "birth date"),
+    "id_number": ("身份证号", "ID number"),
+    "sex": ("性别", "sex"),
+    "phones": ("电话", "phones"),
+    "accounts": ("银行账户", "accounts"),
+    "addresses": ("地址", "addresses"),
+}
+MISSING_LEVEL = ("缺失", "missing")
+
+
+def level_label(column: str, gamma: str) -> tuple[str, str]:
+    """A comparison-vector value's level in our words (zh, en): -1 is missing; the highest
+    value is the first, strongest level."""
+    labels = LEVEL_LABELS.get(column, ())
+    try:
+        value = int(gamma)
+    except ValueError:
+        return MISSING_LEVEL
+    index = len(labels) - 1 - value
+    return labels[index] if value >= 0 and 0 <= index < len(labels) else MISSING_LEVEL
+
+
+def print_level_labels() -> str:
+    lines = []
+    for column, levels in LEVEL_LABELS.items():
+        zh, en = FIELD_LABELS[column]
+        lines.append(f"{column} ({zh} / {en}):")
+        lines += [f"  {len(levels) - 1 - i}: {z} / {e}" for i, (z, e) in enumerate(levels)]
+    return "\n".join(lines)
+
+
 def settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -660,3 +733,7 @@ def _floored(model: dict[str, Any]) -> dict[str, Any]:
         for lv, m in zip(levels, floored, strict=False):
             lv["m_probability"] = m / total
     return model
+
+
+if __name__ == "__main__":
+    print(print_level_labels())

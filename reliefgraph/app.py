@@ -211,7 +211,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
                 evidence.finding_pdf,
                 methods=[EVIDENCE_PACK_ROUTE.split(" ")[0]],
             ),
-            Mount("/workbench", workbench_app(), name="workbench"),
+            Mount("/workbench", workbench_app(settings), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

@@ -7,10 +7,17 @@ allows scripts, styles and connections to this origin only.
 
 from __future__ import annotations
 
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from settings import PROJECT_ROOT
+from domain.glossary import served_glossary
+from loaders.reference import read_reference
+from settings import PROJECT_ROOT, Settings
 
 STATIC = PROJECT_ROOT / "workbench" / "static"
 HEADERS = [
@@ -39,5 +46,27 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def workbench_app() -> ASGIApp:
-    return _SecurityHeaders(StaticFiles(directory=STATIC, html=True))
+def glossary_json(settings: Settings) -> bytes:
+    """domain/glossary.json with the reference data's programme and department names."""
+    reference = read_reference(settings.rules_file)
+    body = served_glossary(
+        {code: (p.name, p.name_en) for code, p in reference.programmes.items()},
+        {code: (d.name, d.name_en) for code, d in reference.departments.items()},
+    )
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def workbench_app(settings: Settings) -> ASGIApp:
+    body = glossary_json(settings)
+
+    async def glossary(_: Request) -> Response:
+        return Response(body, media_type="application/json; charset=utf-8")
+
+    return _SecurityHeaders(
+        Router(
+            [
+                Route("/glossary.json", glossary),
+                Mount("/", StaticFiles(directory=STATIC, html=True)),
+            ]
+        )
+    )

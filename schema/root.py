@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from access.audit import AUDIT_EVENTS
 from access.handles import InvalidHandle
+from access.operations import OPERATIONS
 from domain.ids import InvalidIdNumber
 from resolvers.context import RequestContext
 from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
@@ -63,6 +64,10 @@ class Me:
     department: str | None
     township_code: str | None
     village_code: str | None
+    operations: list[str] = strawberry.field(
+        description="the root queries and mutations your role may call (the workbench names the "
+        "tabs it may not use)"
+    )
 
 
 @strawberry.type
@@ -96,6 +101,7 @@ class Query:
             department=p.department,
             township_code=p.township_code,
             village_code=p.village_code,
+            operations=sorted(name for (_, name), op in OPERATIONS.items() if p.role in op.grants),
         )
 
     @strawberry.field(description="Everything about one person that your role may see. Audited.")

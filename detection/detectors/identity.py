@@ -14,7 +14,7 @@ from typing import Any
 
 from detection.context import DetectionContext
 from detection.identity_blocking import sharing_a_key
-from detection.identity_linkage import IdentityLinker, Prediction
+from detection.identity_linkage import FIELD_LABELS, MISSING_LEVEL, IdentityLinker, Prediction, level_label
 from detection.identity_register import name_key, person_row
 from detection.situation import Evidence, Situation
 from domain.finding_kinds import FindingKind
@@ -97,30 +97,10 @@ MERGE (m:DetectionModel {name: 'identity-splink'})
 SET m.parameters = $parameters, m.fitted_at = datetime()
 """
 
-FIELD_ZH = {
-    "name": "姓名",
-    "birth_date": "出生日期",
-    "id_number": "身份证号",
-    "phones": "电话",
-    "accounts": "银行账户",
-    "addresses": "地址",
-}
-
 
 def _saved_model(ctx: DetectionContext) -> dict[str, Any] | None:
     saved = ctx.read(READ_MODEL)
     return json.loads(saved[0]["parameters"]) if saved and saved[0]["parameters"] else None
-
-
-def _level_labels(model: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Per comparison, the comparison-vector value of each level -> its label."""
-    out: dict[str, dict[str, str]] = {}
-    for comparison in model["comparisons"]:
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        out[comparison["output_column_name"]] = {
-            str(len(levels) - 1 - i): lv.get("label_for_charts", "") for i, lv in enumerate(levels)
-        } | {"-1": "missing"}
-    return out
 
 
 def _linker(
@@ -163,7 +143,6 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
             return []  # no model yet (the first full run over a real register fits one)
         model = linker.train(ctx.rules.identity.threshold, ctx.rules.identity.particulars_min_bits)
         ctx.write(SAVE_MODEL, parameters=json.dumps(model))
-    labels = _level_labels(model)
     pairs = linker.predict(
         ctx.rules.identity.threshold,
         touching=scope,
@@ -171,14 +150,14 @@ def same_person_two_numbers(ctx: DetectionContext) -> list[Situation]:
     )
     records = {r["id"]: r for r in rows}
     places = {r["id"]: r for r in ctx.read(PLACES, ids=sorted({x for p in pairs for x in (p.a, p.b)}))}
-    return [_situation(p, records[p.a] | places[p.a], records[p.b] | places[p.b], labels) for p in pairs]
+    return [_situation(p, records[p.a] | places[p.a], records[p.b] | places[p.b]) for p in pairs]
 
 
-def _situation(
-    p: Prediction, ra: dict[str, Any], rb: dict[str, Any], labels: dict[str, dict[str, str]]
-) -> Situation:
+def _situation(p: Prediction, ra: dict[str, Any], rb: dict[str, Any]) -> Situation:
+    """The finding, explained in our own comparison labels (LEVEL_LABELS), one language each."""
     weights = p.weights
-    levels = {f: labels.get(f, {}).get(v, v) for f, v in p.levels.items()}
+    words = {f: level_label(f, v) for f, v in p.levels.items()}
+    levels = {f: en for f, (_, en) in words.items()}
     evidence = [Evidence("Person", p.a, "registration"), Evidence("Person", p.b, "registration")]
     evidence += [
         Evidence("Household", h, "household") for h in sorted(set(ra["households"]) | set(rb["households"]))
@@ -189,8 +168,14 @@ def _situation(
         for x in sorted(set(ra["accounts"]) & set(rb["accounts"]))
     ]
     strongest = sorted((f for f in weights if weights[f] > 0), key=lambda f: -weights[f])
-    zh = "；".join(f"{FIELD_ZH.get(f, f)}：{levels.get(f, '')}" for f in strongest)
-    en = "; ".join(f"{f.replace('_', ' ')}: {levels.get(f, '')} ({weights[f]:+.1f} bits)" for f in strongest)
+    zh = "；".join(
+        f"{FIELD_LABELS[f][0]}：{words.get(f, MISSING_LEVEL)[0]}" for f in strongest if f in FIELD_LABELS
+    )
+    en = "; ".join(
+        f"{FIELD_LABELS[f][1]}: {words.get(f, MISSING_LEVEL)[1]} ({weights[f]:+.1f} bits)"
+        for f in strongest
+        if f in FIELD_LABELS
+    )
     townships = ra["townships"] + rb["townships"]
     villages = ra["villages"] + rb["villages"]
     return Situation(

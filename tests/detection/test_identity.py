@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 
+from detection.identity_linkage import LEVEL_LABELS, comparisons, level_label, print_level_labels
 from domain.finding_kinds import FindingKind
 from domain.ids import make_id_number
 from tests.detection.builder import VA, VB, VC, County
@@ -144,8 +146,13 @@ def test_a_mistyped_number_sharing_a_phone_is_found_and_namesakes_are_not(detect
     found = detect(c, FindingKind.DUP_IDENTITY)
     assert keys(found, "Person") == [{original, clone}]
     fields = found[0].details["fields"]
-    assert fields["phones"]["level"] == "phone shared" and fields["phones"]["weight"] > 0
-    assert "Damerau-Levenshtein" in fields["id_number"]["level"]
+    assert fields["phones"]["level"] == "a phone shared" and fields["phones"]["weight"] > 0
+    assert fields["id_number"]["level"] == "region and sequence digits one keystroke apart"
+    # Explained in our own words, one language each: never the library's English in Chinese.
+    zh = found[0].explanation
+    assert "共用电话" in zh and "号码的地区码与顺序码一处笔误" in zh
+    assert not re.search(r"[A-Za-z]", zh.replace(original, "").replace(clone, "")), zh
+    assert "a phone shared" in found[0].explanation_en and "Damerau" not in found[0].explanation_en
     assert found[0].score >= 0.95
 
 
@@ -220,7 +227,7 @@ def test_what_households_share_never_makes_two_people_one(detect) -> None:  # ty
     _register(c)
     found = detect(c, FindingKind.DUP_IDENTITY)
     assert keys(found, "Person") == [{original, retyped}]
-    assert found[0].details["fields"]["phones"]["level"] != "phone shared"
+    assert found[0].details["fields"]["phones"]["level"] != "a phone shared"
     # An incremental run over the second registration's household finds the same pair: the
     # original is among those born that day whose name parts block with it.
     again = detect(c, FindingKind.DUP_IDENTITY, [second_home])
@@ -292,3 +299,18 @@ def test_the_prior_follows_the_deterministic_rules_recall_as_the_register_shows_
     # The pairs kept from training are what a fresh prediction under the final model gives.
     linker._kept = None
     assert {(p.a, p.b) for p in linker.predict(0.5, particulars_min_bits=0.0)} == truth
+
+
+def test_every_comparison_level_has_our_own_label_in_both_languages() -> None:
+    for comparison in comparisons():
+        described = comparison.get_comparison("duckdb").as_dict()
+        levels = [lv for lv in described["comparison_levels"] if not lv.get("is_null_level")]
+        ours = LEVEL_LABELS[described["output_column_name"]]
+        assert len(ours) == len(levels), described["output_column_name"]
+        assert all(zh and en and not re.search(r"[A-Za-z]", zh) for zh, en in ours)
+    assert level_label("phones", "1") == ("共用电话", "a phone shared")
+    assert level_label("phones", "0") == ("无共用电话", "no phone shared")
+    missing = ("缺失", "missing")
+    assert level_label("phones", "-1") == level_label("phones", "x") == level_label("nothing", "0") == missing
+    printed = print_level_labels()
+    assert "id_number (身份证号 / ID number):" in printed and "1: 共用电话 / a phone shared" in printed

@@ -175,3 +175,91 @@ def test_a_coordinator_works_the_discovery_list_and_the_publicity_list(
         page.click("#p-csv")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("outcome,name,village")
+
+
+ROLES = ("investigator", "caseworker", "coordinator", "partner_mz", "credit_officer", "exporter", "auditor")
+TABS = ("search", "findings", "discovery", "publicity", "dashboard")
+# What a tab shows when the role may use it: a form to fill, rows, or a sentence saying there are none.
+CONTENT = {
+    "search": "#search-form",
+    "findings": "#finding-list tbody tr, #finding-message:not(:empty)",
+    "discovery": "#discovery-list tbody tr, #discovery-message:not(:empty)",
+    "publicity": "#publicity-form",
+    "dashboard": "#dashboard[data-loaded], #dashboard-message:not(:empty)",
+}
+
+
+def test_every_tab_shows_content_or_says_in_words_why_not(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
+    seen: dict[str, list[str]] = {}
+    for role in ROLES:
+        sign_in(page, served, keys[role])
+        for view in TABS:
+            page.click(f"#tabs button[data-view={view}]")
+            denied = page.locator(f"#{view}-denied")
+            shown = page.locator(f"#{view}-denied:not([hidden]), {CONTENT[view]}").first
+            expect(shown).to_be_visible()
+            if denied.is_visible():
+                assert len(denied.inner_text().strip()) > 10, (role, view)  # a sentence, not a blank box
+                # ... and nothing else of the tab is on screen.
+                expect(page.locator(f"#{view} > :not(.denied):visible")).to_have_count(0)
+                seen.setdefault(role, []).append(view)
+            shot(page, f"tabs-{role}-{view}")
+        page.click("#signout")
+    # The table of operations decides: an investigator uses every tab, an auditor none.
+    assert "investigator" not in seen
+    assert seen["auditor"] == list(TABS) and seen["exporter"] == list(TABS)
+    assert set(seen["coordinator"]) == {"findings", "dashboard"}
+
+
+# Latin-script tokens the Chinese pages may show: codes shown as codes (with a digit: H1, C1,
+# inv-1, ID numbers) and the button that switches to English.
+ALLOWED_LATIN = {"English"}
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+
+
+def stray_latin(text: str) -> set[str]:
+    return {w for w in LATIN.findall(text) if w not in ALLOWED_LATIN and not any(c.isdigit() for c in w)}
+
+
+def test_the_graph_follows_a_phone_to_its_other_holder_in_one_language(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
+    sign_in(page, served, keys["investigator"])
+    page.fill("#query", "王建国")
+    page.click("#search-form button[type=submit]")
+    page.locator(f"#results li[data-id='{WANG}']").click()
+    expect(page.locator("#person-graph")).to_have_attribute("data-nodes", at_least(4))
+    expect(page.locator("#legend li[data-kind=Phone]")).to_contain_text("电话")
+    # The phone WANG shares with ZHAO: selecting it expands it and names who else holds it.
+    page.locator("#node-neighbours li[data-kind=Phone]").click()
+    expect(page.locator("#node-panel")).to_have_attribute("data-kind", "Phone")
+    expect(page.locator(f"#node-holders li[data-key='{ZHAO}']")).to_contain_text("赵磊")
+    expect(page.locator("#person-graph")).to_have_attribute("data-expanded", "2")
+    # A case leads to the staff member who handled it.
+    page.locator("#node-neighbours li[data-key='%s']" % WANG).click()
+    page.locator("#node-neighbours li[data-kind=Case]").click()
+    expect(page.locator("#node-neighbours li[data-kind=Staff]")).to_contain_text("陈静")
+    shot(page, "phone-holders")
+    assert stray_latin(page.locator("main").inner_text() + page.locator("#tabs").inner_text()) == set()
+
+    page.click("#tabs button[data-view=findings]")
+    page.locator("#finding-list tr[data-kind=DUP_PAYMENT]").click()
+    expect(page.locator("#finding-meta")).to_contain_text("北京时间")
+    findings_text = page.locator("main").inner_text()
+    assert stray_latin(findings_text) == set(), findings_text
+    page.click("#tabs button[data-view=dashboard]")
+    expect(page.locator("#dashboard")).to_have_attribute("data-loaded", at_least(1))
+    assert stray_latin(page.locator("main").inner_text()) == set()
+
+    # Switching language re-renders what is on screen, the rows already read included.
+    page.click("#lang")
+    page.click("#tabs button[data-view=findings]")
+    expect(page.locator("#finding-list tr[data-kind=DUP_PAYMENT] td").first).to_have_text("Paid twice")
+    expect(page.locator("#finding-meta")).to_contain_text("China time")
+    rows = page.locator("#finding-list tbody").inner_text()
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"王建国|李秀英|赵磊|赵子涵|陈静", "", rows)), rows
+    page.click("#tabs button[data-view=search]")
+    expect(page.locator("#person-facts")).to_contain_text("Households")
+    expect(page.locator("#legend li[data-kind=Phone]")).to_contain_text("phone")

@@ -4,9 +4,42 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { token: sessionStorage.getItem("rg_token"), lang: localStorage.getItem("rg_lang") || "zh",
-                me: null, cursor: null, finding: null, graphs: {}, charts: {} };
-const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || key;
-const kindLabel = (kind) => I18N[state.lang].kinds[kind] || kind;
+                me: null, cursor: null, finding: null, graphs: {}, charts: {}, glossary: {}, shown: {},
+                findingRows: [], selected: null };
+const t = (key) => {
+  if (key.startsWith("st_")) return g("status", key.slice(3));
+  return (I18N[state.lang] && I18N[state.lang][key]) || key;
+};
+// A code's word in the page's language, from domain/glossary.json (served as glossary.json).
+function g(group, code) {
+  const entry = state.glossary[group] && state.glossary[group][code];
+  return entry ? entry[state.lang === "zh" ? 0 : 1] : code;
+}
+const kindLabel = (kind) => g("kind", kind);
+// Times in the county's zone, whatever the browser's.
+const ZONE = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+                                                day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+function when(iso) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return iso || "";
+  const p = Object.fromEntries(ZONE.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${t("tz")}`;
+}
+const yuan = (amount) => (amount === null || amount === undefined || amount === "" ? "" :
+  `${Number(amount).toLocaleString(state.lang === "zh" ? "zh-CN" : "en", { minimumFractionDigits: 2,
+                                                                         maximumFractionDigits: 2 })} ${t("yuan")}`);
+// Only properties the glossary names are shown: a stored property's raw key is no one's word.
+const named = (name) => Boolean(state.glossary.field && state.glossary.field[name.replace(/_fen$/, "")]);
+// A stored property as people read it: amounts kept in fen shown in yuan, codes by their words.
+function property(name, value) {
+  if (name.endsWith("_fen")) return [g("field", name.slice(0, -4)), yuan(Number(value) / 100)];
+  if (name === "programme" || name === "programme_code") return [g("field", name), g("programme", value)];
+  if (name === "source" || name === "department") return [g("field", name), g("department", value)];
+  if (name === "status") return [g("field", name), g("status", value)];
+  if (name === "relation") return [g("field", name), g("relation", value)];
+  if (/(_at|_time)$/.test(name)) return [g("field", name), when(value)];
+  return [g("field", name), g("value", value)];
+}
 // What went wrong, in the page's language (the API's own words stay in the console).
 const PROBLEMS = { Forbidden: "forbidden", NotFound: "not_found", InvalidInput: "invalid_input",
                    VersionConflict: "conflict", InvalidTransition: "invalid_transition" };
@@ -47,13 +80,47 @@ function translate() {
   const kind = $("f-kind");
   const chosen = kind.value;
   kind.replaceChildren(el("option", t("all_kinds"), { value: "" }));
-  for (const code of Object.keys(I18N.zh.kinds)) kind.append(el("option", kindLabel(code), { value: code }));
+  for (const code of Object.keys(state.glossary.kind || {})) kind.append(el("option", kindLabel(code), { value: code }));
   kind.value = chosen;
+  if (state.me) $("whoami").textContent = `${state.me.subject} · ${g("value", state.me.role)}`;
+  legend();
+}
+
+// Switching language re-renders what is on screen from the data already read.
+function rerender() {
+  translate();
+  const s = state.shown;
+  if (s.person) renderPerson(s.person);
+  for (const cy of Object.values(state.graphs)) {
+    cy.nodes().forEach((n) => { n.data("label", nodeLabel(n.data("raw"))); });
+    cy.edges().forEach((e) => { e.data("label", g("edge", e.data("type"))); });
+  }
+  if (state.selected) showNode(state.selected);
+  renderFindingRows();
+  if (state.finding) renderFinding(state.finding);
+  if (s.discovery) renderDiscovery(s.discovery);
+  if (s.publicity) renderPublicity(s.publicity);
+  if (s.dashboard) renderDashboard(s.dashboard);
+  for (const view of Object.keys(s.denied || {})) deny(view);
+}
+
+// The operation each tab needs (me.operations lists what the role may call, from the access table).
+const TAB_NEEDS = { search: "person", findings: "findings", discovery: "activeDiscovery",
+                    publicity: "publicityList", dashboard: "findingSummary" };
+
+function deny(view) {
+  state.shown.denied = state.shown.denied || {};
+  state.shown.denied[view] = true;
+  const box = $(view);
+  box.dataset.denied = "true";
+  $(`${view}-denied`).textContent = t(`denied_${view}`);
+  $(`${view}-denied`).hidden = false;
 }
 
 function show(view) {
   for (const id of ["signin", "search", "findings", "discovery", "publicity", "dashboard"]) $(id).hidden = id !== view;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
+  if (view !== "signin" && state.me && !state.me.operations.includes(TAB_NEEDS[view])) { deny(view); return; }
   if (view === "findings" && !$("finding-list").tBodies[0].rows.length) loadFindings(true);
   if (view === "dashboard") loadDashboard();
   if (view === "discovery") loadDiscovery();
@@ -63,7 +130,7 @@ function show(view) {
 async function signIn(token) {
   state.token = token;
   try {
-    const data = await gql("{ me { subject role department townshipCode villageCode } }");
+    const data = await gql("{ me { subject role department townshipCode villageCode operations } }");
     state.me = data.me;
   } catch (error) {
     state.token = null;
@@ -73,7 +140,7 @@ async function signIn(token) {
     return;
   }
   sessionStorage.setItem("rg_token", token);
-  $("whoami").textContent = `${state.me.subject} · ${state.me.role}`;
+  $("whoami").textContent = `${state.me.subject} · ${g("value", state.me.role)}`;
   $("tabs").hidden = false;
   $("signout").hidden = false;
   $("signin-error").textContent = "";
@@ -97,10 +164,29 @@ const STYLE = [
   { selector: "node[kind = 'Case']", style: { shape: "rectangle", "background-color": "#546e7a" } },
   { selector: "node[kind = 'Finding']", style: { shape: "octagon", "background-color": "#e53935", width: 38, height: 38 } },
   { selector: "node.center", style: { "border-width": 4, "border-color": "#ffd54f" } },
-  { selector: "edge", style: { width: 1.5, label: "data(type)", "font-size": 8, "curve-style": "bezier",
+  { selector: "node[kind = 'Visit']", style: { shape: "vee", "background-color": "#5c6bc0" } },
+  { selector: "node.selected", style: { "border-width": 3, "border-color": "#212121" } },
+  { selector: "edge", style: { width: 1.5, label: "data(label)", "font-size": 8, "curve-style": "bezier",
                                "target-arrow-shape": "triangle", "line-color": "#b0bec5", "target-arrow-color": "#b0bec5",
                                "text-rotation": "autorotate" } },
 ];
+
+// The legend: each kind's shape and colour, read from the style above (one definition).
+const SHAPES = { ellipse: "●", star: "★", "round-rectangle": "▢", diamond: "◆", hexagon: "⬢", triangle: "▲",
+                 barrel: "⬮", tag: "◣", rectangle: "■", octagon: "⯃", vee: "▼" };
+function legend() {
+  const items = [];
+  for (const rule of STYLE) {
+    const m = /^node\[kind = '(\w+)'\]$/.exec(rule.selector);
+    if (!m) continue;
+    const mark = el("span", SHAPES[rule.style.shape] || "●", { class: "mark" });
+    mark.style.color = rule.style["background-color"];
+    const li = el("li", undefined, { "data-kind": m[1] });
+    li.append(mark, el("span", ` ${g("node", m[1])}`));
+    items.push(li);
+  }
+  $("legend").replaceChildren(...items);
+}
 
 function drawGraph(containerId, nodes, edges, center) {
   let cy = state.graphs[containerId];
@@ -111,12 +197,13 @@ function drawGraph(containerId, nodes, edges, center) {
   const added = [];
   for (const n of nodes) {
     if (cy.getElementById(n.id).length) continue;
-    added.push({ group: "nodes", data: { id: n.id, kind: n.kind, key: n.key, label: nodeLabel(n) } });
+    added.push({ group: "nodes", data: { id: n.id, kind: n.kind, key: n.key, label: nodeLabel(n), raw: n } });
   }
   for (const e of edges) {
     const id = `${e.source}>${e.type}>${e.target}`;
     if (cy.getElementById(id).length) continue;
-    added.push({ group: "edges", data: { id, source: e.source, target: e.target, type: e.type } });
+    added.push({ group: "edges", data: { id, source: e.source, target: e.target, type: e.type,
+                                         label: g("edge", e.type) } });
   }
   cy.add(added);
   if (center) cy.getElementById(center).addClass("center");
@@ -135,23 +222,35 @@ function drawGraph(containerId, nodes, edges, center) {
 }
 
 function nodeLabel(n) {
-  const kind = I18N[state.lang].nodes[n.kind] || n.kind;
-  return `${kind}: ${n.label}`.slice(0, 40);
+  let label = n.label;
+  if (n.kind === "Enrollment") label = g("programme", n.label);
+  else if (n.kind === "Finding") label = kindLabel(n.label);
+  else if (FACT_KINDS.includes(n.kind)) label = g("department", n.label);
+  return `${g("node", n.kind)}: ${label}`.slice(0, 40);
 }
+const FACT_KINDS = ["Vehicle", "Property", "Business", "Employment", "Deposit", "Income", "Death", "Disability",
+                    "Vulnerability"];
 
 // ---- persons
 const PERSON = `query($id: String, $handle: String, $purpose: String!) {
   person(idNumber: $id, handle: $handle, purpose: $purpose) { __typename
-  ... on Person { idNumber name sex birthDate withheld
+  ... on Person { idNumber name sex birthDate withheld staffRole
     memberships { householdId villageCode address relation }
-    phones { number } bankAccounts { number bank }
-    enrollments { enrollmentId programme monthlyAmount } cases { caseId programme status } }
+    phones { number source asOf } addresses { address kind source asOf } bankAccounts { number bank }
+    facts { kind recordId source asOf details { name value } }
+    relatives { idNumber name relation direction kinship }
+    enrollments { enrollmentId programme programmeName monthlyAmount
+                  payments { paymentId period amount paidDate account } }
+    cases { caseId programme status submittedDate }
+    findings { findingId kind status score } }
   ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`;
 const SEARCH = `query($name: String!, $purpose: String!) { searchPersons(name: $name, purpose: $purpose, first: 20) {
   __typename ... on PersonSummaryConnection { edges { node { idNumber name sex birthDate handle } } }
   ... on Forbidden { message } ... on InvalidInput { message } } }`;
-const LINKAGE = `query($key: String!, $purpose: String!) { linkage(key: $key, purpose: $purpose, maxHops: 1) {
-  __typename ... on Linkage { center nodes { id kind key label } edges { source target type } truncated }
+const LINKAGE = `query($key: String!, $kind: NodeKind, $purpose: String!) {
+  linkage(key: $key, kind: $kind, purpose: $purpose, maxHops: 1) {
+  __typename ... on Linkage { center nodes { id kind key label degree properties { name value } }
+                              edges { source target type } truncated }
   ... on Forbidden { message } ... on NotFound { message } } }`;
 
 async function search(event) {
@@ -182,38 +281,141 @@ async function openPerson(ref) {
   const p = data.person;
   if (p.__typename !== "Person") {
     $("person").hidden = true;
+    state.shown.person = null;
     $("search-message").textContent = problem(p);
     return;
   }
+  state.shown.person = p;
+  state.selected = null;
+  renderPerson(p);
+  const graph = state.graphs["person-graph"];
+  if (graph) graph.elements().remove();
+  $("person-graph").dataset.nodes = "0";
+  $("node-details").replaceChildren(el("p", t("click_a_node"), { class: "hint", "data-t": "click_a_node" }));
+  $("person-linkage").hidden = state.me.role !== "investigator";
+  if (state.me.role !== "investigator") { $("search-message").textContent = t("no_graph"); return; }
+  $("search-message").textContent = "";
+  await expand(p.idNumber, "Person", true);
+}
+
+// The 360: households, identifiers, verification facts (source, as-of), relatives named the
+// right way round, grants and their payments over time, cases, and the person's open findings.
+function renderPerson(p) {
   $("person").hidden = false;
   $("person-name").textContent = `${p.name} · ${p.idNumber || ""}`;
   const facts = el("dl");
   const add = (label, values) => { facts.append(el("dt", t(label)), el("dd", values.join("；") || "—")); };
-  add("households", p.memberships.map((m) => `${m.householdId} ${m.address || ""} (${m.relation || ""})`));
-  add("phones", (p.phones || []).map((x) => x.number));
+  const dated = (source, asOf) => [source && `${t("source_h")} ${g("department", source)}`,
+                                   asOf && `${t("as_of")} ${asOf}`].filter(Boolean).join("，");
+  add("households", p.memberships.map((m) => `${m.householdId} ${m.address || ""}（${g("relation", m.relation)}）`));
+  add("phones", (p.phones || []).map((x) => `${x.number}（${dated(x.source, x.asOf)}）`));
+  add("addresses", (p.addresses || []).map((x) => `${x.address}（${g("value", x.kind)}，${dated(x.source, x.asOf)}）`));
   add("accounts", (p.bankAccounts || []).map((x) => `${x.number} ${x.bank || ""}`));
-  add("enrollments", (p.enrollments || []).map((e) => `${e.programme} ${e.monthlyAmount || ""}`));
-  add("cases", (p.cases || []).map((c) => `${c.caseId} ${c.programme} ${c.status}`));
+  add("facts_h", (p.facts || []).map((f) => {
+    const details = f.details.filter((d) => named(d.name) && !["source", "as_of", "record_id", "fact_id"].includes(d.name))
+      .map((d) => property(d.name, d.value).join(" ")).join("，");
+    return `${g("node", f.kind)}：${details}（${dated(f.source, f.asOf)}）`;
+  }));
+  add("relatives_h", (p.relatives || []).map((r) => `${r.name || ""}（${g("relation", r.kinship)}）${r.idNumber || ""}`));
+  add("enrollments", (p.enrollments || []).map((e) => `${g("programme", e.programme)} ${yuan(e.monthlyAmount)}`));
+  add("cases", (p.cases || []).map((c) => `${c.caseId} ${g("programme", c.programme)} ${g("status", c.status)}`));
+  if (p.findings) {
+    add("findings_h", p.findings.filter((f) => ["open", "assigned"].includes(f.status))
+      .map((f) => `${kindLabel(f.kind)}（${g("status", f.status)}，${f.score.toFixed(2)}）`));
+  }
   $("person-facts").replaceChildren(facts);
-  const graph = state.graphs["person-graph"];
-  if (graph) graph.elements().remove();
-  $("person-graph").dataset.nodes = "0";
-  if (state.me.role !== "investigator") { $("search-message").textContent = t("no_graph"); return; }
-  await expand(p.idNumber, true);
+  $("person").dataset.relatives = String((p.relatives || []).length);
+  paymentsChart(p);
 }
 
-async function expand(key, first = false) {
-  const data = await gql(LINKAGE, { key, purpose: $("purpose").value });
+function paymentsChart(p) {
+  const byPeriod = {};
+  for (const e of p.enrollments || []) {
+    for (const pay of e.payments || []) byPeriod[pay.period] = (byPeriod[pay.period] || 0) + Number(pay.amount);
+  }
+  const periods = Object.keys(byPeriod).sort();
+  $("person-payments-box").hidden = !periods.length;
+  $("person-payments-box").dataset.periods = String(periods.length);
+  if (!periods.length) return;
+  chart("person-payments", {
+    type: "bar",
+    data: { labels: periods, datasets: [{ label: `${t("payments_over_time")}（${t("yuan")}）`,
+                                          backgroundColor: "#7cb342", data: periods.map((x) => byPeriod[x]) }] },
+    options: { animation: false, plugins: { legend: { display: false } } },
+  });
+}
+
+// Every kind the API can start a walk from expands; a click also shows the node's details.
+const START_KINDS = { Person: "PERSON", Staff: "STAFF", Household: "HOUSEHOLD", Phone: "PHONE",
+                      BankAccount: "BANK_ACCOUNT", Address: "ADDRESS", Case: "CASE", Enrollment: "GRANT",
+                      Payment: "PAYMENT" };
+
+async function expand(key, kind, first = false) {
+  const data = await gql(LINKAGE, { key, kind: START_KINDS[kind] || null, purpose: $("purpose").value });
   const l = data.linkage;
   if (l.__typename !== "Linkage") { $("search-message").textContent = problem(l); return; }
   const cy = drawGraph("person-graph", l.nodes, l.edges, first ? l.center : null);
+  if (l.truncated) $("search-message").textContent = t("truncated");
   if (first) {
     cy.off("tap", "node");
-    cy.on("tap", "node", (event) => {
-      const n = event.target.data();
-      if (["Person", "Staff", "Household"].includes(n.kind)) expand(n.key);
-    });
+    cy.on("tap", "node", (event) => { selectNode(event.target.id()); });
+    showNode(l.center);
   }
+  const box = $("person-graph");
+  box.dataset.expanded = String(Number(box.dataset.expanded || 0) + 1);
+}
+
+// Selecting a node (a click in the graph, or in the side panel's lists) shows its details and
+// expands it one hop.
+function selectNode(id) {
+  const cy = state.graphs["person-graph"];
+  const n = cy.getElementById(id);
+  cy.nodes().removeClass("selected");
+  n.addClass("selected");
+  state.selected = id;
+  showNode(id);
+  const raw = n.data("raw");
+  if (!START_KINDS[raw.kind]) return;
+  expand(raw.key, raw.kind).then(() => showNode(id))
+    .catch((error) => { $("search-message").textContent = error.message; });
+}
+
+function nodeList(nodes, id) {
+  const ul = el("ul", undefined, { id, class: "node-list" });
+  nodes.forEach((m) => {
+    const li = el("li", nodeLabel(m.data("raw")), { "data-key": m.data("key"), "data-kind": m.data("kind"),
+                                                    tabindex: "0" });
+    li.addEventListener("click", () => selectNode(m.id()));
+    li.addEventListener("keydown", (e) => { if (e.key === "Enter") selectNode(m.id()); });
+    ul.append(li);
+  });
+  return ul;
+}
+
+// The side panel: the node's properties; for an identifier, who else holds it; its neighbours.
+function showNode(id) {
+  const cy = state.graphs["person-graph"];
+  const n = cy && cy.getElementById(id);
+  if (!n || !n.length) return;
+  const raw = n.data("raw");
+  const panel = [el("p", nodeLabel(raw), { class: "node-title" })];
+  const dl = el("dl");
+  for (const prop of raw.properties || []) {
+    if (!named(prop.name)) continue;
+    const [name, value] = property(prop.name, prop.value);
+    dl.append(el("dt", name), el("dd", value));
+  }
+  panel.push(dl);
+  const near = n.neighborhood("node");
+  if (["Phone", "BankAccount", "Address"].includes(raw.kind)) {
+    const holders = near.filter((m) => ["Person", "Staff", "Household"].includes(m.data("kind")));
+    panel.push(el("h5", `${t("others_hold")}（${holders.length}）`));
+    panel.push(holders.length ? nodeList(holders, "node-holders") : el("p", t("none_other")));
+  }
+  panel.push(el("h5", `${t("neighbours")}（${near.length}）`), nodeList(near, "node-neighbours"));
+  $("node-details").replaceChildren(...panel);
+  $("node-panel").dataset.kind = raw.kind;
+  $("node-panel").dataset.key = raw.key;
 }
 
 // ---- findings
@@ -244,23 +446,32 @@ function filter() {
 
 async function loadFindings(reset) {
   const body = $("finding-list").tBodies[0];
-  if (reset) { body.replaceChildren(); state.cursor = null; }
+  if (reset) { body.replaceChildren(); state.cursor = null; state.findingRows = []; }
   const request = (state.listRequest = (state.listRequest || 0) + 1);
   try {
     const data = await gql(FINDINGS, { purpose: $("purpose").value, after: state.cursor, filter: filter() });
     if (request !== state.listRequest) return;  // a newer filter was asked for meanwhile
     const result = data.findings;
+    if (result.__typename === "Forbidden") { deny("findings"); return; }
     if (result.__typename !== "FindingConnection") { $("finding-message").textContent = problem(result); return; }
-    for (const { node } of result.edges) {
-      const row = el("tr", undefined, { "data-id": node.findingId, "data-kind": node.kind });
-      row.append(el("td", kindLabel(node.kind)), el("td", node.score.toFixed(2)), el("td", t(`st_${node.status}`)),
-                 el("td", node.villageCode || ""), el("td", state.lang === "zh" ? node.explanation : node.en));
-      row.addEventListener("click", () => openFinding(node.findingId));
-      body.append(row);
-    }
+    state.findingRows.push(...result.edges.map((e) => e.node));
+    renderFindingRows();
     state.cursor = result.pageInfo.endCursor;
     $("more").hidden = !result.pageInfo.hasNextPage;
+    if (!state.findingRows.length) $("finding-message").textContent = t("no_rows");
   } catch (error) { $("finding-message").textContent = error.message; }
+}
+
+function renderFindingRows() {
+  const body = $("finding-list").tBodies[0];
+  body.replaceChildren(...state.findingRows.map((node) => {
+    const row = el("tr", undefined, { "data-id": node.findingId, "data-kind": node.kind });
+    row.append(el("td", kindLabel(node.kind)), el("td", node.score.toFixed(2)), el("td", t(`st_${node.status}`)),
+               el("td", node.villageName || node.villageCode || ""),
+               el("td", state.lang === "zh" ? node.explanation : node.en));
+    row.addEventListener("click", () => openFinding(node.findingId));
+    return row;
+  }));
 }
 
 async function openFinding(id) {
@@ -268,17 +479,22 @@ async function openFinding(id) {
   const f = data.finding;
   if (f.__typename !== "Finding") { $("finding-message").textContent = problem(f); return; }
   state.finding = f;
+  renderFinding(f);
+  const graph = state.graphs["finding-graph"];
+  if (graph) graph.elements().remove();
+  drawGraph("finding-graph", f.evidence.nodes, f.evidence.edges, f.evidence.nodes[0] && f.evidence.nodes[0].id);
+}
+
+function renderFinding(f) {
   $("finding").hidden = false;
   $("finding").dataset.status = f.status;
   $("review-form").hidden = true;
   $("finding-title").textContent = `${kindLabel(f.kind)} · ${f.score.toFixed(2)} · ${t(`st_${f.status}`)}`;
   $("finding-explanation").textContent = state.lang === "zh" ? f.explanation : f.en;
-  $("finding-meta").textContent = f.events.map((e) => `${e.at.slice(0, 16)} ${e.by} ${e.action}`).join(" · ");
+  $("finding-meta").textContent = f.events
+    .map((e) => `${when(e.at)} ${g("event", e.by)} ${g("event", e.action)}`).join(" · ");
   const active = ["open", "assigned"].includes(f.status) && state.me.role === "investigator";
   for (const b of ["assign", "confirm", "dismiss"]) $(b).disabled = !active;
-  const graph = state.graphs["finding-graph"];
-  if (graph) graph.elements().remove();
-  drawGraph("finding-graph", f.evidence.nodes, f.evidence.edges, f.evidence.nodes[0] && f.evidence.nodes[0].id);
 }
 
 function startReview(action) {
@@ -325,16 +541,22 @@ const DISCOVERY = `query($purpose: String!) { activeDiscovery(purpose: $purpose,
 async function loadDiscovery() {
   const data = await gql(DISCOVERY, { purpose: $("purpose").value });
   const result = data.activeDiscovery;
-  const body = $("discovery-list").tBodies[0];
-  body.replaceChildren();
+  if (result.__typename === "Forbidden") { deny("discovery"); return; }
   if (result.__typename !== "DiscoveryCandidateConnection") { $("discovery-message").textContent = problem(result); return; }
-  for (const { node } of result.edges) {
+  state.shown.discovery = result;
+  renderDiscovery(result);
+}
+
+function renderDiscovery(result) {
+  const body = $("discovery-list").tBodies[0];
+  body.replaceChildren(...result.edges.map(({ node }) => {
     const row = el("tr", undefined, { "data-id": node.findingId });
-    const flags = node.flags.map((f) => (f === "health" ? t("flag_health") : f)).join("、");
+    const flags = node.flags.map((f) => g("value", f)).join("、");
     row.append(el("td", node.name), el("td", node.idNumber || ""), el("td", `${node.householdId} (${node.householdSize})`),
                el("td", flags), el("td", `${node.incomePerCapita} / ${node.incomeLine}`));
-    body.append(row);
-  }
+    return row;
+  }));
+  $("discovery-message").textContent = result.edges.length ? "" : t("no_rows");
   $("discovery").dataset.count = String(result.edges.length);
 }
 
@@ -355,8 +577,14 @@ async function loadPublicity(event) {
   if (event) event.preventDefault();
   const data = await gql(PUBLICITY, publicityParams());
   const p = data.publicityList;
+  if (p.__typename === "Forbidden") { deny("publicity"); return; }
   if (p.__typename !== "PublicityList") { $("publicity-message").textContent = problem(p); return; }
-  $("publicity-message").textContent = "";
+  state.shown.publicity = p;
+  renderPublicity(p);
+}
+
+function renderPublicity(p) {
+  $("publicity-message").textContent = p.proposed.length + p.rejected.length ? "" : t("no_rows");
   $("p-title").textContent = `${t("publicity_title")} · ${p.areaName || ""} · ${p.windowStart} — ${p.windowEnd}`;
   $("p-proposed").tBodies[0].replaceChildren(...p.proposed.map((e) => {
     const row = el("tr");
@@ -395,7 +623,14 @@ async function loadDashboard(event) {
   if (event) event.preventDefault();
   const data = await gql(SUMMARY, { t: $("d-township").value.trim() || null });
   const s = data.findingSummary;
-  if (s.__typename !== "FindingSummary") return;
+  if (s.__typename === "Forbidden") { deny("dashboard"); return; }
+  if (s.__typename !== "FindingSummary") { $("dashboard-message").textContent = problem(s); return; }
+  $("dashboard-message").textContent = "";
+  state.shown.dashboard = s;
+  renderDashboard(s);
+}
+
+function renderDashboard(s) {
   const kinds = [...new Set(s.byKindAndStatus.map((x) => x.kind))];
   const statuses = ["open", "assigned", "confirmed", "dismissed", "resolved"];
   const colours = ["#e53935", "#fb8c00", "#1e88e5", "#9e9e9e", "#43a047"];
@@ -419,10 +654,11 @@ async function loadDashboard(event) {
   const body = $("staffing").tBodies[0];
   body.replaceChildren(...s.staffing.map((x) => {
     const row = el("tr");
-    row.append(el("td", x.level), el("td", x.name || x.code), el("td", x.staff), el("td", x.required));
+    row.append(el("td", g("value", x.level)), el("td", x.name || x.code), el("td", x.staff), el("td", x.required));
     return row;
   }));
   $("dashboard").dataset.loaded = String(s.byKindAndStatus.length);
+  if (!s.byKindAndStatus.length && !s.staffing.length) $("dashboard-message").textContent = t("no_rows");
 }
 
 function chart(id, config) {
@@ -431,14 +667,17 @@ function chart(id, config) {
 }
 
 // ---- wiring
-window.addEventListener("DOMContentLoaded", () => {
+window.addEventListener("DOMContentLoaded", async () => {
+  try {
+    state.glossary = await (await fetch("glossary.json")).json();
+  } catch (error) { console.info("glossary", error); }
   translate();
   $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token").value.trim()); });
   $("signout").addEventListener("click", () => { sessionStorage.removeItem("rg_token"); location.reload(); });
   $("lang").addEventListener("click", () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("rg_lang", state.lang);
-    translate();
+    rerender();
   });
   document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
   $("search-form").addEventListener("submit", search);
