@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from access.tokens import AuthenticationError, Authenticator
+from access.tokens import AgreementRefused, AuthenticationError, Authenticator
 from domain.spreadsheet import spreadsheet_safe
 from resolvers.context import RequestContext
 from resolvers.gateway import GraphGateway, GraphUnavailable
@@ -54,7 +54,8 @@ class PublicityPages:
         try:
             principal = self.authenticator.authenticate(request.headers.get("authorization"))
         except AuthenticationError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=401)
+            status = 403 if isinstance(exc, AgreementRefused) else 401
+            return JSONResponse({"error": str(exc)}, status_code=status)
         q = request.query_params
         try:
             start = date.fromisoformat(q["from"]) if q.get("from") else None
