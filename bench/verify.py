@@ -110,6 +110,7 @@ def main() -> None:
         rate_limit_principal_per_s=0,
         trusted_documents=False,
         max_body_bytes=256 * 1024,
+        query_timeout_s=60.0,  # the first batch plans its statement, slow on a loaded machine
         # A small or medium county needs less than the full county's memory.
         **({} if args.scale == "full" else {"heap_size": "1g", "pagecache_size": "1g"}),
     )
@@ -138,9 +139,12 @@ def main() -> None:
                 single_s = []
                 for id_number in ids:
                     start = time.perf_counter()
-                    client.post(
-                        url, json={"query": SINGLE, "variables": {"id": id_number}}
-                    ).raise_for_status()
+                    # A 503 (Neo4j busy past the API's short retry) is sent again, and its time counted.
+                    for _ in range(5):
+                        one = client.post(url, json={"query": SINGLE, "variables": {"id": id_number}})
+                        if one.status_code != 503:
+                            break
+                    one.raise_for_status()
                     single_s.append(time.perf_counter() - start)
         finally:
             server.should_exit = True

@@ -206,11 +206,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/report/status", reports.status, methods=["GET", "POST"]),
             Route("/investigations/{investigation_id}/attachments", attachments.upload, methods=["POST"]),
             Route("/attachments/{attachment_id}", attachments.download, methods=["GET"]),
-            Route(
-                EVIDENCE_PACK_ROUTE.split(" ")[1],
-                evidence.finding_pdf,
-                methods=[EVIDENCE_PACK_ROUTE.split(" ")[0]],
-            ),
+            Route(EVIDENCE_PACK_PATH, evidence.finding_pdf, methods=[EVIDENCE_PACK_METHOD]),
             Mount("/workbench", workbench_app(settings), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from access.operations import area as operation_area
-from access.tokens import AuthenticationError, Authenticator
+from access.tokens import AgreementRefused, AuthenticationError, Authenticator
 from credit.records import fetch_record
 from domain.money import to_yuan
 from domain.spreadsheet import spreadsheet_safe
@@ -66,7 +66,8 @@ class PublicityPages:
         try:
             principal = self.authenticator.authenticate(request.headers.get("authorization"))
         except AuthenticationError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=401)
+            status = 403 if isinstance(exc, AgreementRefused) else 401
+            return JSONResponse({"error": str(exc)}, status_code=status)
         q = request.query_params
         try:
             start = date.fromisoformat(q["from"]) if q.get("from") else None

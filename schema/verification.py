@@ -16,12 +16,12 @@ import strawberry
 from strawberry.types import Info
 
 from access.policy import Access, DataCategory, access
-from domain.ids import InvalidIdNumber, normalize_id_number
 from resolvers.context import RequestContext
 from resolvers.verification import verify_persons
 from schema.errors import Forbidden, InvalidInput
 from schema.operation_access import area_of
 from schema.people import Category, to_date
+from schema.validation import id_number_input
 
 # What an answer may carry, by category; the joint-restriction answer is credit's.
 ANSWER_CATEGORIES = (DataCategory.BASIC, DataCategory.BENEFITS, DataCategory.CREDIT)
@@ -69,11 +69,9 @@ VerificationResult = Annotated[
 ]
 
 
-def _read(raw: str) -> tuple[str | None, str | None]:
-    try:
-        return normalize_id_number(raw), None
-    except InvalidIdNumber as exc:
-        return None, str(exc)
+def _read(raw: str, position: int) -> tuple[str | None, str | None]:
+    key = id_number_input(raw, f"idNumbers[{position}]")  # the one parser of typed ID numbers
+    return (None, key.message) if isinstance(key, InvalidInput) else (key, None)
 
 
 @strawberry.type
@@ -99,7 +97,7 @@ class VerificationQuery:
         limit = ctx.settings.max_verify_ids
         if not 1 <= len(id_numbers) <= limit:
             return InvalidInput(field="idNumbers", message=f"give 1 to {limit} ID numbers")
-        read = [_read(raw) for raw in id_numbers]
+        read = [_read(raw, i) for i, raw in enumerate(id_numbers)]
         keys = sorted({key for key, _ in read if key is not None})
         rows = await verify_persons(ctx.gateway, keys, reach, date.today()) if keys else {}
         shown: set[DataCategory] = {
