@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from credit.records import CreditStep, credit_step, draft_record
+from credit.records import CreditStep, credit_step, defence_deadline, draft_record
+from credit.rules import read_credit_rules
 from domain.finding_kinds import FindingKind, FindingStep
 from graph.driver import open_async_driver
 from loaders.rows.benefits import Channel
@@ -118,7 +119,7 @@ async def _cases(gateway: GraphGateway, today: date, publicity_days: int) -> tup
     return posted, refused
 
 
-async def _records(gateway: GraphGateway, today: date, max_months: int) -> tuple[int, int]:
+async def _records(gateway: GraphGateway, today: date, max_months: int, defence_days: int) -> tuple[int, int]:
     kinds = [k.value for k in (FindingKind.DUP_PAYMENT, FindingKind.PAYMENT_TO_THIRD_PARTY)]
     findings = await gateway.read(DEMO_FRAUD, kinds=kinds, statuses=["open", "assigned"], limit=2)
     decided = published = 0
@@ -152,11 +153,41 @@ async def _records(gateway: GraphGateway, today: date, max_months: int) -> tuple
         if record is None:
             continue
         officer: dict[str, Any] = {"by": CREDIT_OFFICER, "role": "credit_officer"}
+        # Due process first: the notice served in person, and the subject's written waiver of
+        # the defence window, so the demo can decide today (docs/credit.md).
+        version = record["version"]
+        for due_step, due_changes, due_note in (
+            (
+                CreditStep.NOTIFY,
+                {
+                    "notice_served_by": "in_person",
+                    "notice_served_on": today,
+                    "defence_deadline": defence_deadline(today, defence_days),
+                },
+                "demo: notice served in person",
+            ),
+            (
+                CreditStep.DEFENCE,
+                {
+                    "defence_statement": "本人对认定事实无异议，书面放弃陈述申辩。",
+                    "defence_response": None,
+                    "defence_waived": True,
+                    "defence_recorded_on": today,
+                },
+                "defence waived in writing",
+            ),
+        ):
+            due = await credit_step(
+                gateway, record["record_id"], due_step, version, note=due_note, changes=due_changes, **officer
+            )
+            if due is None or not due["ok"]:
+                break
+            version = due["record"]["version"]
         step = await credit_step(
             gateway,
             record["record_id"],
             CreditStep.DECIDE,
-            record["version"],
+            version,
             note=f"decision 泗民信〔{today.year}〕{n + 1}号",
             changes={
                 "deciding_authority": "泗水县民政局",
@@ -193,7 +224,12 @@ async def _prepare(settings: Settings) -> DemoWork | None:
             return None
         today = date.today()
         posted, refused = await _cases(gateway, today, settings.publicity_days)
-        decided, published = await _records(gateway, today, settings.credit_max_publicity_months)
+        decided, published = await _records(
+            gateway,
+            today,
+            settings.credit_max_publicity_months,
+            read_credit_rules(settings.credit_rules_file).due_process.defence_days,
+        )
         return DemoWork(posted, refused, decided, published)
     finally:
         await driver.close()
