@@ -43,13 +43,13 @@ SINGLE = (
     'query($id: String!) { restrictionStatus(idNumber: $id, purpose: "education aid check") '
     "{ ... on RestrictionStatus { restricted } } }"
 )
-# Half the persons of JT's programmes (found), half anyone (mostly outside its reach).
+# Up to half the persons of JT's programmes (found), the rest anyone (mostly outside its reach).
 SAMPLE = """
 CALL () {
   MATCH (:Programme {department_code: 'JT'})<-[:FOR_PROGRAMME]-(:Enrollment)-[:COVERS|GRANTED_TO]->(p:Person)
   RETURN DISTINCT p.id_number AS id ORDER BY id LIMIT $half
   UNION
-  MATCH (p:Person) WHERE p.id_number STARTS WITH '3708' RETURN p.id_number AS id ORDER BY id DESC LIMIT $half
+  MATCH (p:Person) WHERE p.id_number STARTS WITH '3708' RETURN p.id_number AS id ORDER BY id DESC LIMIT $n
 }
 RETURN id
 """
@@ -118,7 +118,7 @@ def main() -> None:
     try:
         with open_driver(settings) as driver:
             records, _, _ = driver.execute_query(
-                SAMPLE, half=args.ids // 2, database_=settings.neo4j_database
+                SAMPLE, half=args.ids // 2, n=args.ids, database_=settings.neo4j_database
             )
         ids = [r["id"] for r in records][: args.ids]
         key = _key(settings)
