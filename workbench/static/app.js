@@ -38,7 +38,8 @@ function property(name, value) {
   if (name === "status") return [g("field", name), g("status", value)];
   if (name === "relation") return [g("field", name), g("relation", value)];
   if (/(_at|_time)$/.test(name)) return [g("field", name), when(value)];
-  return [g("field", name), g("value", value)];
+  const flag = { True: "true", False: "false" }[value];  // Python's booleans, as the API prints them
+  return [g("field", name), g("value", flag || value)];
 }
 // What went wrong, in the page's language (the API's own words stay in the console).
 const PROBLEMS = { Forbidden: "forbidden", NotFound: "not_found", InvalidInput: "invalid_input",
