@@ -169,7 +169,7 @@ class Settings(BaseSettings):
     credit_export_timeout_s: float = Field(default=10.0, gt=0)
     credit_export_attempts: int = Field(default=6, ge=1, description="per request, with exponential backoff")
 
-    # --- Partners (docs/partners-changes.md): submissions and the change feed.
+    # --- Partners (docs/partners.md): submissions and the change feed.
     max_submission_bytes: int = Field(
         default=50 * 1024 * 1024,
         ge=1024,
