@@ -35,7 +35,9 @@ HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": PAGE_CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer Chromium posts the form with `Origin: null`,
+    # which the same-origin check refuses; other sites still get no referrer.
+    "Referrer-Policy": "same-origin",
 }
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
