@@ -6,9 +6,12 @@ import re
 
 from domain.finding_kinds import FindingKind, FindingStatus, FindingStep
 from domain.glossary import glossary, served_glossary, term
+from domain.investigations import InvestigationStatus, InvestigationStep, Outcome, ReferredTo
+from domain.reports import ReportCategory, ReportChannel, ReportStatus, ReportStep
 from loaders.rows.benefits import CaseStatus
 from loaders.rows.registers import HouseholdRelation, KinRelation, StaffRole
 from resolvers.linkage import START_KINDS, WALKED
+from schema.notifications import TEXT as NOTIFICATION_TEXT
 
 
 def test_every_code_shown_has_a_word_in_both_languages() -> None:
@@ -30,6 +33,24 @@ def test_every_code_shown_has_a_word_in_both_languages() -> None:
             assert zh and en, (group, code)
             # Chinese words carry no Latin letters but units (m²) and codes.
             assert not re.search(r"[A-Za-z]", zh), (group, code, zh)
+
+
+def test_reports_case_files_and_the_inbox_have_words_for_their_codes() -> None:
+    words = glossary()
+    wanted = {
+        "report_status": set(ReportStatus),
+        "investigation_status": set(InvestigationStatus),
+        "category": set(ReportCategory),
+        "channel": set(ReportChannel),
+        "referred_to": set(ReferredTo),
+        "outcome": set(Outcome),
+        "notification": set(NOTIFICATION_TEXT),
+        "event": {"receive", "open", "add", "note", "attach", "investigate", "conclude"}
+        | {str(s) for s in InvestigationStep}
+        | {str(s) for s in ReportStep},
+    }
+    for group, codes in wanted.items():
+        assert sorted(str(c) for c in codes if str(c) not in words[group]) == [], group
 
 
 def test_a_code_without_a_word_is_shown_as_itself() -> None:

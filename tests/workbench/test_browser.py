@@ -5,6 +5,7 @@ Screenshots of the main views go to test-artifacts/workbench/ for a reviewer to 
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,7 +179,7 @@ def test_a_coordinator_works_the_discovery_list_and_the_publicity_list(
 
 
 ROLES = ("investigator", "caseworker", "coordinator", "partner_mz", "credit_officer", "exporter", "auditor")
-TABS = ("search", "findings", "discovery", "publicity", "dashboard")
+TABS = ("search", "findings", "discovery", "publicity", "dashboard", "reports", "investigations")
 # What a tab shows when the role may use it: a form to fill, rows, or a sentence saying there are none.
 CONTENT = {
     "search": "#search-form",
@@ -186,6 +187,8 @@ CONTENT = {
     "discovery": "#discovery-list tbody tr, #discovery-message:not(:empty)",
     "publicity": "#publicity-form",
     "dashboard": "#dashboard[data-loaded], #dashboard-message:not(:empty)",
+    "reports": "#report-list tbody tr, #reports-message:not(:empty)",
+    "investigations": "#investigation-list tbody tr, #investigations-message:not(:empty)",
 }
 
 
@@ -210,7 +213,8 @@ def test_every_tab_shows_content_or_says_in_words_why_not(
     # The table of operations decides: an investigator uses every tab, an auditor none.
     assert "investigator" not in seen
     assert seen["auditor"] == list(TABS) and seen["exporter"] == list(TABS)
-    assert set(seen["coordinator"]) == {"findings", "dashboard"}
+    assert set(seen["coordinator"]) == {"findings", "dashboard", "reports", "investigations"}
+    assert set(seen["caseworker"]) >= {"reports", "investigations"}  # reports may be about them
 
 
 # Latin-script tokens the Chinese pages may show: codes shown as codes (with a digit: H1, C1,
@@ -266,3 +270,120 @@ def test_the_graph_follows_a_phone_to_its_other_holder_in_one_language(
     page.click("#tabs button[data-view=search]")
     expect(page.locator("#person-facts")).to_contain_text("Households")
     expect(page.locator("#legend li[data-kind=Phone]")).to_contain_text("phone")
+
+
+# A one-pixel PNG, made here: the attachment an investigator scans in.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_public_report_becomes_a_case_file_and_the_finding_is_confirmed(
+    served: str, browser: Browser, page: Page, keys: dict[str, str], detected, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    # The public: the form at /report, no key.
+    public = browser.new_context(locale="zh-CN")
+    form = public.new_page()
+    form.goto(f"{served}/report")
+    form.select_option("#category", "fraudulent_claim")
+    form.fill("#named_text", "王建国")
+    form.fill("#summary", "王建国一月份领了两次低保金，村里都知道。")
+    form.click("form button[type=submit]")
+    expect(form.locator(".code")).to_be_visible()
+    shot(form, "casefile-1-public-report")
+    public.close()
+
+    # The investigator finds it in the Reports tab and links it to the person.
+    sign_in(page, served, keys["investigator"])
+    page.click("#tabs button[data-view=reports]")
+    row = page.locator("#report-list tbody tr", has_text="两次低保金")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("骗取救助")
+    row.click()
+    expect(page.locator("#report")).to_have_attribute("data-status", "received")
+    page.fill("#r-person", WANG)
+    page.click("#report-link-person button[type=submit]")
+    expect(page.locator("#report-named")).to_contain_text(WANG)
+    shot(page, "casefile-2-report-linked")
+    page.click("#pick-report")
+
+    # ... picks the finding, opens an investigation with both.
+    page.click("#tabs button[data-view=findings]")
+    page.locator("#finding-list tr[data-kind=DUP_PAYMENT]").click()
+    expect(page.locator("#finding")).to_have_attribute("data-status", re.compile("open|assigned"))
+    page.click("#pick-finding")
+    page.click("#tabs button[data-view=investigations]")
+    expect(page.locator("#inv-open")).to_have_attribute("data-picked", "2")
+    page.fill("#inv-title", "王建国重复领取低保金")
+    page.click("#inv-open button[type=submit]")
+    case = page.locator("#investigation")
+    expect(case).to_have_attribute("data-status", "open")
+    expect(page.locator("#inv-findings li")).to_have_count(1)
+    expect(page.locator("#inv-reports li")).to_contain_text("正在核查")
+
+    # ... a note and a scanned attachment, downloaded again.
+    page.fill("#inv-note-text", "已电话联系村委会，核实一月份发放两次。")
+    page.click("#inv-note button[type=submit]")
+    expect(page.locator("#inv-notes li")).to_contain_text("已电话联系村委会")
+    page.set_input_files("#inv-file", {"name": "scan.png", "mimeType": "image/png", "buffer": PNG})
+    page.click("#inv-upload button[type=submit]")
+    expect(case).to_have_attribute("data-attachments", "1")
+    with page.expect_download() as got:
+        page.locator("#inv-attachments a.download").click()
+    assert Path(got.value.path()).read_bytes() == PNG
+    shot(page, "casefile-3-investigation")
+    written = page.locator(
+        "#inv-heading, #inv-meta, #inv-findings, #inv-reports, #investigation-list"
+    ).all_inner_texts()
+    assert stray_latin(" ".join(written)) == set(), written
+
+    # ... and confirms the finding from the case file; its evidence pack downloads.
+    page.locator("#inv-findings li").click()
+    expect(page.locator("#finding")).to_be_visible()
+    expect(page.locator("#finding-explanation")).to_contain_text("2026-01")
+    page.click("#confirm")
+    page.fill("#review-text", "一月份保障金重复发放，已核实")
+    page.fill("#review-amount", "1040")
+    page.click("#review-form button[type=submit]")
+    expect(page.locator("#finding")).to_have_attribute("data-status", "confirmed")
+    expect(page.locator("#evidence-pack")).to_be_visible()
+    with page.expect_download() as pack:
+        page.click("#evidence-pack")
+    assert Path(pack.value.path()).read_bytes().startswith(b"%PDF")
+    shot(page, "casefile-4-confirmed")
+
+    records, _, _ = detected.execute_query(
+        "MATCH (i:Investigation)-[*1]-(r:Report) RETURN i.status AS status, r.status AS report",
+        database_=settings.neo4j_database,
+    )
+    assert [r.data() for r in records] == [{"status": "open", "report": "investigating"}]
+
+
+def test_the_inbox_shows_an_assigned_report_and_marks_it_read(
+    served: str, page: Page, keys: dict[str, str]
+) -> None:
+    sign_in(page, served, keys["investigator"])
+    page.click("#tabs button[data-view=inbox]")
+    expect(page.locator("#inbox-message")).to_have_text("没有记录")
+    page.click("#tabs button[data-view=reports]")
+    # A report taken by phone, assigned to the investigator signed in.
+    page.goto(f"{served}/report")
+    page.select_option("#category", "inaction")
+    page.fill("#summary", "村里低保申请三个月没有人处理。")
+    page.click("form button[type=submit]")
+    expect(page.locator(".code")).to_be_visible()
+    page.goto(f"{served}/workbench/")
+    expect(page.locator("#tabs")).to_be_visible()
+    page.click("#tabs button[data-view=reports]")
+    page.locator("#report-list tbody tr", has_text="三个月").click()
+    page.fill("#r-assignee", "inv-1")
+    page.click("#report-assign button[type=submit]")
+    expect(page.locator("#report")).to_have_attribute("data-status", "assigned")
+    page.click("#tabs button[data-view=inbox]")
+    expect(page.locator("#inbox")).to_have_attribute("data-unread", "1")
+    expect(page.locator("#inbox-badge")).to_have_text("1")
+    expect(page.locator("#inbox-list li.unread")).to_contain_text("分派给您的举报")
+    shot(page, "inbox")
+    page.click("#inbox-read")
+    expect(page.locator("#inbox")).to_have_attribute("data-unread", "0")
+    expect(page.locator("#inbox-badge")).to_be_hidden()

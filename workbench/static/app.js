@@ -102,12 +102,19 @@ function rerender() {
   if (s.discovery) renderDiscovery(s.discovery);
   if (s.publicity) renderPublicity(s.publicity);
   if (s.dashboard) renderDashboard(s.dashboard);
+  if (s.reports) renderReports(s.reports);
+  if (state.report) renderReport(state.report);
+  if (s.investigations) renderInvestigations(s.investigations);
+  if (state.investigation) renderInvestigation(state.investigation);
+  if (s.inbox) renderInbox(s.inbox);
   for (const view of Object.keys(s.denied || {})) deny(view);
 }
 
 // The operation each tab needs (me.operations lists what the role may call, from the access table).
 const TAB_NEEDS = { search: "person", findings: "findings", discovery: "activeDiscovery",
-                    publicity: "publicityList", dashboard: "findingSummary" };
+                    publicity: "publicityList", dashboard: "findingSummary", reports: "reports",
+                    investigations: "investigations", inbox: "inbox" };
+const VIEWS = ["signin", "search", "findings", "discovery", "publicity", "dashboard", "reports", "investigations", "inbox"];
 
 function deny(view) {
   state.shown.denied = state.shown.denied || {};
@@ -119,12 +126,16 @@ function deny(view) {
 }
 
 function show(view) {
-  for (const id of ["signin", "search", "findings", "discovery", "publicity", "dashboard"]) $(id).hidden = id !== view;
+  for (const id of VIEWS) $(id).hidden = id !== view;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
   if (view !== "signin" && state.me && !state.me.operations.includes(TAB_NEEDS[view])) { deny(view); return; }
   if (view === "findings" && !$("finding-list").tBodies[0].rows.length) loadFindings(true);
   if (view === "dashboard") loadDashboard();
   if (view === "discovery") loadDiscovery();
+  const failed = (box) => (error) => { $(box).textContent = error.message; };
+  if (view === "reports") loadReports().catch(failed("reports-message"));
+  if (view === "investigations") loadInvestigations().catch(failed("investigations-message"));
+  if (view === "inbox") loadInbox().catch(failed("inbox-message"));
 }
 
 // ---- sign in
@@ -148,6 +159,7 @@ async function signIn(token) {
   if (state.me.townshipCode) { $("f-township").value = state.me.townshipCode; $("d-township").value = state.me.townshipCode; }
   $("p-area").value = state.me.villageCode || state.me.townshipCode || "";
   show("search");
+  if (state.me.operations.includes("inbox")) loadInbox().catch((error) => console.info("inbox", error));
 }
 
 // ---- graphs (cytoscape): each kind its own shape and colour, edges labelled
@@ -496,6 +508,8 @@ function renderFinding(f) {
     .map((e) => `${when(e.at)} ${g("event", e.by)} ${g("event", e.action)}`).join(" · ");
   const active = ["open", "assigned"].includes(f.status) && state.me.role === "investigator";
   for (const b of ["assign", "confirm", "dismiss"]) $(b).disabled = !active;
+  $("pick-finding").hidden = !state.me.operations.includes("openInvestigation");
+  $("evidence-pack").hidden = f.status !== "confirmed" || !state.me.operations.includes("findings");
 }
 
 function startReview(action) {
@@ -667,6 +681,286 @@ function chart(id, config) {
   state.charts[id] = new Chart($(id), config);
 }
 
+// ---- reports and complaints (投诉举报): triage by investigators
+const REPORT_FIELDS = `reportId category channel status version summary namedText receivedAt receivedBy dueDate overdue
+  assignee rejectReason named { kind key name } findingIds investigationIds events { action by at note }`;
+const REPORTS = `query($purpose: String!, $overdue: Boolean!) { reports(purpose: $purpose, overdueOnly: $overdue) {
+  __typename ... on ReportList { reports { ${REPORT_FIELDS} } } ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const REPORT = `query($id: String!, $purpose: String!) { report(reportId: $id, purpose: $purpose) { __typename
+  ... on Report { ${REPORT_FIELDS} } ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const REPORT_STEP = `__typename ... on Report { reportId status version } ... on VersionConflict { message }
+  ... on InvalidTransition { message } ... on InvalidInput { field message } ... on Forbidden { message }
+  ... on NotFound { message }`;
+const reportTitle = (r) => `${g("category", r.category)} · ${g("report_status", r.status)}`;
+
+async function loadReports(event) {
+  if (event) event.preventDefault();
+  const data = await gql(REPORTS, { purpose: $("purpose").value, overdue: $("r-overdue").checked });
+  const result = data.reports;
+  if (result.__typename === "Forbidden") { deny("reports"); return; }
+  if (result.__typename !== "ReportList") { $("reports-message").textContent = problem(result); return; }
+  state.shown.reports = result.reports;
+  renderReports(result.reports);
+}
+
+function renderReports(rows) {
+  $("reports-message").textContent = rows.length ? "" : t("no_rows");
+  $("report-list").tBodies[0].replaceChildren(...rows.map((r) => {
+    const row = el("tr", undefined, { "data-id": r.reportId, "data-overdue": String(r.overdue) });
+    if (r.overdue) row.classList.add("overdue");
+    const due = r.dueDate ? `${r.dueDate}${r.overdue ? ` · ${t("overdue")}` : ""}` : "";
+    row.append(el("td", when(r.receivedAt)), el("td", g("category", r.category)), el("td", g("channel", r.channel)),
+               el("td", g("report_status", r.status)), el("td", due), el("td", r.assignee || ""),
+               el("td", r.summary.slice(0, 60)));
+    row.addEventListener("click", () => openReport(r.reportId).catch((e) => { $("reports-message").textContent = e.message; }));
+    return row;
+  }));
+  $("reports").dataset.count = String(rows.length);
+}
+
+async function openReport(id) {
+  const data = await gql(REPORT, { id, purpose: $("purpose").value });
+  const r = data.report;
+  if (r.__typename !== "Report") { $("reports-message").textContent = problem(r); return; }
+  state.report = r;
+  renderReport(r);
+}
+
+function renderReport(r) {
+  $("report").hidden = false;
+  $("report").dataset.id = r.reportId;
+  $("report").dataset.status = r.status;
+  $("report-title").textContent = reportTitle(r) + (r.overdue ? ` · ${t("overdue")}` : "");
+  $("report-summary").textContent = r.summary;
+  const dl = $("report-facts");
+  dl.replaceChildren(el("dt", t("col_channel")), el("dd", g("channel", r.channel)),
+                     el("dt", t("col_due")), el("dd", r.dueDate || ""),
+                     el("dt", t("col_assignee")), el("dd", r.assignee || ""),
+                     el("dt", t("named_h")), el("dd", [r.namedText || "", ...r.named.map((n) =>
+                       `${g("node", n.kind)}: ${n.name || ""} ${n.key}`)].filter(Boolean).join("；"), { id: "report-named" }),
+                     el("dt", t("linked_findings")), el("dd", r.findingIds.join("，"), { id: "report-findings" }));
+  if (r.rejectReason) dl.append(el("dt", t("col_reason")), el("dd", r.rejectReason));
+  $("report-meta").textContent = r.events.map((e) => `${when(e.at)} ${e.by} ${g("event", e.action)}`).join(" · ");
+  const open = ["received", "assigned", "investigating"].includes(r.status);
+  for (const id of ["report-link-person", "report-link-finding", "pick-report"]) $(id).hidden = !open;
+  for (const id of ["report-assign", "report-reject"]) $(id).hidden = !["received", "assigned"].includes(r.status);
+}
+
+async function reportStep(event, query, extra) {
+  event.preventDefault();
+  const r = state.report;
+  const data = await gql(query, { id: r.reportId, v: r.version, ...extra });
+  $("reports-message").textContent = data.r.__typename === "Report" ? t("done") : problem(data.r);
+  event.target.reset();
+  await openReport(r.reportId);
+  loadReports();
+}
+
+const ASSIGN_REPORT = `mutation($id: String!, $v: Int!, $x: String!) { r: assignReport(reportId: $id, expectedVersion: $v,
+  assignee: $x) { ${REPORT_STEP} } }`;
+const LINK_REPORT = `mutation($id: String!, $v: Int!, $links: ReportLinks!) { r: linkReport(reportId: $id,
+  expectedVersion: $v, links: $links) { ${REPORT_STEP} } }`;
+const REJECT_REPORT = `mutation($id: String!, $v: Int!, $x: String!) { r: rejectReport(reportId: $id, expectedVersion: $v,
+  reason: $x) { ${REPORT_STEP} } }`;
+
+// ---- the selection a new investigation opens from
+function pick(kind, id) {
+  state.picked = state.picked || { findings: [], reports: [] };
+  if (!state.picked[kind].includes(id)) state.picked[kind].push(id);
+  renderPicked();
+  $(kind === "findings" ? "finding-message" : "reports-message").textContent = t("done");
+}
+
+function renderPicked() {
+  const p = state.picked || { findings: [], reports: [] };
+  const words = [...p.findings.map((id) => `${t("findings_in")} ${id}`), ...p.reports.map((id) => `${t("reports_in")} ${id}`)];
+  $("inv-picked").textContent = words.length ? words.join("，") : t("nothing_picked");
+  $("inv-open").dataset.picked = String(words.length);
+}
+
+// ---- investigations (核查案卷)
+const INVESTIGATIONS = `{ investigations { __typename ... on InvestigationList { investigations {
+  investigationId title owner status openedAt findingCount reportCount } } ... on Forbidden { message }
+  ... on InvalidInput { message } } }`;
+const INVESTIGATION = `query($id: String!, $purpose: String!) { investigation(investigationId: $id, purpose: $purpose) {
+  __typename ... on Investigation { investigationId title owner status version openedAt openedBy referredTo outcome conclusion
+    findings { findingId kind status score } reports { reportId category status summary }
+    notes { noteId text author at } attachments { attachmentId filename mediaType size uploadedBy uploadedAt downloadPath }
+    events { action by at } }
+  ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`;
+const INV_STEP = `__typename ... on Investigation { investigationId status version } ... on VersionConflict { message }
+  ... on InvalidTransition { message } ... on InvalidInput { field message } ... on Forbidden { message }
+  ... on NotFound { message }`;
+
+async function loadInvestigations() {
+  const data = await gql(INVESTIGATIONS);
+  const result = data.investigations;
+  if (result.__typename === "Forbidden") { deny("investigations"); return; }
+  if (result.__typename !== "InvestigationList") { $("investigations-message").textContent = problem(result); return; }
+  state.shown.investigations = result.investigations;
+  renderInvestigations(result.investigations);
+}
+
+function renderInvestigations(rows) {
+  renderPicked();
+  $("investigations-message").textContent = rows.length ? "" : t("no_rows");
+  $("investigation-list").tBodies[0].replaceChildren(...rows.map((i) => {
+    const row = el("tr", undefined, { "data-id": i.investigationId, "data-status": i.status });
+    row.append(el("td", when(i.openedAt)), el("td", i.title), el("td", i.owner),
+               el("td", g("investigation_status", i.status)), el("td", `${i.findingCount} / ${i.reportCount}`));
+    row.addEventListener("click", () => openInvestigation(i.investigationId)
+      .catch((e) => { $("investigations-message").textContent = e.message; }));
+    return row;
+  }));
+  $("investigations").dataset.count = String(rows.length);
+}
+
+async function openInvestigation(id) {
+  const data = await gql(INVESTIGATION, { id, purpose: $("purpose").value });
+  const i = data.investigation;
+  if (i.__typename !== "Investigation") { $("investigations-message").textContent = problem(i); return; }
+  state.investigation = i;
+  renderInvestigation(i);
+}
+
+function renderInvestigation(i) {
+  const box = $("investigation");
+  box.hidden = false;
+  box.dataset.id = i.investigationId;
+  box.dataset.status = i.status;
+  box.dataset.notes = String(i.notes.length);
+  box.dataset.attachments = String(i.attachments.length);
+  $("inv-heading").textContent = `${i.title} · ${g("investigation_status", i.status)}`;
+  const end = [i.referredTo && g("referred_to", i.referredTo), i.outcome && g("outcome", i.outcome), i.conclusion];
+  $("inv-meta").textContent = [`${t("owner_h")} ${i.owner}`, ...end.filter(Boolean),
+    ...i.events.map((e) => `${when(e.at)} ${e.by} ${g("event", e.action)}`)].join(" · ");
+  $("inv-findings").replaceChildren(...i.findings.map((f) => {
+    const li = el("li", `${kindLabel(f.kind)} · ${f.score.toFixed(2)} · ${t(`st_${f.status}`)}`, { "data-id": f.findingId });
+    // The finding shown before stays hidden until this one is read, so no one acts on the wrong one.
+    li.addEventListener("click", () => { $("finding").hidden = true; show("findings"); openFinding(f.findingId); });
+    return li;
+  }));
+  $("inv-reports").replaceChildren(...i.reports.map((r) => {
+    const li = el("li", `${g("category", r.category)} · ${g("report_status", r.status)} · ${r.summary.slice(0, 60)}`,
+                  { "data-id": r.reportId });
+    li.addEventListener("click", () => { $("report").hidden = true; show("reports"); openReport(r.reportId); });
+    return li;
+  }));
+  $("inv-notes").replaceChildren(...i.notes.map((n) => el("li", `${when(n.at)} ${n.author}：${n.text}`)));
+  $("inv-attachments").replaceChildren(...i.attachments.map((a) => {
+    const li = el("li", undefined, { "data-id": a.attachmentId });
+    const link = el("a", `${a.filename} (${Math.ceil(a.size / 1024)} KB)`, { href: "#", class: "download" });
+    link.addEventListener("click", (e) => { e.preventDefault(); download(a.downloadPath, a.filename, "investigations-message"); });
+    li.append(link, el("span", ` · ${a.uploadedBy} · ${when(a.uploadedAt)}`));
+    return li;
+  }));
+  const active = ["open", "under_review"].includes(i.status);
+  $("inv-submit-review").hidden = i.status !== "open";
+  for (const id of ["inv-note", "inv-upload", "inv-refer", "inv-close"]) $(id).hidden = !active;
+  options("inv-refer-to", "referred_to");
+  options("inv-outcome", "outcome");
+}
+
+function options(id, group) {
+  const select = $(id);
+  const chosen = select.value;
+  select.replaceChildren(...Object.keys(state.glossary[group] || {}).map((code) =>
+    el("option", g(group, code), { value: code.toUpperCase() })));
+  if (chosen) select.value = chosen;
+}
+
+// A file the API gives only with the bearer key: fetched, then saved from memory.
+async function download(path, filename, messageId) {
+  const sep = path.includes("?") ? "&" : "?";
+  const url = path.includes("purpose=") ? path : `${path}${sep}purpose=${encodeURIComponent($("purpose").value)}`;
+  const response = await fetch(url, { headers: { authorization: `Bearer ${state.token}` } });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    console.info(body.error);
+    $(messageId).textContent = t(response.status === 403 ? "forbidden" : response.status === 404 ? "not_found" : "error");
+    return;
+  }
+  el("a", undefined, { href: URL.createObjectURL(await response.blob()), download: filename }).click();
+}
+
+async function openNewInvestigation(event) {
+  event.preventDefault();
+  const p = state.picked || { findings: [], reports: [] };
+  const data = await gql(`mutation($title: String!, $f: [String!], $r: [String!]) { r: openInvestigation(title: $title,
+    findingIds: $f, reportIds: $r) { ${INV_STEP} } }`, { title: $("inv-title").value.trim(), f: p.findings, r: p.reports });
+  if (data.r.__typename !== "Investigation") { $("investigations-message").textContent = problem(data.r); return; }
+  state.picked = { findings: [], reports: [] };
+  $("inv-open").reset();
+  $("investigations-message").textContent = t("done");
+  await loadInvestigations();
+  await openInvestigation(data.r.investigationId);
+}
+
+async function invStep(event, query, extra) {
+  if (event) event.preventDefault();
+  const i = state.investigation;
+  const data = await gql(query, { id: i.investigationId, v: i.version, ...extra });
+  $("investigations-message").textContent = ["Investigation", "Note"].includes(data.r.__typename) ? t("done") : problem(data.r);
+  if (event && event.target.reset) event.target.reset();
+  await openInvestigation(i.investigationId);
+  loadInvestigations();
+}
+
+async function uploadAttachment(event) {
+  event.preventDefault();
+  const file = $("inv-file").files[0];
+  if (!file) { $("investigations-message").textContent = t("no_file"); return; }
+  const body = new FormData();
+  body.append("file", file);
+  const id = state.investigation.investigationId;
+  const response = await fetch(`/investigations/${encodeURIComponent(id)}/attachments`, {
+    method: "POST", headers: { authorization: `Bearer ${state.token}` }, body });
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    console.info(answer.error);
+    $("investigations-message").textContent = t({ 403: "forbidden", 404: "not_found", 413: "too_big",
+                                                  415: "bad_type" }[response.status] || "error");
+    return;
+  }
+  $("inv-upload").reset();
+  $("investigations-message").textContent = t("done");
+  await openInvestigation(id);
+}
+
+// ---- the inbox (通知)
+const INBOX = `{ inbox { __typename ... on Inbox { unread notifications { notificationId kind about textZh textEn createdAt
+  read } } ... on Forbidden { message } ... on InvalidInput { message } } }`;
+
+async function loadInbox() {
+  const data = await gql(INBOX);
+  const inbox = data.inbox;
+  if (inbox.__typename !== "Inbox") { $("inbox-message").textContent = problem(inbox); return; }
+  state.shown.inbox = inbox;
+  renderInbox(inbox);
+}
+
+function renderInbox(inbox) {
+  $("inbox-badge").textContent = String(inbox.unread);
+  $("inbox-badge").hidden = !inbox.unread;
+  $("inbox").dataset.unread = String(inbox.unread);
+  $("inbox-list").replaceChildren(...inbox.notifications.map((n) => {
+    const li = el("li", `${when(n.createdAt)} ${g("notification", n.kind)} · ${n.about}`,
+                  { "data-id": n.notificationId, "data-kind": n.kind });
+    if (!n.read) li.classList.add("unread");
+    return li;
+  }));
+  $("inbox-message").textContent = inbox.notifications.length ? "" : t("no_rows");
+}
+
+async function markRead() {
+  const ids = ((state.shown.inbox || {}).notifications || []).filter((n) => !n.read).map((n) => n.notificationId);
+  if (!ids.length) return;
+  const data = await gql(`mutation($ids: [String!]!) { r: markNotificationsRead(notificationIds: $ids) { __typename
+    ... on MarkedRead { marked } ... on Forbidden { message } ... on InvalidInput { message } } }`, { ids });
+  if (data.r.__typename !== "MarkedRead") $("inbox-message").textContent = problem(data.r);
+  await loadInbox();
+}
+
 // ---- wiring
 window.addEventListener("DOMContentLoaded", async () => {
   try {
@@ -690,5 +984,38 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("publicity-form").addEventListener("submit", loadPublicity);
   $("p-csv").addEventListener("click", downloadPublicityCsv);
   $("p-print").addEventListener("click", () => window.print());
+  $("report-filter").addEventListener("submit", (e) => loadReports(e).catch((x) => { $("reports-message").textContent = x.message; }));
+  const guard = (box, handler) => (e) => handler(e).catch((x) => { $(box).textContent = x.message; });
+  $("report-assign").addEventListener("submit", guard("reports-message", (e) =>
+    reportStep(e, ASSIGN_REPORT, { x: $("r-assignee").value.trim() })));
+  $("report-reject").addEventListener("submit", guard("reports-message", (e) =>
+    reportStep(e, REJECT_REPORT, { x: $("r-reason").value.trim() })));
+  $("report-link-person").addEventListener("submit", guard("reports-message", (e) =>
+    reportStep(e, LINK_REPORT, { links: { personIdNumbers: [$("r-person").value.replace(/\s/g, "")] } })));
+  $("report-link-finding").addEventListener("submit", guard("reports-message", (e) =>
+    reportStep(e, LINK_REPORT, { links: { findingIds: [$("r-finding").value.trim()] } })));
+  $("pick-report").addEventListener("click", () => pick("reports", state.report.reportId));
+  $("pick-finding").addEventListener("click", () => pick("findings", state.finding.findingId));
+  $("evidence-pack").addEventListener("click", () => download(
+    `/evidence/finding/${encodeURIComponent(state.finding.findingId)}.pdf`, `evidence-${state.finding.findingId}.pdf`,
+    "finding-message").catch((x) => { $("finding-message").textContent = x.message; }));
+  $("inv-open").addEventListener("submit", guard("investigations-message", openNewInvestigation));
+  $("inv-note").addEventListener("submit", guard("investigations-message", (e) => invStep(e,
+    `mutation($id: String!, $x: String!) { r: addInvestigationNote(investigationId: $id, text: $x) {
+     __typename ... on Note { noteId } ... on NotFound { message } ... on Forbidden { message } ... on InvalidInput { message } } }`,
+    { x: $("inv-note-text").value.trim() })));
+  $("inv-upload").addEventListener("submit", guard("investigations-message", uploadAttachment));
+  $("inv-submit-review").addEventListener("click", guard("investigations-message", () => invStep(null,
+    `mutation($id: String!, $v: Int!) { r: moveInvestigation(investigationId: $id, expectedVersion: $v, move: SUBMIT_REVIEW) {
+     ${INV_STEP} } }`, {})));
+  $("inv-refer").addEventListener("submit", guard("investigations-message", (e) => invStep(e,
+    `mutation($id: String!, $v: Int!, $to: ReferredTo!, $x: String!) { r: referInvestigation(investigationId: $id,
+     expectedVersion: $v, referredTo: $to, grounds: $x) { ${INV_STEP} } }`,
+    { to: $("inv-refer-to").value, x: $("inv-grounds").value.trim() })));
+  $("inv-close").addEventListener("submit", guard("investigations-message", (e) => invStep(e,
+    `mutation($id: String!, $v: Int!, $o: Outcome!, $x: String!) { r: closeInvestigation(investigationId: $id,
+     expectedVersion: $v, outcome: $o, conclusion: $x) { ${INV_STEP} } }`,
+    { o: $("inv-outcome").value, x: $("inv-conclusion").value.trim() })));
+  $("inbox-read").addEventListener("click", () => markRead().catch((x) => { $("inbox-message").textContent = x.message; }));
   if (state.token) signIn(state.token); else show("signin");
 });
