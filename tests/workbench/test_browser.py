@@ -360,8 +360,8 @@ def test_a_public_report_becomes_a_case_file_and_the_finding_is_confirmed(
 
 
 def test_the_inbox_shows_an_assigned_report_and_marks_it_read(
-    served: str, page: Page, keys: dict[str, str]
-) -> None:
+    served: str, page: Page, keys: dict[str, str], detected, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, served, keys["investigator"])
     page.click("#tabs button[data-view=inbox]")
     expect(page.locator("#inbox-message")).to_have_text("没有记录")
@@ -372,10 +372,19 @@ def test_the_inbox_shows_an_assigned_report_and_marks_it_read(
     page.fill("#summary", "村里低保申请三个月没有人处理。")
     page.click("form button[type=submit]")
     expect(page.locator(".code")).to_be_visible()
+    # Its handling deadline passed yesterday: the list marks it overdue.
+    detected.execute_query(
+        "MATCH (r:Report) WHERE r.summary CONTAINS '三个月' SET r.due_date = date() - duration({days: 1})",
+        database_=settings.neo4j_database,
+    )
     page.goto(f"{served}/workbench/")
     expect(page.locator("#tabs")).to_be_visible()
     page.click("#tabs button[data-view=reports]")
-    page.locator("#report-list tbody tr", has_text="三个月").click()
+    late = page.locator("#report-list tbody tr", has_text="三个月")
+    expect(late).to_have_attribute("data-overdue", "true")
+    expect(late).to_contain_text("已超期")
+    shot(page, "reports-overdue")
+    late.click()
     page.fill("#r-assignee", "inv-1")
     page.click("#report-assign button[type=submit]")
     expect(page.locator("#report")).to_have_attribute("data-status", "assigned")
