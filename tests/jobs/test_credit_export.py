@@ -324,3 +324,31 @@ def test_the_command_exits_non_zero_while_dead_letters_wait_and_retry_dead_resen
         assert lost.exit_code == 1 and json.loads(lost.stdout)["difference"] == -2
     finally:
         running.stop()
+
+
+def test_the_export_sends_the_platforms_catalogue(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
+) -> None:
+    """Both sinks send the catalogue's form, named by its version (rules/credit-catalogue.toml)."""
+    folder = tmp_path / "outbox"
+    export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
+    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.manifest.json")]
+    assert {m["catalogue"] for m in manifests} == {"credit-catalogue/1"}
+    first = json.loads((folder / manifests[0]["data_file"]).read_text(encoding="utf-8").splitlines()[0])
+    r = Receiver(TOKEN)
+    running = RunningReceiver(r)
+    try:
+        sink = HttpSink(running.url, TOKEN, backoff_s=0.01)
+        export_changes(graph, settings.neo4j_database, sink, BATCH)
+        sink.close()
+    finally:
+        running.stop()
+    for sent in (first, r.stored[first["idempotency_key"]]):
+        assert sent["catalogue"] == "credit-catalogue/1"
+        record = sent["record"]
+        assert (record["xinxi_bianhao"], record["shixin_xingwei"]) == (
+            sent["record_id"],
+            "隐瞒家庭收入、财产状况骗取社会救助",
+        )
+        assert (record["zhengjian_leixing"], record["rending_riqi"]) == ("111", "2026-11-01")
+        assert "behaviour" not in record and "zhengjian_haoma" in record
