@@ -13,6 +13,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
+from credit.catalogue import read_catalogue
 from credit.records import CreditStep
 from jobs.credit_expiry import apply_step, expire_due
 from jobs.credit_export import (
@@ -25,7 +26,7 @@ from jobs.credit_export import (
     retry_dead_letters,
 )
 from reliefgraph.cli import app
-from settings import Settings
+from settings import CREDIT_CATALOGUE_FILE, Settings
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 
 RECORDS = 23
@@ -352,3 +353,30 @@ def test_the_export_sends_the_platforms_catalogue(
         )
         assert (record["zhengjian_leixing"], record["rending_riqi"]) == ("111", "2026-11-01")
         assert "behaviour" not in record and "zhengjian_haoma" in record
+
+
+def test_a_platform_on_another_catalogue_version_refuses_until_the_file_follows(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
+) -> None:
+    """The version travels with every record: a platform that moved on refuses the old form
+    (dead letters, nothing lost); raising the file's version and re-sending delivers them all."""
+    db = settings.neo4j_database
+    r = Receiver(TOKEN, catalogue="credit-catalogue/2")
+    running = RunningReceiver(r)
+    try:
+        sink = HttpSink(running.url, TOKEN, backoff_s=0.01)
+        report = export_changes(graph, db, sink, BATCH)
+        assert (report.acknowledged, report.refused, r.stored) == (len(changes), len(changes), {})
+        assert {why for _, why in dead_letters(graph, settings).values()} == {
+            "目录版本不符，应为 credit-catalogue/2"
+        }
+        moved = tmp_path / "credit-catalogue.toml"
+        text = CREDIT_CATALOGUE_FILE.read_text(encoding="utf-8")
+        moved.write_text(text.replace('version = "1"', 'version = "2"', 1), encoding="utf-8")
+        resent = retry_dead_letters(graph, db, sink, by="officer", catalogue=read_catalogue(moved))
+        sink.close()
+    finally:
+        running.stop()
+    assert (resent.resent, resent.still_refused, resent.open_dead_letters) == (len(changes), 0, 0)
+    assert by_sequence(r.stored) == changes
+    assert {s["catalogue"] for s in r.stored.values()} == {"credit-catalogue/2"}
