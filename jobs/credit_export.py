@@ -282,7 +282,7 @@ class HttpSink:
         try:
             response = self.client.post(
                 self.url,
-                json={"batch_id": batch_id, "records": records},
+                json={"batch_id": batch_id, "catalogue": records[0]["catalogue"], "records": records},
                 # The same key always means the same body: a resend without refused records differs.
                 headers={"Idempotency-Key": f"{batch_id}:{records[0]['sequence']}:{len(records)}"},
             )

@@ -46,6 +46,7 @@ class Receiver:
     requests: int = 0
     failures: int = 0
     refusals: Counter = field(default_factory=Counter)  # key -> times refused
+    bodies: Counter = field(default_factory=Counter)  # the catalogue a request's body names -> requests
 
     async def changes(self, request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -56,6 +57,7 @@ class Receiver:
             self.failures += 1
             return JSONResponse({"error": "try again"}, status_code=503)
         body = await request.json()
+        self.bodies[body.get("catalogue")] += 1
         rejected = [r for r in body["records"] if r["record_id"] in c.reject_records]
         if rejected:
             for r in rejected:

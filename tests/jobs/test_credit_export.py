@@ -344,6 +344,7 @@ def test_the_export_sends_the_platforms_catalogue(
         sink.close()
     finally:
         running.stop()
+    assert r.bodies == {"credit-catalogue/1": r.requests}  # every request's body names it too
     for sent in (first, r.stored[first["idempotency_key"]]):
         assert sent["catalogue"] == "credit-catalogue/1"
         record = sent["record"]
