@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from enum import StrEnum
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -87,3 +88,25 @@ def make_id_number(address_code: str, born: date, sequence: int) -> str:
     """A checksum-valid number (for synthetic data and tests)."""
     first17 = f"{address_code}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_char(first17)
+
+
+class IdDocument(StrEnum):
+    """What kind of identity document a stored number is (the credit catalogue's 证件类型)."""
+
+    RESIDENT = "resident"  # 居民身份证 (GB 11643-1999)
+    PASSPORT = "passport"  # 护照: a letter, then letters and digits, 8 to 10 characters
+    OTHER = "other"  # anything else a record may name (a permit, an old number kept as given)
+
+
+_PASSPORT = re.compile(r"^[A-Z][A-Z0-9]{7,9}$")
+
+
+def id_document(number: str) -> IdDocument:
+    """A resident number only when it is already canonical and valid: a number that would need
+    repair is not claimed as one (the platform would hold a number the subject does not carry)."""
+    try:
+        if normalize_id_number(number) == number:
+            return IdDocument.RESIDENT
+    except InvalidIdNumber:
+        pass
+    return IdDocument.PASSPORT if _PASSPORT.match(number) else IdDocument.OTHER

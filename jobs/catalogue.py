@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from credit.catalogue import read_catalogue
 from detection.rules import read_rules
 from detection.run import run_detection
 from graph.driver import open_driver
@@ -54,7 +55,13 @@ def credit_export(settings: Settings) -> dict[str, Any]:
         with open_driver(settings) as driver:
             migrate(driver, settings.neo4j_database)
             expired = expire_due(driver, settings.neo4j_database, date.today())
-            report = export_changes(driver, settings.neo4j_database, sink, settings.credit_export_batch_size)
+            report = export_changes(
+                driver,
+                settings.neo4j_database,
+                sink,
+                settings.credit_export_batch_size,
+                catalogue=read_catalogue(settings.credit_catalogue_file),
+            )
     finally:
         if isinstance(sink, HttpSink):
             sink.close()

@@ -34,11 +34,12 @@ import httpx
 from neo4j import Driver
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from credit.catalogue import Catalogue, shipped_catalogue
 from credit.records import SNAPSHOT
-from credit.shape import SHARED, as_json
 from settings.private_files import private_dir, private_open
 
-FORMAT = "reliefgraph.credit-change/2"
+# The envelope; the record inside is the receiving platform's, named by its catalogue version.
+FORMAT = "reliefgraph.credit-change/3"
 
 READ_CURSOR = """
 MERGE (c:ExportCursor {name: $name}) ON CREATE SET c.acknowledged = 0, c.created_at = datetime()
@@ -138,21 +139,20 @@ def _json(value: Any) -> Any:
     return value
 
 
-# The record inside a change: every shared field but the id, which the change carries itself.
-EXPORTED = tuple(f for f in SHARED if f.key != "record_id")
-
-
-def change_record(c: dict[str, Any]) -> dict[str, Any]:
-    """One change as the platform receives it (docs/credit-export.md); fields from credit/shape.py."""
+def change_record(c: dict[str, Any], catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """One change as the platform receives it (docs/credit-export.md): the record's shared fields
+    (credit/shape.py) in the platform's catalogue (rules/credit-catalogue.toml)."""
+    catalogue = catalogue or shipped_catalogue()
     return {
         "format": FORMAT,
+        "catalogue": catalogue.label,
         "idempotency_key": c["change_id"],
         "sequence": c["sequence"],
         "change": c["change"],
         "occurred_at": _json(c["occurred_at"]),
         "record_id": c["record_id"],
         "record_version": c["record_version"],
-        "record": as_json(c, EXPORTED),
+        "record": catalogue.record(c),
     }
 
 
@@ -239,6 +239,7 @@ class OutboxSink:
         fault("mid_batch", number)
         manifest = {
             "format": FORMAT,
+            "catalogue": batch.records[0]["catalogue"],
             "batch_id": batch.batch_id,
             "first_sequence": batch.first,
             "last_sequence": batch.last,
@@ -281,7 +282,7 @@ class HttpSink:
         try:
             response = self.client.post(
                 self.url,
-                json={"batch_id": batch_id, "records": records},
+                json={"batch_id": batch_id, "catalogue": records[0]["catalogue"], "records": records},
                 # The same key always means the same body: a resend without refused records differs.
                 headers={"Idempotency-Key": f"{batch_id}:{records[0]['sequence']}:{len(records)}"},
             )
@@ -386,6 +387,7 @@ def export_changes(
     batch_size: int,
     fault: Fault = _no_fault,
     on_batch: Callable[[Batch], None] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> ExportReport:
     records, _, _ = driver.execute_query(READ_CURSOR, name=sink.name, database_=database)
     acknowledged = records[0]["acknowledged"]
@@ -399,7 +401,9 @@ def export_changes(
         if not rows:
             break
         changes = [r["change"] for r in rows]
-        batch = Batch(changes[0]["sequence"], changes[-1]["sequence"], [change_record(c) for c in changes])
+        batch = Batch(
+            changes[0]["sequence"], changes[-1]["sequence"], [change_record(c, catalogue) for c in changes]
+        )
         batches += 1
         fault("before_send", batches)
         delivery = sink.send(batch, fault, batches)
@@ -443,14 +447,20 @@ class ResendReport:
 
 
 def retry_dead_letters(
-    driver: Driver, database: str, sink: Sink, *, by: str, limit: int = 10_000
+    driver: Driver,
+    database: str,
+    sink: Sink,
+    *,
+    by: str,
+    limit: int = 10_000,
+    catalogue: Catalogue | None = None,
 ) -> ResendReport:
     """Send every open dead letter of this destination again, under its own idempotency key;
     the confirmed ones are resolved, the refused ones stay open with the new reason."""
     rows, _, _ = driver.execute_query(DEAD_LETTERS_TO_RESEND, name=sink.name, limit=limit, database_=database)
     if not rows:
         return ResendReport(0, 0, 0)
-    records = [change_record(_resend_form(r["change"], r["record"])) for r in rows]
+    records = [change_record(_resend_form(r["change"], r["record"]), catalogue) for r in rows]
     first, last = records[0]["sequence"], records[-1]["sequence"]
     delivery = sink.send(Batch(first, last, records), _no_fault, 0)
     letters = [

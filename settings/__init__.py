@@ -14,6 +14,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The receiving platform's fields and codes for exported credit records (credit/catalogue.py).
+CREDIT_CATALOGUE_FILE = PROJECT_ROOT / "rules" / "credit-catalogue.toml"
 
 
 class Settings(BaseSettings):
@@ -168,6 +170,7 @@ class Settings(BaseSettings):
     credit_export_outbox: Path = PROJECT_ROOT / "outbox" / "credit"
     credit_export_timeout_s: float = Field(default=10.0, gt=0)
     credit_export_attempts: int = Field(default=6, ge=1, description="per request, with exponential backoff")
+    credit_catalogue_file: Path = CREDIT_CATALOGUE_FILE  # the platform's fields and codes
 
     # --- Partners (docs/partners.md): submissions and the change feed.
     max_submission_bytes: int = Field(

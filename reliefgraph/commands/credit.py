@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from credit.catalogue import CatalogueError, read_catalogue
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import (
@@ -68,12 +69,13 @@ def export_credit(
     target = url or (None if outbox else settings.credit_export_url)
     token = settings.credit_export_token.get_secret_value() if settings.credit_export_token else None
     try:
+        catalogue = read_catalogue(settings.credit_catalogue_file)
         sink = (
             HttpSink(target, token, settings.credit_export_timeout_s, settings.credit_export_attempts)
             if target
             else OutboxSink(outbox or settings.credit_export_outbox)
         )
-    except OutboxUnwritable as exc:
+    except (OutboxUnwritable, CatalogueError) as exc:
         errors.print(f"[red]nothing exported:[/red] {exc}")
         raise typer.Exit(1) from None
     if show_reconciliation:
@@ -89,10 +91,14 @@ def export_credit(
 
         try:
             resent = (
-                retry_dead_letters(driver, settings.neo4j_database, sink, by="cli") if retry_dead else None
+                retry_dead_letters(driver, settings.neo4j_database, sink, by="cli", catalogue=catalogue)
+                if retry_dead
+                else None
             )
-            report = export_changes(driver, settings.neo4j_database, sink, size, on_batch=shown)
-        except (ExportError, ReceiverUnavailable) as exc:
+            report = export_changes(
+                driver, settings.neo4j_database, sink, size, on_batch=shown, catalogue=catalogue
+            )
+        except (ExportError, ReceiverUnavailable, CatalogueError) as exc:
             errors.print(f"[red]export stopped:[/red] {exc}. Nothing unacknowledged is lost: run it again.")
             raise typer.Exit(1) from None
         finally:

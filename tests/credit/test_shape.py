@@ -1,11 +1,13 @@
 """One shape per credit record: every API type that shows a record takes its record fields
-from credit/shape.py, and the export sends exactly the shared ones."""
+from credit/shape.py, and the export sends exactly the shared ones (in the
+platform's catalogue, credit/catalogue.py)."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
 
+from credit.catalogue import shipped_catalogue
 from credit.shape import BY_NAME, PUBLIC, SHARED, build
 from jobs.credit_export import change_record
 from schema.credit import CreditChange, DishonestyRecord, PublicCreditRecord
@@ -47,10 +49,12 @@ def test_the_export_sends_the_shared_fields_in_yuan_and_iso_dates() -> None:
         "decision_date": date(2026, 11, 20),
         "defence_statement": "kept in the county",
     }
+    catalogue = shipped_catalogue()
     record = change_record(row)["record"]
-    assert set(record) == {f.name for f in SHARED} - {"record_id"}
-    assert (record["amount"], record["decision_date"]) == ("1040.50", "2026-11-20")
-    assert "defence_statement" not in record  # due process stays in the county
+    mapped = {catalogue.fields[f.name] for f in SHARED if f.name not in catalogue.dropped}
+    assert set(record) == mapped | {catalogue.id_type.key, *catalogue.constants}
+    assert (record["sheji_jine"], record["rending_riqi"]) == ("1040.50", "2026-11-20")
+    assert "defence_statement" not in record and "kept in the county" not in record.values()
 
 
 def test_a_type_is_built_from_a_graph_row() -> None:

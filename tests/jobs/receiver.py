@@ -5,7 +5,9 @@ twice), checks the bearer token, and can fail on purpose: refuse every n-th requ
 store a request's records and then report an error (500: the sender must resend, and the
 receiver must not store them twice), or answer too late for the sender's timeout. It can
 also refuse records, as the platform does one it cannot take: named in a 200's `refused`
-(the rest stored), or in a 422 that stores nothing of the request.
+(the rest stored), or in a 422 that stores nothing of the request. Told the catalogue version
+it reads (`catalogue`), it refuses records made with another one, as a platform does whose
+code table has moved on.
 """
 
 from __future__ import annotations
@@ -38,11 +40,13 @@ class Chaos:
 class Receiver:
     token: str
     chaos: Chaos = field(default_factory=Chaos)
+    catalogue: str | None = None  # e.g. "credit-catalogue/2": records in another are refused
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
     arrivals: Counter = field(default_factory=Counter)  # key -> times received (resends included)
     requests: int = 0
     failures: int = 0
     refusals: Counter = field(default_factory=Counter)  # key -> times refused
+    bodies: Counter = field(default_factory=Counter)  # the catalogue a request's body names -> requests
 
     async def changes(self, request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {self.token}":
@@ -53,6 +57,7 @@ class Receiver:
             self.failures += 1
             return JSONResponse({"error": "try again"}, status_code=503)
         body = await request.json()
+        self.bodies[body.get("catalogue")] += 1
         rejected = [r for r in body["records"] if r["record_id"] in c.reject_records]
         if rejected:
             for r in rejected:
@@ -69,6 +74,10 @@ class Receiver:
         keys, refused = [], []
         for record in body["records"]:
             key = record["idempotency_key"]
+            if self.catalogue is not None and record.get("catalogue") != self.catalogue:
+                self.refusals[key] += 1
+                refused.append({"idempotency_key": key, "reason": f"目录版本不符，应为 {self.catalogue}"})
+                continue
             if record["record_id"] in c.refuse_records:
                 self.refusals[key] += 1
                 refused.append({"idempotency_key": key, "reason": "行为代码不在目录中"})

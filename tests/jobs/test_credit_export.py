@@ -13,6 +13,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
+from credit.catalogue import read_catalogue
 from credit.records import CreditStep
 from jobs.credit_expiry import apply_step, expire_due
 from jobs.credit_export import (
@@ -25,7 +26,7 @@ from jobs.credit_export import (
     retry_dead_letters,
 )
 from reliefgraph.cli import app
-from settings import Settings
+from settings import CREDIT_CATALOGUE_FILE, Settings
 from tests.jobs.receiver import Chaos, Receiver, RunningReceiver
 
 RECORDS = 23
@@ -324,3 +325,59 @@ def test_the_command_exits_non_zero_while_dead_letters_wait_and_retry_dead_resen
         assert lost.exit_code == 1 and json.loads(lost.stdout)["difference"] == -2
     finally:
         running.stop()
+
+
+def test_the_export_sends_the_platforms_catalogue(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
+) -> None:
+    """Both sinks send the catalogue's form, named by its version (rules/credit-catalogue.toml)."""
+    folder = tmp_path / "outbox"
+    export_changes(graph, settings.neo4j_database, OutboxSink(folder), BATCH)
+    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.manifest.json")]
+    assert {m["catalogue"] for m in manifests} == {"credit-catalogue/1"}
+    first = json.loads((folder / manifests[0]["data_file"]).read_text(encoding="utf-8").splitlines()[0])
+    r = Receiver(TOKEN)
+    running = RunningReceiver(r)
+    try:
+        sink = HttpSink(running.url, TOKEN, backoff_s=0.01)
+        export_changes(graph, settings.neo4j_database, sink, BATCH)
+        sink.close()
+    finally:
+        running.stop()
+    assert r.bodies == {"credit-catalogue/1": r.requests}  # every request's body names it too
+    for sent in (first, r.stored[first["idempotency_key"]]):
+        assert sent["catalogue"] == "credit-catalogue/1"
+        record = sent["record"]
+        assert (record["xinxi_bianhao"], record["shixin_xingwei"]) == (
+            sent["record_id"],
+            "隐瞒家庭收入、财产状况骗取社会救助",
+        )
+        assert (record["zhengjian_leixing"], record["rending_riqi"]) == ("111", "2026-11-01")
+        assert "behaviour" not in record and "zhengjian_haoma" in record
+
+
+def test_a_platform_on_another_catalogue_version_refuses_until_the_file_follows(
+    graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
+) -> None:
+    """The version travels with every record: a platform that moved on refuses the old form
+    (dead letters, nothing lost); raising the file's version and re-sending delivers them all."""
+    db = settings.neo4j_database
+    r = Receiver(TOKEN, catalogue="credit-catalogue/2")
+    running = RunningReceiver(r)
+    try:
+        sink = HttpSink(running.url, TOKEN, backoff_s=0.01)
+        report = export_changes(graph, db, sink, BATCH)
+        assert (report.acknowledged, report.refused, r.stored) == (len(changes), len(changes), {})
+        assert {why for _, why in dead_letters(graph, settings).values()} == {
+            "目录版本不符，应为 credit-catalogue/2"
+        }
+        moved = tmp_path / "credit-catalogue.toml"
+        text = CREDIT_CATALOGUE_FILE.read_text(encoding="utf-8")
+        moved.write_text(text.replace('version = "1"', 'version = "2"', 1), encoding="utf-8")
+        resent = retry_dead_letters(graph, db, sink, by="officer", catalogue=read_catalogue(moved))
+        sink.close()
+    finally:
+        running.stop()
+    assert (resent.resent, resent.still_refused, resent.open_dead_letters) == (len(changes), 0, 0)
+    assert by_sequence(r.stored) == changes
+    assert {s["catalogue"] for s in r.stored.values()} == {"credit-catalogue/2"}
