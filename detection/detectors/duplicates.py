@@ -6,6 +6,7 @@ from __future__ import annotations
 from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, GRANTS
 from detection.situation import Evidence, Situation, yuan
+from detection.words import programme
 from domain.finding_kinds import FindingKind
 
 # Two enrollments overlap when each starts before the other ends (open end: still running).
@@ -39,11 +40,13 @@ def person_in_two_households(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.DUP_PERSON_MULTI_HOUSEHOLD,
                 f"{r['person']}|{r['h1']}|{r['h2']}",
                 0.99 if other_township else 0.95,
-                f"{r['name']}同时被两户的家庭救助覆盖：{r['h1']}（{r['prog1']}）与{r['h2']}（{r['prog2']}），期间重叠"
+                f"{r['name']}同时被两户的家庭救助覆盖：{r['h1']}（{programme(r['prog1'])}）与{r['h2']}"
+                f"（{programme(r['prog2'])}），期间重叠"
                 + ("，两户在不同乡镇" if other_township else "")
                 + "。",
                 f"{r['name']} is covered by the household grants of two households, "
-                f"{r['h1']} ({r['prog1']}) and {r['h2']} ({r['prog2']}), in overlapping periods"
+                f"{r['h1']} ({programme(r['prog1'], 'en')}) and {r['h2']}"
+                f" ({programme(r['prog2'], 'en')}), in overlapping periods"
                 + (", in two townships." if other_township else "."),
                 [
                     Evidence("Person", r["person"], "beneficiary"),
@@ -111,8 +114,9 @@ def exclusive_programmes(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.DUP_EXCLUSIVE_PROGRAMMES,
                 f"person|{r['person']}|{r['e1']}|{r['e2']}",
                 0.98,
-                f"{r['name']}同期享受{a}与{b}，两者不得同时享受。",
-                f"{r['name']} holds {a} and {b} in overlapping periods; the two are mutually exclusive.",
+                f"{r['name']}同期享受{programme(a)}与{programme(b)}，两者不得同时享受。",
+                f"{r['name']} holds {programme(a, 'en')} and {programme(b, 'en')}"
+                f" in overlapping periods; the two are mutually exclusive.",
                 evidence,
                 township_code=r["township"],
                 village_code=r["village"],
@@ -125,8 +129,9 @@ def exclusive_programmes(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.DUP_EXCLUSIVE_PROGRAMMES,
                 f"household|{r['household']}|{r['e1']}|{r['e2']}",
                 0.98,
-                f"户{r['household']}同期享受{a}与{b}，两者不得同时享受。",
-                f"Household {r['household']} holds {a} and {b} in overlapping periods; "
+                f"户{r['household']}同期享受{programme(a)}与{programme(b)}，两者不得同时享受。",
+                f"Household {r['household']} holds {programme(a, 'en')} and {programme(b, 'en')}"
+                f" in overlapping periods; "
                 "they are mutually exclusive.",
                 [
                     Evidence("Household", r["household"], "household"),
@@ -184,8 +189,8 @@ def duplicate_payments(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.DUP_PAYMENT,
                 f"{'|'.join(grants)}|{r['period']}",
                 0.99,
-                f"{r['programme']}救助{names}{renewal_zh}在{r['period']}发放了{n}次，多发{yuan(extra)}元。",
-                f"{r['programme']} grant {', '.join(grants)}{renewal_en} was paid {n} times "
+                f"{programme(r['programme'])}救助{names}{renewal_zh}在{r['period']}发放了{n}次，多发{yuan(extra)}元。",
+                f"{programme(r['programme'], 'en')} grant {', '.join(grants)}{renewal_en} was paid {n} times "
                 f"for {r['period']}; {yuan(extra)} yuan too much.",
                 evidence,
                 township_code=r["township"],
@@ -240,7 +245,9 @@ def event_aid(ctx: DetectionContext) -> list[Situation]:
             (r["pay2"], r["e2"], r["prog2"], r["amount2"]) for r in pairs
         }
         ordered = sorted(payments)
-        programmes = "、".join(sorted({p[2] for p in ordered}))
+        codes = sorted({p[2] for p in ordered})
+        programmes = "、".join(programme(c) for c in codes)
+        programmes_en = ", ".join(programme(c, "en") for c in codes)
         extra = sum(p[3] or 0 for p in ordered) - max(p[3] or 0 for p in ordered)
         evidence = [Evidence("Person", person, "beneficiary")]
         evidence += [Evidence("Payment", p[0], "payment") for p in ordered]
@@ -255,7 +262,7 @@ def event_aid(ctx: DetectionContext) -> list[Situation]:
                 f"{first['name']}的同一事件（{cause}，{first['event_date']}前后）由{programmes}重复救助，"
                 f"该组合不在允许之列。",
                 f"One event of {first['name']} ({cause}, around {first['event_date']}) was paid by "
-                f"{programmes.replace('、', ', ')}, a combination the rules do not allow.",
+                f"{programmes_en}, a combination the rules do not allow.",
                 evidence,
                 township_code=first["township"],
                 village_code=first["village"],

@@ -9,6 +9,7 @@ from detection.context import DetectionContext
 from detection.detectors.anchors import BENEFICIARIES, CASES, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
 from detection.situation import Evidence, Situation, yuan
+from detection.words import department, programme, term
 from domain.finding_kinds import FindingKind
 from domain.money import FEN_PER_YUAN
 from graph.kinship import CASE_BENEFICIARIES, RELATION_FILED, STAFF_RELATED
@@ -70,7 +71,7 @@ def third_party_payments(ctx: DetectionContext) -> list[Situation]:
         names = "、".join(x["name"] for x in r["holders"])
         payments = [p for _, p in sorted(paid_in.get((household, account), {}).items())]
         paid = sum(p["amount_fen"] or 0 for p in payments)
-        grants = "、".join(f"{x['programme']}（{x['enrollment']}）" for x in rows)
+        grants = "、".join(f"{programme(x['programme'])}（{x['enrollment']}）" for x in rows)
         evidence = [
             Evidence("Household", household, "household"),
             Evidence("BankAccount", account, "account"),
@@ -91,7 +92,7 @@ def third_party_payments(ctx: DetectionContext) -> list[Situation]:
                 f"户{household}的救助{grants}打入账户尾号{account[-4:]}，该账户属于{who_zh}，不是本户成员；"
                 f"已打入{yuan(paid)}元。",
                 f"Household {household}'s grants "
-                + ", ".join(f"{x['programme']} ({x['enrollment']})" for x in rows)
+                + ", ".join(f"{programme(x['programme'], 'en')} ({x['enrollment']})" for x in rows)
                 + f" are paid into account …{account[-4:]}, held by {who_en}, who is not in the household; "
                 f"{yuan(paid)} yuan paid in so far.",
                 evidence,
@@ -147,9 +148,11 @@ def deceased_paid(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.DECEASED_PAID,
                 f"{r['person']}|{r['enrollment']}",
                 0.97 if r["covered"] <= 1 else 0.85,
-                f"{r['name']}于{r['died']}死亡（{r['source']}报告），{r['programme']}救助{r['enrollment']}仍发放了"
+                f"{r['name']}于{r['died']}死亡（{department(r['source'])}报告），{programme(r['programme'])}"
+                f"救助{r['enrollment']}仍发放了"
                 f"{periods[0]}至{periods[-1]}共{len(periods)}期，涉及约{yuan(share)}元。",
-                f"{r['name']} died on {r['died']} (reported by {r['source']}), yet {r['programme']} grant "
+                f"{r['name']} died on {r['died']} (reported by {department(r['source'], 'en')}"
+                f"), yet {programme(r['programme'], 'en')} grant "
                 f"{r['enrollment']} paid {len(periods)} months from {periods[0]} to {periods[-1]}, "
                 f"about {yuan(share)} yuan.",
                 evidence,
@@ -195,16 +198,26 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
     for f in by_label.get("Vehicle", []):
         if f.get("vehicle_type") in a.disqualifying_vehicles:
             facts.append(f)
-            zh.append(f"{names[f['id_number']]}名下有机动车{f.get('plate', '')}（{f['source']}）")
+            zh.append(
+                f"{names[f['id_number']]}名下有{term('value', f['vehicle_type'])}{f.get('plate', '')}"
+                f"（{department(f['source'])}）"
+            )
             en.append(
-                f"{names[f['id_number']]} owns a {f['vehicle_type']} {f.get('plate', '')} ({f['source']})"
+                f"{names[f['id_number']]} owns a {term('value', f['vehicle_type'], 'en')}"
+                f" {f.get('plate', '')} ({department(f['source'], 'en')})"
             )
     homes = [f for f in by_label.get("Property", []) if f.get("property_kind") == "residential"]
     for f in by_label.get("Property", []):
         if f.get("property_kind") in a.disqualifying_property_kinds:
             facts.append(f)
-            zh.append(f"{names[f['id_number']]}名下有{f['property_kind']}房产（{f['source']}）")
-            en.append(f"{names[f['id_number']]} owns {f['property_kind']} property ({f['source']})")
+            zh.append(
+                f"{names[f['id_number']]}名下有{term('value', f['property_kind'])}房产"
+                f"（{department(f['source'])}）"
+            )
+            en.append(
+                f"{names[f['id_number']]} owns {term('value', f['property_kind'], 'en')}"
+                f" property ({department(f['source'], 'en')})"
+            )
     if len(homes) > a.max_homes:
         facts += homes
         zh.append(f"家庭拥有{len(homes)}套住房")
@@ -218,8 +231,11 @@ def _disqualifying(ctx: DetectionContext, r: dict[str, Any]) -> tuple[list[dict]
         stake = max(capital or 0, f.get("share_amount_fen") or 0)
         if stake and stake > limit:
             facts.append(f)
-            zh.append(f"{names[f['id_number']]}登记企业或持股{yuan(stake)}元（{f['source']}）")
-            en.append(f"{names[f['id_number']]} has a business stake of {yuan(stake)} yuan ({f['source']})")
+            zh.append(f"{names[f['id_number']]}登记企业或持股{yuan(stake)}元（{department(f['source'])}）")
+            en.append(
+                f"{names[f['id_number']]} has a business stake of {yuan(stake)}"
+                f" yuan ({department(f['source'], 'en')})"
+            )
     if a.public_employee:
         for f in by_label.get("Employment", []):
             if f.get("public_employee"):
@@ -264,8 +280,10 @@ def asset_ineligible(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.ASSET_INELIGIBLE,
                 r["enrollment"],
                 0.95,
-                f"户{r['household']}享受{r['programme']}（须经济状况核对），但" + "；".join(zh) + "。",
-                f"Household {r['household']} receives means-tested {r['programme']}, but "
+                f"户{r['household']}享受{programme(r['programme'])}（须经济状况核对），但"
+                + "；".join(zh)
+                + "。",
+                f"Household {r['household']} receives means-tested {programme(r['programme'], 'en')}, but "
                 + "; ".join(en)
                 + ".",
                 evidence,
@@ -311,7 +329,7 @@ def relationship_benefit(ctx: DetectionContext) -> list[Situation]:
     for (case, staff_id), rows in by_case.items():
         r = rows[0]
         steps = sorted({s for x in rows for s in x["steps"]})
-        kin = "、".join(f"{x['name']}（{x['relation']}）" for x in rows)
+        kin = "、".join(f"{x['name']}（{term('relation', x['relation'])}）" for x in rows)
         evidence = [
             Evidence("Case", case, "case"),
             Evidence("Person", r["staff_person"], "staff"),
@@ -325,13 +343,13 @@ def relationship_benefit(ctx: DetectionContext) -> list[Situation]:
                 f"{case}|{staff_id}",
                 0.95,
                 f"工作人员{r['staff_name']}（{staff_id}）{'、'.join(STEPS_ZH[s] for s in steps)}"
-                f"了{r['programme']}申请{case}，"
+                f"了{programme(r['programme'])}申请{case}，"
                 f"受益人中有其亲属{kin}，且未备案。",
                 f"Staff member {r['staff_name']} ({staff_id}) {', '.join(s.lower() for s in steps)} "
-                f"{r['programme']} case "
+                f"{programme(r['programme'], 'en')} case "
                 f"{case}, whose beneficiaries include their relative(s) "
-                + ", ".join(f"{x['name']} ({x['relation']})" for x in rows)
-                + "; the relation was not filed (备案).",
+                + ", ".join(f"{x['name']} ({term('relation', x['relation'], 'en')})" for x in rows)
+                + "; the relation was not filed.",
                 evidence,
                 township_code=r["township"],
                 village_code=r["village"],

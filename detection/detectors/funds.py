@@ -13,6 +13,7 @@ import networkx as nx
 from detection.context import DetectionContext
 from detection.detectors.anchors import LINES
 from detection.situation import Evidence, Situation, yuan
+from detection.words import programme, term
 from domain.finding_kinds import FindingKind
 from domain.money import FEN_PER_YUAN
 
@@ -123,11 +124,12 @@ def amount_mismatch(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.FUND_AMOUNT_MISMATCH,
                 line["line_id"],
                 0.9 if diff > 0 else 0.7,
-                f"发放清册{line['file_id']}第{line['line_id']}行：{_grantee(r)}的{line['programme_code']}"
+                f"发放清册{line['file_id']}第{line['line_id']}行：{_grantee(r)}的{programme(line['programme_code'])}"
                 f"{line['period']}发放{yuan(line['amount_fen'])}元，而批准的月保障金额（{g['enrollment_id']}）"
                 f"是{yuan(g['monthly_amount_fen'])}元，相差{yuan(abs(diff))}元。",
                 f"Payment file {line['file_id']}, line {line['line_id']}: {_grantee(r)}'s "
-                f"{line['programme_code']} for {line['period']} is {yuan(line['amount_fen'])} yuan, but the "
+                f"{programme(line['programme_code'], 'en')} for {line['period']}"
+                f" is {yuan(line['amount_fen'])} yuan, but the "
                 f"approved monthly amount (grant {g['enrollment_id']}) is "
                 f"{yuan(g['monthly_amount_fen'])} yuan: {yuan(abs(diff))} yuan {more_en}.",
                 [*_grantee_evidence(r), *grants],
@@ -151,11 +153,13 @@ def line_without_grant(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.FUND_LINE_WITHOUT_GRANT,
                 line["line_id"],
                 0.95 if r["grantee_known"] else 0.99,
-                f"发放清册{line['file_id']}第{line['line_id']}行向{_grantee(r)}{who_zh}发放{line['programme_code']}"
+                f"发放清册{line['file_id']}第{line['line_id']}行向{_grantee(r)}{who_zh}"
+                f"发放{programme(line['programme_code'])}"
                 f"{line['period']}共{yuan(line['amount_fen'])}元，打入账户尾号{r['named'][-4:]}，"
                 f"但该月没有批准的救助。",
                 f"Payment file {line['file_id']}, line {line['line_id']} pays {_grantee(r)}{who_en} "
-                f"{yuan(line['amount_fen'])} yuan of {line['programme_code']} for {line['period']} into "
+                f"{yuan(line['amount_fen'])} yuan of {programme(line['programme_code'], 'en')}"
+                f" for {line['period']} into "
                 f"account …{r['named'][-4:]}, but no approved grant covers that month.",
                 [*_grantee_evidence(r), Evidence("BankAccount", r["named"], "account")],
                 amount_fen=line["amount_fen"],
@@ -184,7 +188,7 @@ def paid_after_end(ctx: DetectionContext) -> list[Situation]:
         if g["stopped_on"] is not None:
             stop = "终止" if g["case_status"] == "terminated" else "暂停"
             zh_end = f"案件{g['case_id']}已于{g['stopped_on']}{stop}"
-            en_end = f"case {g['case_id']} was {g['case_status']} on {g['stopped_on']}"
+            en_end = f"case {g['case_id']} was {term('status', g['case_status'], 'en')} on {g['stopped_on']}"
         else:
             zh_end, en_end = f"救助已于{g['end_date']}结束", f"the grant ended on {g['end_date']}"
         evidence = [Evidence("Enrollment", enrollment, "grant")]
@@ -257,10 +261,11 @@ def account_mismatch(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.FUND_ACCOUNT_MISMATCH,
                 line["line_id"],
                 score,
-                f"发放清册{line['file_id']}第{line['line_id']}行（{_grantee(r)}，{line['programme_code']}"
+                f"发放清册{line['file_id']}第{line['line_id']}行（{_grantee(r)}，{programme(line['programme_code'])}"
                 f"{line['period']}，{yuan(line['amount_fen'])}元）：{zh}。",
                 f"Payment file {line['file_id']}, line {line['line_id']} ({_grantee(r)}, "
-                f"{line['programme_code']} {line['period']}, {yuan(line['amount_fen'])} yuan): {en}.",
+                f"{programme(line['programme_code'], 'en')} {line['period']}"
+                f", {yuan(line['amount_fen'])} yuan): {en}.",
                 [*_grantee_evidence(r), *evidence],
                 amount_fen=line["amount_fen"],
                 **_where(r),
@@ -290,12 +295,13 @@ def reissued_elsewhere(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.FUND_REISSUED_ELSEWHERE,
                 f"{old['line_id']}|{line['line_id']}",
                 0.95,
-                f"{_grantee(r)}的{line['programme_code']}{line['period']}（{yuan(line['amount_fen'])}元）原打入"
+                f"{_grantee(r)}的{programme(line['programme_code'])}{line['period']}"
+                f"（{yuan(line['amount_fen'])}元）原打入"
                 f"账户尾号{first['named'][-4:]}，被银行{'拒绝' if status == 'refused' else '退回'}"
-                f"（{reason}），随后改发到账户尾号{r['named'][-4:]}，该账户不属于本户成员。",
-                f"{_grantee(r)}'s {line['programme_code']} for {line['period']} "
+                f"（{term('value', reason)}），随后改发到账户尾号{r['named'][-4:]}，该账户不属于本户成员。",
+                f"{_grantee(r)}'s {programme(line['programme_code'], 'en')} for {line['period']} "
                 f"({yuan(line['amount_fen'])} yuan) was {status} by the bank on account "
-                f"…{first['named'][-4:]} ({reason}) and "
+                f"…{first['named'][-4:]} ({term('value', reason, 'en')}) and "
                 f"re-issued to account …{r['named'][-4:]}, which nobody in the household holds.",
                 [
                     *_grantee_evidence(first),
@@ -324,7 +330,9 @@ CALL (a) {
     AND NOT EXISTS { (l)<-[:RETURN_OF]-(r:BankReturn) WHERE r.status IN ['refused', 'returned'] }
   RETURN count(l) AS lines, sum(l.amount_fen) AS paid
 }
+OPTIONAL MATCH (t:Township {code: a.township_code})
 RETURN a.allocation_id AS allocation, a.township_code AS township, a.programme_code AS programme,
+       coalesce(t.name, a.township_code) AS township_name,
        a.period AS period, a.amount_fen AS allocated, lines, paid
 """
 
@@ -341,9 +349,11 @@ def over_allocation(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.FUND_OVER_ALLOCATION,
                 r["allocation"],
                 0.9,
-                f"乡镇{r['township']}{r['period']}的{r['programme']}清册共{r['lines']}行、{yuan(r['paid'])}元，"
+                f"{r['township_name']}{r['period']}的{programme(r['programme'])}清册共{r['lines']}"
+                f"行、{yuan(r['paid'])}元，"
                 f"超出下达额度{yuan(r['allocated'])}元{yuan(over)}元。",
-                f"Township {r['township']}'s {r['programme']} payment file for {r['period']} holds "
+                f"Township {r['township_name']}'s {programme(r['programme'], 'en')}"
+                f" payment file for {r['period']} holds "
                 f"{r['lines']} lines, {yuan(r['paid'])} yuan, {yuan(over)} yuan over its allocation of "
                 f"{yuan(r['allocated'])} yuan.",
                 [

@@ -3,6 +3,7 @@ without staff, and visits or applications overdue."""
 
 from __future__ import annotations
 
+from detection import words
 from detection.context import DetectionContext
 from detection.detectors.anchors import CASES, FLAGGED, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
@@ -40,16 +41,6 @@ RETURN p.id_number AS person, p.name AS name, h.household_id AS household, h.tow
 """
 )
 
-FLAG_ZH = {
-    "orphan": "孤儿",
-    "child_in_distress": "困境儿童",
-    "severe_mental_illness": "严重精神障碍",
-    "two_cancers": "两癌",
-    "registered_poverty": "建档立卡",
-    "disaster_victim": "受灾人员",
-    "cleft_or_cerebral_palsy": "唇腭裂或脑瘫",
-}
-
 
 def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
     found = []
@@ -59,14 +50,18 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
         if income is None or income >= line:
             continue  # not shown to be under the line
         flags_zh = "、".join(
-            FLAG_ZH.get(f["kind"], f["kind"]) if f["label"] == "Vulnerability" else f"{f['grade']}级残疾"
+            words.term("value", f["kind"]) if f["label"] == "Vulnerability" else f"{f['grade']}级残疾"
             for f in r["flags"]
         )
         flags_en = ", ".join(
-            f["kind"] if f["label"] == "Vulnerability" else f"disability grade {f['grade']}"
+            words.term("value", f["kind"], "en")
+            if f["label"] == "Vulnerability"
+            else f"disability grade {f['grade']}"
             for f in r["flags"]
         )
-        sources = ", ".join(sorted({f["source"] for f in r["flags"]}))
+        codes = sorted({f["source"] for f in r["flags"]})
+        sources = "、".join(words.department(c) for c in codes)
+        sources_en = ", ".join(words.department(c, "en") for c in codes)
         evidence = [
             Evidence("Person", r["person"], "vulnerable"),
             Evidence("Household", r["household"], "household"),
@@ -82,7 +77,7 @@ def vulnerable_uncovered(ctx: DetectionContext) -> list[Situation]:
                 score,
                 f"{r['name']}被{sources}认定为{flags_zh}，家庭人均月收入{yuan(income)}元低于标准{yuan(line)}元，"
                 f"但未享受低保或特困供养：请村里主动发现、帮办申请。",
-                f"{r['name']} is flagged by {sources} ({flags_en}); the household's income of "
+                f"{r['name']} is flagged by {sources_en} ({flags_en}); the household's income of "
                 f"{yuan(income)} yuan per person and month is under the line of {yuan(line)}, "
                 "yet nobody receives basic living assistance.",
                 evidence,
@@ -159,9 +154,9 @@ def missing_special(ctx: DetectionContext) -> list[Situation]:
                     FindingKind.GAP_MISSING_SPECIAL,
                     f"{r['person']}|{r['no_edu']}",
                     0.9,
-                    f"低保/特困家庭{r['household']}的{r['name']}（{r['age']}岁）在学龄，未享受教育救助（{r['no_edu']}）。",
+                    f"低保/特困家庭{r['household']}的{r['name']}（{r['age']}岁）在学龄，未享受{words.programme(r['no_edu'])}。",
                     f"{r['name']} ({r['age']}) of basic-living household {r['household']} "
-                    f"is of school age and lacks education assistance ({r['no_edu']}).",
+                    f"is of school age and lacks {words.programme(r['no_edu'], 'en').lower()}.",
                     base,
                     township_code=r["township"],
                     village_code=r["village"],
@@ -175,9 +170,9 @@ def missing_special(ctx: DetectionContext) -> list[Situation]:
                     FindingKind.GAP_MISSING_SPECIAL,
                     f"{r['person']}|{programme}",
                     0.9,
-                    f"低保/特困家庭{r['household']}的{r['name']}持{grades}级残疾证，未享受康复救助（{programme}）。",
+                    f"低保/特困家庭{r['household']}的{r['name']}持{grades}级残疾证，未享受{words.programme(programme)}。",
                     f"{r['name']} of basic-living household {r['household']} holds a disability certificate "
-                    f"(grade {grades}) and lacks rehabilitation assistance ({programme}).",
+                    f"(grade {grades}) and lacks {words.programme(programme, 'en').lower()}.",
                     base + [Evidence("Disability", d["fact_id"], "fact") for d in r["disabilities"]],
                     township_code=r["township"],
                     village_code=r["village"],
@@ -311,10 +306,13 @@ def overdue(ctx: DetectionContext) -> list[Situation]:
                 FindingKind.GAP_OVERDUE,
                 f"case|{r['case']}",
                 0.9,
-                f"{r['programme']}申请{r['case']}于{r['submitted']}提交，已{r['days']}天仍处于{r['status']}，"
+                f"{words.programme(r['programme'])}申请{r['case']}于{r['submitted']}提交，已{r['days']}"
+                f"天仍处于{words.term('status', r['status'])}，"
                 f"超过{o.application_days}天办理时限。",
-                f"{r['programme']} application {r['case']} submitted on {r['submitted']} "
-                f"is still {r['status']} after {r['days']} days; the time limit is {o.application_days}.",
+                f"{words.programme(r['programme'], 'en')} application {r['case']}"
+                f" submitted on {r['submitted']} "
+                f"is still {words.term('status', r['status'], 'en')} after {r['days']}"
+                f" days; the time limit is {o.application_days}.",
                 [Evidence("Case", r["case"], "case"), Evidence("Household", r["household"], "household")],
                 township_code=r["township"],
                 village_code=r["village"],

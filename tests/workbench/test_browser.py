@@ -251,9 +251,9 @@ def test_the_graph_follows_a_phone_to_its_other_holder_in_one_language(
     page.click("#tabs button[data-view=findings]")
     page.locator("#finding-list tr[data-kind=DUP_PAYMENT]").click()
     expect(page.locator("#finding-meta")).to_contain_text("北京时间")
-    # What the page itself writes: kinds, statuses, events and times (the detectors' own
-    # explanation texts are checked per detector; some still name programme codes).
-    mine = "#finding-title, #finding-meta, #finding-list td:not(:last-child)"
+    # What the page writes: kinds, statuses, events and times, and the detectors' explanations
+    # (programmes, departments and statuses by name: tests/detection/test_explanation_language.py).
+    mine = "#finding-title, #finding-meta, #finding-explanation, #finding-list td"
     written = page.locator(mine).all_inner_texts()
     assert stray_latin(" ".join(written)) == set(), written
     page.click("#tabs button[data-view=dashboard]")
