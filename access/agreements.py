@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from access.policy import DataCategory
+from access.categories import DataCategory
 
 PURPOSE_CODE = re.compile(r"[A-Z][A-Z0-9_]{2,63}")  # EDU_AID_ELIGIBILITY
 PROGRAMME_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")  # EDU (rules/reference.toml)

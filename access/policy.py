@@ -11,20 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from access.categories import DataCategory
 from access.principal import Principal, Role
-
-
-class DataCategory(StrEnum):
-    BASIC = "basic"  # name, sex, birth date, household membership, village
-    IDENTITY = "identity"  # ID numbers
-    CONTACT = "contact"  # phones, addresses
-    FINANCIAL = "financial"  # bank accounts, payment accounts, deposits
-    HEALTH = "health"  # disability, mental illness, cancers, other health flags
-    SOCIAL = "social"  # orphan, child in distress, registered poverty, disaster victim
-    ASSETS = "assets"  # vehicles, property, business, employment, income
-    BENEFITS = "benefits"  # cases, enrollments, payments
-    CREDIT = "credit"  # dishonesty records and joint restrictions
-    FINDINGS = "findings"  # findings naming a person (fraud suspicions included)
 
 
 class Access(StrEnum):
