@@ -107,14 +107,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise HTTPException(400, "the request body is not UTF-8") from None
         return super().decode_json(data)
 
-    def encode_json(self, data: object) -> bytes:
+    def encode_json(self, data: object) -> str:
         # UTF-8, as the spec says: Chinese as characters, not \u738b escapes a person must decode.
         # A lone surrogate (echoed from a client's own \ud800) cannot be UTF-8: escaped then.
+        # Text, not bytes: strawberry sends bytes over a websocket as binary frames, which
+        # graphql-transport-ws clients refuse; HTTP responses encode text as UTF-8.
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         try:
-            return text.encode("utf-8")
+            text.encode("utf-8")
         except UnicodeEncodeError:
-            return json.dumps(data, separators=(",", ":")).encode("ascii")
+            return json.dumps(data, separators=(",", ":"))
+        return text
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         response = await super().get_sub_response(request)
