@@ -31,7 +31,9 @@ RETURN COLLECT { UNWIND $findings AS key MATCH (f:Finding {finding_id: key}) RET
 OPEN_INVESTIGATION = """
 CREATE (i:Investigation {investigation_id: $investigation_id, title: $title, owner: $owner,
                          status: 'open', version: 1, opened_at: datetime(), opened_by: $by})
-CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {event_id: randomUUID(), at: datetime(), by: $by,
+SET i.events = coalesce(i.events, 0) + 1  // the file's own order, whatever the clocks say
+CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {seq: i.events, event_id: randomUUID(),
+        at: datetime(), by: $by,
         role: $role, action: 'open', from_status: null, to_status: 'open', note: $title})
 RETURN i {.*} AS investigation
 """
@@ -61,7 +63,9 @@ CALL (i, ok) {
 CALL (i, ok, before) {
   WITH i, before WHERE ok
   SET i.version = i.version + 1, i.updated_at = datetime(), i.updated_by = $by
-  CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {event_id: randomUUID(), at: datetime(), by: $by,
+  SET i.events = coalesce(i.events, 0) + 1  // the file's own order, whatever the clocks say
+  CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {seq: i.events, event_id: randomUUID(),
+        at: datetime(), by: $by,
           role: $role, action: 'add', from_status: before, to_status: before,
           note: reduce(t = '', x IN $findings + $reports | t + x + ' ')})
 }
@@ -77,7 +81,9 @@ CALL (i, before, ok) {
   WITH i, before, ok WHERE ok
   SET i.status = coalesce($to, i.status), i.version = i.version + 1, i.updated_at = datetime(),
       i.updated_by = $by, i += $changes
-  CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {event_id: randomUUID(), at: datetime(), by: $by,
+  SET i.events = coalesce(i.events, 0) + 1  // the file's own order, whatever the clocks say
+  CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {seq: i.events, event_id: randomUUID(),
+        at: datetime(), by: $by,
           role: $role, action: $action, from_status: before, to_status: i.status, note: $note})
 """
     + NOTIFY_FRAGMENT
@@ -98,7 +104,9 @@ RETURN i {.*} AS investigation, ok, before, seen
 ADD_NOTE = """
 MATCH (i:Investigation {investigation_id: $investigation_id})
 CREATE (i)-[:HAS_NOTE]->(n:Note {note_id: $note_id, text: $text, author: $by, role: $role, at: datetime()})
-CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+SET i.events = coalesce(i.events, 0) + 1  // the file's own order, whatever the clocks say
+CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {seq: i.events, event_id: randomUUID(),
+        at: datetime(), by: $by, role: $role,
         action: 'note', from_status: i.status, to_status: i.status, note: $note_id})
 RETURN n {.*, at: toString(n.at)} AS note
 """
@@ -107,7 +115,9 @@ ADD_ATTACHMENT = """
 MATCH (i:Investigation {investigation_id: $investigation_id})
 CREATE (i)-[:HAS_ATTACHMENT]->(a:Attachment {attachment_id: $attachment_id, sha256: $sha256,
         media_type: $media_type, size: $size, filename: $filename, uploaded_by: $by, uploaded_at: datetime()})
-CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
+SET i.events = coalesce(i.events, 0) + 1  // the file's own order, whatever the clocks say
+CREATE (i)-[:HAS_EVENT]->(:InvestigationEvent {seq: i.events, event_id: randomUUID(),
+        at: datetime(), by: $by, role: $role,
         action: 'attach', from_status: i.status, to_status: i.status, note: $attachment_id + ' ' + $sha256})
 RETURN a {.*, uploaded_at: toString(a.uploaded_at)} AS attachment
 """
@@ -143,7 +153,7 @@ RETURN i {.*} AS investigation,
                  RETURN a {.*, uploaded_at: toString(a.uploaded_at)} ORDER BY a.uploaded_at, a.attachment_id }
        AS attachments,
        COLLECT { MATCH (i)-[:HAS_EVENT]->(e:InvestigationEvent)
-                 RETURN e {.*, at: toString(e.at)} ORDER BY e.at, e.event_id } AS events
+                 RETURN e {.*, at: toString(e.at)} ORDER BY coalesce(e.seq, 0), e.at, e.event_id } AS events
 """
 
 
