@@ -161,6 +161,7 @@ class Funds:
             id_number="",
             township=rng.choice(list(self.township_of.values())),
         )
+        ghost["_used"] = True  # no later plant may pick it: its household is in no register
         x.label(
             "FUND_LINE_WITHOUT_GRANT",
             "a household no register holds",

@@ -103,6 +103,7 @@ FUND_FEEDS = (
         20,
         UPSERT_BUDGETS,
         "budget lines per programme and year (CZ)",
+        owners=("CZ",),
         to_params=_budget_params,
         note="One line per programme and year; a later file for the same year replaces the amount.",
     ),
@@ -112,6 +113,7 @@ FUND_FEEDS = (
         20,
         UPSERT_ALLOCATIONS,
         "allocations per township, programme and month (CZ)",
+        owners=("CZ",),
         refs=(Ref("township_code", RefKind.TOWNSHIP),),
         to_params=_allocation_params,
         note="One line per township, programme and month (`period`); a later file replaces the amount.",
@@ -122,6 +124,7 @@ FUND_FEEDS = (
         85,
         UPSERT_PAYMENT_LINES,
         "the monthly payment file sent to the bank, one line per grantee (发放清册, MZ)",
+        owners=("MZ",),
         refs=(Ref("township_code", RefKind.TOWNSHIP),),
         note="Give exactly one of `household_id` (a household grant) or `id_number` (a person grant). "
         "A line naming a household, person or grant the graph does not hold is kept as written, "
@@ -134,6 +137,7 @@ FUND_FEEDS = (
         90,
         UPSERT_BANK_RETURNS,
         "the bank's return file: each payment-file line credited, refused or returned (回盘, YH)",
+        owners=("YH",),
         refs=(Ref("line_id", RefKind.PAYMENT_LINE),),
         note="`status` also reads the banks' words: 成功/入账成功/已入账 (credited), 拒绝/失败/入账失败 "
         "(refused), 退回/退票 (returned); `reason` reads 账户已销户/销户 (account_closed), "
