@@ -66,6 +66,9 @@ class Overdue(_Section):
     visit_days: int = Field(gt=0)
     application_days: int = Field(gt=0)
     pending_statuses: list[str]
+    # Read by the township performance figures (detection/performance.py), not by detectors.
+    finding_days: int = Field(default=30, gt=0)
+    discovery_days: int = Field(default=30, gt=0)
 
 
 class SharedIdentifier(_Section):

@@ -1,66 +1,28 @@
-"""The monthly township report (定期通报): per township, for one month, how promptly
-applications were decided, findings opened and resolved, visits made, and staffing against
-the rule. Written as a spreadsheet and a printable page (`reliefgraph report monthly`).
-No person is named: the report holds counts, days and the township's name only."""
+"""The monthly township report (定期通报): per township, for one month, the performance
+figures of detection/performance.py (applications decided in time, findings, reports
+answered, visits, active discovery, staffing, money to recover). Written as a spreadsheet
+and a printable page (`reliefgraph report monthly`). No person is named: the report holds
+counts, days, money and the township's name only; the staff-level roll-up of inaction is
+the investigators' `staffInaction` query and stays out of this county-wide file."""
 
 from __future__ import annotations
 
 import html
-import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver
 from openpyxl import Workbook
 
+from detection.performance import FIGURES, HEAD, read_performance
 from detection.rules import DetectionRules
 from settings import Settings
 from settings.private_files import private_dir, private_open, private_write
 
-# One row per township: days from application to decision of the month's decisions, the
-# month's visits, findings first detected and resolved in the month, caseworkers posted.
-REPORT = """
-MATCH (t:Township)
-CALL (t) {
-  MATCH (c:Case {township_code: t.code}) WHERE c.decided_date >= $first AND c.decided_date <= $last
-  RETURN collect(duration.inDays(c.submitted_date, c.decided_date).days) AS days
-}
-CALL (t) {
-  MATCH (v:Visit)-[:VISITED]->(h:Household {township_code: t.code})
-  WHERE v.visit_date >= $first AND v.visit_date <= $last
-  RETURN count(v) AS visits
-}
-CALL (t) {
-  MATCH (f:Finding {township_code: t.code})
-  RETURN count(CASE WHEN f.first_detected_at >= $start AND f.first_detected_at < $end THEN 1 END) AS opened,
-         count(CASE WHEN f.resolved_at >= $start AND f.resolved_at < $end THEN 1 END) AS resolved
-}
-CALL (t) {
-  MATCH (s:Staff {township_code: t.code}) WHERE s.staff_role IN $staff_roles
-    AND (s.active_from IS NULL OR s.active_from <= $last)
-    AND (s.active_until IS NULL OR s.active_until >= $last)
-  RETURN count(s) AS staff
-}
-RETURN t.code AS code, t.name AS name, coalesce(t.population, 0) AS population, days, visits, opened,
-       resolved, staff
-ORDER BY t.code
-"""
-
-# Column key, Chinese heading, English heading.
-COLUMNS = (
-    ("code", "乡镇代码", "township code"),
-    ("name", "乡镇(街道)", "township"),
-    ("decided", "审批件数", "applications decided"),
-    ("decided_in_time", "按时审批", "decided within the limit"),
-    ("median_days", "审批天数中位数", "median days to decision"),
-    ("findings_opened", "新发现问题", "findings opened"),
-    ("findings_resolved", "已解决问题", "findings resolved"),
-    ("visits", "探访次数", "visits made"),
-    ("staff", "经办人员", "caseworkers"),
-    ("staff_required", "规定人数", "caseworkers required"),
-)
+# The report's columns: the township, then the figures as detection/performance.py defines them.
+COLUMNS = (*HEAD, *FIGURES)
 
 
 @dataclass(frozen=True)
@@ -76,50 +38,14 @@ def previous_month(day: date) -> str:
     return f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
 
 
-def _bounds(month: str) -> tuple[date, date]:
-    year, m = map(int, month.split("-"))
-    first = date(year, m, 1)
-    return first, date(year + m // 12, m % 12 + 1, 1) - timedelta(days=1)
-
-
 def monthly_report(driver: Driver, settings: Settings, rules: DetectionRules, month: str) -> MonthlyReport:
-    first, last = _bounds(month)
-    start = datetime.combine(first, time(0), UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), UTC)
-    staffing = rules.staffing
+    found = read_performance(driver, settings.neo4j_database, rules, month)
+    return MonthlyReport(month, [t.row() for t in found])
 
-    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-        params = {
-            "first": first,
-            "last": last,
-            "start": start,
-            "end": end,
-            "staff_roles": staffing.counted_roles,
-        }
-        return [dict(r) for r in tx.run(REPORT, params)]
 
-    with driver.session(database=settings.neo4j_database) as session:
-        found = session.execute_read(work)
-    rows = []
-    for r in found:
-        days = r["days"]
-        rows.append(
-            {
-                "code": r["code"],
-                "name": r["name"] or "",
-                "decided": len(days),
-                "decided_in_time": sum(1 for d in days if d <= rules.overdue.application_days),
-                "median_days": statistics.median(days) if days else "",
-                "findings_opened": r["opened"],
-                "findings_resolved": r["resolved"],
-                "visits": r["visits"],
-                "staff": r["staff"],
-                "staff_required": staffing.minimum_at_or_above
-                if r["population"] >= staffing.population_threshold
-                else staffing.minimum_below,
-            }
-        )
-    return MonthlyReport(month, rows)
+def _cell(value: Any) -> Any:
+    """A figure as a spreadsheet cell: no median (no decision in the month) is a blank."""
+    return "" if value is None else value
 
 
 def write_report(report: MonthlyReport, out_dir: Path) -> tuple[Path, Path]:
@@ -130,13 +56,13 @@ def write_report(report: MonthlyReport, out_dir: Path) -> tuple[Path, Path]:
     sheet.append([zh for _, zh, _ in COLUMNS])
     sheet.append([en for _, _, en in COLUMNS])
     for row in report.rows:
-        sheet.append([row[key] for key, _, _ in COLUMNS])
+        sheet.append([_cell(row[key]) for key, _, _ in COLUMNS])
     xlsx = out_dir / f"monthly-report-{report.month}.xlsx"
     with private_open(xlsx, "wb") as fh:
         book.save(fh)
     head = "".join(f"<th>{html.escape(zh)}<br><small>{html.escape(en)}</small></th>" for _, zh, en in COLUMNS)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[key]))}</td>" for key, _, _ in COLUMNS) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(str(_cell(row[key])))}</td>" for key, _, _ in COLUMNS) + "</tr>"
         for row in report.rows
     )
     page = out_dir / f"monthly-report-{report.month}.html"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from detection.performance import MonthError, parse_month
 from detection.rules import DetectionRulesError, read_rules
 from jobs.monthly_report import monthly_report, write_report
 from reliefgraph.commands.connection import connect
@@ -16,7 +16,6 @@ from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def register(app: typer.Typer) -> None:
@@ -31,13 +30,16 @@ def register(app: typer.Typer) -> None:
             Path, typer.Option("--out", help="folder for the .xlsx and the printable page")
         ] = Path("reports"),
     ) -> None:
-        """Per township: applications decided (in time, median days), findings opened and resolved,
-        visits made, caseworkers against the rule; as a spreadsheet and a printable page."""
+        """Per township: applications decided (in time, median days), findings opened, resolved
+        and overdue, reports answered in time, visits due and made, active-discovery candidates
+        acted on, caseworkers against the rule, money to recover; as a spreadsheet and a
+        printable page."""
         settings: Settings = ctx.obj
-        month = month.strip()
-        if not MONTH.fullmatch(month):
-            errors.print(f"[red]--month {month!r}[/red]: write the month as YYYY-MM, e.g. 2026-10")
-            raise typer.Exit(2)
+        try:
+            month = parse_month(month)
+        except MonthError as exc:
+            errors.print(f"[red]--month[/red] {exc}")
+            raise typer.Exit(2) from None
         try:
             rules = read_rules(settings.detection_rules_file)
         except DetectionRulesError as exc:
