@@ -161,6 +161,7 @@ FIELDS: dict[tuple[str, str], Rule] = {
 # makes public, or only the acting official's own identity: each with its reason.
 OFFICIAL = "a staff member acting in office: their id or name is part of the record"
 LABEL = "a name of a programme, department, region or field, not of a person"
+COUNT = "a count per township or staff member (detection/performance.py), naming no one"
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Me", "subject"): "the caller's own identity",
     ("Me", "operations"): "what the caller's role may call, from the access table",
@@ -206,6 +207,21 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("Programme", "name"): LABEL,
     ("PublicityList", "areaName"): LABEL,
     ("StaffingGap", "name"): LABEL,
+    ("TownshipMonthFigures", "townshipName"): LABEL,
+    ("StaffInaction", "holder"): OFFICIAL,
+    ("StaffInaction", "findings"): COUNT,
+    **{
+        ("TownshipMonthFigures", name): COUNT
+        for name in (
+            "findingsOpened",
+            "findingsOverdue",
+            "findingsResolved",
+            "recoveryRecords",
+            "visits",
+            "visitsDue",
+            "visitsDueMade",
+        )
+    },
     ("VillageGapCount", "villageName"): LABEL,
     ("FactDetail", "name"): LABEL,
     ("FactDetail", "value"): "a detail of a verification fact, shown only inside a fact its category allows",

@@ -124,6 +124,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Query", "findings"): FINDINGS,
     ("Query", "findingSummary"): FINDINGS,
     ("Query", "finding"): FINDINGS,
+    # The monthly report's figures (定期通报): counts per township, no one named.
+    ("Query", "townshipPerformance"): Operation(
+        {IV: Scope.COUNTY, CW: Scope.TOWNSHIP}, "township performance is for investigators and caseworkers"
+    ),
+    # Staff-level inaction (慢作为) names colleagues: investigators only.
+    ("Query", "staffInaction"): Operation(INVESTIGATOR, "staff-level inaction is for investigators only"),
     ("Query", "activeDiscovery"): Operation(
         LOCAL, "the active-discovery list is for coordinators, caseworkers and investigators"
     ),

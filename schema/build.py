@@ -30,6 +30,7 @@ from schema.investigations import InvestigationMutation, InvestigationQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.partners import PartnerQuery, PartnerSubscription
+from schema.performance import PerformanceQuery
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.reports import ReportMutation, ReportQuery
@@ -46,6 +47,7 @@ Query = merge_types(
         CaseQuery,
         FindingQuery,
         DiscoveryQuery,
+        PerformanceQuery,
         CreditQuery,
         PublicityQuery,
         DirectoryQuery,
