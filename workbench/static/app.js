@@ -102,6 +102,7 @@ function rerender() {
   if (s.discovery) renderDiscovery(s.discovery);
   if (s.publicity) renderPublicity(s.publicity);
   if (s.dashboard) renderDashboard(s.dashboard);
+  if (s.performance) renderPerformance(s.performance);
   if (s.reports) renderReports(s.reports);
   if (state.report) renderReport(state.report);
   if (s.investigations) renderInvestigations(s.investigations);
@@ -643,6 +644,7 @@ async function loadDashboard(event) {
   $("dashboard-message").textContent = "";
   state.shown.dashboard = s;
   renderDashboard(s);
+  loadPerformance();
 }
 
 function renderDashboard(s) {
@@ -674,6 +676,60 @@ function renderDashboard(s) {
   }));
   $("dashboard").dataset.loaded = String(s.byKindAndStatus.length);
   if (!s.byKindAndStatus.length && !s.staffing.length) $("dashboard-message").textContent = t("no_rows");
+}
+
+// The monthly report's figures (定期通报, detection/performance.py) over 12 months, for the
+// township asked for or the townships the caller may read together: one request.
+const PERF_FIGURES = ["decided", "decidedInTime", "medianDays", "findingsOpened", "findingsResolved",
+  "findingsOverdue", "reportsDue", "reportsAnsweredInTime", "visitsDue", "visitsDueMade", "visits",
+  "discoveryCandidates", "discoveryActed", "staff", "staffRequired", "recoveryRecords", "recoveryOrdered"];
+const PERF_TREND = ["decided", "decidedInTime", "findingsOpened", "findingsResolved", "findingsOverdue", "visits",
+  "reportsAnsweredInTime"];
+const PERFORMANCE = `query($m: String!, $t: String) { townshipPerformance(month: $m, months: 12, townshipCode: $t) {
+  __typename ... on TownshipPerformance { months county { month ${PERF_FIGURES.join(" ")} } }
+  ... on Forbidden { message } ... on InvalidInput { field message } } }`;
+
+function lastMonth() {
+  const d = new Date();
+  d.setDate(1);
+  d.setMonth(d.getMonth() - 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
+
+async function loadPerformance() {
+  const month = $("d-month").value.trim() || lastMonth();
+  const asked = (state.performanceAsked = (state.performanceAsked || 0) + 1);
+  let p;
+  try {
+    p = (await gql(PERFORMANCE, { m: month, t: $("d-township").value.trim() || null })).townshipPerformance;
+  } catch (error) {
+    if (asked === state.performanceAsked) $("performance-message").textContent = error.message;
+    return;
+  }
+  if (asked !== state.performanceAsked) return; // an answer to an earlier request: a later one is on its way
+  if (p.__typename !== "TownshipPerformance") { $("performance-message").textContent = problem(p); return; }
+  $("performance-message").textContent = "";
+  state.shown.performance = p;
+  renderPerformance(p);
+}
+
+function renderPerformance(p) {
+  const months = p.county.map((x) => x.month);
+  const colours = ["#1e88e5", "#43a047", "#e53935", "#8e24aa", "#fb8c00", "#00897b", "#6d4c41"];
+  chart("chart-trend", {
+    type: "line",
+    data: { labels: months, datasets: PERF_TREND.map((k, i) => ({
+      label: t(`perf_${k}`), borderColor: colours[i], backgroundColor: colours[i],
+      data: p.county.map((x) => x[k]) })) },
+    options: { animation: false, scales: { y: { beginAtZero: true } } },
+  });
+  $("performance").tHead.rows[0].replaceChildren(el("th", t("col_figure")), ...months.map((m) => el("th", m)));
+  $("performance").tBodies[0].replaceChildren(...PERF_FIGURES.map((k) => {
+    const row = el("tr");
+    row.append(el("td", t(`perf_${k}`)), ...p.county.map((x) => el("td", x[k] === null ? "—" : x[k])));
+    return row;
+  }));
+  $("performance").dataset.months = String(months.length);
 }
 
 function chart(id, config) {
