@@ -186,6 +186,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("DishonestyRecord", "sourceRecordKey"): "the credit platform's key of a record, naming no one",
     ("PublicCreditRecord", "sourceAgency"): "the public authority that published an external record",
     ("PersonCreditRecord", "sourceAgency"): "the public authority that published an external record",
+    ("FastTrack", "explanation"): "the fast-track rule applied to a household: dates and the programme, "
+    "naming no one and no record",
     ("Finding", "assignee"): OFFICIAL,
     ("Visit", "staffId"): OFFICIAL,
     ("Report", "assignee"): OFFICIAL,
