@@ -38,8 +38,8 @@ from observability.metrics import (
 )
 from reliefgraph.attachment_routes import FORM_OVERHEAD, AttachmentRoutes
 from reliefgraph.body_limit import BodySizeLimit
-from reliefgraph.credit_inbound import CreditInbound
 from reliefgraph.cache_control import NoStore
+from reliefgraph.credit_inbound import CreditInbound
 from reliefgraph.evidence_pages import EvidencePages
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread

@@ -16,7 +16,9 @@ from loaders.feeds.facts import FACT_FEEDS
 from loaders.feeds.funds import FUND_FEEDS
 from loaders.feeds.registers import REGISTER_FEEDS
 
-FEEDS: dict[str, Feed] = {f.name: f for f in (*REGISTER_FEEDS, *BENEFIT_FEEDS, *FACT_FEEDS, *FUND_FEEDS, *CREDIT_FEEDS)}
+FEEDS: dict[str, Feed] = {
+    f.name: f for f in (*REGISTER_FEEDS, *BENEFIT_FEEDS, *FACT_FEEDS, *FUND_FEEDS, *CREDIT_FEEDS)
+}
 
 
 class UnknownFeed(ValueError):

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from neo4j import Driver
 from starlette.testclient import TestClient
 
+from domain.ids import make_id_number
 from loaders.run import Loader
 from settings import Settings
 from tests.api.test_credit import CHANGES, PUBLISH, one
-from domain.ids import make_id_number
 from tests.loaders.mini_county import LI, WANG, ZHAO, write_csv
 
 INBOUND = "/credit/inbound"
