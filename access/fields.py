@@ -182,6 +182,13 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     "or catalogue; the letter names the record by id only",
     ("CreditDeadLetter", "withdrawalReason"): "the credit officer's reason for withdrawing a refused change",
     ("DishonestyRecord", "noticeServedBy"): "how a notice was served: in person, by post or by publication",
+    # External records (credit/external.py): which agency published one, and the platform's key.
+    ("DishonestyRecord", "sourceAgency"): "the public authority that published an external record",
+    ("DishonestyRecord", "sourceRecordKey"): "the credit platform's key of a record, naming no one",
+    ("PublicCreditRecord", "sourceAgency"): "the public authority that published an external record",
+    ("PersonCreditRecord", "sourceAgency"): "the public authority that published an external record",
+    ("FastTrack", "explanation"): "the fast-track rule applied to a household: dates and the programme, "
+    "naming no one and no record",
     ("Finding", "assignee"): OFFICIAL,
     ("Visit", "staffId"): OFFICIAL,
     ("Report", "assignee"): OFFICIAL,

@@ -228,6 +228,11 @@ ROUTES: dict[str, Operation] = {
     "GET /feeds/receipts/{receipt_id}/rejects.csv": Operation(
         {DP: Scope.MANDATE}, "rejects are read by the partner department that submitted the file"
     ),
+    # The credit platform pushes records other agencies published (credit/external.py): its
+    # key is the export's, the platform's one link with the county, both ways.
+    "POST /credit/inbound": Operation(
+        {EX: Scope.COUNTY}, "only the credit platform's key pushes external dishonesty records"
+    ),
     "POST /investigations/{investigation_id}/attachments": CASE_FILES,
     "GET /attachments/{attachment_id}": CASE_FILES,
     # A pack of a confirmed finding, for the body that acts on it; auditors read it masked as

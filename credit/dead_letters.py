@@ -35,3 +35,16 @@ async def dead_letters(gateway: Any, status: str | None, limit: int) -> list[dic
 async def withdraw(gateway: Any, letter_id: str, *, by: str, reason: str) -> dict[str, Any] | None:
     rows = await gateway.write(WITHDRAW, letter_id=letter_id, by=by, reason=reason)
     return rows[0] if rows else None
+
+
+def withdraw_letter(
+    driver: Any, database: str, letter_id: str, *, by: str, reason: str
+) -> dict[str, Any] | None:
+    """`withdraw`, for the command line (a synchronous driver, a managed transaction)."""
+
+    def work(tx: Any) -> dict[str, Any] | None:
+        record = tx.run(WITHDRAW, letter_id=letter_id, by=by, reason=reason).single()
+        return dict(record) if record else None
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)

@@ -61,7 +61,14 @@ def cypher_list(statuses: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{x}'" for x in statuses) + "]"
 
 
-IS_RESTRICTING = "r.status IN " + cypher_list(RESTRICTING)  # the record r restricts
+# The record r restricts: decided or published and, for a record another agency published
+# (credit/external.py), within the period of restriction the platform gave it. The one
+# definition every restriction check (applications, loaded cases, partners, verifyPersons) uses.
+IS_RESTRICTING = (
+    "(r.status IN "
+    + cypher_list(RESTRICTING)
+    + " AND (r.source_agency IS NULL OR r.restriction_end IS NULL OR r.restriction_end >= date()))"
+)
 
 # Steps that need an objection open (True) or none (False); the rest do not look.
 OBJECTION_STATE: dict[CreditStep, bool] = {
@@ -155,9 +162,6 @@ DUE_TO_EXPIRE = """
 MATCH (r:CreditRecord {status: 'published'}) WHERE r.publicity_end < $today AND r.source_agency IS NULL
 RETURN r.record_id AS record_id, r.version AS version
 """
-
-# Records that restrict (一处失信、处处受限): decided or published.
-RESTRICTING = ("decided", "published")
 
 # Records that restrict, for the person or anyone in their households.
 ACTIVE_RESTRICTIONS = """

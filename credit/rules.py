@@ -14,9 +14,18 @@ class DueProcess(BaseModel):
     defence_days: int = Field(default=7, ge=1, le=90)
 
 
+class Incentives(BaseModel):
+    """Honesty incentives (守信激励): the fast track (简化审核) for households that kept their word."""
+
+    model_config = ConfigDict(extra="forbid")
+    honesty_years: int = Field(default=3, ge=1, le=20)
+    fast_track_programmes: list[str] = Field(default_factory=list, max_length=100)
+
+
 class CreditRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     due_process: DueProcess = DueProcess()
+    incentives: Incentives = Incentives()
 
 
 class CreditRulesError(ValueError):

@@ -69,6 +69,11 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
     F("defence_waived", K.FLAG, shared=False),
     F("objection_kind", shared=False),
     F("objection_grounds", shared=False),
+    # External records (credit/external.py): published by another agency on the platform and
+    # pushed back here; they restrict as local ones do and are never sent to the platform again.
+    F("source_agency", public=True, shared=False),
+    F("source_record_key", public=True, shared=False),
+    F("restriction_end", K.DATE, public=True, shared=False),
 )
 BY_NAME = {f.name: f for f in RECORD_FIELDS}
 SHARED = tuple(f for f in RECORD_FIELDS if f.shared)

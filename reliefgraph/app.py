@@ -39,6 +39,7 @@ from observability.metrics import (
 from reliefgraph.attachment_routes import FORM_OVERHEAD, AttachmentRoutes
 from reliefgraph.body_limit import BodySizeLimit
 from reliefgraph.cache_control import NoStore
+from reliefgraph.credit_inbound import CreditInbound
 from reliefgraph.evidence_pages import EvidencePages
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
@@ -200,6 +201,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/publicity/list.csv", publicity.csv),
             Route("/publicity/list.html", publicity.html),
             Route("/credit/notice.html", CreditNoticePage(settings, authenticator).html),
+            Route("/credit/inbound", CreditInbound(settings, authenticator).push, methods=["POST"]),
             # The public report form: no key (docs/investigations.md).
             Route("/report", reports.form, methods=["GET"]),
             Route("/report", reports.submit, methods=["POST"]),
@@ -222,6 +224,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
                 max_bytes=settings.max_body_bytes,
                 larger={
                     "/feeds/": settings.max_submission_bytes,
+                    "/credit/inbound": settings.credit_inbound_max_bytes,
                     "/investigations/": settings.attachment_max_bytes + FORM_OVERHEAD,
                 },
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from access.audit import AuditTrail, AuditWriter
 from access.handles import PersonHandles
 from access.principal import Principal
-from resolvers.cases import load_case_events
+from resolvers.cases import load_case_events, load_fast_track
 from resolvers.findings import load_finding_events
 from resolvers.gateway import GraphGateway
 from resolvers.partners import ChangeSignal
@@ -31,9 +32,13 @@ class RequestContext:
     audit: AuditTrail = field(init=False)
     case_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     finding_events: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    fast_track: DataLoader[str, dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.gateway, self.principal, self.audit_writer)
         # Fresh per request: nothing cached crosses requests (or principals).
         self.case_events = DataLoader(load_fn=partial(load_case_events, self.gateway))
         self.finding_events = DataLoader(load_fn=partial(load_finding_events, self.gateway))
+        self.fast_track = DataLoader(
+            load_fn=partial(load_fast_track, self.gateway, self.settings.credit_rules_file, date.today())
+        )

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from access.operations import PERSON_IN_AREA, Area
-from credit.records import RESTRICTING
+from credit.records import IS_RESTRICTING
 
 # Programmes that count as basic-living assistance besides those marked basic_living in
 # rules/reference.toml (dibao, tekun): the borderline low-income households (低保边缘).
@@ -49,7 +49,9 @@ RETURN p.id_number AS id_number,
   [(p)<-[:GRANTED_TO|COVERS]-(e:Enrollment)-[:FOR_PROGRAMME]->(prog:Programme)
      WHERE prog.department_code = $scope_department AND prog.code IN $programmes
      | e {.enrollment_id, .start_date, .end_date, programme: prog.code}] AS enrollments,
-  any(o IN members WHERE EXISTS { (o)<-[:ABOUT]-(r:CreditRecord) WHERE r.status IN $restricting })
+  any(o IN members WHERE EXISTS { (o)<-[:ABOUT]-(r:CreditRecord) WHERE """
+    + IS_RESTRICTING
+    + """ })
     AS restricted
 """
 )
@@ -64,7 +66,6 @@ async def verify_persons(gateway: Any, ids: list[str], area: Area, today: date) 
         today=today,
         low_income=list(LOW_INCOME_PROGRAMMES),
         programmes=programmes,
-        restricting=list(RESTRICTING),
         **area.params(),
     )
     found = {}

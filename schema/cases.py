@@ -78,6 +78,20 @@ class CaseRecord:
         events = await info.context.case_events.load(self.case_id)
         return [CaseEvent.from_record(e) for e in events]
 
+    @strawberry.field(
+        description="Honesty incentive (守信激励): may this application take the fast track (简化审核)? "
+        "Yes where the household kept its honesty commitment for the years of rules/credit.toml "
+        "with no dishonesty record (the county's or another agency's) and the programme allows it."
+    )
+    async def fast_track(self, info: Info[RequestContext, None]) -> FastTrack:
+        return FastTrack(**await info.context.fast_track.load(self.case_id))
+
+
+@strawberry.type
+class FastTrack:
+    eligible: bool
+    explanation: str = strawberry.field(description="why or why not, in plain words")
+
 
 CaseResult = Annotated[
     CaseRecord

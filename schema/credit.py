@@ -86,9 +86,19 @@ class CreditEvent(StepEvent):
 class DishonestyRecord:
     record_id: str
     status: str = strawberry.field(
-        description="draft, notified, decided, published, repaired, expired, revoked"
+        description="draft, notified, decided, published, repaired, expired, revoked; an external "
+        "record: published (in force) or withdrawn (by the platform)"
     )
     version: int
+    external: bool = strawberry.field(
+        description="published by another agency on the credit platform, not by the county: it "
+        "restricts as the county's own do, takes no local step and is not exported"
+    )
+    source_agency: str | None = strawberry.field(description="the agency that published an external record")
+    source_record_key: str | None = strawberry.field(description="the platform's key of an external record")
+    restriction_end: date | None = strawberry.field(
+        description="an external record restricts until this day (null: until withdrawn)"
+    )
     subject_name: str
     id_number: str
     behaviour: str
@@ -134,6 +144,10 @@ class PublicCreditRecord:
     decision_date: date | None
     publicity_start: date | None
     publicity_end: date | None
+    source_agency: str | None = strawberry.field(
+        description="set for a record another agency published on the credit platform (external)"
+    )
+    restriction_end: date | None = strawberry.field(description="an external record restricts until then")
 
 
 @strawberry.type
@@ -168,7 +182,7 @@ class CreditChange:
 
 
 def record(r: dict[str, Any]) -> DishonestyRecord:
-    return build(DishonestyRecord, r, version=r["version"])
+    return build(DishonestyRecord, r, version=r["version"], external=r.get("source_agency") is not None)
 
 
 def public_record(r: dict[str, Any]) -> PublicCreditRecord:

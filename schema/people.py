@@ -179,6 +179,10 @@ class PersonCreditRecord:
     decision_date: date | None
     publicity_start: date | None
     publicity_end: date | None
+    source_agency: str | None = strawberry.field(
+        description="set for a record another agency published on the credit platform (external)"
+    )
+    restriction_end: date | None = None
 
 
 @strawberry.type

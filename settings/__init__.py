@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     credit_export_timeout_s: float = Field(default=10.0, gt=0)
     credit_export_attempts: int = Field(default=6, ge=1, description="per request, with exponential backoff")
     credit_catalogue_file: Path = CREDIT_CATALOGUE_FILE  # the platform's fields and codes
+    credit_inbound_max_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="one push of external records (POST /credit/inbound)"
+    )
 
     # --- Partners (docs/partners.md): submissions and the change feed.
     max_submission_bytes: int = Field(

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from loaders.feeds.base import Feed
 from loaders.feeds.benefits import BENEFIT_FEEDS
+from loaders.feeds.credit import CREDIT_FEEDS
 from loaders.feeds.facts import FACT_FEEDS
 from loaders.feeds.funds import FUND_FEEDS
 from loaders.feeds.registers import REGISTER_FEEDS
 
-FEEDS: dict[str, Feed] = {f.name: f for f in (*REGISTER_FEEDS, *BENEFIT_FEEDS, *FACT_FEEDS, *FUND_FEEDS)}
+FEEDS: dict[str, Feed] = {
+    f.name: f for f in (*REGISTER_FEEDS, *BENEFIT_FEEDS, *FACT_FEEDS, *FUND_FEEDS, *CREDIT_FEEDS)
+}
 
 
 class UnknownFeed(ValueError):

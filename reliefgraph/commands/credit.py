@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,7 @@ import typer
 from rich.console import Console
 
 from credit.catalogue import CatalogueError, read_catalogue
+from credit.dead_letters import withdraw_letter
 from graph.migrations import migrate
 from jobs.credit_expiry import expire_due
 from jobs.credit_export import (
@@ -60,6 +63,21 @@ def export_credit(
             "difference from the receiver's own count (exit 1 where they differ)",
         ),
     ] = False,
+    withdraw_dead: Annotated[
+        str | None,
+        typer.Option(
+            "--withdraw-dead",
+            metavar="KEY",
+            help="send nothing: withdraw the destination's open dead letter of this change (CC-42), "
+            "which the platform is not to have; needs --reason",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="why the dead letter is withdrawn (10-2000 characters)")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="who withdraws it (recorded on the letter; default: cli:<login>)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
 ) -> None:
     """Send every credit change since the last acknowledged one, exactly once (expiring due records
@@ -80,6 +98,9 @@ def export_credit(
         raise typer.Exit(1) from None
     if show_reconciliation:
         _reconcile(settings, sink, as_json)
+        return
+    if withdraw_dead is not None:
+        _withdraw(settings, sink, withdraw_dead, reason, by)
         return
     with connect(settings) as driver:
         migrate(driver, settings.neo4j_database)
@@ -132,6 +153,32 @@ def export_credit(
             "--retry-dead, or withdraw them"
         )
         raise typer.Exit(2)
+
+
+def _withdraw(
+    settings: Settings, sink: HttpSink | OutboxSink, key: str, reason: str | None, by: str | None
+) -> None:
+    """The CLI's withdrawCreditDeadLetter: the same guarded write, recorded with who and why."""
+    if isinstance(sink, HttpSink):
+        sink.close()
+    key, why = key.strip().upper(), (reason or "").strip()
+    if not re.fullmatch(r"CC-\d{1,18}", key):
+        errors.print(f"[red]nothing withdrawn:[/red] {key[:40]!r} is not a change's key (CC-42)")
+        raise typer.Exit(2)
+    if not 10 <= len(why) <= 2000:
+        errors.print("[red]nothing withdrawn:[/red] say why with --reason (10-2000 characters)")
+        raise typer.Exit(2)
+    who = (by or f"cli:{getpass.getuser()}").strip()[:200]
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        row = withdraw_letter(driver, settings.neo4j_database, f"{key} {sink.name}", by=who, reason=why)
+    if row is None:
+        errors.print(f"[red]nothing withdrawn:[/red] no dead letter of {key} for {sink.name}")
+        raise typer.Exit(2)
+    if not row["ok"]:
+        errors.print(f"[red]nothing withdrawn:[/red] the dead letter of {key} is {row['before']}, not open")
+        raise typer.Exit(2)
+    console.print(f"dead letter of {key} for {sink.name} withdrawn by {who}: {why}")
 
 
 def _reconcile(settings: Settings, sink: HttpSink | OutboxSink, as_json: bool) -> None:

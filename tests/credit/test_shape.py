@@ -17,7 +17,7 @@ from schema.publicity import DishonestyNotice
 # Fields of the API types that are not the record's own: a version, a change's identity, the
 # identity as the publicity setting shows it.
 NOT_RECORD_FIELDS = {
-    DishonestyRecord: {"version", "events"},
+    DishonestyRecord: {"version", "events", "external"},  # external: source_agency is set
     CreditChange: {"sequence", "change_id", "change", "record_version", "occurred_at"},
     PublicCreditRecord: set(),
     PersonCreditRecord: set(),

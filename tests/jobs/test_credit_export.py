@@ -327,6 +327,48 @@ def test_the_command_exits_non_zero_while_dead_letters_wait_and_retry_dead_resen
         running.stop()
 
 
+def test_a_dead_letter_is_withdrawn_from_the_command_line(
+    graph: Driver, settings: Settings, changes: list[str]
+) -> None:
+    from pydantic import SecretStr
+
+    r = Receiver(TOKEN, Chaos(refuse_records=frozenset({REFUSED})))
+    running = RunningReceiver(r)
+    configured = settings.model_copy(update={"credit_export_token": SecretStr(TOKEN)})
+    command = ["export", "credit", "--url", running.url, "--batch-size", str(BATCH)]
+    try:
+        assert CliRunner().invoke(app, command, obj=configured).exit_code == 2
+        first, second = keys_of(graph, settings, {REFUSED})  # decided and published: two letters
+        withdraw = [*command, "--withdraw-dead"]
+        reason = ["--reason", "the platform must not hold this record: it was drafted in error"]
+        for wrong, said in (
+            ([*withdraw, "DR-T7", *reason], "is not a change's key"),
+            ([*withdraw, first], "say why with --reason"),
+            ([*withdraw, "CC-999", *reason], "no dead letter of CC-999"),
+        ):
+            refused = CliRunner().invoke(app, wrong, obj=configured)
+            assert refused.exit_code == 2 and said in refused.stderr and "Traceback" not in refused.output
+        done = CliRunner().invoke(app, [*withdraw, first, *reason, "--by", "mz-credit"], obj=configured)
+        assert done.exit_code == 0, done.output
+        again = CliRunner().invoke(app, [*withdraw, first, *reason], obj=configured)
+        assert again.exit_code == 2 and "is withdrawn, not open" in again.stderr
+        rows, _, _ = graph.execute_query(
+            "MATCH (l:DeadLetter) RETURN l.change_id AS key, l.status AS status, l.withdrawn_by AS by, "
+            "l.withdrawal_reason AS why ORDER BY l.sequence",
+            database_=settings.neo4j_database,
+        )
+        assert [(x["key"], x["status"], x["by"]) for x in rows] == [
+            (first, "withdrawn", "mz-credit"),
+            (second, "open", None),
+        ]
+        assert rows[0]["why"] == reason[1]
+        assert CliRunner().invoke(app, command, obj=configured).exit_code == 2  # one still open
+        assert CliRunner().invoke(app, [*withdraw, second, *reason], obj=configured).exit_code == 0
+        assert CliRunner().invoke(app, command, obj=configured).exit_code == 0
+    finally:
+        running.stop()
+
+
 def test_the_export_sends_the_platforms_catalogue(
     graph: Driver, settings: Settings, tmp_path: Path, changes: list[str]
 ) -> None:
