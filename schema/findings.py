@@ -25,12 +25,12 @@ from resolvers.findings import (
     finding_scope,
     review,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
 from schema.people import to_yuan
-from schema.steps import StepEvent
+from schema.steps import StepEvent, step_result
 from schema.validation import amount_fen, purpose_problem
 
 # What each kind's explanation and evidence disclose, for the audit trail.
@@ -358,11 +358,11 @@ async def _review(
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such finding")
-    if row["ok"]:
+
+    async def written(row: dict[str, Any]) -> Finding:
         return finding(row["finding"])
-    return step_refused(FINDING_REVIEW, step, row, expected_version)
+
+    return await step_result(FINDING_REVIEW, step, row, expected_version, written)
 
 
 @strawberry.type

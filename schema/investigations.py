@@ -28,7 +28,7 @@ from resolvers.investigations import (
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
 from schema.findings import Finding, finding
 from schema.reports import text_problem
-from schema.steps import StepEvent
+from schema.steps import StepEvent, step_result
 from schema.validation import purpose_problem
 
 Outcome = strawberry.enum(OutcomeEnum, description="How a closed investigation ended.")
@@ -218,11 +218,11 @@ async def _step(
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such investigation")
-    if not row["ok"]:
-        return step_refused(INVESTIGATION_LIFECYCLE, step, row, expected_version)
-    return await _file(ctx, investigation_id.strip())
+
+    async def written(_: dict[str, Any]) -> Investigation:
+        return await _file(ctx, investigation_id.strip())
+
+    return await step_result(INVESTIGATION_LIFECYCLE, step, row, expected_version, written)
 
 
 @strawberry.type

@@ -25,8 +25,8 @@ from resolvers.reports import (
     name_subjects,
     report_step,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
-from schema.steps import StepEvent
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
+from schema.steps import StepEvent, step_result
 from schema.validation import UNPRINTABLE, person_key, purpose_problem
 from settings import Settings
 from settings.casework_rules import CaseworkRules, read_casework_rules
@@ -232,13 +232,13 @@ async def _step(
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such report")
-    if not row["ok"]:
-        return step_refused(REPORT_LIFECYCLE, step, row, expected_version)
-    full = await fetch_report(ctx.gateway, report_id.strip(), date.today())
-    assert full is not None  # just written
-    return report(full)
+
+    async def written(_: dict[str, Any]) -> Report:
+        full = await fetch_report(ctx.gateway, report_id.strip(), date.today())
+        assert full is not None  # just written
+        return report(full)
+
+    return await step_result(REPORT_LIFECYCLE, step, row, expected_version, written)
 
 
 @strawberry.type

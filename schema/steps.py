@@ -1,11 +1,16 @@
-"""One step of a workflow (a case, a finding, a dishonesty record): who took it, when, from
-which status to which. Each workflow has its own GraphQL type with these fields."""
+"""One step of a workflow (a case, a finding, a dishonesty record, a report, an
+investigation): the event it leaves, and the typed result its mutation returns. Each
+workflow has its own GraphQL type with these fields."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from collections.abc import Awaitable, Callable
+from typing import Any, Self, TypeVar
 
 import strawberry
+
+from domain.workflow import Workflow
+from schema.errors import InvalidTransition, NotFound, VersionConflict, step_refused
 
 
 @strawberry.type
@@ -22,3 +27,26 @@ class StepEvent:
     def from_record(cls, event: dict[str, Any]) -> Self:
         values: dict[str, Any] = {k: event.get(k) for k in StepEvent.__annotations__}
         return cls(**values)
+
+
+T = TypeVar("T")
+
+
+async def step_result(
+    workflow: Workflow[Any],
+    step: Any,
+    row: dict[str, Any] | None,
+    expected_version: int,
+    done: Callable[[dict[str, Any]], Awaitable[T]],
+    *,
+    precondition: str = "",
+    not_found: NotFound | None = None,
+) -> T | NotFound | VersionConflict | InvalidTransition:
+    """A guarded step's row (None: no such record) as its mutation's typed result: not
+    found, the refusal (wrong status, stale version, the step's own precondition), or what
+    ``done`` makes of the row the step wrote."""
+    if row is None:
+        return not_found or NotFound(message=f"no such {workflow.record}")
+    if not row["ok"]:
+        return step_refused(workflow, step, row, expected_version, precondition)
+    return await done(row)
