@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.finding_kinds import FindingKind
+from domain.money import to_yuan
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (
@@ -29,7 +30,6 @@ from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, 
 from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.people import to_yuan
 from schema.steps import StepEvent, step_result
 from schema.validation import amount_fen, purpose_problem
 

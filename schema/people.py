@@ -21,6 +21,7 @@ from access.policy import Access, DataCategory, access
 from access.principal import Principal
 from credit.shape import build
 from domain.money import to_yuan
+from schema.values import to_date
 
 FACT_HIDDEN_KEYS = {
     "fact_id",
@@ -234,11 +235,6 @@ class Household:
     enrollments: list[Enrollment] | None
     cases: list[Case] | None
     visits: list[Visit]
-
-
-def to_date(value: Any) -> date | None:
-    """A Neo4j date (or None) as a Python date."""
-    return None if value is None else date(value.year, value.month, value.day)
 
 
 class PersonView:
