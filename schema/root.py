@@ -30,8 +30,10 @@ from schema.pagination import (
     encode_offset,
     page_size,
 )
-from schema.people import Household, Person, PersonView, to_date
+from schema.people import Household, Person
+from schema.person_view import PersonView
 from schema.validation import person_key, purpose_problem
+from schema.values import to_date
 
 
 @strawberry.type
