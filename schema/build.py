@@ -27,6 +27,7 @@ from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
 from schema.investigations import InvestigationMutation, InvestigationQuery
+from schema.linkage import LinkageQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.partners import PartnerQuery, PartnerSubscription
@@ -43,6 +44,7 @@ Query = merge_types(
     "Query",
     (
         PersonQuery,
+        LinkageQuery,
         CaseQuery,
         FindingQuery,
         DiscoveryQuery,
