@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 
 from access.fields import Withheld
 from observability.metrics import OperationMetrics
+from schema.audit import AuditQuery
 from schema.case_queries import CaseQuery
 from schema.cases import Mutation as CaseMutation
 from schema.credit import CreditMutation, CreditQuery
@@ -45,6 +46,7 @@ Query = merge_types(
     (
         PersonQuery,
         LinkageQuery,
+        AuditQuery,
         CaseQuery,
         FindingQuery,
         DiscoveryQuery,

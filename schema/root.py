@@ -8,13 +8,11 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.audit import AUDIT_EVENTS
 from access.handles import InvalidHandle
 from access.operations import OPERATIONS
 from domain.ids import InvalidIdNumber
 from resolvers.context import RequestContext
 from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
-from schema.audit import AuditEvent
 from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of
 from schema.pagination import (
@@ -22,9 +20,7 @@ from schema.pagination import (
     Edge,
     PageSizeError,
     connection,
-    decode_key,
     decode_offset,
-    encode_key,
     encode_offset,
     page_size,
 )
@@ -66,9 +62,6 @@ class PersonSummary:
 
 PersonSearchResult = Annotated[
     Connection[PersonSummary] | Forbidden | InvalidInput, strawberry.union("PersonSearchResult")
-]
-AuditTrailResult = Annotated[
-    Connection[AuditEvent] | Forbidden | InvalidInput, strawberry.union("AuditTrailResult")
 ]
 
 
@@ -212,47 +205,4 @@ class Query:
                 )
             )
         await ctx.audit.record_reads(ids, purpose, "searchPersons")
-        return connection(edges, len(rows), limit)
-
-    @strawberry.field(
-        description="Who read whose personal data, newest first (auditors only); `agreement` "
-        "gives the reads made under one data-sharing agreement."
-    )
-    async def audit_events(
-        self,
-        info: Info[RequestContext, None],
-        first: int = 50,
-        after: str | None = None,
-        person_id_number: str | None = None,
-        subject: str | None = None,
-        agreement: str | None = None,
-    ) -> AuditTrailResult:
-        ctx = info.context
-        try:
-            limit = page_size(first, ctx.settings.max_page_size)
-            key = decode_key(after)
-        except PageSizeError as exc:
-            return InvalidInput(field="first/after", message=str(exc))
-        rows = await ctx.gateway.read(
-            AUDIT_EVENTS,
-            person=person_id_number,
-            subject=subject,
-            agreement=agreement,
-            limit=limit + 1,
-            after=key[1] if key else None,
-            after_at=key[0] if key else None,
-        )
-        edges = [
-            Edge(
-                cursor=encode_key(r["event"]["at"], r["event"]["event_id"]),
-                node=AuditEvent(**{k: r["event"].get(k) for k in AuditEvent.__annotations__}),
-            )
-            for r in rows[:limit]
-        ]
-        # The trail shows whose data was read and why, with full ID numbers: a read like any other.
-        await ctx.audit.record_reads(
-            [e.node.person_id_number for e in edges if e.node.person_id_number],
-            "audit trail review",
-            "auditEvents",
-        )
         return connection(edges, len(rows), limit)
