@@ -32,10 +32,10 @@ from schema.linkage import LinkageQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.partners import PartnerQuery, PartnerSubscription
+from schema.person_queries import PersonQuery
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.reports import ReportMutation, ReportQuery
-from schema.root import Query as PersonQuery
 from schema.verification import VerificationQuery
 from schema.visits import VisitMutation
 from settings import Settings

@@ -1,4 +1,4 @@
-"""The root query: who am I, person 360, name search, the audit trail."""
+"""The root fields of persons and households: who am I, person 360, a household, name search."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ PersonSearchResult = Annotated[
 
 
 @strawberry.type
-class Query:
+class PersonQuery:
     @strawberry.field(description="The authenticated caller.")
     def me(self, info: Info[RequestContext, None]) -> Me:
         p = info.context.principal
