@@ -12,7 +12,7 @@ from access.handles import InvalidHandle
 from access.operations import OPERATIONS
 from domain.ids import InvalidIdNumber
 from resolvers.context import RequestContext
-from resolvers.people import SEARCH_BY_NAME, fetch_household, fetch_person_360
+from resolvers.people import fetch_household, fetch_person_360, name_query, search_persons
 from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of
 from schema.pagination import (
@@ -168,41 +168,22 @@ class PersonQuery:
             skip = decode_offset(after)
         except PageSizeError as exc:
             return InvalidInput(field="first/after", message=str(exc))
-        # Each whitespace-separated part is a phrase: its characters in order (Lucene syntax
-        # characters are removed, so nothing typed can change the query's structure).
-        cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in name.lower())
-        query = " AND ".join(f'"{part}"' for part in cleaned.split())
+        query = name_query(name)
         if not query:
             return InvalidInput(field="name", message="give some letters or characters of the name")
-        rows = await ctx.gateway.read(
-            SEARCH_BY_NAME, query=query, skip=skip, limit=limit + 1, **area_of(info).params()
-        )
-        ids = [r["id_number"] for r in rows[:limit]]
-        records = (
-            await ctx.gateway.read(
-                "UNWIND $ids AS id MATCH (p:Person {id_number: id}) "
-                "RETURN p.id_number AS id_number, p.name AS name, p.sex AS sex, p.birth_date AS birth_date",
-                ids=ids,
+        found, more = await search_persons(ctx.gateway, query, area_of(info), skip, limit)
+        edges = [
+            Edge(
+                cursor=encode_offset(offset),
+                node=PersonSummary(
+                    handle=ctx.handles.issue(p, r["id_number"]) if ctx.handles else None,
+                    id_number=r["id_number"],
+                    name=r["name"],
+                    sex=r["sex"],
+                    birth_date=to_date(r["birth_date"]),
+                ),
             )
-            if ids
-            else []
-        )
-        by_id = {r["id_number"]: r for r in records}
-        edges = []
-        for offset, id_number in enumerate(ids, start=skip):
-            r = by_id[id_number]
-            handle = ctx.handles.issue(p, id_number) if ctx.handles else None
-            edges.append(
-                Edge(
-                    cursor=encode_offset(offset),
-                    node=PersonSummary(
-                        handle=handle,
-                        id_number=id_number,
-                        name=r["name"],
-                        sex=r["sex"],
-                        birth_date=to_date(r["birth_date"]),
-                    ),
-                )
-            )
-        await ctx.audit.record_reads(ids, purpose, "searchPersons")
-        return connection(edges, len(rows), limit)
+            for offset, r in enumerate(found, start=skip)
+        ]
+        await ctx.audit.record_reads([r["id_number"] for r in found], purpose, "searchPersons")
+        return connection(edges, limit + 1 if more else len(found), limit)
