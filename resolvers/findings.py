@@ -4,12 +4,13 @@ that checks the status and the version the client saw, and logs who did it and w
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from access.operations import Area
 from access.policy import Access, DataCategory, access
 from access.principal import Principal
-from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
+from domain.finding_kinds import ACTIVE_STATUSES, FINDING_LIFECYCLE, FindingKind, FindingStep
 from resolvers.notifications import NOTIFY_FRAGMENT
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
@@ -161,8 +162,51 @@ ORDER BY key
 """
 
 
-async def fetch_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> tuple[list, list]:
-    return (
-        await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds),
-        await gateway.read(STAFFING_GAPS, township=township),
-    )
+async def finding_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> dict[str, list]:
+    """A dashboard's counts, as FindingSummary's fields: findings by kind and status, the
+    coverage gaps still to be worked (open or assigned) by village, the stations below the
+    staffing rule. Two round trips; no personal data."""
+    rows = await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds)
+    staffing = await gateway.read(STAFFING_GAPS, township=township)
+    totals: dict[tuple[str, str], int] = {}
+    gaps: dict[tuple[str, str | None, str], int] = {}
+    for r in rows:
+        totals[(r["kind"], r["status"])] = totals.get((r["kind"], r["status"]), 0) + r["findings"]
+        if r["kind"] in GAP_KINDS and r["status"] in ACTIVE_STATUSES and r["village_code"]:
+            k = (r["village_code"], r["village_name"], r["kind"])
+            gaps[k] = gaps.get(k, 0) + r["findings"]
+    staff = []
+    for r in staffing:
+        level, _, code = r["key"].partition("|")
+        d = json.loads(r["details"] or "{}")
+        staff.append(
+            {
+                "level": level,
+                "code": code,
+                "name": r["name"],
+                "staff": d.get("staff", 0),
+                "required": d.get("required", 0),
+            }
+        )
+    return {
+        "by_kind_and_status": [
+            {"kind": k, "status": st, "count": c} for (k, st), c in sorted(totals.items())
+        ],
+        "gaps_by_village": [
+            {"village_code": v, "village_name": n, "kind": k, "count": c}
+            for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))
+        ],
+        "staffing": staff,
+    }
+
+
+def listed_kinds(
+    requested: list[str] | None, allowed: list[str] | None
+) -> tuple[list[str] | None, list[str]]:
+    """The kinds a finding list reads (None: every kind) and the requested names that are
+    no kind; a caller reading only some kinds (finding_scope) gets those among the requested."""
+    kinds = [k.strip().upper() for k in requested] if requested else None
+    unknown = sorted(set(kinds or ()) - {k.value for k in FindingKind})
+    if allowed is not None:
+        kinds = [k for k in (kinds or allowed) if k in allowed]
+    return kinds, unknown
