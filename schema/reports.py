@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import strawberry
@@ -19,26 +17,23 @@ from domain.reports import ReportStatus, ReportStep
 from resolvers.context import RequestContext
 from resolvers.reports import (
     REPORT_LIFECYCLE,
-    create_report,
     fetch_report,
     fetch_reports,
+    intake,
     name_subjects,
     report_step,
 )
+
+# Re-exported for modules changed elsewhere now that still import it from here
+# (schema/cases.py); new code imports it from resolvers/reports.py.
+from resolvers.reports import casework_rules as casework_rules
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.steps import StepEvent, step_result
 from schema.validation import UNPRINTABLE, person_key, purpose_problem
-from settings import Settings
-from settings.casework_rules import CaseworkRules, read_casework_rules
 
 ReportCategory = strawberry.enum(ReportCategoryEnum, description="What a report is about.")
 ReportChannel = strawberry.enum(ReportChannelEnum, description="How a report came in.")
 MAX_NAMED = 50  # persons, households, staff or villages one report names
-
-
-@lru_cache(maxsize=4)
-def casework_rules(path: Path) -> CaseworkRules:
-    return read_casework_rules(path)
 
 
 def text_problem(value: str | None, field: str, low: int, high: int) -> InvalidInput | None:
@@ -176,38 +171,6 @@ def subjects(
         "villages": sorted({v.strip() for v in villages if v.strip()}),
         "findings": sorted({f.strip() for f in findings if f.strip()}),
     }
-
-
-async def intake(
-    gateway: Any,
-    settings: Settings,
-    *,
-    category: ReportCategoryEnum,
-    channel: ReportChannelEnum,
-    summary: str,
-    named_text: str | None,
-    reporter_contact: str | None,
-    by: str,
-    role: str,
-    named: dict[str, list[str]] | None = None,
-) -> tuple[dict[str, Any], str]:
-    """Records a report (staff intake and the public form alike) and whom it names."""
-    rules = casework_rules(settings.casework_rules_file)
-    row, code = await create_report(
-        gateway,
-        category=category.value,
-        channel=channel.value,
-        summary=summary.strip(),
-        named_text=(named_text or "").strip() or None,
-        reporter_contact=(reporter_contact or "").strip() or None,
-        deadline_days=rules.reports.deadline(category),
-        today=date.today(),
-        by=by,
-        role=role,
-    )
-    if named and any(named.values()):
-        await name_subjects(gateway, row["report_id"], **named)
-    return row, code
 
 
 async def _step(
