@@ -205,6 +205,26 @@ async def add_members(
     return rows[0] if rows else None
 
 
+async def open_with_members(
+    gateway: Any,
+    *,
+    title: str,
+    owner: str,
+    findings: list[str],
+    reports: list[str],
+    by: str,
+    role: str,
+    today: date,
+) -> str:
+    """Opens an investigation and adds the findings and reports it starts with; its id."""
+    opened = await open_investigation(gateway, title=title, owner=owner, by=by, role=role, today=today)
+    if findings or reports:
+        await add_members(
+            gateway, opened["investigation_id"], None, findings=findings, reports=reports, by=by, role=role
+        )
+    return str(opened["investigation_id"])
+
+
 async def investigation_step(
     gateway: Any,
     investigation_id: str,

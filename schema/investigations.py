@@ -23,9 +23,9 @@ from resolvers.investigations import (
     investigation_file,
     investigation_step,
     members_found,
-    open_investigation,
+    open_with_members,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.findings import Finding, finding
 from schema.reports import text_problem
 from schema.steps import StepEvent, step_result
@@ -296,26 +296,18 @@ class InvestigationMutation:
         if isinstance(members, InvalidInput):
             return members
         p = ctx.principal
-        opened = await open_investigation(
+        findings, reports = members
+        opened = await open_with_members(
             ctx.gateway,
             title=title.strip(),
             owner=(owner or p.subject).strip(),
+            findings=findings,
+            reports=reports,
             by=p.subject,
             role=p.role.value,
             today=date.today(),
         )
-        findings, reports = members
-        if findings or reports:
-            await add_members(
-                ctx.gateway,
-                opened["investigation_id"],
-                None,
-                findings=findings,
-                reports=reports,
-                by=p.subject,
-                role=p.role.value,
-            )
-        return await _file(ctx, opened["investigation_id"])
+        return await _file(ctx, opened)
 
     @strawberry.mutation(description="Add findings and reports to an open investigation.")
     async def add_to_investigation(
@@ -343,11 +335,13 @@ class InvestigationMutation:
             by=p.subject,
             role=p.role.value,
         )
-        if row is None:
-            return NotFound(message="no such investigation")
-        if not row["ok"]:
-            return step_refused(INVESTIGATION_LIFECYCLE, InvestigationStep.ADD, row, expected_version)
-        return await _file(ctx, investigation_id.strip())
+
+        async def written(_: dict[str, Any]) -> Investigation:
+            return await _file(ctx, investigation_id.strip())
+
+        return await step_result(
+            INVESTIGATION_LIFECYCLE, InvestigationStep.ADD, row, expected_version, written
+        )
 
     @strawberry.mutation(description="Append a note (notes are never changed or deleted).")
     async def add_investigation_note(
