@@ -12,6 +12,7 @@ from access.policy import Access, DataCategory, access
 from access.principal import Principal
 from domain.finding_kinds import ACTIVE_STATUSES, FINDING_LIFECYCLE, FindingKind, FindingStep
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
 
@@ -116,31 +117,19 @@ async def load_finding_events(gateway: Any, finding_ids: list[str]) -> list[list
 
 
 async def review(
-    gateway: Any,
-    finding_id: str,
-    step: Review,
-    expected_version: int,
-    *,
-    by: str,
-    role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    gateway: Any, finding_id: str, step: Review, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         REVIEW,
-        notify=notify,
-        notify_kind=f"finding_{step.value}",
-        notify_about=finding_id,
-        finding_id=finding_id,
-        **FINDING_REVIEW.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
+        FINDING_REVIEW,
+        step,
+        ("finding_id", finding_id),
+        expected_version,
+        notify_as="finding",
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 # Counts for a township dashboard (no personal data): by kind and status, and gaps by village.

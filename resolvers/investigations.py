@@ -14,6 +14,7 @@ from typing import Any
 from domain.investigations import ACTIVE, INVESTIGATION_LIFECYCLE, InvestigationStep
 from domain.reports import OPEN_REPORT, ReportStatus
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
 
 
 def new_investigation_id(today: date) -> str:
@@ -226,34 +227,22 @@ async def open_with_members(
 
 
 async def investigation_step(
-    gateway: Any,
-    investigation_id: str,
-    step: InvestigationStep,
-    expected_version: int,
-    *,
-    by: str,
-    role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    gateway: Any, investigation_id: str, step: InvestigationStep, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         INVESTIGATION_STEP,
-        investigation_id=investigation_id,
-        **INVESTIGATION_LIFECYCLE.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
-        notify=notify,
-        notify_kind=f"investigation_{step.value}",
-        notify_about=investigation_id,
+        INVESTIGATION_LIFECYCLE,
+        step,
+        ("investigation_id", investigation_id),
+        expected_version,
+        notify_as="investigation",
         investigating=str(ReportStatus.INVESTIGATING),
         concluded=str(ReportStatus.CONCLUDED),
         concluding=["referred", "closed"],
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 async def add_note(

@@ -16,6 +16,7 @@ from typing import Any
 from domain.finding_kinds import ACTIVE_STATUSES
 from domain.reports import OPEN_REPORT, REPORT_LIFECYCLE, ReportCategory, ReportChannel, ReportStep
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
 from settings import Settings
 from settings.casework_rules import CaseworkRules, read_casework_rules
 
@@ -189,31 +190,19 @@ async def name_subjects(
 
 
 async def report_step(
-    gateway: Any,
-    report_id: str,
-    step: ReportStep,
-    expected_version: int,
-    *,
-    by: str,
-    role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    gateway: Any, report_id: str, step: ReportStep, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         REPORT_STEP,
-        report_id=report_id,
-        **REPORT_LIFECYCLE.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
-        notify=notify,
-        notify_kind=f"report_{step.value}",
-        notify_about=report_id,
+        REPORT_LIFECYCLE,
+        step,
+        ("report_id", report_id),
+        expected_version,
+        notify_as="report",
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 async def fetch_reports(
