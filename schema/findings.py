@@ -29,7 +29,7 @@ from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, 
 from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.steps import StepEvent, step_result
+from schema.steps import StepEvent, take_step
 from schema.validation import amount_fen, purpose_problem
 
 # What each kind's explanation and evidence disclose, for the audit trail.
@@ -317,24 +317,21 @@ async def _review(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> FindingReviewResult:
-    ctx = info.context
-    p = ctx.principal
-    row = await review(
-        ctx.gateway,
+    async def written(row: dict[str, Any]) -> Finding:
+        return finding(row["finding"])
+
+    return await take_step(
+        info.context,
+        review,
+        FINDING_REVIEW,
         finding_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-
-    async def written(row: dict[str, Any]) -> Finding:
-        return finding(row["finding"])
-
-    return await step_result(FINDING_REVIEW, step, row, expected_version, written)
 
 
 @strawberry.type

@@ -28,7 +28,7 @@ from resolvers.investigations import (
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.findings import Finding, finding
 from schema.reports import text_problem
-from schema.steps import StepEvent, step_result
+from schema.steps import StepEvent, step_result, take_step
 from schema.validation import purpose_problem
 
 Outcome = strawberry.enum(OutcomeEnum, description="How a closed investigation ended.")
@@ -205,24 +205,21 @@ async def _step(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> InvestigationResult:
-    ctx = info.context
-    p = ctx.principal
-    row = await investigation_step(
-        ctx.gateway,
+    async def written(_: dict[str, Any]) -> Investigation:
+        return await _file(info.context, investigation_id.strip())
+
+    return await take_step(
+        info.context,
+        investigation_step,
+        INVESTIGATION_LIFECYCLE,
         investigation_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-
-    async def written(_: dict[str, Any]) -> Investigation:
-        return await _file(ctx, investigation_id.strip())
-
-    return await step_result(INVESTIGATION_LIFECYCLE, step, row, expected_version, written)
 
 
 @strawberry.type

@@ -28,7 +28,7 @@ from resolvers.reports import (
 # (schema/cases.py); new code imports it from resolvers/reports.py.
 from resolvers.reports import casework_rules as casework_rules
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
-from schema.steps import StepEvent, step_result
+from schema.steps import StepEvent, take_step
 from schema.validation import UNPRINTABLE, person_key, purpose_problem
 
 ReportCategory = strawberry.enum(ReportCategoryEnum, description="What a report is about.")
@@ -182,26 +182,23 @@ async def _step(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> Report | NotFound | VersionConflict | InvalidTransition:
-    ctx = info.context
-    p = ctx.principal
-    row = await report_step(
-        ctx.gateway,
+    async def written(_: dict[str, Any]) -> Report:
+        full = await fetch_report(info.context.gateway, report_id.strip(), date.today())
+        assert full is not None  # just written
+        return report(full)
+
+    return await take_step(
+        info.context,
+        report_step,
+        REPORT_LIFECYCLE,
         report_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-
-    async def written(_: dict[str, Any]) -> Report:
-        full = await fetch_report(ctx.gateway, report_id.strip(), date.today())
-        assert full is not None  # just written
-        return report(full)
-
-    return await step_result(REPORT_LIFECYCLE, step, row, expected_version, written)
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from typing import Any, Self, TypeVar
 import strawberry
 
 from domain.workflow import Workflow
+from resolvers.context import RequestContext
 from schema.errors import InvalidTransition, NotFound, VersionConflict, step_refused
 
 
@@ -50,3 +51,23 @@ async def step_result(
     if not row["ok"]:
         return step_refused(workflow, step, row, expected_version, precondition)
     return await done(row)
+
+
+async def take_step(
+    ctx: RequestContext,
+    write: Callable[..., Awaitable[dict[str, Any] | None]],
+    workflow: Workflow[Any],
+    record_id: str,
+    step: Any,
+    expected_version: int,
+    done: Callable[[dict[str, Any]], Awaitable[T]],
+    **arguments: Any,
+) -> T | NotFound | VersionConflict | InvalidTransition:
+    """One guarded step taken by the caller (the event records who, in which role) with
+    ``write`` (resolvers: record id, step, expected version, by, role and the write's own
+    ``arguments``, e.g. note, changes, notify), its row mapped by step_result."""
+    p = ctx.principal
+    row = await write(
+        ctx.gateway, record_id, step, expected_version, by=p.subject, role=p.role.value, **arguments
+    )
+    return await step_result(workflow, step, row, expected_version, done)
