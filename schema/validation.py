@@ -6,7 +6,7 @@ import unicodedata
 from decimal import Decimal
 
 from domain.ids import InvalidIdNumber, normalize_id_number
-from domain.money import to_fen
+from domain.money import to_fen, whole_fen
 from schema.errors import InvalidInput
 
 # Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),
@@ -50,6 +50,6 @@ def amount_fen(value: Decimal | None, field: str) -> int | InvalidInput | None:
     """An amount of money given in yuan, as stored (integer fen); or what is wrong with it."""
     if value is None:
         return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value < 0 or not whole_fen(value):
         return InvalidInput(field=field, message="an amount in yuan, at most 2 decimals, not negative")
     return to_fen(value)
