@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from access.handles import InvalidHandle
 from access.operations import OPERATIONS
-from domain.ids import InvalidIdNumber
 from resolvers.context import RequestContext
 from resolvers.people import fetch_household, fetch_person_360, name_query, search_persons
 from schema.errors import Forbidden, InvalidInput, NotFound
@@ -26,7 +25,7 @@ from schema.pagination import (
 )
 from schema.people import Household, Person
 from schema.person_view import PersonView
-from schema.validation import person_key, purpose_problem
+from schema.validation import person_key_input, purpose_problem
 from schema.values import to_date
 
 PersonResult = Annotated[Person | NotFound | Forbidden | InvalidInput, strawberry.union("PersonResult")]
@@ -105,10 +104,9 @@ class PersonQuery:
                 return InvalidInput(field="handle", message=str(exc))
             if id_number is None:
                 return InvalidInput(field="handle", message="handles are not offered here")
-        try:
-            key = person_key(id_number or "")  # one of the two is given (checked above)
-        except InvalidIdNumber as exc:
-            return InvalidInput(field="idNumber", message=str(exc))
+        key = person_key_input(id_number or "", "idNumber")  # one of the two is given (checked above)
+        if isinstance(key, InvalidInput):
+            return key
         record = await fetch_person_360(ctx.gateway, key, area_of(info))
         if record is None:
             # Probing leaves a trace: outside the jurisdiction and nonexistent alike.

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain.ids import InvalidIdNumber
 from domain.reports import ReportCategory as ReportCategoryEnum
 from domain.reports import ReportChannel as ReportChannelEnum
 from domain.reports import ReportStatus, ReportStep
@@ -29,7 +28,7 @@ from resolvers.reports import (
 from resolvers.reports import casework_rules as casework_rules
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.steps import StepEvent, take_step
-from schema.validation import UNPRINTABLE, person_key, purpose_problem
+from schema.validation import UNPRINTABLE, person_key_input, purpose_problem
 
 ReportCategory = strawberry.enum(ReportCategoryEnum, description="What a report is about.")
 ReportChannel = strawberry.enum(ReportChannelEnum, description="How a report came in.")
@@ -157,10 +156,10 @@ def subjects(
         return InvalidInput(
             field="named", message=f"at most {MAX_NAMED} persons, households, staff or villages"
         )
-    try:
-        person_keys = sorted({person_key(p) for p in persons if p.strip()})
-    except InvalidIdNumber as exc:
-        return InvalidInput(field="personIdNumbers", message=str(exc))
+    keys = [person_key_input(p, "personIdNumbers") for p in persons if p.strip()]
+    if bad := next((k for k in keys if isinstance(k, InvalidInput)), None):
+        return bad
+    person_keys = sorted({k for k in keys if isinstance(k, str)})
     clean = [x.strip() for x in (*staff, *households, *villages, *findings)]
     if any(len(x) > 60 for x in clean):
         return InvalidInput(field="named", message="a key of at most 60 characters")

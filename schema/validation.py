@@ -31,6 +31,15 @@ def id_number_input(raw: str, field: str) -> str | InvalidInput:
         return InvalidInput(field=field, message=str(exc))
 
 
+def person_key_input(raw: str, field: str) -> str | InvalidInput:
+    """A person's key a client typed (an ID number, or a passport's), as person_key stores it;
+    or what is wrong with it."""
+    try:
+        return person_key(raw)
+    except InvalidIdNumber as exc:
+        return InvalidInput(field=field, message=str(exc))
+
+
 def purpose_problem(purpose: str) -> InvalidInput | None:
     """Every read of personal data states why (DOMAIN.md: the audit trail records it): in words,
     so a purpose of dots or invisible characters is refused rather than stored."""
