@@ -61,13 +61,19 @@ async def take_step(
     step: Any,
     expected_version: int,
     done: Callable[[dict[str, Any]], Awaitable[T]],
+    *,
+    unmet: str = "",
+    not_found: NotFound | None = None,
     **arguments: Any,
 ) -> T | NotFound | VersionConflict | InvalidTransition:
     """One guarded step taken by the caller (the event records who, in which role) with
     ``write`` (resolvers: record id, step, expected version, by, role and the write's own
-    ``arguments``, e.g. note, changes, notify), its row mapped by step_result."""
+    ``arguments``, e.g. note, changes, notify), its row mapped by step_result (``unmet``:
+    its precondition)."""
     p = ctx.principal
     row = await write(
         ctx.gateway, record_id, step, expected_version, by=p.subject, role=p.role.value, **arguments
     )
-    return await step_result(workflow, step, row, expected_version, done)
+    return await step_result(
+        workflow, step, row, expected_version, done, precondition=unmet, not_found=not_found
+    )
