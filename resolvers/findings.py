@@ -15,6 +15,7 @@ from resolvers.notifications import NOTIFY_FRAGMENT
 from resolvers.steps import guarded_step
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
+ACTIVE = [str(s) for s in ACTIVE_STATUSES]  # plain strings: the driver sends only what it knows
 
 
 def finding_scope(principal: Principal, area: Area) -> dict[str, Any]:
@@ -142,7 +143,7 @@ RETURN f.kind AS kind, f.status AS status, f.village_code AS village_code, v.nam
 """
 
 STAFFING_GAPS = """
-MATCH (f:Finding {kind: 'GAP_STAFFING'}) WHERE f.status IN ['open', 'assigned']
+MATCH (f:Finding {kind: $kind}) WHERE f.status IN $active
   AND ($township IS NULL OR f.township_code = $township)
 OPTIONAL MATCH (t:Township {code: f.township_code})
 OPTIONAL MATCH (v:Village {code: f.village_code})
@@ -156,7 +157,9 @@ async def finding_summary(gateway: Any, township: str | None, kinds: list[str] |
     coverage gaps still to be worked (open or assigned) by village, the stations below the
     staffing rule. Two round trips; no personal data."""
     rows = await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds)
-    staffing = await gateway.read(STAFFING_GAPS, township=township)
+    staffing = await gateway.read(
+        STAFFING_GAPS, township=township, kind=FindingKind.GAP_STAFFING.value, active=ACTIVE
+    )
     totals: dict[tuple[str, str], int] = {}
     gaps: dict[tuple[str, str | None, str], int] = {}
     for r in rows:
