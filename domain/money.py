@@ -10,6 +10,11 @@ FEN_PER_YUAN = 100
 CENT = Decimal("0.01")
 
 
+def whole_fen(amount: Decimal) -> bool:
+    """Whether an amount in yuan is a whole number of fen (at most two decimals)."""
+    return amount == amount.quantize(CENT)
+
+
 def to_fen(amount: Decimal | int | None) -> int | None:
     """An amount in yuan (at most two decimals, checked by the caller) as stored."""
     return None if amount is None else int(amount * FEN_PER_YUAN)

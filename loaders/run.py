@@ -24,7 +24,7 @@ from loaders.changed import add_keys, as_lists
 from loaders.feeds import Feed, feed_for
 from loaders.headers import read_header_aliases
 from loaders.prefetch import prefetch
-from loaders.reading import FileFormatError, read_export
+from loaders.reading import ExportFile, FileFormatError, read_export
 from loaders.reference import ReferenceData, read_reference, upsert_reference
 from loaders.references import existing_keys
 from loaders.rejects import Reject, RejectsFile, check_writable, rejects_from_validation
@@ -105,6 +105,16 @@ def _merged_keys(files: Sequence[FileSummary]) -> dict[str, list[str]]:
     return as_lists(keys)
 
 
+@dataclass
+class Planned:
+    """A file checked for the load, with what reading it gave: the load validates these
+    rows, so each file is read once."""
+
+    feed: Feed
+    path: Path
+    export: ExportFile
+
+
 @dataclass(frozen=True)
 class _Item:
     line: int
@@ -176,16 +186,15 @@ class Loader:
 
     def plan(
         self, paths: Sequence[Path], feed: str | None = None, encoding: str | None = None
-    ) -> list[tuple[Feed, Path]]:
-        """Every file's feed, after checking encoding, header and completeness; in load order."""
+    ) -> list[Planned]:
+        """Every file's feed and rows, after checking encoding, header and completeness; in
+        load order. Raises FileFormatError before anything is written."""
         planned = []
         for path in paths:
             chosen = feed_for(path, feed)
-            read_export(
-                path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name)
-            )  # or raises
-            planned.append((chosen, path))
-        return sorted(planned, key=lambda fp: fp[0].rank)
+            export = read_export(path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name))
+            planned.append(Planned(chosen, path, export))
+        return sorted(planned, key=lambda p: p.feed.rank)
 
     def load(
         self,
@@ -200,8 +209,9 @@ class Loader:
         check_writable(self.rejects_dir)
         upsert_reference(self.driver, self.settings.neo4j_database, self.reference)
         report = LoadReport()
-        for chosen, path in planned:
-            report.files.append(self._load_file(chosen, path, encoding, progress or _Silent(), after_batch))
+        while planned:
+            # Each file's rows are let go once it is loaded.
+            report.files.append(self._load_file(planned.pop(0), progress or _Silent(), after_batch))
         # The name-search index is updated after commit; a finished load is searchable.
         with self.driver.session(database=self.settings.neo4j_database) as session:
             session.run(AWAIT_SEARCH_INDEX).consume()
@@ -214,10 +224,10 @@ class Loader:
         written (no graph, no rejects file). Rows naming persons or households not yet in
         the graph are only found by a real load."""
         out = []
-        for chosen, path in self.plan(paths, feed, encoding):
-            summary = FileSummary(chosen.name, path, "")
+        for planned in self.plan(paths, feed, encoding):
+            summary = FileSummary(planned.feed.name, planned.path, "")
             shown: list[Reject] = []
-            for batch, invalid in self._validated_batches(chosen, path, encoding, summary):
+            for batch, invalid in self._validated_batches(planned, summary):
                 summary.loaded += len(batch)
                 shown += invalid[: max(0, show - len(shown))]
             out.append((summary, shown))
@@ -233,10 +243,10 @@ class Loader:
         )
 
     def _validated_batches(
-        self, chosen: Feed, path: Path, encoding: str | None, summary: FileSummary
+        self, planned: Planned, summary: FileSummary
     ) -> Iterator[tuple[list[_Item], list[Reject]]]:
         """Batches of valid rows, each with the rejects found since the previous batch."""
-        export = read_export(path, chosen.required_columns, encoding, self.headers.for_feed(chosen.name))
+        chosen, path, export = planned.feed, planned.path, planned.export
         summary.encoding, summary.rows, summary.renamed = export.encoding, len(export.rows), export.renamed
         context = self.reference.validation_context()
         items: list[_Item] = []
@@ -312,12 +322,7 @@ class Loader:
             return len(batch), refused
 
     def _load_file(
-        self,
-        chosen: Feed,
-        path: Path,
-        encoding: str | None,
-        progress: LoadProgress,
-        after_batch: BatchHook | None,
+        self, planned: Planned, progress: LoadProgress, after_batch: BatchHook | None
     ) -> FileSummary:
         """Validate in one thread, write with ``write_workers`` concurrent transactions.
 
@@ -326,6 +331,7 @@ class Loader:
         key are serialised by the uniqueness constraint; deadlocks are retried by the driver.
         """
         started = time.perf_counter()
+        chosen, path = planned.feed, planned.path
         summary = FileSummary(chosen.name, path, "")
         rejects = RejectsFile(self.rejects_dir / f"{path.name}.rejects.csv")
         county = self.reference.county.code
@@ -349,7 +355,7 @@ class Loader:
                 pending: set[Future[tuple[int, list[Reject]]]] = set()
                 try:
                     for number, (batch, invalid) in enumerate(
-                        prefetch(self._validated_batches(chosen, path, encoding, summary))
+                        prefetch(self._validated_batches(planned, summary))
                     ):
                         if number == 0:
                             progress.start_file(f"{chosen.name} ← {path.name}", summary.rows)
@@ -376,4 +382,4 @@ class Loader:
         return summary
 
 
-__all__ = ["Loader", "LoadReport", "FileSummary", "FileFormatError"]
+__all__ = ["Loader", "LoadReport", "FileSummary", "FileFormatError", "Planned"]

@@ -4,15 +4,18 @@ that checks the status and the version the client saw, and logs who did it and w
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from access.operations import Area
 from access.policy import Access, DataCategory, access
 from access.principal import Principal
-from domain.finding_kinds import FINDING_LIFECYCLE, FindingKind, FindingStep
+from domain.finding_kinds import ACTIVE_STATUSES, FINDING_LIFECYCLE, FindingKind, FindingStep
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
 
 GAP_KINDS = [k.value for k in FindingKind if k.value.startswith("GAP_")]
+ACTIVE = [str(s) for s in ACTIVE_STATUSES]  # plain strings: the driver sends only what it knows
 
 
 def finding_scope(principal: Principal, area: Area) -> dict[str, Any]:
@@ -115,31 +118,19 @@ async def load_finding_events(gateway: Any, finding_ids: list[str]) -> list[list
 
 
 async def review(
-    gateway: Any,
-    finding_id: str,
-    step: Review,
-    expected_version: int,
-    *,
-    by: str,
-    role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    gateway: Any, finding_id: str, step: Review, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         REVIEW,
-        notify=notify,
-        notify_kind=f"finding_{step.value}",
-        notify_about=finding_id,
-        finding_id=finding_id,
-        **FINDING_REVIEW.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
+        FINDING_REVIEW,
+        step,
+        ("finding_id", finding_id),
+        expected_version,
+        notify_as="finding",
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 # Counts for a township dashboard (no personal data): by kind and status, and gaps by village.
@@ -152,7 +143,7 @@ RETURN f.kind AS kind, f.status AS status, f.village_code AS village_code, v.nam
 """
 
 STAFFING_GAPS = """
-MATCH (f:Finding {kind: 'GAP_STAFFING'}) WHERE f.status IN ['open', 'assigned']
+MATCH (f:Finding {kind: $kind}) WHERE f.status IN $active
   AND ($township IS NULL OR f.township_code = $township)
 OPTIONAL MATCH (t:Township {code: f.township_code})
 OPTIONAL MATCH (v:Village {code: f.village_code})
@@ -161,8 +152,53 @@ ORDER BY key
 """
 
 
-async def fetch_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> tuple[list, list]:
-    return (
-        await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds),
-        await gateway.read(STAFFING_GAPS, township=township),
+async def finding_summary(gateway: Any, township: str | None, kinds: list[str] | None) -> dict[str, list]:
+    """A dashboard's counts, as FindingSummary's fields: findings by kind and status, the
+    coverage gaps still to be worked (open or assigned) by village, the stations below the
+    staffing rule. Two round trips; no personal data."""
+    rows = await gateway.read(FINDING_SUMMARY, township=township, kinds=kinds)
+    staffing = await gateway.read(
+        STAFFING_GAPS, township=township, kind=FindingKind.GAP_STAFFING.value, active=ACTIVE
     )
+    totals: dict[tuple[str, str], int] = {}
+    gaps: dict[tuple[str, str | None, str], int] = {}
+    for r in rows:
+        totals[(r["kind"], r["status"])] = totals.get((r["kind"], r["status"]), 0) + r["findings"]
+        if r["kind"] in GAP_KINDS and r["status"] in ACTIVE_STATUSES and r["village_code"]:
+            k = (r["village_code"], r["village_name"], r["kind"])
+            gaps[k] = gaps.get(k, 0) + r["findings"]
+    staff = []
+    for r in staffing:
+        level, _, code = r["key"].partition("|")
+        d = json.loads(r["details"] or "{}")
+        staff.append(
+            {
+                "level": level,
+                "code": code,
+                "name": r["name"],
+                "staff": d.get("staff", 0),
+                "required": d.get("required", 0),
+            }
+        )
+    return {
+        "by_kind_and_status": [
+            {"kind": k, "status": st, "count": c} for (k, st), c in sorted(totals.items())
+        ],
+        "gaps_by_village": [
+            {"village_code": v, "village_name": n, "kind": k, "count": c}
+            for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))
+        ],
+        "staffing": staff,
+    }
+
+
+def listed_kinds(
+    requested: list[str] | None, allowed: list[str] | None
+) -> tuple[list[str] | None, list[str]]:
+    """The kinds a finding list reads (None: every kind) and the requested names that are
+    no kind; a caller reading only some kinds (finding_scope) gets those among the requested."""
+    kinds = [k.strip().upper() for k in requested] if requested else None
+    unknown = sorted(set(kinds or ()) - {k.value for k in FindingKind})
+    if allowed is not None:
+        kinds = [k for k in (kinds or allowed) if k in allowed]
+    return kinds, unknown

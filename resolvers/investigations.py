@@ -14,6 +14,7 @@ from typing import Any
 from domain.investigations import ACTIVE, INVESTIGATION_LIFECYCLE, InvestigationStep
 from domain.reports import OPEN_REPORT, ReportStatus
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
 
 
 def new_investigation_id(today: date) -> str:
@@ -205,35 +206,43 @@ async def add_members(
     return rows[0] if rows else None
 
 
-async def investigation_step(
+async def open_with_members(
     gateway: Any,
-    investigation_id: str,
-    step: InvestigationStep,
-    expected_version: int,
     *,
+    title: str,
+    owner: str,
+    findings: list[str],
+    reports: list[str],
     by: str,
     role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    today: date,
+) -> str:
+    """Opens an investigation and adds the findings and reports it starts with; its id."""
+    opened = await open_investigation(gateway, title=title, owner=owner, by=by, role=role, today=today)
+    if findings or reports:
+        await add_members(
+            gateway, opened["investigation_id"], None, findings=findings, reports=reports, by=by, role=role
+        )
+    return str(opened["investigation_id"])
+
+
+async def investigation_step(
+    gateway: Any, investigation_id: str, step: InvestigationStep, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         INVESTIGATION_STEP,
-        investigation_id=investigation_id,
-        **INVESTIGATION_LIFECYCLE.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
-        notify=notify,
-        notify_kind=f"investigation_{step.value}",
-        notify_about=investigation_id,
+        INVESTIGATION_LIFECYCLE,
+        step,
+        ("investigation_id", investigation_id),
+        expected_version,
+        notify_as="investigation",
         investigating=str(ReportStatus.INVESTIGATING),
         concluded=str(ReportStatus.CONCLUDED),
         concluding=["referred", "closed"],
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 async def add_note(

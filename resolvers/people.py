@@ -4,7 +4,7 @@ The 360 query fetches everything the Person type can show in one round trip (pat
 comprehensions and COLLECT subqueries), whatever the size of the household or the number
 of payments: each round trip to the server costs more of the API's CPU than anything else
 (python -m bench.api --profile: the driver's share). What the caller's role may see is decided in
-``schema.people`` from the policy, after the fetch and before anything is returned.
+``schema/person_view.py`` from the policy, after the fetch and before anything is returned.
 """
 
 from __future__ import annotations
@@ -135,6 +135,33 @@ ORDER BY score DESC, p.id_number
 SKIP $skip LIMIT $limit
 """
 )
+
+
+# The page's persons, as the search lists them.
+PERSON_SUMMARIES = """
+UNWIND $ids AS id MATCH (p:Person {id_number: id})
+RETURN p.id_number AS id_number, p.name AS name, p.sex AS sex, p.birth_date AS birth_date
+"""
+
+
+def name_query(name: str) -> str:
+    """The full-text query for a typed name: each whitespace-separated part a phrase, its
+    characters in order. Lucene syntax characters are removed, so nothing typed can change
+    the query's structure; empty when nothing searchable is left."""
+    cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in name.lower())
+    return " AND ".join(f'"{part}"' for part in cleaned.split())
+
+
+async def search_persons(
+    gateway: Any, query: str, area: Area, skip: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the persons within ``area`` whose names match ``query`` (name_query), best
+    first, and whether more follow: two round trips, the index and the page's persons."""
+    rows = await gateway.read(SEARCH_BY_NAME, query=query, skip=skip, limit=limit + 1, **area.params())
+    ids = [r["id_number"] for r in rows[:limit]]
+    records = await gateway.read(PERSON_SUMMARIES, ids=ids) if ids else []
+    by_id = {r["id_number"]: r for r in records}
+    return [by_id[i] for i in ids], len(rows) > limit
 
 
 async def _attach_benefits(gateway: Any, record: dict[str, Any]) -> None:

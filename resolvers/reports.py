@@ -9,11 +9,16 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from domain.finding_kinds import ACTIVE_STATUSES
-from domain.reports import OPEN_REPORT, REPORT_LIFECYCLE, ReportStep
+from domain.reports import OPEN_REPORT, REPORT_LIFECYCLE, ReportCategory, ReportChannel, ReportStep
 from resolvers.notifications import NOTIFY_FRAGMENT
+from resolvers.steps import guarded_step
+from settings import Settings
+from settings.casework_rules import CaseworkRules, read_casework_rules
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 TRACKING_LENGTH = 16  # 80 bits: not guessable at any rate the form allows
@@ -185,31 +190,19 @@ async def name_subjects(
 
 
 async def report_step(
-    gateway: Any,
-    report_id: str,
-    step: ReportStep,
-    expected_version: int,
-    *,
-    by: str,
-    role: str,
-    note: str | None,
-    changes: dict[str, Any],
-    notify: str | None = None,
+    gateway: Any, report_id: str, step: ReportStep, expected_version: int, **taken: Any
 ) -> dict[str, Any] | None:
-    rows = await gateway.write(
+    """``taken``: by, role, note, changes and notify, as guarded_step takes them."""
+    return await guarded_step(
+        gateway,
         REPORT_STEP,
-        report_id=report_id,
-        **REPORT_LIFECYCLE.guard(step),
-        expected_version=expected_version,
-        by=by,
-        role=role,
-        note=note,
-        changes=changes,
-        notify=notify,
-        notify_kind=f"report_{step.value}",
-        notify_about=report_id,
+        REPORT_LIFECYCLE,
+        step,
+        ("report_id", report_id),
+        expected_version,
+        notify_as="report",
+        **taken,
     )
-    return rows[0] if rows else None
 
 
 async def fetch_reports(
@@ -242,3 +235,40 @@ async def fetch_report(gateway: Any, report_id: str, today: date) -> dict[str, A
 async def public_status(gateway: Any, code: str) -> str | None:
     rows = await gateway.read(STATUS_BY_TRACKING, tracking_hash=tracking_hash(code))
     return rows[0]["status"] if rows else None
+
+
+@lru_cache(maxsize=4)
+def casework_rules(path: Path) -> CaseworkRules:
+    return read_casework_rules(path)
+
+
+async def intake(
+    gateway: Any,
+    settings: Settings,
+    *,
+    category: ReportCategory,
+    channel: ReportChannel,
+    summary: str,
+    named_text: str | None,
+    reporter_contact: str | None,
+    by: str,
+    role: str,
+    named: dict[str, list[str]] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Records a report (staff intake and the public form alike) and whom it names."""
+    rules = casework_rules(settings.casework_rules_file)
+    row, code = await create_report(
+        gateway,
+        category=category.value,
+        channel=channel.value,
+        summary=summary.strip(),
+        named_text=(named_text or "").strip() or None,
+        reporter_contact=(reporter_contact or "").strip() or None,
+        deadline_days=rules.reports.deadline(category),
+        today=date.today(),
+        by=by,
+        role=role,
+    )
+    if named and any(named.values()):
+        await name_subjects(gateway, row["report_id"], **named)
+    return row, code

@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 
 from access.fields import Withheld
 from observability.metrics import OperationMetrics
+from schema.audit import AuditQuery
 from schema.case_queries import CaseQuery
 from schema.cases import Mutation as CaseMutation
 from schema.credit import CreditMutation, CreditQuery
@@ -27,14 +28,15 @@ from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
 from schema.investigations import InvestigationMutation, InvestigationQuery
+from schema.linkage import LinkageQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
 from schema.partners import PartnerQuery, PartnerSubscription
 from schema.performance import PerformanceQuery
+from schema.person_queries import PersonQuery
 from schema.publicity import PublicityQuery
 from schema.query_cost import BudgetedValidation, QueryBudget
 from schema.reports import ReportMutation, ReportQuery
-from schema.root import Query as PersonQuery
 from schema.verification import VerificationQuery
 from schema.visits import VisitMutation
 from settings import Settings
@@ -44,6 +46,8 @@ Query = merge_types(
     "Query",
     (
         PersonQuery,
+        LinkageQuery,
+        AuditQuery,
         CaseQuery,
         FindingQuery,
         DiscoveryQuery,

@@ -14,7 +14,7 @@ from resolvers.directory import fetch_departments, fetch_programmes, fetch_staff
 from schema.errors import Forbidden, InvalidInput
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.people import to_date
+from schema.values import to_date
 
 
 @strawberry.type

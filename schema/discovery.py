@@ -16,13 +16,13 @@ import strawberry
 from strawberry.types import Info
 
 from domain.finding_kinds import FindingKind
+from domain.money import to_yuan
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
-from resolvers.findings import fetch_findings
+from resolvers.findings import ACTIVE, fetch_findings
 from schema.errors import Forbidden, InvalidInput
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.people import to_yuan
 from schema.validation import purpose_problem
 
 
@@ -76,7 +76,7 @@ class DiscoveryQuery:
         rows = await fetch_findings(
             ctx.gateway,
             kinds=[FindingKind.GAP_VULNERABLE_UNCOVERED.value],
-            statuses=["open", "assigned"],
+            statuses=ACTIVE,
             township=reach.township,
             village=village,
             min_score=None,

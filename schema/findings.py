@@ -3,7 +3,6 @@ and the review steps (assign, confirm with facts and amount, dismiss with a reas
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -12,7 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain.finding_kinds import FindingKind
+from domain.money import to_yuan
 from resolvers.context import RequestContext
 from resolvers.directory import narrowed
 from resolvers.findings import (
@@ -21,16 +20,16 @@ from resolvers.findings import (
     fetch_evidence,
     fetch_finding,
     fetch_findings,
-    fetch_summary,
     finding_scope,
+    finding_summary,
+    listed_kinds,
     review,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.linkage import GraphEdge, GraphNode, graph_edge, graph_node, persons_in
 from schema.operation_access import area_of
 from schema.pagination import Connection, Edge, connection, encode_key, keyset_page
-from schema.people import to_yuan
-from schema.steps import StepEvent
+from schema.steps import StepEvent, take_step
 from schema.validation import amount_fen, purpose_problem
 
 # What each kind's explanation and evidence disclose, for the audit trail.
@@ -240,11 +239,9 @@ class FindingQuery:
         ok_t, township = narrowed(scope["township"], wanted.township_code)
         if not ok_t:
             return Forbidden(message="that area is outside your jurisdiction")
-        kinds = [k.strip().upper() for k in wanted.kinds] if wanted.kinds else None
-        if kinds and (unknown := sorted(set(kinds) - {k.value for k in FindingKind})):
+        kinds, unknown = listed_kinds(wanted.kinds, scope["kinds"])
+        if unknown:
             return InvalidInput(field="filter.kinds", message=f"unknown kinds {unknown}")
-        if scope["kinds"] is not None:
-            kinds = [k for k in (kinds or scope["kinds"]) if k in scope["kinds"]]
         page = keyset_page(first, after, ctx.settings.max_page_size)
         if isinstance(page, InvalidInput):
             return page
@@ -289,36 +286,11 @@ class FindingQuery:
         ok, township = narrowed(scope["township"], township_code)
         if not ok:
             return Forbidden(message="that township is outside your jurisdiction")
-        rows, staffing = await fetch_summary(ctx.gateway, township, scope["kinds"])
-        totals: dict[tuple[str, str], int] = {}
-        gaps: dict[tuple[str, str | None, str], int] = {}
-        for r in rows:
-            totals[(r["kind"], r["status"])] = totals.get((r["kind"], r["status"]), 0) + r["findings"]
-            if r["kind"].startswith("GAP_") and r["status"] in ("open", "assigned") and r["village_code"]:
-                k = (r["village_code"], r["village_name"], r["kind"])
-                gaps[k] = gaps.get(k, 0) + r["findings"]
-        staff = []
-        for r in staffing:
-            level, _, code = r["key"].partition("|")
-            d = json.loads(r["details"] or "{}")
-            staff.append(
-                StaffingGap(
-                    level=level,
-                    code=code,
-                    name=r["name"],
-                    staff=d.get("staff", 0),
-                    required=d.get("required", 0),
-                )
-            )
+        summary = await finding_summary(ctx.gateway, township, scope["kinds"])
         return FindingSummary(
-            by_kind_and_status=[
-                KindStatusCount(kind=k, status=s, count=c) for (k, s), c in sorted(totals.items())
-            ],
-            gaps_by_village=[
-                VillageGapCount(village_code=v, village_name=n, kind=k, count=c)
-                for (v, n, k), c in sorted(gaps.items(), key=lambda x: (x[0][0], x[0][2]))
-            ],
-            staffing=staff,
+            by_kind_and_status=[KindStatusCount(**c) for c in summary["by_kind_and_status"]],
+            gaps_by_village=[VillageGapCount(**c) for c in summary["gaps_by_village"]],
+            staffing=[StaffingGap(**g) for g in summary["staffing"]],
         )
 
     @strawberry.field(description="One finding by its id. Audited.")
@@ -345,24 +317,21 @@ async def _review(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> FindingReviewResult:
-    ctx = info.context
-    p = ctx.principal
-    row = await review(
-        ctx.gateway,
+    async def written(row: dict[str, Any]) -> Finding:
+        return finding(row["finding"])
+
+    return await take_step(
+        info.context,
+        review,
+        FINDING_REVIEW,
         finding_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such finding")
-    if row["ok"]:
-        return finding(row["finding"])
-    return step_refused(FINDING_REVIEW, step, row, expected_version)
 
 
 @strawberry.type

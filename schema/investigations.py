@@ -23,12 +23,12 @@ from resolvers.investigations import (
     investigation_file,
     investigation_step,
     members_found,
-    open_investigation,
+    open_with_members,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.findings import Finding, finding
 from schema.reports import text_problem
-from schema.steps import StepEvent
+from schema.steps import StepEvent, step_result, take_step
 from schema.validation import purpose_problem
 
 Outcome = strawberry.enum(OutcomeEnum, description="How a closed investigation ended.")
@@ -205,24 +205,21 @@ async def _step(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> InvestigationResult:
-    ctx = info.context
-    p = ctx.principal
-    row = await investigation_step(
-        ctx.gateway,
+    async def written(_: dict[str, Any]) -> Investigation:
+        return await _file(info.context, investigation_id.strip())
+
+    return await take_step(
+        info.context,
+        investigation_step,
+        INVESTIGATION_LIFECYCLE,
         investigation_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such investigation")
-    if not row["ok"]:
-        return step_refused(INVESTIGATION_LIFECYCLE, step, row, expected_version)
-    return await _file(ctx, investigation_id.strip())
 
 
 @strawberry.type
@@ -296,26 +293,18 @@ class InvestigationMutation:
         if isinstance(members, InvalidInput):
             return members
         p = ctx.principal
-        opened = await open_investigation(
+        findings, reports = members
+        opened = await open_with_members(
             ctx.gateway,
             title=title.strip(),
             owner=(owner or p.subject).strip(),
+            findings=findings,
+            reports=reports,
             by=p.subject,
             role=p.role.value,
             today=date.today(),
         )
-        findings, reports = members
-        if findings or reports:
-            await add_members(
-                ctx.gateway,
-                opened["investigation_id"],
-                None,
-                findings=findings,
-                reports=reports,
-                by=p.subject,
-                role=p.role.value,
-            )
-        return await _file(ctx, opened["investigation_id"])
+        return await _file(ctx, opened)
 
     @strawberry.mutation(description="Add findings and reports to an open investigation.")
     async def add_to_investigation(
@@ -343,11 +332,13 @@ class InvestigationMutation:
             by=p.subject,
             role=p.role.value,
         )
-        if row is None:
-            return NotFound(message="no such investigation")
-        if not row["ok"]:
-            return step_refused(INVESTIGATION_LIFECYCLE, InvestigationStep.ADD, row, expected_version)
-        return await _file(ctx, investigation_id.strip())
+
+        async def written(_: dict[str, Any]) -> Investigation:
+            return await _file(ctx, investigation_id.strip())
+
+        return await step_result(
+            INVESTIGATION_LIFECYCLE, InvestigationStep.ADD, row, expected_version, written
+        )
 
     @strawberry.mutation(description="Append a note (notes are never changed or deleted).")
     async def add_investigation_note(

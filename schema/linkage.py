@@ -1,17 +1,22 @@
-"""Linkage subgraphs and connecting paths, as nodes and edges ready to draw."""
+"""Linkage subgraphs and connecting paths, as nodes and edges ready to draw, and the root
+fields that walk them."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types import Info
 
 from graph.model import FACT_LABELS, KEY_PROPERTY, Label
 from loaders.rows.common import normalize_account, normalize_phone
-from schema.validation import person_key
+from resolvers.context import RequestContext
+from resolvers.linkage import MAX_HOPS, neighbourhood, shortest_paths
+from schema.errors import Forbidden, InvalidInput, NotFound
+from schema.validation import person_key, purpose_problem
 
 
 @strawberry.enum(description="The kind of node a linkage walk or a path starts from.")
@@ -156,3 +161,105 @@ def graph_edge(raw: dict[str, Any]) -> GraphEdge:
 
 def persons_in(nodes: list[dict[str, Any]]) -> list[str]:
     return [n["props"]["id_number"] for n in nodes if "Person" in n["labels"] and n["props"].get("id_number")]
+
+
+@strawberry.type
+class PathList:
+    paths: list[ConnectingPath]
+
+
+LinkageResult = Annotated[Linkage | NotFound | Forbidden | InvalidInput, strawberry.union("LinkageResult")]
+PathsResult = Annotated[PathList | NotFound | Forbidden | InvalidInput, strawberry.union("PathsResult")]
+
+
+def _linkage_checks(purpose: str, hops: int, limit: int) -> InvalidInput | None:
+    if (bad := purpose_problem(purpose)) is not None:
+        return bad
+    if not 1 <= hops <= limit:
+        return InvalidInput(field="maxHops", message=f"maxHops must be between 1 and {limit}")
+    return None
+
+
+@strawberry.type
+class LinkageQuery:
+    @strawberry.field(
+        description="Shared identifiers, kinship, cases, the staff on them and the accounts money "
+        "goes to, around any node: a person, household, phone, account, address, staff member, case "
+        "or payment (`kind`; without it the key is an ID number or a household id), as nodes and "
+        "edges. Investigators only. Audited."
+    )
+    async def linkage(
+        self,
+        info: Info[RequestContext, None],
+        key: str,
+        purpose: str,
+        max_hops: int = 2,
+        kind: NodeKind | None = None,
+    ) -> LinkageResult:
+        ctx = info.context
+        if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS)) is not None:
+            return refused
+        try:
+            center, label = start_key(key, kind)
+        except ValueError as exc:
+            return InvalidInput(field="key", message=str(exc))
+        raw = await neighbourhood(
+            ctx.gateway,
+            center,
+            label,
+            max_hops,
+            hub_limit=ctx.settings.hub_degree_limit,
+            node_limit=ctx.settings.linkage_node_limit,
+        )
+        if raw is None:
+            return NotFound()
+        await ctx.audit.record_reads(persons_in(raw["nodes"]), purpose, "linkage")
+        return Linkage(
+            center=raw["start"],
+            nodes=[graph_node(n) for n in raw["nodes"]],
+            edges=[graph_edge(e) for e in raw["edges"]],
+            truncated=len(raw["nodes"]) >= ctx.settings.linkage_node_limit,
+        )
+
+    @strawberry.field(
+        description="The shortest connecting paths between any two nodes (kinds as for `linkage`), "
+        "each hop named. Investigators only. Audited."
+    )
+    async def paths(
+        self,
+        info: Info[RequestContext, None],
+        source: str,
+        target: str,
+        purpose: str,
+        max_hops: int = 4,
+        source_kind: NodeKind | None = None,
+        target_kind: NodeKind | None = None,
+    ) -> PathsResult:
+        ctx = info.context
+        if (refused := _linkage_checks(purpose, max_hops, MAX_HOPS + 1)) is not None:
+            return refused
+        try:
+            a = start_key(source, source_kind)
+        except ValueError as exc:
+            return InvalidInput(field="source", message=str(exc))
+        try:
+            b = start_key(target, target_kind)
+        except ValueError as exc:
+            return InvalidInput(field="target", message=str(exc))
+        rows = await shortest_paths(
+            ctx.gateway, a, b, max_hops, hub_limit=ctx.settings.hub_degree_limit, limit=10
+        )
+        found = [
+            ConnectingPath(
+                length=len(r["edges"]),
+                nodes=[graph_node(n) for n in r["nodes"]],
+                edges=[graph_edge(e) for e in r["edges"]],
+            )
+            for r in rows
+        ]
+        await ctx.audit.record_reads(
+            [p for r in rows for p in persons_in(r["nodes"])],
+            purpose,
+            "paths",
+        )
+        return PathList(paths=found)

@@ -20,7 +20,7 @@ from resolvers.partners import ChangePage, ChangeSignal, fetch_receipt, partner_
 from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of, stream_area
 from schema.pagination import Connection, Edge, PageInfo, PageSizeError, page_size
-from schema.people import to_date
+from schema.values import to_date
 
 strawberry.enum(ChangeKind, name="PartnerChangeKind")  # the domain's kinds, as the schema names them
 

@@ -12,10 +12,11 @@ from strawberry.types import Info
 
 from access.policy import mask_name
 from credit.shape import build
+from domain.money import to_yuan
 from resolvers.context import RequestContext
 from resolvers.publicity import area_allowed, fetch_dishonesty_publicity, fetch_publicity, shown_identity
 from schema.errors import Forbidden, InvalidInput
-from schema.people import to_date, to_yuan
+from schema.values import to_date
 
 
 @strawberry.type

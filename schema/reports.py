@@ -5,40 +5,34 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from domain.ids import InvalidIdNumber
 from domain.reports import ReportCategory as ReportCategoryEnum
 from domain.reports import ReportChannel as ReportChannelEnum
 from domain.reports import ReportStatus, ReportStep
 from resolvers.context import RequestContext
 from resolvers.reports import (
     REPORT_LIFECYCLE,
-    create_report,
     fetch_report,
     fetch_reports,
+    intake,
     name_subjects,
     report_step,
 )
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
-from schema.steps import StepEvent
-from schema.validation import UNPRINTABLE, person_key, purpose_problem
-from settings import Settings
-from settings.casework_rules import CaseworkRules, read_casework_rules
+
+# Re-exported for modules changed elsewhere now that still import it from here
+# (schema/cases.py); new code imports it from resolvers/reports.py.
+from resolvers.reports import casework_rules as casework_rules
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
+from schema.steps import StepEvent, take_step
+from schema.validation import UNPRINTABLE, person_key_input, purpose_problem
 
 ReportCategory = strawberry.enum(ReportCategoryEnum, description="What a report is about.")
 ReportChannel = strawberry.enum(ReportChannelEnum, description="How a report came in.")
 MAX_NAMED = 50  # persons, households, staff or villages one report names
-
-
-@lru_cache(maxsize=4)
-def casework_rules(path: Path) -> CaseworkRules:
-    return read_casework_rules(path)
 
 
 def text_problem(value: str | None, field: str, low: int, high: int) -> InvalidInput | None:
@@ -162,10 +156,10 @@ def subjects(
         return InvalidInput(
             field="named", message=f"at most {MAX_NAMED} persons, households, staff or villages"
         )
-    try:
-        person_keys = sorted({person_key(p) for p in persons if p.strip()})
-    except InvalidIdNumber as exc:
-        return InvalidInput(field="personIdNumbers", message=str(exc))
+    keys = [person_key_input(p, "personIdNumbers") for p in persons if p.strip()]
+    if bad := next((k for k in keys if isinstance(k, InvalidInput)), None):
+        return bad
+    person_keys = sorted({k for k in keys if isinstance(k, str)})
     clean = [x.strip() for x in (*staff, *households, *villages, *findings)]
     if any(len(x) > 60 for x in clean):
         return InvalidInput(field="named", message="a key of at most 60 characters")
@@ -178,38 +172,6 @@ def subjects(
     }
 
 
-async def intake(
-    gateway: Any,
-    settings: Settings,
-    *,
-    category: ReportCategoryEnum,
-    channel: ReportChannelEnum,
-    summary: str,
-    named_text: str | None,
-    reporter_contact: str | None,
-    by: str,
-    role: str,
-    named: dict[str, list[str]] | None = None,
-) -> tuple[dict[str, Any], str]:
-    """Records a report (staff intake and the public form alike) and whom it names."""
-    rules = casework_rules(settings.casework_rules_file)
-    row, code = await create_report(
-        gateway,
-        category=category.value,
-        channel=channel.value,
-        summary=summary.strip(),
-        named_text=(named_text or "").strip() or None,
-        reporter_contact=(reporter_contact or "").strip() or None,
-        deadline_days=rules.reports.deadline(category),
-        today=date.today(),
-        by=by,
-        role=role,
-    )
-    if named and any(named.values()):
-        await name_subjects(gateway, row["report_id"], **named)
-    return row, code
-
-
 async def _step(
     info: Info[RequestContext, None],
     report_id: str,
@@ -219,26 +181,23 @@ async def _step(
     changes: dict[str, Any],
     notify: str | None = None,
 ) -> Report | NotFound | VersionConflict | InvalidTransition:
-    ctx = info.context
-    p = ctx.principal
-    row = await report_step(
-        ctx.gateway,
+    async def written(_: dict[str, Any]) -> Report:
+        full = await fetch_report(info.context.gateway, report_id.strip(), date.today())
+        assert full is not None  # just written
+        return report(full)
+
+    return await take_step(
+        info.context,
+        report_step,
+        REPORT_LIFECYCLE,
         report_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
         note=note,
         changes=changes,
         notify=notify,
     )
-    if row is None:
-        return NotFound(message="no such report")
-    if not row["ok"]:
-        return step_refused(REPORT_LIFECYCLE, step, row, expected_version)
-    full = await fetch_report(ctx.gateway, report_id.strip(), date.today())
-    assert full is not None  # just written
-    return report(full)
 
 
 @strawberry.type

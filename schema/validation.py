@@ -6,7 +6,7 @@ import unicodedata
 from decimal import Decimal
 
 from domain.ids import InvalidIdNumber, normalize_id_number
-from domain.money import to_fen
+from domain.money import to_fen, whole_fen
 from schema.errors import InvalidInput
 
 # Control and format characters (NUL, CR/LF, ANSI escapes, zero-width spaces, bidi marks),
@@ -31,6 +31,15 @@ def id_number_input(raw: str, field: str) -> str | InvalidInput:
         return InvalidInput(field=field, message=str(exc))
 
 
+def person_key_input(raw: str, field: str) -> str | InvalidInput:
+    """A person's key a client typed (an ID number, or a passport's), as person_key stores it;
+    or what is wrong with it."""
+    try:
+        return person_key(raw)
+    except InvalidIdNumber as exc:
+        return InvalidInput(field=field, message=str(exc))
+
+
 def purpose_problem(purpose: str) -> InvalidInput | None:
     """Every read of personal data states why (DOMAIN.md: the audit trail records it): in words,
     so a purpose of dots or invisible characters is refused rather than stored."""
@@ -50,6 +59,6 @@ def amount_fen(value: Decimal | None, field: str) -> int | InvalidInput | None:
     """An amount of money given in yuan, as stored (integer fen); or what is wrong with it."""
     if value is None:
         return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value < 0 or not whole_fen(value):
         return InvalidInput(field=field, message="an amount in yuan, at most 2 decimals, not negative")
     return to_fen(value)

@@ -20,8 +20,9 @@ from resolvers.context import RequestContext
 from resolvers.verification import verify_persons
 from schema.errors import Forbidden, InvalidInput
 from schema.operation_access import area_of
-from schema.people import Category, to_date
+from schema.people import Category
 from schema.validation import id_number_input
+from schema.values import to_date
 
 # What an answer may carry, by category; the joint-restriction answer is credit's.
 ANSWER_CATEGORIES = (DataCategory.BASIC, DataCategory.BENEFITS, DataCategory.CREDIT)

@@ -13,7 +13,8 @@ from resolvers.context import RequestContext
 from resolvers.visits import record_visit
 from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of
-from schema.people import Visit, to_date
+from schema.people import Visit
+from schema.values import to_date
 
 # Before the assistance programmes this records existed: an earlier date is a typing error (0001-01-01).
 EARLIEST_VISIT = date(1990, 1, 1)

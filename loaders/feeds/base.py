@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,56 @@ def replace_single(entity: str, rel: str, target: str, *, incoming: bool = False
   DELETE stale
 }}
 """
+
+
+# A grant's grantee: the household the row names, else the person (a person grant).
+GRANTEE = (
+    "OPTIONAL MATCH (h:Household {household_id: row.household_id})\n"
+    "OPTIONAL MATCH (p:Person {id_number: row.id_number})",
+    "coalesce(h, p)",
+)
+
+
+def link_where_held(entity: str, links: Sequence[tuple[str, str, tuple[str, str]]]) -> str:
+    """Cypher linking ``entity`` to what its ``row`` names, where the graph holds it: each
+    link is (relationship, variable, (OPTIONAL MATCH lines, the expression the variable is)).
+    Each relationship is the only one of its type (replace_single); a row naming nothing the
+    graph holds keeps no link. Names come from the feed definitions, never from input."""
+    matches = "\n".join(match for _, _, (match, _) in links)
+    bound = ", ".join(f"{expr} AS {var}" for _, var, (_, expr) in links)
+    replaced = "".join(replace_single(entity, rel, var) for rel, var, _ in links)
+    merged = "".join(
+        f"FOREACH (x IN [y IN [{var}] WHERE y IS NOT NULL] | MERGE ({entity})-[:{rel}]->(x))\n"
+        for rel, var, _ in links
+    )
+    return f"WITH {entity}, row\n{matches}\nWITH {entity}, row, {bound}\n{replaced}{merged}"
+
+
+def link_account(entity: str, rel: str) -> str:
+    """Cypher making the account the row names (created if new) the one ``entity`` is linked
+    to by ``rel``; a row naming none removes nothing (replace_single leaves a null target)."""
+    return (
+        f"""WITH {entity}, row
+FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_number] END |
+  MERGE (:BankAccount {{number: n}}))
+WITH {entity}, row
+OPTIONAL MATCH (acc:BankAccount {{number: row.account_number}})
+"""
+        + replace_single(entity, rel, "acc")
+        + f"FOREACH (a IN [x IN [acc] WHERE x IS NOT NULL] | MERGE ({entity})-[:{rel}]->(a))\n"
+    )
+
+
+def keyed_params(key: str, *fields: str) -> Callable[[FeedRow], dict[str, Any]]:
+    """Row parameters with ``key`` made of ``fields`` joined by '-' (a budget line's
+    programme and year, say): for records a department's export gives no id of their own."""
+
+    def params(row: FeedRow) -> dict[str, Any]:
+        values = row.params()
+        values[key] = "-".join(str(values[f]) for f in fields)
+        return values
+
+    return params
 
 
 def default_params(row: FeedRow) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from credit.records import IS_RESTRICTING
 from domain.partner_changes import ChangeKind, append_changes
-from loaders.feeds.base import Feed, replace_single
+from loaders.feeds.base import GRANTEE, Feed, link_account, link_where_held, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import benefits as rows
 from loaders.rows.common import FeedRow
@@ -97,27 +97,16 @@ WITH e, row, prog
     + replace_single("e", "FOR_PROGRAMME", "prog")
     + """
 MERGE (e)-[:FOR_PROGRAMME]->(prog)
-WITH e, row
-OPTIONAL MATCH (h:Household {household_id: row.household_id})
-OPTIONAL MATCH (p:Person {id_number: row.id_number})
-OPTIONAL MATCH (c:Case {case_id: row.case_id})
-WITH e, row, coalesce(h, p) AS grantee, c
 """
-    + replace_single("e", "GRANTED_TO", "grantee")
-    + replace_single("e", "FROM_CASE", "c")
-    + """
-FOREACH (g IN [x IN [grantee] WHERE x IS NOT NULL] | MERGE (e)-[:GRANTED_TO]->(g))
-FOREACH (x IN [y IN [c] WHERE y IS NOT NULL] | MERGE (e)-[:FROM_CASE]->(x))
-WITH e, row
-FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_number] END |
-  MERGE (:BankAccount {number: n}))
-WITH e, row
-OPTIONAL MATCH (acc:BankAccount {number: row.account_number})
-"""
-    + replace_single("e", "PAYS_INTO", "acc")
-    + """
-FOREACH (a IN [x IN [acc] WHERE x IS NOT NULL] | MERGE (e)-[:PAYS_INTO]->(a))
-WITH e, row
+    + link_where_held(
+        "e",
+        [
+            ("GRANTED_TO", "grantee", GRANTEE),
+            ("FROM_CASE", "c", ("OPTIONAL MATCH (c:Case {case_id: row.case_id})", "c")),
+        ],
+    )
+    + link_account("e", "PAYS_INTO")
+    + """WITH e, row
 OPTIONAL MATCH (e)-[stale:COVERS]->(m) WHERE NOT m.id_number IN row.covered_id_numbers
 DELETE stale
 WITH DISTINCT e, row

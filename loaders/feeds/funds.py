@@ -3,12 +3,9 @@ bank (MZ, 发放清册) and the bank's return file (YH, 回盘)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from loaders.feeds.base import Feed, replace_single
+from loaders.feeds.base import GRANTEE, Feed, keyed_params, link_account, link_where_held, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import funds as rows
-from loaders.rows.common import FeedRow
 
 # A budget line is a programme's year; a later export for the same year replaces the amount.
 UPSERT_BUDGETS = """
@@ -45,18 +42,14 @@ WITH row, l, acc
     + replace_single("l", "NAMES_ACCOUNT", "acc")
     + """
 MERGE (l)-[:NAMES_ACCOUNT]->(acc)
-WITH row, l
-OPTIONAL MATCH (h:Household {household_id: row.household_id})
-OPTIONAL MATCH (p:Person {id_number: row.id_number})
-OPTIONAL MATCH (e:Enrollment {enrollment_id: row.enrollment_id})
-WITH row, l, coalesce(h, p) AS grantee, e
 """
-    + replace_single("l", "LINE_FOR", "grantee")
-    + replace_single("l", "LINE_OF_GRANT", "e")
-    + """
-FOREACH (g IN [x IN [grantee] WHERE x IS NOT NULL] | MERGE (l)-[:LINE_FOR]->(g))
-FOREACH (x IN [y IN [e] WHERE y IS NOT NULL] | MERGE (l)-[:LINE_OF_GRANT]->(x))
-"""
+    + link_where_held(
+        "l",
+        [
+            ("LINE_FOR", "grantee", GRANTEE),
+            ("LINE_OF_GRANT", "e", ("OPTIONAL MATCH (e:Enrollment {enrollment_id: row.enrollment_id})", "e")),
+        ],
+    )
 )
 
 UPSERT_BANK_RETURNS = (
@@ -67,33 +60,14 @@ MERGE (r:BankReturn {line_id: row.line_id})
 SET r.status = row.status, r.amount_fen = row.amount_fen, r.value_date = row.value_date,
     r.reason = row.reason, r.note = row.note, r.account_number = row.account_number
 MERGE (r)-[:RETURN_OF]->(l)
-WITH row, r
-FOREACH (n IN CASE WHEN row.account_number IS NULL THEN [] ELSE [row.account_number] END |
-  MERGE (:BankAccount {number: n}))
-WITH row, r
-OPTIONAL MATCH (acc:BankAccount {number: row.account_number})
 """
-    + replace_single("r", "CREDITED_TO", "acc")
-    + """
-FOREACH (a IN [x IN [acc] WHERE x IS NOT NULL] | MERGE (r)-[:CREDITED_TO]->(a))
-WITH row, r
+    + link_account("r", "CREDITED_TO")
+    + """WITH row, r
 // A later return saying the line was refused removes the account an earlier one credited.
 OPTIONAL MATCH (r)-[gone:CREDITED_TO]->() WHERE row.account_number IS NULL
 DELETE gone
 """
 )
-
-
-def _budget_params(row: FeedRow) -> dict[str, Any]:
-    params = row.params()
-    params["budget_id"] = f"{params['programme']}-{params['year']}"
-    return params
-
-
-def _allocation_params(row: FeedRow) -> dict[str, Any]:
-    params = row.params()
-    params["allocation_id"] = f"{params['township_code']}-{params['programme']}-{params['period']}"
-    return params
 
 
 FUND_FEEDS = (
@@ -104,7 +78,7 @@ FUND_FEEDS = (
         UPSERT_BUDGETS,
         "budget lines per programme and year (CZ)",
         owners=("CZ",),
-        to_params=_budget_params,
+        to_params=keyed_params("budget_id", "programme", "year"),
         note="One line per programme and year; a later file for the same year replaces the amount.",
     ),
     Feed(
@@ -115,7 +89,7 @@ FUND_FEEDS = (
         "allocations per township, programme and month (CZ)",
         owners=("CZ",),
         refs=(Ref("township_code", RefKind.TOWNSHIP),),
-        to_params=_allocation_params,
+        to_params=keyed_params("allocation_id", "township_code", "programme", "period"),
         note="One line per township, programme and month (`period`); a later file replaces the amount.",
     ),
     Feed(

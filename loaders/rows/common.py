@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from domain.ids import InvalidIdNumber, normalize_id_number
-from domain.money import to_fen
+from domain.money import to_fen, whole_fen
 from domain.names import checked_name, visible_text
 
 
@@ -63,7 +63,7 @@ def _money(value: Any) -> Decimal:
     amount = Decimal(text)
     if amount > MAX_AMOUNT_YUAN:
         raise ValueError(f"{value!r} is over the maximum of {MAX_AMOUNT_YUAN:,} yuan: a damaged cell?")
-    if amount != amount.quantize(Decimal("0.01")):
+    if not whole_fen(amount):
         raise ValueError(f"{value!r} has more than two decimal places")
     return amount
 
