@@ -54,7 +54,7 @@ def _counties() -> tuple[dict[str, County], dict[str, Any]]:
     planted["multi"] = (x, ha, hb)
     # A death recorded in c; the grant paid on in d.
     y_born = date(1938, 2, 3)
-    y = make_id_number("370883", y_born, 221)
+    y = make_id_number("370883", y_born, 222)  # even: a woman (GB 11643)
     hc = cs["c"].household(VA)
     cs["c"].person(hc, "颜如玉", y_born, sex="F", id_number=y)
     cs["c"].death(y, "2026-03-15", "2026-04-01")

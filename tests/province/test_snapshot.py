@@ -75,3 +75,8 @@ def test_a_changed_snapshot_is_refused(graph: Driver, settings: Settings, tmp_pa
 def test_an_empty_graph_is_one_clear_line(graph: Driver, settings: Settings, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["export", "snapshot", str(tmp_path / "snap")], obj=settings)
     assert result.exit_code == 2 and "no county" in result.output
+
+
+def test_the_field_table_lists_exactly_the_snapshot_columns() -> None:
+    written = {(table, c) for table, (_, columns) in TABLES.items() for c in ("county", *columns)}
+    assert set(SNAPSHOT_FIELDS) == written
