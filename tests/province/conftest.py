@@ -13,6 +13,7 @@ from graph.driver import open_driver
 from graph.migrations import migrate
 from neo4j_server.local_server import LocalNeo4j, free_port
 from settings import PROJECT_ROOT, Settings
+from tests.graphdump import wipe
 
 PROVINCE_STATE = PROJECT_ROOT / ".reliefgraph" / "test-province"
 
@@ -41,9 +42,11 @@ class CountyServer:
         self.server.start()
         self.driver = open_driver(self.settings)
         migrate(self.driver, self.settings.neo4j_database)
+        wipe(self.driver, self.settings.neo4j_database)  # the state outlives a run: start empty
         return self
 
     def __exit__(self, *_: object) -> None:
+        wipe(self.driver, self.settings.neo4j_database)
         self.driver.close()
         self.server.stop()
 
