@@ -206,7 +206,9 @@ def write_county(build: CountyBuild, out_dir: Path) -> SynthSummary:
     return SynthSummary(out_dir, written, len(population.persons), len(population.households), len(labels))
 
 
-def synthesize(out_dir: Path, seed: int, scale: str = "small", county: CountyProfile = SISHUI) -> SynthSummary:
+def synthesize(
+    out_dir: Path, seed: int, scale: str = "small", county: CountyProfile = SISHUI
+) -> SynthSummary:
     build = build_county(seed, scale, county)
     finish_county(build)
     return write_county(build, out_dir)

@@ -114,7 +114,9 @@ class Population:
     def new_id(self, born: date, sex: str, address_code: str | None = None) -> str:
         if address_code is None:
             county = self.county
-            address_code = county.code if self.rng.random() < 0.9 else self.rng.choice(county.other_address_codes)
+            address_code = (
+                county.code if self.rng.random() < 0.9 else self.rng.choice(county.other_address_codes)
+            )
         while True:
             seq = self.rng.randrange(1, 999)  # sequence 000 is never issued
             if (seq % 2 == 1) != (sex == "M"):
@@ -180,9 +182,8 @@ class Population:
         number = len(village.households) + 1
         hid = f"H{village.code}{number:04d}"
         county = self.county
-        address = (
-            f"山东省{county.prefecture}{county.name}{self.township(village.township_code).name}{village.name}{number}号"
-        )
+        township = self.township(village.township_code).name
+        address = f"山东省{county.prefecture}{county.name}{township}{village.name}{number}号"
         household = Household(hid, village.code, village.township_code, address)
         village.households.append(household)
         self.households[hid] = household
