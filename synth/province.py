@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -90,9 +91,9 @@ class _Plants:
 
     # --- the cases
     def multi_household(self, a: Export, b: Export) -> None:
-        h1, _ = poor_enrolled(a, size=(3, 6))
+        h1, _ = _poor_enrolled(a, size=(3, 6))
         mover = h1.members[1]
-        h2 = fresh_household(b, size=(2, 5))
+        h2 = _fresh(b, size=(2, 5))
         there = _register(b, mover, h2)  # listed in the next county's register too
         make_poor(b, h2)
         enroll_household(b, h2, special=False)
@@ -100,13 +101,13 @@ class _Plants:
         special_assistance(b, own, b.account_of(h2.head))
 
     def identity(self, a: Export, b: Export, i: int) -> None:
-        h1, _ = poor_enrolled(a, size=(2, 4), need=lambda h: h.head.age() >= 30 and _has_homophone(h.head))
+        h1, _ = _poor_enrolled(a, size=(2, 4), need=lambda h: h.head.age() >= 30 and _has_homophone(h.head))
         original = h1.head
         template = CROSS_IDENTITY_TEMPLATES[i % len(CROSS_IDENTITY_TEMPLATES)]
         name = _variant_name(original.name, template, a) or original.name
         born = _variant_birth(original.birth_date, template, a) or original.birth_date
         phone = a.phone_of(original)
-        clone = fresh_household(b, size=(1, 1)).members[0]
+        clone = _fresh(b, size=(1, 1)).members[0]
         _renumber(b, clone, _number(b, _code(b), born, original.sex))
         clone.name, clone.birth_date, clone.sex = name, born, original.sex
         b.add_phone(clone, phone, "MZ")
@@ -115,9 +116,9 @@ class _Plants:
         self.same_person.append((original.id_number, clone.id_number))
 
     def deceased(self, a: Export, b: Export, *, after_last_payment: bool = False) -> None:
-        h, _ = poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() >= 60)
+        h, _ = _poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() >= 60)
         person = h.head
-        where = fresh_household(b, size=(2, 5))  # died at a child's home in the next county
+        where = _fresh(b, size=(2, 5))  # died at a child's home in the next county
         _register(b, person, where)
         rng = b.rng
         died = (
@@ -130,9 +131,9 @@ class _Plants:
             )
 
     def exclusive(self, a: Export, b: Export) -> None:
-        household, _ = poor_enrolled(a, size=(2, 5), need=lambda h: any(p.age() >= 60 for p in h.members))
+        household, _ = _poor_enrolled(a, size=(2, 5), need=lambda h: any(p.age() >= 60 for p in h.members))
         elder = next(p for p in household.members if p.age() >= 60)
-        there = fresh_household(b, size=(1, 4))
+        there = _fresh(b, size=(1, 4))
         elder_there = _register(b, elder, there)
         account = b.account_of(elder_there)
         tekun = b.add_enrollment("TEKUN", date(2026, 2, 1), person=elder_there, monthly=840, account=account)
@@ -141,8 +142,8 @@ class _Plants:
     def ring(self, a: Export, b: Export) -> None:
         """Three unrelated recipient households, linked only across the border: each county
         sees none of them share anything."""
-        first, third = (poor_enrolled(a, size=(1, 4))[0] for _ in range(2))
-        second = poor_enrolled(b, size=(1, 4))[0]
+        first, third = (_poor_enrolled(a, size=(1, 4))[0] for _ in range(2))
+        second = _poor_enrolled(b, size=(1, 4))[0]
         b.add_phone(second.head, a.phone_of(first.head), "MZ")
         account = b.account_of(second.head)
         a.rows["bank_accounts"].append(
@@ -156,7 +157,7 @@ class _Plants:
 
     # --- look-alikes
     def moved(self, a: Export, b: Export) -> None:
-        h1, ids = poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() < 60, start=date(2025, 6, 1))
+        h1, ids = _poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() < 60, start=date(2025, 6, 1))
         person = h1.head
         left, arrived = date(2026, 3, 31), date(2026, 4, 15)
         person.member_until = left
@@ -167,7 +168,7 @@ class _Plants:
             for p in a.rows["payments"]
             if p["enrollment_id"] != grant["enrollment_id"] or p["period"] <= "2026-03"
         ]
-        there = fresh_household(b, size=(2, 4))
+        there = _fresh(b, size=(2, 4))
         _register(b, person, there, arrived)
         make_poor(b, there)
         enroll_household(b, there, date(2026, 5, 1), special=False)
@@ -180,8 +181,8 @@ class _Plants:
         )
 
     def namesakes(self, a: Export, b: Export) -> None:
-        first = poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() >= 25)[0].head
-        second = fresh_household(b, size=(1, 1)).members[0]
+        first = _poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() >= 25)[0].head
+        second = _fresh(b, size=(1, 1)).members[0]
         _renumber(b, second, _number(b, _code(b), first.birth_date, first.sex))
         second.name, second.birth_date, second.sex = first.name, first.birth_date, first.sex
         make_poor(b, _home(b, second))
@@ -195,8 +196,8 @@ class _Plants:
         )
 
     def twins(self, a: Export, b: Export) -> None:
-        first = poor_enrolled(a, size=(1, 1), need=lambda h: 25 <= h.head.age() < 60)[0].head
-        second = fresh_household(b, size=(1, 1)).members[0]
+        first = _poor_enrolled(a, size=(1, 1), need=lambda h: 25 <= h.head.age() < 60)[0].head
+        second = _fresh(b, size=(1, 1)).members[0]
         sequence = (int(first.id_number[14:17]) + 2) % 1000 or 2  # issued next, same sex digit
         number = make_id_number(first.id_number[:6], first.birth_date, sequence)
         _renumber(
@@ -217,6 +218,37 @@ class _Plants:
             b,
             [first.id_number, second.id_number],
         )
+
+
+def _referenced(export: Export) -> set[str]:
+    """ID numbers some row already names: the county was generated before these plants, so a
+    household is fresh only when nothing names its members (and none is enrolled)."""
+    named: set[str] = set()
+    for items in export.rows.values():
+        for r in items:
+            for key in ("id_number", "holder_id_number", "applicant_id_number", "relative_id_number"):
+                if r.get(key):
+                    named.add(r[key])
+            if r.get("covered_id_numbers"):
+                named.update(r["covered_id_numbers"].split(";"))
+    return named
+
+
+def _untouched(export: Export, need: Callable[[Household], bool]) -> Callable[[Household], bool]:
+    named = _referenced(export)
+    return lambda h: (
+        h.household_id not in export.enrolled and not any(p.id_number in named for p in h.members) and need(h)
+    )
+
+
+def _fresh(export: Export, need: Callable[[Household], bool] = lambda h: True, **kwargs: Any) -> Household:
+    return fresh_household(export, need=_untouched(export, need), **kwargs)
+
+
+def _poor_enrolled(
+    export: Export, need: Callable[[Household], bool] = lambda h: True, **kwargs: Any
+) -> tuple[Household, dict[str, str]]:
+    return poor_enrolled(export, need=_untouched(export, need), **kwargs)
 
 
 def _register(export: Export, person: Person, household: Household, since: date = date(2025, 6, 1)) -> Person:
