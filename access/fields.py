@@ -234,6 +234,83 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
 }
 
 
+# The county snapshot for the province (province/snapshot.py, docs/province.md): the one way
+# out that is a file, not an API field. Each column is classified like a field, by table and
+# column: a Rule for a column that carries a person's data (its shape is how another county's
+# finding shows it: an external reference masks it so), or the reason it carries none. A
+# snapshot holding a column not listed here is refused when read, and a test checks that the
+# export writes none.
+_KEY = "a record's key in its county's register (a household, enrollment, payment or fact id)"
+_CODE = "a county, township or village code, or a programme code"
+SNAPSHOT_FIELDS: dict[tuple[str, str], Rule | str] = {
+    **{
+        (table, "county"): _CODE
+        for table in (
+            "persons",
+            "households",
+            "memberships",
+            "enrollments",
+            "payments",
+            "deaths",
+            "phones",
+            "accounts",
+            "addresses",
+        )
+    },
+    ("persons", "person"): ID,
+    ("persons", "name"): BASIC,
+    ("persons", "birth_date"): BASIC,
+    ("persons", "sex"): BASIC,
+    ("households", "household"): _KEY,
+    ("households", "township"): _CODE,
+    ("households", "village"): _CODE,
+    ("memberships", "person"): ID,
+    ("memberships", "household"): _KEY,
+    ("memberships", "since"): BASIC,
+    ("memberships", "until"): BASIC,
+    ("enrollments", "enrollment"): _KEY,
+    ("enrollments", "programme"): _CODE,
+    ("enrollments", "start_date"): _rule(C.BENEFITS),
+    ("enrollments", "end_date"): _rule(C.BENEFITS),
+    ("enrollments", "household"): _KEY,
+    ("enrollments", "grantee"): ID,
+    ("enrollments", "covered"): ID,
+    ("payments", "payment"): _KEY,
+    ("payments", "enrollment"): _KEY,
+    ("payments", "period"): _rule(C.BENEFITS),
+    ("payments", "amount_fen"): _rule(C.BENEFITS),
+    ("deaths", "fact"): _KEY,
+    ("deaths", "person"): ID,
+    ("deaths", "death_date"): BASIC,
+    ("deaths", "source"): LABEL,
+    ("phones", "person"): ID,
+    ("phones", "number"): _rule(C.CONTACT, shape=Shape.PHONE),
+    ("accounts", "person"): ID,
+    ("accounts", "number"): _rule(C.FINANCIAL, shape=Shape.ACCOUNT),
+    ("addresses", "household"): _KEY,
+    ("addresses", "person"): ID,
+    ("addresses", "address"): _rule(C.CONTACT),
+}
+# What another county's evidence is, by its node label, as an external reference shows it.
+EXTERNAL_REFERENCE_SHAPES: dict[str, Shape] = {
+    "Person": Shape.ID_NUMBER,
+    "Phone": Shape.PHONE,
+    "BankAccount": Shape.ACCOUNT,
+}
+
+
+def mask_external(label: str, key: str) -> str:
+    """Another county's evidence key as a finding written back holds it (masked per its shape)."""
+    shape = EXTERNAL_REFERENCE_SHAPES.get(label, Shape.PLAIN)
+    if shape is Shape.ID_NUMBER and len(key) in (15, 18) and key[:17].isdigit():
+        return mask_id_number(key)
+    if shape is Shape.PHONE:
+        return mask_phone(key)
+    if shape is Shape.ACCOUNT:
+        return mask_account(key)
+    return key
+
+
 class IdHint(StrEnum):
     """What a field tells of its person's ID number (GB 11643: region 1-6, birth date 7-14,
     sequence 15-17 with the sex in the last one's parity, check digit 18)."""

@@ -17,6 +17,7 @@ from reliefgraph.commands import (
     evidence,
     neo4j_server,
     operations,
+    province,
     publication,
     report,
     serve,
@@ -59,6 +60,7 @@ operations.register(app)
 publication.register(app)
 report.register(app)
 agreements.register(app)
+province.register(app)
 
 
 def main() -> None:
