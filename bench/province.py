@@ -127,19 +127,25 @@ def load_and_export(base: Settings, province: Path, county: dict, snapshots: Pat
 def detect(snapshot_dirs: list[Path], findings: Path) -> tuple[float | None, str]:
     """The Spark job in local mode over every snapshot, timed from outside."""
     shutil.rmtree(findings, ignore_errors=True)
+    # The CLI from this checkout (run as a module here, so a package the editable install
+    # does not list yet is found all the same).
     command = [
-        str(Path(sys.executable).parent / "reliefgraph"),
+        sys.executable,
+        "-c",
+        "from reliefgraph.cli import main; main()",
         "province",
         "detect",
         *map(str, snapshot_dirs),
         "--out",
         str(findings),
     ]
+    env = os.environ | {"PYTHONPATH": str(PROJECT_ROOT)}
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, check=False)
     job_s = time.perf_counter() - started
     if done.returncode != 0:
-        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        said = [line.strip(" │╭╰─") for line in (done.stderr + done.stdout).splitlines()]
+        last = next((line for line in reversed(said) if any(c.isalnum() for c in line)), "no output")
         return None, f"exit {done.returncode}: {last}"
     return job_s, ""
 
