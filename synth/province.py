@@ -357,12 +357,9 @@ def province_labels(builds: list[CountyBuild], same_person: list[tuple[str, str]
     for label in deceased(t):
         person = label["persons"][0]
         keep(label, of_grants(label["enrollments"]) | {death_county[person]}, {person})
-    homes_held = _holders(t)
     for label in rings(t, same_person):
         households = set(label["households"])
-        keep(
-            label, {county_of[h] for h in households}, {p for h in households for p in homes_held.get(h, ())}
-        )
+        keep(label, {county_of[h] for h in households}, _holders(t, households))
     home_county = {r["id_number"]: county_of[r["household_id"]] for r in rows["persons"]}
     for pair in same_person:
         keep(
@@ -377,22 +374,19 @@ def province_labels(builds: list[CountyBuild], same_person: list[tuple[str, str]
     return labels
 
 
-def _holders(t: Tables) -> dict[str, set[str]]:
-    """Per household, its members holding an identifier another recipient household holds:
-    the persons a ring's finding names."""
+def _holders(t: Tables, ring: set[str]) -> set[str]:
+    """The ring households' members holding an identifier another of them holds: the persons
+    a ring's finding names."""
     held: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    for r in t.rows["phones"]:
-        for h in t.homes.get(r["id_number"], ()):
-            held[("phone", r["phone"])].add((h, r["id_number"]))
-    for r in t.rows["bank_accounts"]:
-        for h in t.homes.get(r["holder_id_number"], ()):
-            held[("account", r["account_number"])].add((h, r["holder_id_number"]))
-    out: dict[str, set[str]] = defaultdict(set)
-    for holders in held.values():
-        if len({h for h, _ in holders}) >= 2:
-            for h, person in holders:
-                out[h].add(person)
-    return out
+    for kind, feed, key, holder in (
+        ("phone", "phones", "phone", "id_number"),
+        ("account", "bank_accounts", "account_number", "holder_id_number"),
+        ("address", "addresses", "address", "id_number"),
+    ):
+        for r in t.rows[feed]:
+            for h in t.homes.get(r[holder], set()) & ring:
+                held[(kind, r[key])].add((h, r[holder]))
+    return {person for holders in held.values() if len({h for h, _ in holders}) >= 2 for _, person in holders}
 
 
 def synthesize_province(
