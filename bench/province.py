@@ -1,6 +1,6 @@
 """Cross-county detection at 1, 4 and 16 counties: snapshot export, the Spark job, quality.
 
-    make bench-province             (or: python -m bench.province [--counties 1 4] [--scale small])
+    make bench-province    (or: python -m bench.province [--counties 1 4] [--scale small] [--reuse])
 
 For each size a province is synthesised (`synth/province.py`: distinct counties, cross-county
 cases planted between neighbours and labelled by the oracle). Each county is loaded, one at a
@@ -150,19 +150,27 @@ def detect(snapshot_dirs: list[Path], findings: Path) -> tuple[float | None, str
     return job_s, ""
 
 
-def measure(base: Settings, counties: int, scale: str, seed: int) -> SizeRun:
-    province, summary = synthesise(counties, scale, seed)
+def measure(base: Settings, counties: int, scale: str, seed: int, reuse: bool = False) -> SizeRun:
+    province = PROVINCE_OUT / f"{counties}-{scale}-{seed}"
     work = province / "run"
     snapshots = work / "snapshots"
-    snapshots.mkdir(parents=True)
-    runs = []
-    for county in summary.counties:
-        runs.append(load_and_export(base, province, county, snapshots))
-        r = runs[-1]
-        console.print(
-            f"{counties} counties: {r.code} loaded in {r.load_s:.1f} s, snapshot {r.snapshot_rows:,} rows "
-            f"in {r.export_s:.2f} s"
-        )
+    exports = work / "exports.json"
+    if reuse and exports.exists():
+        # This size's counties were loaded and exported by an earlier run: the job alone.
+        runs = [CountyRun(**c) for c in json.loads(exports.read_text(encoding="utf-8"))]
+        console.print(f"{counties} counties: reusing the snapshots of {exports}")
+    else:
+        province, summary = synthesise(counties, scale, seed)
+        snapshots.mkdir(parents=True)
+        runs = []
+        for county in summary.counties:
+            runs.append(load_and_export(base, province, county, snapshots))
+            r = runs[-1]
+            console.print(
+                f"{counties} counties: {r.code} loaded in {r.load_s:.1f} s, snapshot "
+                f"{r.snapshot_rows:,} rows in {r.export_s:.2f} s"
+            )
+        exports.write_text(json.dumps([vars(r) for r in runs]), encoding="utf-8")
     run = SizeRun(counties, runs)
     with console.status(f"{counties} counties: the Spark job…"):
         run.job_s, run.job_error = detect([snapshots / c.code for c in runs], work / "findings")
@@ -248,6 +256,11 @@ def main() -> None:
     )
     parser.add_argument("--scale", default="small", choices=("small", "medium"))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="run the job again over the snapshots an earlier run of each size exported",
+    )
     args = parser.parse_args()
     base = Settings(
         state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-province",
@@ -256,7 +269,7 @@ def main() -> None:
         pagecache_size="1g",
     )
     console.print(machine_line(base))
-    results = [measure(base, n, args.scale, args.seed) for n in sorted(set(args.counties))]
+    results = [measure(base, n, args.scale, args.seed, args.reuse) for n in sorted(set(args.counties))]
     console.print(growth_table(results))
     console.print(quality_table(results))
     console.print(
