@@ -62,7 +62,8 @@ WITH f, x, f.fingerprint AS before_fp, f.status AS before
 SET f.score = x.score, f.explanation = x.explanation, f.explanation_en = x.explanation_en,
     f.township_code = x.township_code, f.village_code = x.village_code, f.amount_fen = x.amount_fen,
     f.households = x.households, f.persons = x.persons, f.details = x.details,
-    f.detected_at = $now, f.run_id = $run_id, f.fingerprint = x.fingerprint, f.as_of = $as_of
+    f.detected_at = $now, f.run_id = $run_id, f.fingerprint = x.fingerprint, f.as_of = $as_of,
+    f.origin = $origin
 WITH f, x, before, before_fp, before_fp IS NULL OR before_fp <> x.fingerprint AS changed
 WITH f, x, before, changed,
      CASE WHEN before IS NULL OR before IN $reopen.allowed_from THEN $reopen.to
@@ -86,10 +87,12 @@ CALL (f, changed) {
 RETURN f.finding_id AS finding_id, before, after, changed
 """
 
-# Active findings of a kind within the run's scope that the run did not find again.
+# Active findings of a kind within the run's scope that the run did not find again. A county's
+# own detection and the province's cross-county findings (province/writeback.py) each close
+# only their own: the origin says which wrote a finding.
 RESOLVE = """
 MATCH (f:Finding {kind: $kind})
-WHERE f.status IN $allowed_from AND f.run_id <> $run_id
+WHERE f.status IN $allowed_from AND f.run_id <> $run_id AND coalesce(f.origin, 'county') = $origin
   AND ($households IS NULL OR any(h IN f.households WHERE h IN $households))
 WITH f, f.status AS before
 SET f.status = $to, f.resolved_at = $now, f.version = f.version + 1
@@ -136,8 +139,10 @@ def store(
     households: list[str] | None,
     batch_size: int = 500,
     as_of: date | None = None,
+    origin: str = "county",
 ) -> StoreResult:
-    """Write one kind's situations and close the kind's findings the run no longer sees."""
+    """Write one kind's situations and close the kind's findings the run no longer sees
+    (of its origin: the county's detection, or the province's findings written back)."""
     run_id = uuid.uuid4().hex
     unique = {s.finding_id: s for s in situations}  # one situation per finding
     counts = {"new": 0, "reopened": 0, "unchanged": 0}
@@ -150,6 +155,7 @@ def store(
             now=now,
             run_id=run_id,
             as_of=as_of,  # the date detection judged as of, so evaluation grades like with like
+            origin=origin,
             reopen=FINDING_LIFECYCLE.guard(FindingStep.REOPEN),
             revise=FINDING_LIFECYCLE.guard(FindingStep.REVISE),
         )
@@ -170,6 +176,7 @@ def store(
             run_id=run_id,
             now=now,
             households=households,
+            origin=origin,
             **FINDING_LIFECYCLE.guard(FindingStep.RESOLVE),
         ).single(strict=True)
         return int(record["resolved"])

@@ -81,14 +81,14 @@ def register(spark: Any) -> Any:
     """The model's register table, built on the executors (names normalised, pinyin), then
     shaped over the whole register as in-county: rare keys, common address words and hub
     identifiers (held by too many households) left out."""
-    from pyspark.sql import functions as F
     from pyspark.sql import Window
+    from pyspark.sql import functions as F
 
     raw = spark.sql(REGISTER_SQL)
     columns = [c.strip().split(" ", 1)[0] for c in _REGISTER_SCHEMA.split(",")]
     rows = spark.createDataFrame(
         raw.rdd.map(lambda r: tuple(_model_row(r.asDict()).get(c) for c in columns)), _REGISTER_SCHEMA
-    )
+    ).cache()  # read by each count below: names are converted once
     for column, limit in (
         ("name_first", RARE_KEY_MAX),
         ("name_last", RARE_KEY_MAX),

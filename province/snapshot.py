@@ -131,7 +131,13 @@ def export_snapshot(driver: Driver, database: str, out_dir: Path) -> Snapshot:
         county, tables, as_of = session.execute_read(_read_all)
     if county is None or not county.get("code"):
         raise SnapshotError("the graph holds no county (load the reference data first)")
-    code, name = str(county["code"]), str(county.get("name") or "")
+    return write_snapshot(out_dir, str(county["code"]), str(county.get("name") or ""), as_of, tables)
+
+
+def write_snapshot(
+    out_dir: Path, code: str, name: str, as_of: str, tables: dict[str, list[dict[str, Any]]]
+) -> Snapshot:
+    """The snapshot's files from its tables' rows (each row: the table's columns; `county` is added)."""
     try:
         private_dir(out_dir)
     except OSError as exc:
@@ -145,7 +151,7 @@ def export_snapshot(driver: Driver, database: str, out_dir: Path) -> Snapshot:
         "tables": {},
     }
     for table, (_, columns) in TABLES.items():
-        rows = [{"county": code, **{c: r.get(c) for c in columns}} for r in tables[table]]
+        rows = [{"county": code, **{c: r.get(c) for c in columns}} for r in tables.get(table, [])]
         schema = _schema(columns)
         path = out_dir / f"{table}.parquet"
         sink = pa.BufferOutputStream()
@@ -161,6 +167,18 @@ def export_snapshot(driver: Driver, database: str, out_dir: Path) -> Snapshot:
         }
     private_write(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return Snapshot(out_dir, code, name, as_of, {t: m["rows"] for t, m in manifest["tables"].items()})
+
+
+def read_tables(snapshot_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """A snapshot's rows per table (checked as read_manifest checks them), without `county`."""
+    read_manifest(snapshot_dir)
+    return {
+        table: [
+            {k: v for k, v in r.items() if k != "county"}
+            for r in pq.read_table(snapshot_dir / f"{table}.parquet").to_pylist()
+        ]
+        for table in TABLES
+    }
 
 
 def read_manifest(snapshot_dir: Path) -> dict[str, Any]:

@@ -28,6 +28,7 @@ PACKAGES = (
     "schema",
     "reliefgraph.commands",
     "evidence",
+    "province",
 )
 CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND)\b")
 UNBOUNDED = re.compile(r"\*\s*(\d+\s*)?(\.\.\s*)?\]")  # [:T*], [:T*2..]: no upper bound

@@ -49,6 +49,77 @@ def export_snapshot_command(
     )
 
 
+@province_app.command("detect")
+def province_detect(
+    ctx: typer.Context,
+    snapshots: Annotated[list[Path], typer.Argument(help="counties' snapshot folders (export snapshot)")],
+    out: Annotated[Path, typer.Option("--out", help="folder for findings.jsonl")],
+    master: Annotated[str, typer.Option(help="Spark master: local[*] on this machine")] = "local[*]",
+    salt: Annotated[int, typer.Option(min=1, max=1024, help="salting partitions of the blocking rules")] = 1,
+    shuffle_partitions: Annotated[int, typer.Option(min=1, max=100_000)] = 8,
+) -> None:
+    """Run the cross-county Spark job over counties' snapshots; write the findings."""
+    from detection.rules import DetectionRulesError, read_rules
+    from province.job import run_job
+    from province.spark import session
+
+    settings: Settings = ctx.obj
+    try:
+        rules = read_rules(settings.detection_rules_file)
+    except DetectionRulesError as exc:
+        errors.print(f"[red]cannot read the detection rules:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    missing = [str(s) for s in snapshots if not s.is_dir()]
+    if missing:
+        errors.print(f"[red]no snapshot folder:[/red] {escape(', '.join(missing))}")
+        raise typer.Exit(2)
+    try:
+        report = run_job(session(master, shuffle_partitions), snapshots, out, rules, salting_partitions=salt)
+    except SnapshotError as exc:
+        errors.print(f"[red]cannot read the snapshots:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{sum(report.found.values()):,} cross-county findings over {len(report.counties)} counties in "
+        f"{escape(str(report.path))}: " + ", ".join(f"{k} {n:,}" for k, n in report.found.items())
+    )
+
+
+@import_app.command("province-findings")
+def import_province_findings(
+    ctx: typer.Context,
+    findings_dir: Annotated[Path, typer.Argument(help="the folder `province detect` wrote")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Write the cross-county findings that concern this county as findings (idempotent)."""
+    from graph.migrations import migrate
+    from province.writeback import FindingsFileError, import_findings
+
+    settings: Settings = ctx.obj
+    with connect(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        try:
+            report = import_findings(driver, settings.neo4j_database, findings_dir)
+        except FindingsFileError as exc:
+            errors.print(f"[red]cannot import the findings:[/red] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+    summary = {
+        "county": report.county,
+        "found": report.found,
+        "new": report.new,
+        "reopened": report.reopened,
+        "resolved": report.resolved,
+        "unchanged": report.unchanged,
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    console.print(
+        f"county {report.county}: {sum(report.found.values()):,} cross-county findings "
+        f"({report.new:,} new, {report.reopened:,} reopened, {report.resolved:,} resolved, "
+        f"{report.unchanged:,} unchanged)"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(province_app, name="province")
     app.add_typer(import_app, name="import")
