@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 UV := uv==0.13.8
 
-.PHONY: demo test browser fonts lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export bench-scale clean-state
+.PHONY: demo test browser fonts lock bench bench-ingest bench-api bench-detect bench-quality bench-ops bench-export bench-scale bench-province clean-state
 
 # Exact installs: every Python dependency at the version and hashes of requirements.lock
 # (refreshed by `make lock`); the project itself on top, without touching them.
@@ -78,6 +78,11 @@ bench-export: $(STAMP)
 # (about an hour on 2 cores). `python -m bench.scale --scales 1 2` for a shorter run.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
+
+# Not part of `make bench` nor `make test`: provinces of 1, 4 and 16 synthetic counties, each
+# loaded and exported in turn, then the Spark job. `python -m bench.province --counties 1 4`.
+bench-province: $(STAMP)
+	$(BIN)/python -m bench.province
 
 bench-api: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -22,7 +22,7 @@ from synth.export import Export
 from synth.funds import fund_files
 from synth.oracle import oracle_labels
 from synth.plants import gap_staffing, near_miss_shared, plant_all
-from synth.population import AS_OF, Population
+from synth.population import AS_OF, SISHUI, CountyProfile, Population
 from synth.staffing import staff_county
 from synth.straddle import straddle_all
 
@@ -109,7 +109,9 @@ def _population_rows(export: Export) -> None:
                             "household_id": household.household_id,
                             "relation": person.relation if home else "other",
                             "member_since": person.member_since.isoformat() if home else "2025-06-01",
-                            "member_until": "",
+                            "member_until": person.member_until.isoformat()
+                            if home and person.member_until
+                            else "",
                         }
                     )
     for a, b, relation in population.kinship:
@@ -133,10 +135,21 @@ def _write(path: Path, feed: str, rows: list[dict[str, Any]], encoding: str) -> 
     path.write_bytes(text.encode(encoding))
 
 
-def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
+@dataclass
+class CountyBuild:
+    """A county generated in memory up to its fund files: what a province's cross-county
+    plants add to before the county is finished and written."""
+
+    export: Export
+    seed: int
+    scale: str
+    per_kind: int
+
+
+def build_county(seed: int, scale: str = "small", county: CountyProfile = SISHUI) -> CountyBuild:
     share, per_kind = SCALES[scale]
     rng = random.Random(seed)
-    population = Population(rng, share)
+    population = Population(rng, share, county)
     population.build()
     export = Export(population, rng)
     townships = population.townships
@@ -148,8 +161,18 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
     gap_staffing(export, sorted(understaffed), uncovered)
     ordinary_county(export)
     near_miss_shared(export)
-    fund_files(export, seed, per_kind)
-    _population_rows(export)
+    return CountyBuild(export, seed, scale, per_kind)
+
+
+def finish_county(build: CountyBuild) -> None:
+    """The fund files (last, on their own random stream) and the register's rows."""
+    fund_files(build.export, build.seed, build.per_kind)
+    _population_rows(build.export)
+
+
+def write_county(build: CountyBuild, out_dir: Path) -> SynthSummary:
+    export, seed, scale = build.export, build.seed, build.scale
+    population = export.population
     # Each label carries the date it was made as of: `evaluate` refuses findings of another.
     dated = {"as_of": AS_OF.isoformat()}
     labels = [{**label, **dated} for label in oracle_labels(export.rows, AS_OF, export.same_person)]
@@ -173,9 +196,19 @@ def synthesize(out_dir: Path, seed: int, scale: str = "small") -> SynthSummary:
             "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items),
             encoding="utf-8",
         )
+    county = population.county
+    where = "" if county == SISHUI else f"{county.name} {county.code}, "
     (labels_dir / "README.txt").write_text(
-        f"Planted findings of the synthetic county (seed {seed}, scale {scale}, as of {AS_OF}).\n"
+        f"Planted findings of the synthetic county ({where}seed {seed}, scale {scale}, as of {AS_OF}).\n"
         "Never load these files: they are the answer key for `reliefgraph evaluate`.\n",
         encoding="utf-8",
     )
     return SynthSummary(out_dir, written, len(population.persons), len(population.households), len(labels))
+
+
+def synthesize(
+    out_dir: Path, seed: int, scale: str = "small", county: CountyProfile = SISHUI
+) -> SynthSummary:
+    build = build_county(seed, scale, county)
+    finish_county(build)
+    return write_county(build, out_dir)

@@ -450,7 +450,7 @@ def missing_special(t: Tables) -> list[dict[str, Any]]:
         for p in t.covered(e):
             holds[p].add(e["programme"])
     labels = []
-    for h in households:
+    for h in sorted(households):  # a set: its order changes with the hash seed
         for p in t.members[h]:
             if p in t.died:
                 continue

@@ -31,6 +31,21 @@ TOWNSHIPS = (
     ("110", "高峪镇", 32_400),
 )
 VILLAGE_SUFFIXES = ("村", "村", "村", "社区")
+
+
+@dataclass(frozen=True)
+class CountyProfile:
+    """Who the county is: its code (and so its ID numbers' region), name, townships and the
+    regions its residents' numbers were issued in when born elsewhere."""
+
+    code: str
+    name: str
+    townships: tuple[tuple[str, str, int], ...]  # (code suffix, name, residents)
+    other_address_codes: tuple[str, ...]
+    prefecture: str = "济宁市"
+
+
+SISHUI = CountyProfile(COUNTY_CODE, "泗水县", TOWNSHIPS, OTHER_ADDRESS_CODES)
 VILLAGE_WORDS = "东西南北前后大小上下王李张刘陈杨赵黄周吴徐孙朱高林何郭马宋郑韩冯于董曹石姚孟"
 
 
@@ -43,6 +58,7 @@ class Person:
     household_id: str
     relation: str
     member_since: date
+    member_until: date | None = None  # left the household (a move to another county)
 
     def age(self, on: date = AS_OF) -> int:
         return (
@@ -84,9 +100,10 @@ class Township:
 
 
 class Population:
-    def __init__(self, rng: random.Random, scale: float) -> None:
+    def __init__(self, rng: random.Random, scale: float, county: CountyProfile = SISHUI) -> None:
         self.rng = rng
         self.scale = scale
+        self.county = county
         self.townships: list[Township] = []
         self.persons: dict[str, Person] = {}
         self.households: dict[str, Household] = {}
@@ -96,7 +113,10 @@ class Population:
     # --- identities
     def new_id(self, born: date, sex: str, address_code: str | None = None) -> str:
         if address_code is None:
-            address_code = COUNTY_CODE if self.rng.random() < 0.9 else self.rng.choice(OTHER_ADDRESS_CODES)
+            county = self.county
+            address_code = (
+                county.code if self.rng.random() < 0.9 else self.rng.choice(county.other_address_codes)
+            )
         while True:
             seq = self.rng.randrange(1, 999)  # sequence 000 is never issued
             if (seq % 2 == 1) != (sex == "M"):
@@ -131,9 +151,9 @@ class Population:
     # --- regions and households
     def build(self) -> None:
         total_villages = max(26, round(600 * min(1.0, self.scale * 10)))
-        county_population = sum(t[2] for t in TOWNSHIPS)
-        for suffix, name, residents in TOWNSHIPS:
-            code = COUNTY_CODE + suffix
+        county_population = sum(t[2] for t in self.county.townships)
+        for suffix, name, residents in self.county.townships:
+            code = self.county.code + suffix
             township = Township(code, name, residents)
             n_villages = max(2, round(total_villages * residents / county_population))
             names: set[str] = set()
@@ -161,7 +181,9 @@ class Population:
     def new_household(self, village: Village, size: int | None = None) -> Household:
         number = len(village.households) + 1
         hid = f"H{village.code}{number:04d}"
-        address = f"山东省济宁市泗水县{self.township(village.township_code).name}{village.name}{number}号"
+        county = self.county
+        township = self.township(village.township_code).name
+        address = f"山东省{county.prefecture}{county.name}{township}{village.name}{number}号"
         household = Household(hid, village.code, village.township_code, address)
         village.households.append(household)
         self.households[hid] = household
