@@ -29,11 +29,11 @@ from credit.records import (
 from credit.rules import CreditRulesError, read_credit_rules
 from credit.shape import build
 from resolvers.context import RequestContext
-from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict, step_refused
+from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.pagination import Connection, Edge, PageSizeError, connection, page_size
-from schema.people import to_date
-from schema.steps import StepEvent
+from schema.steps import StepEvent, take_step
 from schema.validation import amount_fen, id_number_input, purpose_problem
+from schema.values import to_date
 
 
 def add_months(day: date, months: int) -> date:
@@ -268,24 +268,23 @@ async def _credit_step(
     precondition: bool = True,
     refused: str = "",
 ) -> RecordResult:
-    ctx = info.context
-    p = ctx.principal
-    row = await credit_step(
-        ctx.gateway,
+    async def written(row: dict[str, Any]) -> DishonestyRecord:
+        return record(row["record"])
+
+    return await take_step(
+        info.context,
+        credit_step,
+        RECORD_LIFECYCLE,
         record_id.strip(),
         step,
         expected_version,
-        by=p.subject,
-        role=p.role.value,
+        written,
+        unmet=refused,
+        not_found=NotFound(message="no such dishonesty record"),
         note=note,
         changes=changes,
         precondition=precondition,
     )
-    if row is None:
-        return NotFound(message="no such dishonesty record")
-    if row["ok"]:
-        return record(row["record"])
-    return step_refused(RECORD_LIFECYCLE, step, row, expected_version, precondition=refused)
 
 
 @strawberry.type
