@@ -117,12 +117,22 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _around_difference(a: str, b: str, width: int = 40, before: int = 12) -> tuple[str, str]:
+    """Both readings of one line cut to `width` characters around the first character where
+    they differ: cut from the line's start, two readings of a long line would look the same."""
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, first - before)
+    lead = "…" if start else ""
+    return lead + a[start : start + width], lead + b[start : start + width]
+
+
 def _ambiguous_line(utf8: str, gb: str) -> tuple[str, str]:
-    """The first line that reads differently, as UTF-8 and as GB18030 (at most 40 characters)."""
+    """The first line that reads differently, as UTF-8 and as GB18030, around the first
+    character that differs (at most 40 characters of each)."""
     for a, b in zip(utf8.splitlines(), gb.splitlines(), strict=False):
         if a != b:
-            return a[:40], b[:40]
-    return utf8[:40], gb[:40]
+            return _around_difference(a, b)
+    return _around_difference(utf8, gb)
 
 
 def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:

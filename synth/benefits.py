@@ -135,6 +135,12 @@ def ordinary_county(export: Export) -> None:
                     _poor_household(export, household)
                 else:
                     _non_poor_facts(export, household)
+    for older, younger in population.phone_shared:
+        # Relatives of one name in two households, one phone given for both; not where a
+        # plant rewrote either of them.
+        if {older.id_number, younger.id_number} & export.reserved or older.name != younger.name:
+            continue
+        export.add_phone(younger, export.phone_of(older), "MZ")
 
 
 def _poor_household(export: Export, household: Household) -> None:

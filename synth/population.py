@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.ids import make_id_number
-from synth.names import person_name
+from synth.names import GIVEN_FEMALE, GIVEN_MALE, person_name
 
 COUNTY_CODE = "370831"
 AS_OF = date(2026, 11, 1)  # the exports' date: fixed, so the same seed gives the same files
@@ -47,6 +47,14 @@ class CountyProfile:
 
 SISHUI = CountyProfile(COUNTY_CODE, "泗水县", TOWNSHIPS, OTHER_ADDRESS_CODES)
 VILLAGE_WORDS = "东西南北前后大小上下王李张刘陈杨赵黄周吴徐孙朱高林何郭马宋郑韩冯于董曹石姚孟"
+
+# Relatives a register holds by chance, which a careless detector takes for one person:
+# - twins: about one birth in 85 in China; born the same day into one household, numbers
+#   issued one after the other, given names that differ in one character (建国 / 建军);
+# - a grandchild given the grandfather's or grandmother's very name, in the same household
+#   or, where a grown child left home, in the next (sometimes with the grandparent's phone).
+TWIN_BIRTHS = 1 / 85
+SAME_NAME_GRANDCHILD = 0.02
 
 
 @dataclass
@@ -108,6 +116,9 @@ class Population:
         self.persons: dict[str, Person] = {}
         self.households: dict[str, Household] = {}
         self.kinship: list[tuple[str, str, str]] = []  # (person, relative, relation)
+        # Relatives of one name in two households given one phone (the older one's): the
+        # export writes it (synth/benefits.py), as families give one number for both.
+        self.phone_shared: list[tuple[Person, Person]] = []
         self._sequence = 0
 
     # --- identities
@@ -198,17 +209,70 @@ class Population:
         for _ in range(max(0, size - 2)):
             if head.age() > 55 and self.rng.random() < 0.4:
                 child = self.new_person(household, "grandchild", (0, 17))
+                if child.sex == head.sex and self.rng.random() < SAME_NAME_GRANDCHILD:
+                    child.name = head.name
             else:
                 child = self.new_person(household, "child", (0, max(0, min(40, head.age() - 20))))
             self.kinship.append(
                 (head.id_number, child.id_number, "parent" if child.relation == "child" else "grandparent")
             )
+            if self.rng.random() < TWIN_BIRTHS:
+                twin = self.new_twin(household, child)
+                self.kinship.append(
+                    (head.id_number, twin.id_number, "parent" if twin.relation == "child" else "grandparent")
+                )
+                self.kinship.append((child.id_number, twin.id_number, "sibling"))
         # Grown children who left home: a recorded kinship to a parent in another household.
         if self.rng.random() < 0.25 and len(village.households) > 1:
             parent_home = self.rng.choice(village.households[:-1])
-            if parent_home.head.age() - head.age() >= 18:
-                self.kinship.append((parent_home.head.id_number, head.id_number, "parent"))
+            grandparent = parent_home.head
+            if grandparent.age() - head.age() >= 18:
+                self.kinship.append((grandparent.id_number, head.id_number, "parent"))
+                for child in household.members[2:]:
+                    if (
+                        child.relation == "child"
+                        and child.sex == grandparent.sex
+                        and self.rng.random() < SAME_NAME_GRANDCHILD
+                    ):
+                        child.name = grandparent.name
+                        self.kinship.append((grandparent.id_number, child.id_number, "grandparent"))
+                        if self.rng.random() < 0.5:
+                            self.phone_shared.append((grandparent, child))
+                        break
         return household
+
+    def new_twin(self, household: Household, sibling: Person) -> Person:
+        """The sibling's twin: the same birth date, the next number the office issued (the next
+        sequence code of the twin's sex), a given name one character from the sibling's."""
+        sex = self.rng.choice("MF")
+        region, seq = sibling.id_number[:6], int(sibling.id_number[14:17])
+        number = ""
+        for step in range(1, 40):
+            candidate = (seq + step) % 1000
+            if candidate and (candidate % 2 == 1) == (sex == "M"):
+                number = make_id_number(region, sibling.birth_date, candidate)
+                if number not in self.persons:
+                    break
+        if not number or number in self.persons:
+            number = self.new_id(sibling.birth_date, sex, region)
+        pool = GIVEN_MALE if sex == "M" else GIVEN_FEMALE
+        surname, given = sibling.name[0], sibling.name[1:]
+        other = self.rng.choice([c for c in pool if c not in given])
+        name = surname + (given[0] + other if len(given) == 2 else other)
+        if not 2 <= len(sibling.name) <= 3:  # a name in Latin letters or transliterated
+            name = person_name(self.rng, sex)
+        twin = Person(
+            number,
+            name,
+            sex,
+            sibling.birth_date,
+            household.household_id,
+            sibling.relation,
+            sibling.member_since,
+        )
+        self.persons[twin.id_number] = twin
+        household.members.append(twin)
+        return twin
 
     def township(self, code: str) -> Township:
         return next(t for t in self.townships if t.code == code)

@@ -187,17 +187,49 @@ def namesakes(export: Export) -> None:
     # are nearly unique here, and that coincidence is thousands of times rarer than 王伟's.
     holders = Counter(p.name for p in export.population.persons.values())
     most = max(holders.values())
-    original = fresh_household(
+    home = fresh_household(
         export,
         size=(1, 4),
         need=lambda h: h.head.age() >= 25 and export.rng.random() < holders[h.head.name] / most,
-    ).head
-    other = fresh_household(export, size=(1, 3)).head
+    )
+    original = home.head
+    # Half of them in the same village: neighbours of one name born the same day, the pair a
+    # detector reading the address as evidence would merge.
+    try:
+        if export.rng.random() >= 0.5:
+            raise LookupError
+        other = fresh_household(
+            export,
+            township=home.township_code,
+            size=(1, 3),
+            need=lambda h: h.village_code == home.village_code,
+        ).head
+    except LookupError:
+        other = fresh_household(export, size=(1, 3)).head
     _become(export, other, original.name, original.birth_date, original.sex)
+    # Numbers drawn at random are one keystroke apart for one pair in thirty: with the name and
+    # the birth date equal too, that pair is on every particular a retyped second
+    # registration, which no register can tell from one (and an investigator should see).
+    # Chance makes such namesakes at the county's rate of namesakes, far below the rate these
+    # are drawn at: draw the number again.
+    while _one_keystroke(original.id_number, other.id_number):
+        _become(export, other, original.name, original.birth_date, original.sex)
     if export.rng.random() < 0.5:
         household = next(h for h in export.population.households.values() if other in h.members)
         make_poor(export, household)
         enroll_household(export, household)
+
+
+def _one_keystroke(a: str, b: str) -> bool:
+    """Region and sequence digits equal, or one changed, or two neighbours swapped."""
+    x, y = a[:6] + a[14:17], b[:6] + b[14:17]
+    differ = [i for i in range(len(x)) if x[i] != y[i]]
+    return len(differ) <= 1 or (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and x[differ[0]] == y[differ[1]]
+        and x[differ[1]] == y[differ[0]]
+    )
 
 
 def _become(export: Export, person: Person, name: str, born: date, sex: str) -> None:

@@ -17,8 +17,10 @@ from graph.kinship import CASE_BENEFICIARIES, RELATION_FILED, STAFF_RELATED
 # Each payment into an account held by nobody who was in the grant's household during the
 # paid month; a grant's own account (PAYS_INTO) is judged on the detection date, or its end.
 # Insiders are the grantee and the members, over time, of the grantee household or of the
-# households the grantee person belonged to then. A member whose membership ended with their
-# death stays one: payments after a death are DECEASED_PAID's, the account is the household's.
+# households the grantee person belonged to then; for a month before the grantee's first
+# membership (a newborn entered weeks after the birth), of the household they joined first.
+# A member whose membership ended with their death stays one: payments after a death are
+# DECEASED_PAID's, the account is the household's.
 THIRD_PARTY = (
     GRANTS
     + """
@@ -46,7 +48,10 @@ WHERE NONE(x IN holders WHERE x = g OR EXISTS {
     AND (m.until IS NULL OR m.until >= first
          OR EXISTS { MATCH (x)-[:HAS_FACT]->(d:Death) WHERE d.death_date <= m.until })
     AND (hh = g OR EXISTS { MATCH (g)-[w:MEMBER_OF]->(hh) WHERE w.since <= last
-                                                           AND (w.until IS NULL OR w.until >= first) }) })
+                                                           AND (w.until IS NULL OR w.until >= first) }
+         OR (g:Person AND NOT EXISTS { MATCH (g)-[w:MEMBER_OF]->() WHERE w.since <= last }
+             AND coalesce(hh = COLLECT { MATCH (g)-[f:MEMBER_OF]->(fh:Household)
+                                         RETURN fh ORDER BY f.since LIMIT 1 }[0], false))) })
 RETURN e.enrollment_id AS enrollment, e.programme_code AS programme, h.household_id AS household,
        h.township_code AS township, h.village_code AS village, acc.number AS account,
        [x IN holders | x {.id_number, .name, .staff_id, .staff_role}] AS holders,

@@ -119,6 +119,20 @@ def test_utf8_with_yuan_signs_and_bank_names_stays_utf8(tmp_path: Path) -> None:
     assert export.rows[0].values["balance"] == "¥200"
 
 
+def test_an_ambiguous_line_is_quoted_around_the_character_that_differs(tmp_path: Path) -> None:
+    # A short UTF-8 file whose one non-ASCII character is ¥ (C2 A5, which GB18030 reads as
+    # 楼), far into a long line: the two readings quoted from the line's start would be cut
+    # off before the ¥ and look the same.
+    text = "record_id,account,note\nD1,6228480000000000001,deposit of the first quarter ¥200\n"
+    path = write(tmp_path, "deposits.csv", text.encode("utf-8"))
+    with pytest.raises(FileFormatError) as refused:
+        read_export(path, ["record_id"])
+    message = str(refused.value)
+    assert "UTF-8 reads '…rst quarter ¥200', GB18030 reads '…rst quarter 楼200'" in message
+    export = read_export(path, ["record_id"], "utf-8")
+    assert export.rows[0].values["note"] == "deposit of the first quarter ¥200"
+
+
 def test_gbk_that_is_not_utf8_is_gb18030(tmp_path: Path) -> None:
     text = "record_id,bank\nD1,中国农业银行泗水支行\n"
     export = read_export(write(tmp_path, "deposits.csv", text.encode("gbk")), ["record_id"])

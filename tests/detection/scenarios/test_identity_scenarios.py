@@ -118,6 +118,25 @@ def _namesakes(
     return build
 
 
+def _named_after_grandparent(
+    name: str, born: tuple[date, date], sequences: tuple[int, int], village: str, phone: str
+) -> Callable[[County], list[str]]:
+    """A grandchild given the grandparent's very name, in the grandparent's household, the
+    family's one phone recorded for both."""
+
+    def build(c: County) -> list[str]:
+        h = c.household(village)
+        pair = [
+            _person(c, h, name, b, s, relation)
+            for b, s, relation in zip(born, sequences, ("head", "grandchild"), strict=True)
+        ]
+        for p in pair:
+            c.phone(p, phone)
+        return pair
+
+    return build
+
+
 def _retyped(
     name: str, born: date, sequences: tuple[int, int], villages: tuple[str, str], phone: str | None = None
 ) -> Callable[[County], list[str]]:
@@ -248,6 +267,23 @@ SCENARIOS = [
         "three namesakes 李秀英 born on New Year's Day 1949",
         _namesakes("李秀英", date(1949, 1, 1), (122, 564, 908), (VA, VB, VC)),
         *_DECOY,
+    ),
+    Scenario(
+        "a grandson given his grandfather's name 吕英, 69 years apart, one household and phone",
+        _named_after_grandparent("吕英", (date(1951, 3, 2), date(2020, 3, 2)), (173, 495), VB, "13905370007"),
+        *_DECOY,
+    ),
+    Scenario(
+        "namesakes 唐凯 of one sex born the same day in one village, unrelated numbers 113 and 185",
+        _namesakes("唐凯", date(1969, 10, 11), (113, 185), (VA, VA)),
+        *_DECOY,
+    ),
+    Scenario(
+        # Name, birth date and number one keystroke off: on every particular a retyped second
+        # registration, which no register can tell from namesakes; a lead to check.
+        "the same name and birth date in one village, numbers one keystroke apart (113, 173)",
+        _retyped("郑晓凯", date(1973, 5, 19), (113, 173), (VA, VA)),
+        *_FOUND,
     ),
     Scenario(
         "registered twice, the number retyped with its sequence digit slipped (248 for 218)",

@@ -104,6 +104,32 @@ def test_accounts_inside_the_household_are_not_third_parties(scenario: Scenario)
     assert evidence(out[DEAD], "Payment") == [after_death]
 
 
+def test_a_newborn_entered_late_is_judged_by_the_household_joined_first(scenario: Scenario) -> None:
+    c = County()
+    # A baby born on 25 March and entered in the register on 8 April; its rehabilitation grant
+    # pays March into the mother's account: her household is the baby's first.
+    h1 = c.household(VA)
+    mother = c.person(h1, "冯丽", date(1978, 8, 27), sex="F")
+    baby = c.person(h1, "郑平军", date(2026, 3, 25), relation="child", since="2026-04-08")
+    e1 = c.enrollment(
+        "REHAB", person=baby, start="2026-03-01", account=c.account(mother, "622800000005000101")
+    )
+    for period in ("2026-03", "2026-04", "2026-05"):
+        c.payment(e1, period, account="622800000005000101")
+    # The same shape into a neighbour's account: a third party whatever the month.
+    h2 = c.household(VB)
+    c.person(h2, "褚芳", date(1985, 2, 2), sex="F")
+    baby2 = c.person(h2, "褚安", date(2026, 3, 20), relation="child", since="2026-04-02")
+    neighbour = c.person(c.household(VB), "卫强", date(1980, 5, 5))
+    e2 = c.enrollment(
+        "REHAB", person=baby2, start="2026-03-01", account=c.account(neighbour, "622800000005000201")
+    )
+    paid = {c.payment(e2, period, account="622800000005000201") for period in ("2026-03", "2026-04")}
+    found = scenario.run(c, THIRD)[THIRD]
+    assert evidence(found, "Household") == [{h2}]
+    assert evidence(found, "Payment") == [paid]
+
+
 def test_a_chain_through_different_identifiers_is_one_ring(scenario: Scenario) -> None:
     c = County()
     # A and B share a phone; C's grant is paid into B's account.
