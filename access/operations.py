@@ -164,6 +164,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "suspendCase"): CASEWORK,
     ("Mutation", "resumeCase"): CASEWORK,
     ("Mutation", "terminateCase"): CASEWORK,
+    # The green channel (先行救助): the township's caseworkers grant; the reserve it draws on is
+    # read by coordinators (village), caseworkers and auditors: county figures, no one's data.
+    ("Mutation", "grantUrgentAssistance"): CASEWORK,
+    ("Query", "temporaryAssistanceReserve"): Operation(
+        {CO: Scope.COUNTY, CW: Scope.COUNTY, AU: Scope.COUNTY, IV: Scope.COUNTY},
+        "the reserve's balance is for coordinators, caseworkers, investigators and auditors",
+    ),
     ("Mutation", "overrideRestriction"): Operation(
         {CR: Scope.COUNTY}, "only credit officers of civil affairs override a joint restriction"
     ),

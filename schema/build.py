@@ -26,6 +26,7 @@ from schema.directory import DirectoryQuery
 from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
+from schema.green_channel import GreenChannelMutation, GreenChannelQuery
 from schema.investigations import InvestigationMutation, InvestigationQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.operation_access import OperationAccess
@@ -54,6 +55,7 @@ Query = merge_types(
         InvestigationQuery,
         NotificationQuery,
         VerificationQuery,
+        GreenChannelQuery,
     ),
 )
 Mutation = merge_types(
@@ -66,6 +68,7 @@ Mutation = merge_types(
         ReportMutation,
         InvestigationMutation,
         NotificationMutation,
+        GreenChannelMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnerSubscription,))

@@ -9,13 +9,16 @@ from loaders.feeds.base import Feed, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import funds as rows
 from loaders.rows.common import FeedRow
+from resolvers.green_channel import budget_line_id
 
-# A budget line is a programme's year; a later export for the same year replaces the amount.
+# A budget line is a programme's year (or its reserve's); a later export for the same year
+# replaces the amount.
 UPSERT_BUDGETS = """
 UNWIND $rows AS row
 MATCH (prog:Programme {code: row.programme})
 MERGE (b:BudgetLine {budget_id: row.budget_id})
-SET b.programme_code = row.programme, b.year = row.year, b.amount_fen = row.amount_fen, b.source = row.source
+SET b.programme_code = row.programme, b.year = row.year, b.amount_fen = row.amount_fen, b.source = row.source,
+    b.reserve = row.reserve
 MERGE (b)-[:BUDGETED_FOR]->(prog)
 """
 
@@ -86,7 +89,7 @@ DELETE gone
 
 def _budget_params(row: FeedRow) -> dict[str, Any]:
     params = row.params()
-    params["budget_id"] = f"{params['programme']}-{params['year']}"
+    params["budget_id"] = budget_line_id(params["programme"], params["year"], params["reserve"])
     return params
 
 
@@ -105,7 +108,10 @@ FUND_FEEDS = (
         "budget lines per programme and year (CZ)",
         owners=("CZ",),
         to_params=_budget_params,
-        note="One line per programme and year; a later file for the same year replaces the amount.",
+        note="One line per programme and year; a later file for the same year replaces the amount. "
+        "A line with `reserve` yes is the county's temporary-assistance reserve (备用金) of that "
+        "programme and year, kept apart from its budget: the green channel's urgent grants draw "
+        "on it (domain.md section 12).",
     ),
     Feed(
         "allocations",
