@@ -6,11 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from detection.detectors.households import line_fen
+from detection.rules import DetectionRules, read_rules
 from domain.money import to_fen, to_yuan, yuan_text
 from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import flag_restricted
@@ -21,13 +25,28 @@ from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of
 from schema.reports import casework_rules
 from schema.validation import id_number_input
+from settings import Settings
+
+
+@lru_cache(maxsize=4)
+def _detection_rules(path: Path) -> DetectionRules:
+    return read_rules(path)
+
+
+def urgent_limit_fen(settings: Settings, township: str | None) -> int:
+    """The most one urgent grant may pay in a township: the green channel's months of its
+    dibao line (the line the detectors use, urban or rural)."""
+    months = casework_rules(settings.casework_rules_file).green_channel.limit_months_of_line
+    return months * line_fen(_detection_rules(settings.detection_rules_file), township)
 
 
 @strawberry.input
 class UrgentAssistanceInput:
     household_id: str
     applicant_id_number: str
-    amount: Decimal = strawberry.field(description="yuan, up to the green channel's limit")
+    amount: Decimal = strawberry.field(
+        description="yuan, up to the green channel's limit: months of the township's dibao line"
+    )
     situation: str = strawberry.field(
         description="what happened and what was verified on the spot (10-2000 characters); "
         "it is the grant's record until the review"
@@ -81,11 +100,14 @@ class GreenChannelMutation:
         amount = input.amount
         if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
             return InvalidInput(field="amount", message="an amount in yuan above 0, at most two decimals")
-        if amount > rules.max_amount_yuan:
+        township = area_of(info).township
+        limit_fen = urgent_limit_fen(ctx.settings, township)
+        if to_fen(amount) > limit_fen:  # type: ignore[operator]
             return InvalidInput(
                 field="amount",
-                message=f"the green channel grants at most {rules.max_amount_yuan} yuan; "
-                "a larger amount goes through the ordinary application (submitApplication)",
+                message=f"the green channel grants at most {yuan_text(limit_fen)} yuan here "
+                f"({rules.limit_months_of_line} months of the dibao line); a larger amount goes "
+                "through the ordinary application (submitApplication)",
             )
         situation = input.situation.strip()
         if not 10 <= len(situation) <= 2000:
@@ -101,7 +123,7 @@ class GreenChannelMutation:
         row = await grant_urgent(
             ctx.gateway,
             household_id=input.household_id.strip().upper(),
-            township=area_of(info).township,
+            township=township,
             applicant=applicant,
             programme=programme,
             case_id=f"U{today:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}",

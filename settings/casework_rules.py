@@ -50,8 +50,8 @@ class GreenChannel(_Section):
     """Urgent temporary assistance (先行救助): granted at once, reviewed afterwards."""
 
     programmes: tuple[str, ...] = ("TEMP",)
-    max_amount_yuan: int = Field(default=5000, ge=1, le=1_000_000)
-    review_within_days: int = Field(default=30, ge=1, le=366)
+    limit_months_of_line: int = Field(default=3, ge=1, le=24, description="months of the dibao line")
+    review_within_days: int = Field(default=14, ge=1, le=366)
 
 
 class CaseworkRules(_Section):

@@ -15,10 +15,11 @@ from detection.rules import read_rules
 from detection.run import run_detection
 from domain.finding_kinds import FindingKind
 from loaders.run import Loader
+from schema.green_channel import urgent_limit_fen
 from settings import Settings
 from settings.casework_rules import read_casework_rules
 from tests.api.conftest import gql
-from tests.loaders.mini_county import WANG, ZHAO, write_csv
+from tests.loaders.mini_county import TOWNSHIP, WANG, ZHAO, write_csv
 
 CASE = (
     "__typename ... on CaseRecord { caseId status version urgent urgentAmount reviewDue recoveryAmount "
@@ -42,7 +43,7 @@ RESERVE = """query($year: Int) { temporaryAssistanceReserve(year: $year) {
   ... on Forbidden { message } } }"""
 
 
-def grant(household: str = "H1", applicant: str = WANG, amount: str = "3000", **more: object) -> dict:
+def grant(household: str = "H1", applicant: str = WANG, amount: str = "1200", **more: object) -> dict:
     return {
         "input": {
             "householdId": household,
@@ -85,7 +86,7 @@ def test_grant_publicity_review_and_the_reserve(
     days = read_casework_rules(settings.casework_rules_file).green_channel.review_within_days
     case = run(client, cw, GRANT, **grant())
     # Paid at once, no publicity yet: the review is due within the rule's days.
-    assert (case["status"], case["urgent"], case["urgentAmount"]) == ("under_review", True, "3000.00")
+    assert (case["status"], case["urgent"], case["urgentAmount"]) == ("under_review", True, "1200.00")
     assert case["reviewDue"] == (date.today() + timedelta(days=days)).isoformat()
     assert case["publicityStart"] is None
     balance = run(client, keys["auditor"], RESERVE, year=date.today().year)
@@ -93,8 +94,8 @@ def test_grant_publicity_review_and_the_reserve(
         {
             "programme": "TEMP",
             "reserve": "10000.00",
-            "drawn": "3000.00",
-            "balance": "7000.00",
+            "drawn": "1200.00",
+            "balance": "8800.00",
             "grants": 1,
             "unreviewed": 1,
             "toRecover": "0.00",
@@ -114,8 +115,8 @@ def test_grant_publicity_review_and_the_reserve(
     assert (second["status"], second["recoveryAmount"]) == ("rejected", "1500.50")
     line = run(client, keys["coordinator"], RESERVE)["lines"][0]
     assert (line["drawn"], line["balance"], line["grants"], line["unreviewed"], line["toRecover"]) == (
-        "4500.50",
-        "5499.50",
+        "2700.50",
+        "7299.50",
         2,
         0,
         "1500.50",
@@ -124,7 +125,9 @@ def test_grant_publicity_review_and_the_reserve(
 
 def test_refusals(client: TestClient, keys: dict[str, str], reserve: Driver, settings: Settings) -> None:
     cw = keys["caseworker"]
-    limit = read_casework_rules(settings.casework_rules_file).green_channel.max_amount_yuan
+    # Three months of the township's (rural) dibao line, as rules/casework.toml says by default.
+    limit = urgent_limit_fen(settings, TOWNSHIP) // 100
+    assert limit == 3 * read_rules(settings.detection_rules_file).income_line.rural
     above = run(client, cw, GRANT, **grant(amount=str(limit + 1)))
     assert (above["__typename"], above["field"]) == ("InvalidInput", "amount")
     other = run(client, cw, GRANT, **grant(programme="DIBAO"))
