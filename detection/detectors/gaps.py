@@ -270,7 +270,7 @@ APPLICATIONS_OVERDUE = (
     CASES
     + """
 WITH DISTINCT c
-WHERE c.status IN $pending_statuses
+WHERE c.status IN $pending_statuses AND NOT coalesce(c.urgent, false)
   AND c.submitted_date < $as_of - duration({days: $application_days})
   AND ($households IS NULL OR c.household_id IN $households)
 RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, c.household_id AS household,
