@@ -126,6 +126,7 @@ FIELDS: dict[tuple[str, str], Rule] = {
     ("PersonVerification", "householdSize"): BASIC,
     # Free text staff write about a household or a person.
     ("CaseRecord", "reason"): _rule(C.BENEFITS),
+    ("CaseRecord", "recoveryAmount"): _rule(C.BENEFITS),
     ("CaseEvent", "note"): _rule(C.BENEFITS),
     ("CreditEvent", "note"): _rule(C.CREDIT),
     # Findings, their explanations and evidence, and the investigators' graph views name

@@ -36,6 +36,9 @@ class Scope(StrEnum):
 class Operation:
     grants: dict[Role, Scope]  # the roles that may call it, each with the area it reaches
     refused: str = "your role may not read this"  # the Forbidden message for every other role
+    # Keyless: anyone, without a principal (the public disclosure); what it may show is fixed
+    # by its own field table (jobs/publication.PUBLISHED), not by a role.
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("Mutation", "suspendCase"): CASEWORK,
     ("Mutation", "resumeCase"): CASEWORK,
     ("Mutation", "terminateCase"): CASEWORK,
+    # The green channel (先行救助): the township's caseworkers grant; the reserve it draws on is
+    # read by coordinators (village), caseworkers and auditors: county figures, no one's data.
+    ("Mutation", "grantUrgentAssistance"): CASEWORK,
+    ("Query", "temporaryAssistanceReserve"): Operation(
+        {CO: Scope.COUNTY, CW: Scope.COUNTY, AU: Scope.COUNTY, IV: Scope.COUNTY},
+        "the reserve's balance is for coordinators, caseworkers, investigators and auditors",
+    ),
     ("Mutation", "overrideRestriction"): Operation(
         {CR: Scope.COUNTY}, "only credit officers of civil affairs override a joint restriction"
     ),
@@ -220,6 +230,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 
 # HTTP routes outside GraphQL that act for a principal, by method and path as routed.
 EVIDENCE_PACK_ROUTE = "GET /evidence/finding/{finding_id}.pdf"
+PUBLIC_INDEX_ROUTE = "GET /public/"
+PUBLIC_FILE_ROUTE = "GET /public/{name}"
+PUBLIC_DISCLOSURE = Operation(EVERYONE, public=True)
 ROUTES: dict[str, Operation] = {
     "POST /feeds/{feed}": Operation(
         {DP: Scope.MANDATE},
@@ -240,6 +253,10 @@ ROUTES: dict[str, Operation] = {
     EVIDENCE_PACK_ROUTE: Operation(
         {IV: Scope.COUNTY, AU: Scope.COUNTY}, "evidence packs are made by investigators and auditors"
     ),
+    # The public disclosure (资金使用公开, 公示): `reliefgraph publish`'s files, for the county's
+    # website, when the settings enable it (reliefgraph/public_pages.py).
+    PUBLIC_INDEX_ROUTE: PUBLIC_DISCLOSURE,
+    PUBLIC_FILE_ROUTE: PUBLIC_DISCLOSURE,
 }
 
 

@@ -71,6 +71,7 @@ DECIDING: dict[FindingKind, tuple[str, ...]] = {
     FindingKind.GAP_MISSING_SPECIAL: ("persons",),
     FindingKind.GAP_STAFFING: ("townships", "villages"),
     FindingKind.GAP_OVERDUE: ("cases", "households"),
+    FindingKind.GAP_URGENT_UNREVIEWED: ("cases",),
 }
 
 

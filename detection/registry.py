@@ -33,6 +33,7 @@ DETECTORS: dict[FindingKind, Detector] = {
     FindingKind.GAP_MISSING_SPECIAL: gaps.missing_special,
     FindingKind.GAP_STAFFING: gaps.staffing,
     FindingKind.GAP_OVERDUE: gaps.overdue,
+    FindingKind.GAP_URGENT_UNREVIEWED: gaps.urgent_unreviewed,
 }
 
 # Kinds not tied to households: an incremental run recomputes them whole (they are cheap).

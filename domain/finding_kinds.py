@@ -33,6 +33,7 @@ class FindingKind(StrEnum):
     GAP_MISSING_SPECIAL = "GAP_MISSING_SPECIAL"
     GAP_STAFFING = "GAP_STAFFING"
     GAP_OVERDUE = "GAP_OVERDUE"
+    GAP_URGENT_UNREVIEWED = "GAP_URGENT_UNREVIEWED"  # a green-channel grant not reviewed in time
 
 
 class FindingStatus(StrEnum):

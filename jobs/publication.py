@@ -10,6 +10,7 @@ table (access/fields.py) and the graph's own ID numbers, names, phones and accou
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
@@ -21,6 +22,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from access.audit_chain import append_sync
 from access.policy import mask_name
 from domain.money import yuan_text
 from resolvers.publicity import DISHONESTY_PUBLICITY, PUBLICITY, shown_identity
@@ -90,6 +92,8 @@ class Publication:
     tables: dict[str, list[dict[str, Any]]]
     months: list[str]
     on: date
+    # Whom the published dishonesty records name, for the audit event only (never written).
+    subjects: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.tables.items()}
@@ -169,10 +173,16 @@ def publicity(driver: Driver, settings: Settings, on: date) -> list[dict[str, An
     return out
 
 
-def dishonesty(driver: Driver, settings: Settings, on: date) -> list[dict[str, Any]]:
-    rows = _read(
+def _dishonesty_records(driver: Driver, settings: Settings, on: date) -> list[dict[str, Any]]:
+    return _read(
         driver, settings, DISHONESTY_PUBLICITY, county=settings.county_code, area=settings.county_code, on=on
     )
+
+
+def dishonesty(
+    driver: Driver, settings: Settings, on: date, rows: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    rows = _dishonesty_records(driver, settings, on) if rows is None else rows
     out = []
     for row in rows:
         r = row["record"]
@@ -198,10 +208,11 @@ def dishonesty(driver: Driver, settings: Settings, on: date) -> list[dict[str, A
 
 def build(driver: Driver, settings: Settings, *, last_month: str, months: int, on: date) -> Publication:
     periods = _months(last_month, months)
+    records = _dishonesty_records(driver, settings, on)
     tables = {
         "fund_use": fund_use(driver, settings, periods),
         "publicity": publicity(driver, settings, on),
-        "dishonesty": dishonesty(driver, settings, on),
+        "dishonesty": dishonesty(driver, settings, on, records),
     }
     for name, rows in tables.items():  # the field table above is the whole of what leaves
         for row in rows:
@@ -210,7 +221,8 @@ def build(driver: Driver, settings: Settings, *, last_month: str, months: int, o
                     f"{name}: fields outside the publication's table: "
                     f"{sorted(set(row) ^ set(PUBLISHED[name]))}"
                 )
-    return Publication(tables, periods, on)
+    subjects = tuple(sorted({r["record"]["id_number"] for r in records if r["record"]["id_number"]}))
+    return Publication(tables, periods, on, subjects)
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -239,6 +251,11 @@ def _html(name: str, rows: list[dict[str, Any]], columns: list[str], publication
         f"<p>{html.escape(', '.join(publication.months))} · {publication.on.isoformat()}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n"
     )
+
+
+def published_files() -> list[str]:
+    """Every file name `write` makes: all that /public/ serves."""
+    return [f"{n}.{s}" for n in PUBLISHED for s in ("csv", "html")] + ["publication.json", "index.html"]
 
 
 def write(publication: Publication, out_dir: Path) -> list[Path]:
@@ -275,3 +292,48 @@ def write(publication: Publication, out_dir: Path) -> list[Path]:
         ),
     )
     return [*written, path, page]
+
+
+# What the publication discloses, for its audit event: masked names and household sizes, the
+# identity level of published dishonesty records, amounts granted and paid, the records.
+PUBLISHED_CATEGORIES = ("basic", "benefits", "credit", "identity")
+PUBLISH_OPERATION = "publish"
+
+
+def digest(paths: list[Path]) -> tuple[str, dict[str, str]]:
+    """Each file's SHA-256, and one over them all (name and digest, by name): what the audit
+    event vouches for, so a copy on the website can be checked against what was published."""
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    whole = hashlib.sha256("".join(f"{n} {d}\n" for n, d in sorted(files.items())).encode()).hexdigest()
+    return whole, files
+
+
+def audit_events(publication: Publication, paths: list[Path], by: str) -> list[dict[str, Any]]:
+    """One event for the publication (what, counts, the digest), and one per person a published
+    dishonesty record names, each vouching for the same digest."""
+    whole, _ = digest(paths)
+    counts = ", ".join(f"{n} {c}" for n, c in publication.counts().items())
+    common = {
+        "request_id": f"publication-{publication.on.isoformat()}-{whole[:12]}",
+        "subject": by,
+        "role": "operator",
+        "department": None,
+        "categories": list(PUBLISHED_CATEGORIES),
+        "purpose": f"public disclosure {publication.months[0]}..{publication.months[-1]} "
+        f"as of {publication.on.isoformat()}: {counts}",
+        "operation": PUBLISH_OPERATION,
+        "outcome": "published",
+        "document_id": f"publication-{publication.on.isoformat()}",
+        "document_sha256": whole,
+    }
+    return [{**common, "person_id_number": p} for p in ("", *publication.subjects)]
+
+
+def record(driver: Driver, settings: Settings, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The publication's events appended to the audit chain; returns them as chained."""
+
+    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+        return append_sync(tx, events)
+
+    with driver.session(database=settings.neo4j_database) as session:
+        return session.execute_write(work)

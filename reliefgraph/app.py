@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from access.audit import AuditWriter
 from access.handles import PersonHandles, handle_key
-from access.operations import EVIDENCE_PACK_ROUTE
+from access.operations import EVIDENCE_PACK_ROUTE, PUBLIC_FILE_ROUTE, PUBLIC_INDEX_ROUTE
 from access.tokens import Authenticator, JwtConfig
 from graph.driver import open_async_driver, open_driver
 from graph.migrations import LATEST_VERSION, current_version, migrate
@@ -43,6 +43,7 @@ from reliefgraph.credit_inbound import CreditInbound
 from reliefgraph.evidence_pages import EvidencePages
 from reliefgraph.graphql_http import GraphQLView
 from reliefgraph.keep_alive import KeepAliveSpread
+from reliefgraph.public_pages import PublicPages
 from reliefgraph.publicity_pages import CreditNoticePage, PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
 from reliefgraph.report_pages import ReportPages, form_key
@@ -192,6 +193,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
     reports = ReportPages(settings, clock)
     attachments = AttachmentRoutes(settings, authenticator)
     evidence = EvidencePages(settings, authenticator)
+    public = PublicPages(settings)
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
@@ -209,6 +211,9 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
             Route("/investigations/{investigation_id}/attachments", attachments.upload, methods=["POST"]),
             Route("/attachments/{attachment_id}", attachments.download, methods=["GET"]),
             Route(EVIDENCE_PACK_PATH, evidence.finding_pdf, methods=[EVIDENCE_PACK_METHOD]),
+            # The public disclosure: keyless, read-only, off unless public_dir is set.
+            Route(PUBLIC_INDEX_ROUTE.split(" ")[1], public.index, methods=["GET"]),
+            Route(PUBLIC_FILE_ROUTE.split(" ")[1], public.file, methods=["GET"]),
             Mount("/workbench", workbench_app(settings), name="workbench"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

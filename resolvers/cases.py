@@ -6,6 +6,9 @@ and logs a CaseEvent with who did it and when.
     under_review ──review: reject──▶ rejected
     in_publicity ──objection──▶ investigating;  in_publicity ──decide (window over)──▶ approved | rejected
     approved ◀─resume─ suspended ◀─suspend─ approved;  approved | suspended ──terminate──▶ terminated
+
+An urgent grant (green channel, 先行救助) is paid when it is made and enters at under_review:
+publicity and another caseworker's decision follow (resolvers/green_channel.py).
 """
 
 from __future__ import annotations
@@ -103,6 +106,9 @@ WITH c, before, seen, blocked, before IN $allowed_from AND seen = $expected_vers
 CALL (c, before, ok) {
   WITH c, before, ok WHERE ok
   SET c.status = $to, c.version = c.version + 1, c.updated_at = datetime(), c.updated_by = $by, c += $changes
+  // An urgent grant reversed on review (green channel): its amount is to be recovered.
+  SET c.recovery_fen = CASE WHEN coalesce(c.urgent, false) AND $to = 'rejected' THEN c.urgent_amount_fen
+                            ELSE c.recovery_fen END
   CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
                                         action: $action, from_status: before, to_status: $to, note: $note})
   WITH c
@@ -347,7 +353,8 @@ MATCH (c:Case {case_id: $case_id})
 WHERE $township IS NULL OR c.township_code = $township
 OPTIONAL MATCH (s:Staff {staff_id: $by})
 RETURN c.programme_code AS programme, c.status AS status, c.countersigned_by AS countersigned_by,
-       EXISTS { MATCH (c)-[:HAS_EVENT]->(e:CaseEvent) WHERE e.action = 'investigate' AND e.by = $by }
+       EXISTS { MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
+                WHERE e.action IN ['investigate', 'urgent_grant'] AND e.by = $by }
        AS investigated,
        COLLECT { MATCH """
     + CASE_BENEFICIARIES

@@ -27,6 +27,7 @@ from schema.directory import DirectoryQuery
 from schema.discovery import DiscoveryQuery
 from schema.field_policy import FieldPolicy
 from schema.findings import FindingMutation, FindingQuery
+from schema.green_channel import GreenChannelMutation, GreenChannelQuery
 from schema.investigations import InvestigationMutation, InvestigationQuery
 from schema.linkage import LinkageQuery
 from schema.notifications import NotificationMutation, NotificationQuery
@@ -60,6 +61,7 @@ Query = merge_types(
         InvestigationQuery,
         NotificationQuery,
         VerificationQuery,
+        GreenChannelQuery,
     ),
 )
 Mutation = merge_types(
@@ -72,6 +74,7 @@ Mutation = merge_types(
         ReportMutation,
         InvestigationMutation,
         NotificationMutation,
+        GreenChannelMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnerSubscription,))

@@ -72,6 +72,16 @@ class CaseRecord:
     proposed_monthly_amount: Decimal | None = strawberry.field(
         description="yuan, set at review; shown in publicity"
     )
+    urgent: bool = strawberry.field(
+        description="granted through the green channel (先行救助): paid before publicity and review"
+    )
+    urgent_amount: Decimal | None = strawberry.field(description="yuan, paid when the urgent grant was made")
+    review_due: date | None = strawberry.field(
+        description="an urgent grant: the day by which it is to be decided (rules/casework.toml)"
+    )
+    recovery_amount: Decimal | None = strawberry.field(
+        description="yuan to recover: an urgent grant reversed on review"
+    )
 
     @strawberry.field(description="Every step of the workflow: who, when, from which status to which.")
     async def events(self, info: Info[RequestContext, None]) -> list[CaseEvent]:
@@ -134,6 +144,10 @@ def case_record(c: dict[str, Any]) -> CaseRecord:
         restricted=bool(c.get("restricted")),
         restriction_overridden=bool(c.get("restriction_overridden")),
         proposed_monthly_amount=to_yuan(c.get("proposed_monthly_amount_fen")),
+        urgent=bool(c.get("urgent")),
+        urgent_amount=to_yuan(c.get("urgent_amount_fen")),
+        review_due=to_date(c.get("review_due")),
+        recovery_amount=to_yuan(c.get("recovery_fen")),
     )
 
 

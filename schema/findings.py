@@ -55,6 +55,7 @@ KIND_CATEGORIES: dict[str, list[str]] = {
     "GAP_MISSING_SPECIAL": ["basic", "health", "benefits"],
     "GAP_STAFFING": [],
     "GAP_OVERDUE": ["basic", "benefits"],
+    "GAP_URGENT_UNREVIEWED": ["basic", "benefits"],
 }
 
 

@@ -191,6 +191,16 @@ class Settings(BaseSettings):
         "(loads through this one wake it at once)",
     )
 
+    # The public disclosure (资金使用公开) at /public/: the files `reliefgraph publish` last
+    # wrote into this folder, served keyless and read-only. Unset: /public/ answers 404.
+    public_dir: Path | None = Field(
+        default=None,
+        description="serve the `reliefgraph publish` output in this folder at /public/ (off when unset)",
+    )
+    public_max_age_s: int = Field(
+        default=300, ge=0, le=86_400, description="how long browsers and proxies may keep /public/ files"
+    )
+
     submissions_dir_setting: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("submissions_dir", "RELIEFGRAPH_SUBMISSIONS_DIR"),

@@ -1,5 +1,6 @@
-"""The casework rule file (rules/casework.toml): report handling limits per category and
-the conflict-of-interest rules per programme, validated into one typed object."""
+"""The casework rule file (rules/casework.toml): report handling limits per category, the
+conflict-of-interest rules per programme and the green channel's limits, validated into one
+typed object."""
 
 from __future__ import annotations
 
@@ -45,9 +46,18 @@ class ConflictOfInterest(_Section):
         )
 
 
+class GreenChannel(_Section):
+    """Urgent temporary assistance (先行救助): granted at once, reviewed afterwards."""
+
+    programmes: tuple[str, ...] = ("TEMP",)
+    limit_months_of_line: int = Field(default=3, ge=1, le=24, description="months of the dibao line")
+    review_within_days: int = Field(default=14, ge=1, le=366)
+
+
 class CaseworkRules(_Section):
     reports: Reports
     conflict_of_interest: ConflictOfInterest = ConflictOfInterest()
+    green_channel: GreenChannel = GreenChannel()
 
 
 class CaseworkRulesError(ValueError):

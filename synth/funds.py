@@ -318,6 +318,17 @@ class Funds:
             self.export.rows["budgets"].append(
                 {"programme": programme, "year": 2026, "amount": f"{yearly / 100:.2f}", "source": "CZ"}
             )
+        # The county's temporary-assistance reserve the green channel's urgent grants draw on.
+        urgent = sum(float(c["urgent_amount"]) for c in self.export.rows["cases"] if c.get("urgent_amount"))
+        self.export.rows["budgets"].append(
+            {
+                "programme": "TEMP",
+                "year": 2026,
+                "amount": f"{urgent + 200_000:.2f}",
+                "source": "CZ",
+                "reserve": "yes",
+            }
+        )
 
 
 def fund_files(export: Export, seed: int, per_kind: int) -> None:

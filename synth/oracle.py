@@ -531,9 +531,23 @@ def overdue(t: Tables) -> list[dict[str, Any]]:
             households=[c["household_id"]],
         )
         for c in t.rows.get("cases", [])
-        if c["status"] in o["pending_statuses"] and date.fromisoformat(c["submitted_date"]) < deadline
+        if c["status"] in o["pending_statuses"]
+        and date.fromisoformat(c["submitted_date"]) < deadline
+        and not c.get("urgent_amount")  # a grant already paid: its review has its own limit (below)
     ]
     return labels
+
+
+def urgent_unreviewed(t: Tables, review_days: int) -> list[dict[str, Any]]:
+    """Green-channel grants (先行救助) not decided within the casework rule's days of being paid."""
+    decided = {"approved", "rejected", "suspended", "terminated"}
+    return [
+        _label("GAP_URGENT_UNREVIEWED", "urgent grant not reviewed in time", cases=[c["case_id"]])
+        for c in t.rows.get("cases", [])
+        if c.get("urgent_amount")
+        and c["status"] not in decided
+        and date.fromisoformat(c["urgent_granted_date"]) + timedelta(days=review_days) < t.as_of
+    ]
 
 
 # --- funds (domain.md section 12): the payment file and the bank's return
@@ -748,9 +762,13 @@ def oracle_labels(
     *,
     rules_file: Path = RULES_DIR / "detection.toml",
     reference_file: Path = RULES_DIR / "reference.toml",
+    casework_file: Path = RULES_DIR / "casework.toml",
 ) -> list[dict[str, Any]]:
     """Every finding the county's tables call for, by kind, under the rule file's thresholds."""
     rules = tomllib.loads(rules_file.read_text(encoding="utf-8"))
+    review_days = tomllib.loads(casework_file.read_text(encoding="utf-8"))["green_channel"][
+        "review_within_days"
+    ]
     programmes = tomllib.loads(reference_file.read_text(encoding="utf-8"))["programmes"]
     t = Tables(rows, as_of, rules, programmes)
     return (
@@ -768,5 +786,6 @@ def oracle_labels(
         + missing_special(t)
         + staffing(t)
         + overdue(t)
+        + urgent_unreviewed(t, review_days)
         + funds(t)
     )

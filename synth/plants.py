@@ -8,11 +8,15 @@ look alike but are legitimate; they are listed separately and must not be flagge
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from domain.ids import check_char, make_id_number
+from settings.casework_rules import read_casework_rules
 from synth.benefits import enroll_household, give_disability, special_assistance
 from synth.export import Export, dibao_line
 from synth.population import AS_OF, Household, Person, Village
+
+CASEWORK_RULES = Path(__file__).resolve().parents[1] / "rules" / "casework.toml"
 
 
 def fresh_household(
@@ -520,6 +524,41 @@ def gap_overdue(export: Export, i: int) -> None:
         )
 
 
+def urgent_grant(export: Export, granted: date, status: str, amount: int) -> str:
+    """A green-channel grant (先行救助) of temporary assistance, as the township's system exports
+    it: paid on `granted`, its review due the rule's days later."""
+    household = fresh_household(export, size=(1, 4))
+    case = export.add_case(
+        household,
+        "TEMP",
+        household.head,
+        granted,
+        status=status,
+        decided=granted + timedelta(days=export.rng.randint(5, 25)) if status == "approved" else None,
+    )
+    days = read_casework_rules(CASEWORK_RULES).green_channel.review_within_days
+    export.rows["cases"][-1].update(
+        urgent_amount=f"{amount}.00",
+        urgent_granted_date=granted.isoformat(),
+        review_due=(granted + timedelta(days=days)).isoformat(),
+    )
+    return case
+
+
+def gap_urgent_unreviewed(export: Export, i: int) -> None:
+    days = read_casework_rules(CASEWORK_RULES).green_channel.review_within_days
+    rng = export.rng
+    granted = AS_OF - timedelta(days=days + rng.randint(3, 90))
+    status = "under_review" if i % 2 == 0 else "in_publicity"
+    case = urgent_grant(export, granted, status, rng.randrange(500, 1500, 100))
+    export.label("GAP_URGENT_UNREVIEWED", "urgent grant not reviewed by its due day", cases=[case])
+    # Near misses: one as old but decided on review; one whose review falls due on the day itself.
+    decided = urgent_grant(export, granted, "approved", rng.randrange(500, 1500, 100))
+    export.near_miss("GAP_URGENT_UNREVIEWED", "urgent grant reviewed (decided) late", cases=[decided])
+    due_today = urgent_grant(export, AS_OF - timedelta(days=days), "under_review", 2000)
+    export.near_miss("GAP_URGENT_UNREVIEWED", "urgent grant whose review is due today", cases=[due_today])
+
+
 def gap_staffing(export: Export, understaffed: list[str], uncovered_villages: list[Village]) -> None:
     for township in understaffed:
         export.label("GAP_STAFFING", "township below the caseworker staffing rule", townships=[township])
@@ -567,6 +606,7 @@ def plant_all(export: Export, per_kind: int) -> None:
         gap_vulnerable_uncovered(export, i)
         gap_missing_special(export, i)
         gap_overdue(export, i)
+        gap_urgent_unreviewed(export, i)
 
 
 __all__ = ["plant_all", "gap_staffing", "near_miss_shared", "Person"]

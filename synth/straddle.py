@@ -112,7 +112,7 @@ def homes_and_vehicles(export: Export) -> None:
             "GA",
             owner,
             plate=f"鲁H{export.rng.randrange(10000, 99999)}",
-            vehicle_type=export.rng.choice(("car", "truck", "motorcycle", "farm_vehicle")),
+            vehicle_type=export.rng.choice(("car", "truck", "motorcycle", "agricultural")),
         )
 
 

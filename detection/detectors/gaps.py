@@ -9,6 +9,7 @@ from detection.detectors.anchors import CASES, FLAGGED, GRANTS
 from detection.detectors.households import line_fen, per_capita_monthly_fen
 from detection.situation import Evidence, Situation, yuan
 from domain.finding_kinds import FindingKind
+from resolvers.green_channel import REVIEWED
 
 # Flagged vulnerable, alive, and neither they nor their household hold a current basic-living grant.
 VULNERABLE = (
@@ -269,7 +270,7 @@ APPLICATIONS_OVERDUE = (
     CASES
     + """
 WITH DISTINCT c
-WHERE c.status IN $pending_statuses
+WHERE c.status IN $pending_statuses AND NOT coalesce(c.urgent, false)
   AND c.submitted_date < $as_of - duration({days: $application_days})
   AND ($households IS NULL OR c.household_id IN $households)
 RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, c.household_id AS household,
@@ -317,6 +318,46 @@ def overdue(ctx: DetectionContext) -> list[Situation]:
                 township_code=r["township"],
                 village_code=r["village"],
                 details={"days": r["days"]},
+            )
+        )
+    return found
+
+
+# A green-channel grant (先行救助) paid before publicity, not decided on review by the day its
+# review was due (rules/casework.toml [green_channel], recorded on the case when granted).
+URGENT_UNREVIEWED = (
+    CASES
+    + """
+WITH DISTINCT c
+WHERE c.urgent AND NOT c.status IN $reviewed AND c.review_due < $as_of
+  AND ($households IS NULL OR c.household_id IN $households)
+RETURN c.case_id AS case, c.programme_code AS programme, c.status AS status, c.household_id AS household,
+       c.township_code AS township, c.village_code AS village, c.urgent_granted_date AS granted,
+       c.review_due AS due, c.urgent_amount_fen AS amount_fen,
+       duration.inDays(c.review_due, $as_of).days AS days
+"""
+)
+
+
+def urgent_unreviewed(ctx: DetectionContext) -> list[Situation]:
+    found = []
+    for r in ctx.read(URGENT_UNREVIEWED, reviewed=list(REVIEWED)):
+        found.append(
+            Situation(
+                FindingKind.GAP_URGENT_UNREVIEWED,
+                f"urgent|{r['case']}",
+                0.9,
+                f"{words.programme(r['programme'])}先行救助{r['case']}于{r['granted']}"
+                f"发放{yuan(r['amount_fen'])}元，应于{r['due']}前完成公示和审核，"
+                f"已逾期{r['days']}天仍处于{words.term('status', r['status'])}。",
+                f"Urgent {words.programme(r['programme'], 'en')} grant {r['case']} of "
+                f"{yuan(r['amount_fen'])} yuan paid on {r['granted']} was due for publicity and review "
+                f"by {r['due']}; it is still {words.term('status', r['status'], 'en')} "
+                f"{r['days']} days later.",
+                [Evidence("Case", r["case"], "case"), Evidence("Household", r["household"], "household")],
+                township_code=r["township"],
+                village_code=r["village"],
+                details={"days": r["days"], "due": str(r["due"])},
             )
         )
     return found

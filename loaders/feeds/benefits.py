@@ -41,6 +41,8 @@ SET c.programme_code = row.programme, c.household_id = row.household_id,
     c.township_code = h.township_code, c.village_code = h.village_code,
     c.channel = row.channel, c.submitted_date = row.submitted_date, c.status = row.status,
     c.commitment_signed = row.commitment_signed, c.decided_date = row.decided_date, c.reason = row.reason,
+    c.urgent = row.urgent_amount_fen IS NOT NULL, c.urgent_amount_fen = row.urgent_amount_fen,
+    c.urgent_granted_date = row.urgent_granted_date, c.review_due = row.review_due,
     c.version = coalesce(c.version, 1)
 MERGE (c)-[:FOR_HOUSEHOLD]->(h)
 MERGE (c)-[:FOR_PROGRAMME]->(prog)

@@ -3,16 +3,22 @@ bank (MZ, 发放清册) and the bank's return file (YH, 回盘)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from loaders.feeds.base import GRANTEE, Feed, keyed_params, link_account, link_where_held, replace_single
 from loaders.references import Ref, RefKind
 from loaders.rows import funds as rows
+from loaders.rows.common import FeedRow
+from resolvers.green_channel import budget_line_id
 
-# A budget line is a programme's year; a later export for the same year replaces the amount.
+# A budget line is a programme's year (or its reserve's); a later export for the same year
+# replaces the amount.
 UPSERT_BUDGETS = """
 UNWIND $rows AS row
 MATCH (prog:Programme {code: row.programme})
 MERGE (b:BudgetLine {budget_id: row.budget_id})
-SET b.programme_code = row.programme, b.year = row.year, b.amount_fen = row.amount_fen, b.source = row.source
+SET b.programme_code = row.programme, b.year = row.year, b.amount_fen = row.amount_fen, b.source = row.source,
+    b.reserve = row.reserve
 MERGE (b)-[:BUDGETED_FOR]->(prog)
 """
 
@@ -70,6 +76,12 @@ DELETE gone
 )
 
 
+def _budget_params(row: FeedRow) -> dict[str, Any]:
+    params = row.params()
+    params["budget_id"] = budget_line_id(params["programme"], params["year"], params["reserve"])
+    return params
+
+
 FUND_FEEDS = (
     Feed(
         "budgets",
@@ -78,8 +90,11 @@ FUND_FEEDS = (
         UPSERT_BUDGETS,
         "budget lines per programme and year (CZ)",
         owners=("CZ",),
-        to_params=keyed_params("budget_id", "programme", "year"),
-        note="One line per programme and year; a later file for the same year replaces the amount.",
+        to_params=_budget_params,
+        note="One line per programme and year; a later file for the same year replaces the amount. "
+        "A line with `reserve` yes is the county's temporary-assistance reserve (备用金) of that "
+        "programme and year, kept apart from its budget: the green channel's urgent grants draw "
+        "on it (domain.md section 12).",
     ),
     Feed(
         "allocations",

@@ -64,11 +64,21 @@ class CaseRow(FeedRow):
     approved_by: Code | None = None
     decided_date: Day | None = None
     reason: Text | None = None
+    # An urgent grant (green channel, 先行救助): paid on this day, its review due by review_due.
+    urgent_amount: Money | None = None
+    urgent_granted_date: Day | None = None
+    review_due: Day | None = None
 
     @model_validator(mode="after")
     def _decision_dates(self) -> CaseRow:
         if self.decided_date is not None and self.decided_date < self.submitted_date:
             raise ValueError("decided_date is before submitted_date")
+        urgent = (self.urgent_amount, self.urgent_granted_date, self.review_due)
+        if any(v is not None for v in urgent) and any(v is None for v in urgent):
+            raise ValueError("an urgent grant gives urgent_amount, urgent_granted_date and review_due")
+        if self.urgent_granted_date is not None and self.review_due is not None:
+            if self.review_due < self.urgent_granted_date:
+                raise ValueError("review_due is before urgent_granted_date")
         return self
 
 

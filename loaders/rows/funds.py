@@ -20,6 +20,7 @@ from loaders.rows.common import (
     Name,
     ProgrammeCode,
     Text,
+    YesNo,
 )
 
 Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -33,6 +34,9 @@ class BudgetRow(FeedRow):
     year: Annotated[int, Field(ge=2000, le=2100)]
     amount: Money
     source: DepartmentCode
+    # The county's reserve for urgent temporary assistance (临时救助备用金): the green channel's
+    # grants draw on it (resolvers/green_channel.py); kept apart from the programme's budget.
+    reserve: YesNo = False
 
 
 class AllocationRow(FeedRow):

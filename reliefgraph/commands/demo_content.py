@@ -7,14 +7,16 @@ functions the API's mutations call (resolvers/cases.py, resolvers/findings.py,
 credit/records.py, guarded by domain/workflow.py): applications submitted, investigated and
 posted for publicity in the demo coordinator's village, one refused; two fraud findings
 confirmed, each drafted into a dishonesty record and decided, one of them published, so the
-credit feed has changes. Run once: a second demo finds its work done and leaves it.
+credit feed has changes; one urgent temporary-assistance grant through the green channel
+(resolvers/green_channel.py), awaiting its review. Run once: a second demo finds its work
+done and leaves it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from credit.records import CreditStep, credit_step, defence_deadline, draft_record
@@ -26,8 +28,10 @@ from reliefgraph.commands.serve import DEMO_KEYS, DEMO_TOWNSHIP, DEMO_VILLAGE
 from resolvers.cases import SUBMIT, Step, apply_step, flag_restricted, step_changes
 from resolvers.findings import review
 from resolvers.gateway import GraphGateway
+from resolvers.green_channel import grant_urgent
 from schema.credit import add_months  # the publicity end the API's publish step sets
 from settings import Settings
+from settings.casework_rules import read_casework_rules
 
 # The demo's staff, as its keys name them.
 CASEWORKER = DEMO_KEYS["rg_demo_caseworker"][0]
@@ -68,12 +72,14 @@ class DemoWork:
     refused: int
     records: int  # decided dishonesty records
     published: int
+    urgent: int = 0  # green-channel grants awaiting review
 
     def describe(self) -> str:
         return (
             f"demo work: {self.in_publicity} applications in publicity and {self.refused} refused in "
             f"village {DEMO_VILLAGE}; {self.records} dishonesty records decided, {self.published} "
-            "published (the credit feed has their changes)"
+            f"published (the credit feed has their changes); {self.urgent} urgent grant "
+            "through the green channel awaiting review"
         )
 
 
@@ -117,6 +123,32 @@ async def _cases(gateway: GraphGateway, today: date, publicity_days: int) -> tup
         if ok:
             refused, posted = refused + int(refuse), posted + int(not refuse)
     return posted, refused
+
+
+async def _urgent(gateway: GraphGateway, today: date, settings: Settings) -> int:
+    """One urgent temporary-assistance grant in the demo village, drawn on the reserve."""
+    rules = read_casework_rules(settings.casework_rules_file).green_channel
+    applicants = await gateway.read(DEMO_APPLICANTS, village=DEMO_VILLAGE, limit=1)
+    if not applicants:
+        return 0
+    a = applicants[0]
+    row = await grant_urgent(
+        gateway,
+        household_id=a["household_id"],
+        township=DEMO_TOWNSHIP,
+        applicant=a["applicant"],
+        programme=rules.programmes[0],
+        case_id=f"UDEMO-{a['household_id']}",
+        channel=Channel.WINDOW.value,
+        amount_fen=100_000,  # 1,000 yuan: within three months of any township's line
+        year=today.year,
+        today=today,
+        review_due=today + timedelta(days=rules.review_within_days),
+        situation="demo: 房屋火灾，家中无住所，已现场核实",
+        by=CASEWORKER,
+        role="caseworker",
+    )
+    return 1 if row is not None and row["ok"] else 0
 
 
 async def _records(gateway: GraphGateway, today: date, max_months: int, defence_days: int) -> tuple[int, int]:
@@ -230,7 +262,8 @@ async def _prepare(settings: Settings) -> DemoWork | None:
             settings.credit_max_publicity_months,
             read_credit_rules(settings.credit_rules_file).due_process.defence_days,
         )
-        return DemoWork(posted, refused, decided, published)
+        urgent = await _urgent(gateway, today, settings)
+        return DemoWork(posted, refused, decided, published, urgent)
     finally:
         await driver.close()
 

@@ -59,6 +59,14 @@ def test_demo_loads_and_detects_the_planted_findings(
     assert result.exit_code == 0, result.output
     assert "detection (whole county" in result.output
     assert "2 applications in publicity and 1 refused" in result.output, result.output
+    # One urgent grant through the green channel, drawn on the county's reserve, awaiting review.
+    # (the console wraps its lines: compare the words)
+    assert "1 urgent grant through the green channel" in " ".join(result.output.split()), result.output
+    urgent = graph.execute_query(
+        "MATCH (c:Case {urgent: true}) WHERE c.case_id STARTS WITH 'UDEMO-' RETURN c.status AS status",
+        database_=settings.neo4j_database,
+    ).records
+    assert [r["status"] for r in urgent] == ["under_review"]
     # A report waits for triage in the demo, its tracking code printed for the status page.
     assert "tracking code:" in result.output
     reports = graph.execute_query(

@@ -1,7 +1,8 @@
-"""`reliefgraph publish`: the public disclosure holds counts, masked publicity and published
-records only. The field table (access/fields.py) generates the checks: no personal field it
-classifies appears in a published table unless the publication lists it with its reason, and
-none of the graph's ID numbers, names, phones or accounts appears anywhere in the files."""
+"""`reliefgraph publish` and /public/: the public disclosure holds counts, masked publicity and
+published records only. The field table (access/fields.py) generates the checks: no personal
+field it classifies appears in a published table unless the publication lists it with its
+reason, and none of the graph's ID numbers, names, phones or accounts appears anywhere in the
+files, as written or as the app serves them. Publishing is recorded in the audit chain."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from pathlib import Path
 
 import pytest
 from neo4j import Driver
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from access.fields import FIELDS
-from jobs.publication import PUBLISHED, build, write
+from jobs.publication import PUBLISHED, digest, published_files
+from reliefgraph.app import create_app
+from reliefgraph.cli import app as cli
 from settings import Settings
 from tests.detection.builder import VA, VC, County
 
@@ -60,10 +65,20 @@ def published(graph: Driver, settings: Settings, tmp_path: Path) -> tuple[Path, 
     c.load(graph, settings, tmp_path / "county")
     with graph.session(database=settings.neo4j_database) as session:
         session.run(SEED_RECORDS, subject=refused, case_id=case_id).consume()
-    publication = build(graph, settings, last_month="2026-10", months=12, on=ON)
     out = tmp_path / "public"
-    write(publication, out)
+    args = ["publish", str(out), "--month", "2026-10", "--on", ON.isoformat(), "--by", "ops-1"]
+    result = CliRunner().invoke(cli, args, obj=settings)
+    assert result.exit_code == 0, result.output
     return out, c, expected
+
+
+def personal_values(c: County) -> set[str]:
+    personal = {r["id_number"] for r in c.rows["persons"]} | {r["name"] for r in c.rows["persons"]}
+    return (
+        personal
+        | {r["phone"] for r in c.rows["phones"]}
+        | {r["account_number"] for r in c.rows["bank_accounts"]}
+    )
 
 
 def test_no_classified_personal_field_is_published_without_a_reason(
@@ -89,10 +104,7 @@ def test_no_classified_personal_field_is_published_without_a_reason(
 def test_no_id_number_name_phone_or_account_appears(published: tuple[Path, County, dict]) -> None:
     out, c, _ = published
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
-    personal = {r["id_number"] for r in c.rows["persons"]} | {r["name"] for r in c.rows["persons"]}
-    personal |= {r["phone"] for r in c.rows["phones"]} | {
-        r["account_number"] for r in c.rows["bank_accounts"]
-    }
+    personal = personal_values(c)
     assert personal and [v for v in sorted(personal) if v in text] == []
     # What publicity shows instead: the masked names (刘*兵, 黄*) and the region of an ID number.
     tables = json.loads((out / "publication.json").read_text(encoding="utf-8"))
@@ -117,3 +129,61 @@ def test_fund_use_counts_recipients_households_and_money(published: tuple[Path, 
         "publication.json",
     }
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in out.iterdir())
+
+
+def test_public_serves_the_published_files_and_nothing_else(
+    published: tuple[Path, County, dict], settings: Settings
+) -> None:
+    out, c, _ = published
+    names = published_files()
+    assert sorted(names) == sorted(p.name for p in out.iterdir())
+    with TestClient(create_app(settings.model_copy(update={"public_dir": out}))) as client:
+        served = {}
+        for name in names:
+            response = client.get(f"/public/{name}")
+            assert response.status_code == 200, name
+            assert response.headers["cache-control"].startswith("public, max-age=")
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert "default-src 'none'" in response.headers["content-security-policy"]
+            served[name] = response.content
+        assert served == {name: (out / name).read_bytes() for name in names}
+        assert client.get("/public/").content == (out / "index.html").read_bytes()
+        # Nothing but the publication's own names: no other file, no path out of the folder.
+        for other in ("api-keys.toml", "..%2Fapi-keys.toml", "%2Fetc%2Fpasswd", "index.htm"):
+            assert client.get(f"/public/{other}").status_code == 404, other
+        assert client.post("/public/index.html").status_code == 405
+    # What is served is held to the same checks as the files: no one's data.
+    text = "\n".join(body.decode("utf-8") for body in served.values())
+    assert [v for v in sorted(personal_values(c)) if v in text] == []
+    tables = json.loads(served["publication.json"])
+    keys = {k for name in PUBLISHED for row in tables[name] for k in row}
+    assert sorted(f for _, f in FIELDS if f in keys and all(f not in a for a in PUBLISHED.values())) == []
+
+
+def test_public_is_off_unless_enabled(published: tuple[Path, County, dict], settings: Settings) -> None:
+    assert settings.public_dir is None
+    with TestClient(create_app(settings)) as client:
+        for path in ("/public/", "/public/index.html", "/public/publication.json"):
+            assert client.get(path).status_code == 404
+
+
+def test_publishing_is_recorded_in_the_audit_chain(
+    published: tuple[Path, County, dict], graph: Driver, settings: Settings
+) -> None:
+    out, c, _ = published
+    records, _, _ = graph.execute_query(
+        "MATCH (a:AuditEvent {operation: 'publish'}) "
+        "RETURN a.subject AS by, a.person_id_number AS person, a.document_sha256 AS sha, "
+        "a.purpose AS purpose, a.categories AS categories, a.outcome AS outcome ORDER BY person",
+        database_=settings.neo4j_database,
+    )
+    whole, _ = digest(sorted(out.iterdir()))
+    subject = next(r["id_number"] for r in c.rows["persons"] if r["name"] == "张三丰")
+    # One for the publication, one for the person its dishonesty record names.
+    assert [(r["by"], r["person"], r["sha"], r["outcome"]) for r in records] == [
+        ("ops-1", "", whole, "published"),
+        ("ops-1", subject, whole, "published"),
+    ]
+    tables = json.loads((out / "publication.json").read_text(encoding="utf-8"))
+    counts = [f"{name} {len(tables[name])}" for name in PUBLISHED]
+    assert all(n in records[0]["purpose"] for n in counts) and "credit" in records[0]["categories"]
