@@ -23,8 +23,8 @@ from starlette.responses import HTMLResponse, Response
 from domain.reports import CATEGORY_ZH, PUBLIC_STATUS_EN, PUBLIC_STATUS_ZH, ReportCategory, ReportChannel
 from reliefgraph.rate_limit import Buckets, client_address
 from resolvers.gateway import GraphGateway, GraphUnavailable
-from resolvers.reports import public_status
-from schema.reports import intake, text_problem
+from resolvers.reports import intake, public_status
+from schema.reports import text_problem
 from settings import Settings
 
 PAGE_CSP = (

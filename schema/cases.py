@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain.money import to_fen
+from domain.money import to_fen, to_yuan
 from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import (
     CASE_WORKFLOW,
@@ -26,6 +26,7 @@ from resolvers.cases import (
     step_changes,
 )
 from resolvers.context import RequestContext
+from resolvers.reports import casework_rules
 from schema.errors import (
     ConflictOfInterest,
     ConflictReason,
@@ -34,13 +35,11 @@ from schema.errors import (
     InvalidTransition,
     NotFound,
     VersionConflict,
-    step_refused,
 )
 from schema.operation_access import area_of
-from schema.people import to_date, to_yuan
-from schema.reports import casework_rules
-from schema.steps import StepEvent
+from schema.steps import StepEvent, step_result
 from schema.validation import id_number_input
+from schema.values import to_date
 
 Channel = strawberry.enum(ChannelEnum, description="How the application came in.")
 
@@ -185,11 +184,7 @@ async def _step(
         note=note,
         changes=step_changes(step, date.today(), ctx.settings.publicity_days, reason) | (extra or {}),
     )
-    if row is None:
-        return NotFound()
-    if row["ok"]:
-        return case_record(row["case"])
-    if row.get("blocked"):
+    if row is not None and not row["ok"] and row.get("blocked"):
         return InvalidTransition(
             status=row["before"],
             message=(
@@ -197,12 +192,19 @@ async def _step(
                 "a credit officer must override it (overrideRestriction) before approval"
             ),
         )
-    return step_refused(
+
+    async def written(done: dict[str, Any]) -> CaseRecord:
+        return case_record(done["case"])
+
+    # step_result, not take_step: the precondition's words come from the row.
+    return await step_result(
         CASE_WORKFLOW,
         step,
         row,
         expected_version,
-        precondition=f"the publicity window runs until {row['publicity_end']}",
+        written,
+        precondition=f"the publicity window runs until {row['publicity_end']}" if row else "",
+        not_found=NotFound(),
     )
 
 

@@ -20,10 +20,10 @@ from loaders.rows.benefits import Channel as ChannelEnum
 from resolvers.cases import flag_restricted
 from resolvers.context import RequestContext
 from resolvers.green_channel import grant_urgent, reserve_balance
+from resolvers.reports import casework_rules
 from schema.cases import CaseResult, Channel, case_record
 from schema.errors import Forbidden, InvalidInput, NotFound
 from schema.operation_access import area_of
-from schema.reports import casework_rules
 from schema.validation import id_number_input
 from settings import Settings
 

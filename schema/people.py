@@ -12,11 +12,6 @@ from enum import Enum
 
 import strawberry
 
-# Re-exported for the modules that still import them from here (schema/cases.py,
-# schema/credit.py); new code imports them from domain/money.py and schema/values.py.
-from domain.money import to_yuan as to_yuan
-from schema.values import to_date as to_date
-
 
 @strawberry.enum
 class Category(Enum):

@@ -22,10 +22,6 @@ from resolvers.reports import (
     name_subjects,
     report_step,
 )
-
-# Re-exported for modules changed elsewhere now that still import it from here
-# (schema/cases.py); new code imports it from resolvers/reports.py.
-from resolvers.reports import casework_rules as casework_rules
 from schema.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, VersionConflict
 from schema.steps import StepEvent, take_step
 from schema.validation import UNPRINTABLE, person_key_input, purpose_problem
