@@ -331,3 +331,45 @@ def test_the_spreadsheet_holds_the_plain_counts(graph: Driver, settings: Setting
     assert read[T1]["staff_required"] == 5 and read[T2]["staff_required"] == 3
     assert "社会救助月度通报 2026-10" in page.read_text(encoding="utf-8")
     assert xlsx.stat().st_mode & 0o777 == 0o600
+
+
+# The green channel's reserve as the budgets feed and urgent grants leave it: one reserve
+# line, two urgent grants of the year (one reversed with money to recover), one of last year.
+RESERVE = """
+CREATE (:BudgetLine {budget_id: 'TEMP-2026-reserve', programme_code: 'TEMP', year: 2026,
+                     reserve: true, amount_fen: 1000000})
+CREATE (:BudgetLine {budget_id: 'TEMP-2026', programme_code: 'TEMP', year: 2026, amount_fen: 9900000})
+WITH 1 AS one
+UNWIND $grants AS g
+CREATE (:Case {case_id: g.id, programme_code: 'TEMP', urgent: true, status: g.status,
+               urgent_granted_date: date(g.day), urgent_amount_fen: g.fen, recovery_fen: g.recover})
+"""
+
+
+def test_the_report_gives_the_reserve_the_green_channel_draws_on(
+    graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    grants = [
+        {"id": "U1", "status": "under_review", "day": "2026-10-03", "fen": 120000, "recover": None},
+        {"id": "U2", "status": "rejected", "day": "2026-09-12", "fen": 80050, "recover": 80050},
+        {"id": "U0", "status": "approved", "day": "2025-12-30", "fen": 150000, "recover": None},
+    ]
+    graph.execute_query(RESERVE, grants=grants, database_=settings.neo4j_database)
+    rules = read_rules(settings.detection_rules_file)
+    xlsx, page = write_report(monthly_report(graph, settings, rules, MONTH), tmp_path / "out")
+
+    sheet = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name("临时救助备用金").to_python()
+    this_year = [g for g in grants if g["day"].startswith("2026")]
+    drawn = sum(g["fen"] for g in this_year)
+    assert sheet[2] == [
+        "TEMP",
+        2026,
+        10000.0,
+        drawn / 100,
+        (1000000 - drawn) / 100,
+        len(this_year),
+        sum(g["status"] not in ("approved", "rejected") for g in this_year),
+        sum(g["recover"] or 0 for g in this_year) / 100,
+    ]
+    assert len(sheet) == 3  # the ordinary budget line is not a reserve
+    assert "临时救助备用金" in page.read_text(encoding="utf-8")
