@@ -53,8 +53,8 @@ EXAMPLE_FINDINGS = (
 
 # The demo's township and village: the small county of the default seed has active-discovery
 # candidates there, and the demo posts its applications there (commands/demo_content.py).
-DEMO_TOWNSHIP = "370831105"
-DEMO_VILLAGE = "370831105003"
+DEMO_TOWNSHIP = "370831101"
+DEMO_VILLAGE = "370831101001"
 
 DEMO_KEYS = {
     # key: (subject, role, department, township, village). Accepted only in the development
