@@ -152,7 +152,7 @@ def _print_incremental(what: str, runs: list, scope: list[str], full: Spread) ->
     )
 
 
-def _pairs(findings: list[dict]) -> set[tuple[str, ...]]:
+def pairs_found(findings: list[dict]) -> set[tuple[str, ...]]:
     return {tuple(sorted(f["evidence"].get("Person", ()))) for f in findings if f["kind"] == "DUP_IDENTITY"}
 
 
@@ -164,6 +164,29 @@ def _prf(predicted: set[tuple[str, ...]], truth: set[tuple[str, ...]]) -> tuple[
 
 
 DECISIVE_SHOWN = 8
+
+
+def print_decisive(
+    linker: IdentityLinker,
+    ours: set[tuple[str, ...]],
+    truth: set[tuple[str, ...]],
+    shown: int = DECISIVE_SHOWN,
+) -> None:
+    """The weights of the decisive pairs (found falsely or missed, the first `shown`), in bits."""
+    decisive = sorted((ours - truth) | (truth - ours))[:shown]
+    if not decisive or linker.linker is None:
+        return
+    wanted = set(decisive)
+    scored = {
+        (p.a, p.b): p
+        for p in linker.predict(
+            1e-9, touching={x for k in decisive for x in k}, particulars_min_bits=None, keep_never=True
+        )
+        if (p.a, p.b) in wanted
+    }
+    console.print("decisive pairs (found falsely or missed), weights in bits:")
+    console.print(weights_table(scored[k] for k in decisive if k in scored))
+    console.print(f"of them proposed by no blocking rule: {len(wanted - scored.keys())}")
 
 
 def _identity_table(
@@ -205,19 +228,7 @@ def _identity_table(
         + ", ".join(f"{name} {share:.3f}" for name, share in recall.items())
     )
     console.print(t)
-    decisive = sorted((ours - truth) | (truth - ours))[:DECISIVE_SHOWN]
-    if decisive and linker.linker is not None:
-        wanted = set(decisive)
-        scored = {
-            (p.a, p.b): p
-            for p in linker.predict(
-                1e-9, touching={x for k in decisive for x in k}, particulars_min_bits=None, keep_never=True
-            )
-            if (p.a, p.b) in wanted
-        }
-        console.print("decisive pairs (found falsely or missed), weights in bits:")
-        console.print(weights_table(scored[k] for k in decisive if k in scored))
-        console.print(f"of them proposed by no blocking rule: {len(wanted - scored.keys())}")
+    print_decisive(linker, ours, truth)
     for note in splink_baseline.NOTES:
         console.print(f"[yellow]note:[/yellow] {note}")
     splink_baseline.NOTES.clear()
@@ -312,7 +323,7 @@ def main() -> None:
                     "the synthetic county (findings as stored)",
                     [r.data() for r in register],
                     truth,
-                    _pairs(findings),
+                    pairs_found(findings),
                     rules.identity,
                     model,
                 )

@@ -11,6 +11,7 @@ across the thresholds (synth/straddle.py): the cases nobody shaped to fit a dete
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -19,9 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.county import OUT, county_folder
+from bench.detect import pairs_found, print_decisive
 from bench.machine import machine_line
-from detection.evaluate import read_labels, score
+from detection.detectors.identity import READ_MODEL, REGISTER
+from detection.evaluate import MATCH_JACCARD, agreement, read_labels, score
 from detection.findings_read import current_findings
+from detection.identity_linkage import IdentityLinker
+from detection.identity_register import person_row
 from detection.rules import read_rules
 from detection.run import run_detection
 from domain.finding_kinds import FindingKind
@@ -52,9 +57,35 @@ def grade(settings: Settings, folder: Path) -> tuple[dict[str, tuple[float, floa
         if failed:
             raise SystemExit("a detector failed: " + "; ".join(failed))
         labels = read_labels(folder / "labels" / "labels.jsonl")
-        scores = score(current_findings(driver, db), labels, read_labels(folder, "near_misses.jsonl"))
+        findings = current_findings(driver, db)
+        scores = score(findings, labels, read_labels(folder, "near_misses.jsonl"))
+        for s in scores:
+            if s.precision < 1.0 or s.recall < 1.0:
+                _print_unmatched(FindingKind(s.kind), findings, labels)
+        truth = {tuple(sorted(lb["persons"])) for lb in labels if lb["kind"] == "DUP_IDENTITY"}
+        ours = pairs_found(findings)
+        if ours != truth:
+            saved = driver.execute_query(READ_MODEL, database_=db)[0]
+            model = json.loads(saved[0]["parameters"]) if saved and saved[0]["parameters"] else None
+            register = [r.data() for r in driver.execute_query(REGISTER, database_=db)[0]]
+            print_decisive(IdentityLinker([person_row(r) for r in register], model), ours, truth)
     planted = len(read_labels(folder, "planted.jsonl"))
     return {s.kind: (s.precision, s.recall) for s in scores}, {"labels": len(labels), "planted": planted}
+
+
+def _print_unmatched(kind: FindingKind, findings: list[dict], labels: list[dict]) -> None:
+    """What a kind below 1.000 missed and found falsely: each label no finding agrees with (its
+    note), each finding no label agrees with (its deciding keys)."""
+    fs = [f for f in findings if f["kind"] == kind.value]
+    ls = [lb for lb in labels if lb["kind"] == kind.value]
+    for lb in ls:
+        if not any(agreement(kind, lb, f["evidence"]) >= MATCH_JACCARD for f in fs):
+            console.print(
+                f"  {kind.value} missed: {lb.get('note', '')} {lb.get('persons') or lb.get('households')}"
+            )
+    for f in fs:
+        if not any(agreement(kind, lb, f["evidence"]) >= MATCH_JACCARD for lb in ls):
+            console.print(f"  {kind.value} found falsely: {dict(f['evidence'])}")
 
 
 def quality_over_seeds(seeds: list[int], scale: str) -> bool:
