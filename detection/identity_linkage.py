@@ -47,6 +47,7 @@ from detection.identity_register import (
     DUCK_COLUMNS,
     HUBS_SQL,
     NAMESAKE_SEXES_SQL,
+    NAMESAKE_WRITINGS_SQL,
     RARE_BIRTH_MAX,
     RARE_KEY_MAX,
     RARE_KEYS_SQL,
@@ -140,6 +141,10 @@ M_START = {
     "id_number": [0.05, 0.75, 0.2],
     # A second registration's sex differs only where its number was made up with the wrong digit.
     "sex": [0.98, 0.02],
+    # A register is written in simplified characters (the national standard); one name of two
+    # namesakes written in traditional characters was typed from another source: an old
+    # document, a second application. One second registration in twenty, by expert guess.
+    "writing": [0.05, 0.95],
     "phones": [0.5, 0.5],
     "accounts": [0.3, 0.7],
     "addresses": [0.3, 0.1, 0.6],
@@ -226,6 +231,23 @@ def comparisons() -> list[Any]:
             ],
             output_column_name="sex",
         ).configure(m_probabilities=M_START["sex"]),
+        # Between namesakes only (the same name once simplified): one of them written in other
+        # characters. Among strangers of one name that is rare (u counted among namesakes); a
+        # common name's frequency is weighed by the name comparison, this adds only the writing.
+        cl.CustomComparison(
+            comparison_levels=[
+                cll.CustomLevel(
+                    "name_l IS NULL OR name_r IS NULL OR name_l <> name_r "
+                    "OR name_written_l IS NULL OR name_written_r IS NULL",
+                    "not namesakes",
+                ).configure(is_null_level=True),
+                cll.CustomLevel(
+                    "name_written_l <> name_written_r", "the same name written in other characters"
+                ),
+                cll.ElseLevel().configure(label_for_charts="the same name written alike"),
+            ],
+            output_column_name="writing",
+        ).configure(m_probabilities=M_START["writing"]),
         _shared("phones", "phone"),
         _shared("accounts", "account"),
         _shared(
@@ -266,6 +288,10 @@ LEVEL_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("号码不同", "different numbers"),
     ),
     "sex": (("性别相同", "the same sex"), ("性别不同", "different sexes")),
+    "writing": (
+        ("同名而繁简写法不同", "the same name written in other characters (traditional and simplified)"),
+        ("同名且写法相同", "the same name written alike"),
+    ),
     "phones": (("共用电话", "a phone shared"), ("无共用电话", "no phone shared")),
     "accounts": (("共用银行账户", "a bank account shared"), ("无共用账户", "no account shared")),
     "addresses": (
@@ -279,6 +305,7 @@ FIELD_LABELS = {
     "birth_date": ("出生日期", "birth date"),
     "id_number": ("身份证号", "ID number"),
     "sex": ("性别", "sex"),
+    "writing": ("姓名写法", "how the name is written"),
     "phones": ("电话", "phones"),
     "accounts": ("银行账户", "accounts"),
     "addresses": ("地址", "addresses"),
@@ -340,7 +367,8 @@ def describe() -> str:
         "  ID number also: the same number in its 15- and 18-digit forms (u counted); sex as recorded "
         "(different sexes strong evidence against; no evidence where the numbers are one keystroke "
         "apart; u counted "
-        f"among namesakes; m fixed at {FIXED_M['sex']})",
+        f"among namesakes; m fixed at {FIXED_M['sex']}); between namesakes, a name written in other "
+        f"characters (traditional / simplified; u counted among namesakes, m fixed at {FIXED_M['writing']})",
         "  never one person (name and shared identifiers cannot outweigh these):",
         *(f"    - {rule}" for rule in NEVER_ONE_PERSON),
         f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
@@ -362,7 +390,7 @@ def describe() -> str:
 
 # What a person is (compared for one person), as against what households share (phones,
 # accounts, addresses: families and rings share those too).
-PARTICULARS = ("name", "birth_date", "id_number")
+PARTICULARS = ("name", "writing", "birth_date", "id_number")
 
 
 @dataclass
@@ -426,7 +454,7 @@ class IdentityLinker:
             )
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=20261129)
         model = self._counted_same_number_u(self._counted_shared_u(self.model()))
-        model = self._bounded_prior(self._counted_sex_u(model))
+        model = self._bounded_prior(self._counted_writing_u(self._counted_sex_u(model)))
         self.linker = Linker(self.table, model, log_level=None)
         expected = self._expected_matches()
         for column, block in TRAINING_BLOCKS.items():
@@ -536,7 +564,7 @@ class IdentityLinker:
         total = self.count * (self.count - 1) / 2
         for comparison in model["comparisons"]:
             column = comparison["output_column_name"]
-            if column not in M_START or column in ("name", "birth_date", "id_number", "sex"):
+            if column not in M_START or column in ("name", "birth_date", "id_number", "sex", "writing"):
                 continue
             shared = self.con.execute(SHARED_PAIRS_SQL.format(column=column)).fetchall()[0][0]
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -567,6 +595,17 @@ class IdentityLinker:
         u = min(max(different, 1) / pairs, 0.5)
         same, other = _levels(model, "sex")
         same["u_probability"], other["u_probability"] = 1.0 - u, u
+        return model
+
+    def _counted_writing_u(self, model: dict[str, Any]) -> dict[str, Any]:
+        """u of "the same name written in other characters" counted among namesakes, as sex is:
+        random pairs of two million hold few namesakes and fewer written differently."""
+        pairs, other = self.con.execute(NAMESAKE_WRITINGS_SQL).fetchall()[0]
+        if not pairs:
+            return model  # no namesakes: the sampled u stands
+        u = min(max(other, 1) / pairs, 0.5)
+        written_otherwise, alike = _levels(model, "writing")
+        written_otherwise["u_probability"], alike["u_probability"] = u, 1.0 - u
         return model
 
     def _bounded_prior(self, model: dict[str, Any]) -> dict[str, Any]:
@@ -703,7 +742,9 @@ M_FLOOR = 0.01
 # learns the synthetic plants' habits instead.
 # Nor whether a second registration's recorded sex differs (its number made up with the wrong
 # digit): EM would read namesakes of both sexes as matches.
-FIXED_M = {"id_number": M_START["id_number"], "sex": M_START["sex"]}
+# Nor how often a second registration's name is written in other characters: a register's few
+# duplicates cannot teach it.
+FIXED_M = {"id_number": M_START["id_number"], "sex": M_START["sex"], "writing": M_START["writing"]}
 
 
 def _fixed(model: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,12 @@ _T2S = opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
+def _written(name: str) -> str:
+    """The name as written (NFKC, no spaces, lower case), before conversion to simplified."""
+    return "".join(unicodedata.normalize("NFKC", name or "").lower().split())
+
+
+@lru_cache(maxsize=1_000_000)
 def _name_parts(name: str) -> tuple[str, str, str, str]:
     """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
     first and last parts (surname and last given syllable of a Han name; first and last
@@ -56,6 +62,7 @@ def person_row(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "unique_id": number,
         "name": name or None,
+        "name_written": _written(r.get("name") or "") or None,
         "latin": latin or None,
         "name_first": first or None,
         "name_last": last or None,
@@ -146,6 +153,16 @@ SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT, coalesce(sum(m * f), 0)::BIGI
   FROM persons WHERE latin IS NOT NULL AND sex IS NOT NULL GROUP BY latin)
 """
 
+# Pairs of namesakes (the same name once simplified), and of those the pairs whose names are
+# written in other characters (one traditional, one simplified).
+NAMESAKE_WRITINGS_SQL = """
+SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT, coalesce(sum(n * (n - 1) // 2 - alike), 0)::BIGINT
+FROM (SELECT name, sum(k) AS n, sum(k * (k - 1) // 2) AS alike
+      FROM (SELECT name, name_written, count(*) AS k FROM persons WHERE name IS NOT NULL
+            GROUP BY name, name_written)
+      GROUP BY name)
+"""
+
 # Pairs of persons in different households sharing at least one value of a list column.
 SHARED_PAIRS_SQL = """
 WITH x AS (SELECT unique_id, households, unnest({column}) AS v FROM persons)
@@ -154,11 +171,29 @@ SELECT count(*) FROM (
   WHERE len(list_intersect(a.households, b.households)) = 0)
 """
 
-DUCK_COLUMNS = (
-    "{unique_id: 'VARCHAR', name: 'VARCHAR', latin: 'VARCHAR', name_first: 'VARCHAR', "
-    "name_last: 'VARCHAR', birth_date: 'VARCHAR', birth_year: 'INTEGER', birth_md: 'VARCHAR', "
-    "birth_ym: 'VARCHAR', birth_yd: 'VARCHAR', id17: 'VARCHAR', id17_region_seq: 'VARCHAR', "
-    "sex: 'VARCHAR', nb_first: 'VARCHAR', nb_last: 'VARCHAR', phones: 'VARCHAR[]', "
-    "accounts: 'VARCHAR[]', addresses: 'VARCHAR[]', address1: 'VARCHAR', "
-    "address_words: 'VARCHAR[]', households: 'VARCHAR[]'}"
-)
+# The model's person table: each column of person_row and its DuckDB type.
+REGISTER_COLUMNS = {
+    "unique_id": "VARCHAR",
+    "name": "VARCHAR",
+    "name_written": "VARCHAR",
+    "latin": "VARCHAR",
+    "name_first": "VARCHAR",
+    "name_last": "VARCHAR",
+    "birth_date": "VARCHAR",
+    "birth_year": "INTEGER",
+    "birth_md": "VARCHAR",
+    "birth_ym": "VARCHAR",
+    "birth_yd": "VARCHAR",
+    "id17": "VARCHAR",
+    "id17_region_seq": "VARCHAR",
+    "sex": "VARCHAR",
+    "nb_first": "VARCHAR",
+    "nb_last": "VARCHAR",
+    "phones": "VARCHAR[]",
+    "accounts": "VARCHAR[]",
+    "addresses": "VARCHAR[]",
+    "address1": "VARCHAR",
+    "address_words": "VARCHAR[]",
+    "households": "VARCHAR[]",
+}
+DUCK_COLUMNS = "{" + ", ".join(f"{c}: '{t}'" for c, t in REGISTER_COLUMNS.items()) + "}"

@@ -21,6 +21,7 @@ from detection.identity_linkage import NEVER_ONE_PERSON, PARTICULARS, IdentityLi
 from detection.identity_register import (
     RARE_BIRTH_MAX,
     RARE_KEY_MAX,
+    REGISTER_COLUMNS,
     SHARED_BY_MAX_HOUSEHOLDS,
     person_row,
 )
@@ -50,12 +51,9 @@ SELECT p.county, p.person, p.name, p.birth_date, p.sex,
 FROM persons p
 """
 
-_REGISTER_SCHEMA = (
-    "county string, person string, unique_id string, name string, latin string, name_first string, "
-    "name_last string, birth_date string, birth_year int, birth_md string, birth_ym string, "
-    "birth_yd string, id17 string, id17_region_seq string, sex string, nb_first string, "
-    "nb_last string, phones array<string>, accounts array<string>, addresses array<string>, "
-    "address1 string, address_words array<string>, households array<string>"
+_SPARK_TYPES = {"VARCHAR": "string", "INTEGER": "int", "VARCHAR[]": "array<string>"}
+_REGISTER_SCHEMA = "county string, person string, " + ", ".join(
+    f"{column} {_SPARK_TYPES[duck]}" for column, duck in REGISTER_COLUMNS.items()
 )
 
 

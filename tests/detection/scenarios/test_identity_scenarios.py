@@ -138,12 +138,21 @@ def _named_after_grandparent(
 
 
 def _retyped(
-    name: str, born: date, sequences: tuple[int, int], villages: tuple[str, str], phone: str | None = None
+    name: str,
+    born: date,
+    sequences: tuple[int, int],
+    villages: tuple[str, str],
+    phone: str | None = None,
+    written: str | None = None,
 ) -> Callable[[County], list[str]]:
-    """One person registered twice, the number retyped with one digit slipped."""
+    """One person registered twice, the number retyped with one digit slipped; with `written`,
+    the second registration's name as written there (in traditional characters)."""
 
     def build(c: County) -> list[str]:
-        pair = [_person(c, c.household(v), name, born, s) for v, s in zip(villages, sequences, strict=True)]
+        names = (name, written or name)
+        pair = [
+            _person(c, c.household(v), n, born, s) for v, n, s in zip(villages, names, sequences, strict=True)
+        ]
         for p in pair if phone else ():
             c.phone(p, phone)
         return pair
@@ -170,6 +179,21 @@ def _traditional(
         for p in pair:
             c.phone(p, phone)
         return pair
+
+    return build
+
+
+def _written_otherwise(
+    names: tuple[str, str], born: tuple[date, date], sequences: tuple[int, int], villages: tuple[str, str]
+) -> Callable[[County], list[str]]:
+    """Two persons of one name, one of them written in traditional characters (a spouse from
+    Taiwan, a record typed from an old document), with particulars that contradict one person."""
+
+    def build(c: County) -> list[str]:
+        return [
+            _person(c, c.household(v), n, b, s)
+            for v, n, b, s in zip(villages, names, born, sequences, strict=True)
+        ]
 
     return build
 
@@ -301,6 +325,39 @@ SCENARIOS = [
         *_FOUND,
     ),
     Scenario(
+        # A common name, nothing shared: the other writing is what tells it from namesakes.
+        "registered again in traditional characters 劉巧, the number retyped, nothing else shared",
+        _retyped("刘巧", date(1951, 5, 14), (326, 356), (VA, VC), written="劉巧"),
+        *_FOUND,
+    ),
+    Scenario(
+        "registered again in traditional characters 黃蓮 in the same village, the number retyped",
+        _retyped("黄莲", date(1962, 3, 8), (442, 472), (VB, VB), written="黃蓮"),
+        *_FOUND,
+    ),
+    Scenario(
+        "registered again in traditional characters 王慶, a sequence digit mistyped (581 for 591)",
+        _retyped("王庆", date(1947, 11, 2), (591, 581), (VC, VA), written="王慶"),
+        *_FOUND,
+    ),
+    Scenario(
+        "a namesake written in traditional characters 陳美玲, born nine years later, one village",
+        _written_otherwise(
+            ("陈美玲", "陳美玲"), (date(1970, 4, 18), date(1979, 4, 18)), (362, 428), (VA, VA)
+        ),
+        *_DECOY,
+    ),
+    Scenario(
+        "a boy 劉洋 written in traditional characters and a girl 刘洋, born the same day",
+        _written_otherwise(("刘洋", "劉洋"), (date(1995, 2, 2), date(1995, 2, 2)), (151, 264), (VB, VC)),
+        *_DECOY,
+    ),
+    Scenario(
+        "a grandson 張國華 written in traditional characters, 62 years after his grandfather 张国华",
+        _written_otherwise(("张国华", "張國華"), (date(1944, 6, 9), date(2006, 6, 9)), (277, 613), (VC, VC)),
+        *_DECOY,
+    ),
+    Scenario(
         "a 15-digit old number beside its 18-digit form",
         _old_number("张桂芝", date(1939, 5, 17), 424, (VB, VC)),
         *_FOUND,
@@ -399,3 +456,18 @@ def test_scenario(scenario: Scenario, county: tuple[dict[str, list[str]], list[S
         assert pairs and all(p <= mine for p in pairs), (kind, [(s.score, s.explanation_en) for s in about])
     for kind in scenario.silent:
         assert not [s for s in about if s.kind is kind], [(s.score, s.explanation_en) for s in about]
+
+
+def test_a_name_written_in_other_characters_is_evidence(
+    county: tuple[dict[str, list[str]], list[Situation]],
+) -> None:
+    """Namesakes are written alike; a second registration typed from another source may not
+    be. The other writing counts for one person, and the explanation says so."""
+    persons, found = county
+    mine = set(
+        persons["registered again in traditional characters 劉巧, the number retyped, nothing else shared"]
+    )
+    [finding] = [s for s in found if {e.key for e in s.evidence if e.label == "Person"} == mine]
+    assert finding.details["fields"]["writing"]["weight"] > 0, finding.details
+    assert "written in other characters" in finding.explanation_en
+    assert "繁简写法不同" in finding.explanation
