@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from detection.identity_linkage import NEVER_ONE_PERSON, PARTICULARS, IdentityLinker, level_label, settings
+from detection.identity_linkage import (
+    NEVER_ONE_PERSON,
+    PARTICULARS,
+    PRIOR_REGISTER_MIN,
+    IdentityLinker,
+    level_label,
+    settings,
+)
 from detection.identity_register import (
     RARE_BIRTH_MAX,
     RARE_KEY_MAX,
@@ -178,6 +185,11 @@ def train(rows: list[dict[str, Any]], threshold: float, particulars_min_bits: fl
     if len(unique) < 50:
         return None
     return IdentityLinker(unique).train(threshold, particulars_min_bits)
+
+
+# A sample smaller than this trains a model whose prior the in-county bound would raise
+# (detection/identity_linkage.PRIOR_REGISTER_MIN) and whose duplicates are too few to measure it.
+MIN_TRAINING_ROWS = PRIOR_REGISTER_MIN
 
 
 def cross_county_pairs(

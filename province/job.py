@@ -24,7 +24,7 @@ from detection.words import department, programme
 from domain.finding_kinds import FindingKind
 from domain.money import yuan_text
 from province import rules as cross
-from province.identity import CrossPair, cross_county_pairs
+from province.identity import MIN_TRAINING_ROWS, CrossPair, cross_county_pairs
 from province.tables import register_snapshots
 from settings.private_files import private_dir, private_write
 
@@ -260,6 +260,7 @@ def run_job(
     rules: DetectionRules,
     kinds: tuple[FindingKind, ...] = KINDS,
     salting_partitions: int = 1,
+    training_rows: int | None = None,
 ) -> JobReport:
     """Every kind over the snapshots; findings.jsonl (0600, folder 0700) sorted by kind and key."""
     manifests = register_snapshots(spark, snapshot_dirs)
@@ -269,7 +270,9 @@ def run_job(
     for kind in kinds:
         started = time.perf_counter()
         if kind is FindingKind.DUP_IDENTITY:
-            batch = identity_findings(spark, rules, names, salting_partitions=salting_partitions)
+            batch = identity_findings(
+                spark, rules, names, salting_partitions=salting_partitions, training_rows=training_rows
+            )
         elif kind is FindingKind.DUP_PERSON_MULTI_HOUSEHOLD:
             batch = multi_household_findings(spark, names)
         elif kind is FindingKind.DUP_EXCLUSIVE_PROGRAMMES:
@@ -312,10 +315,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--master", default=None, help="e.g. local[*]; omit under spark-submit")
     parser.add_argument("--salt", type=int, default=1, help="salting partitions for the blocking rules")
+    parser.add_argument(
+        "--training-rows",
+        type=int,
+        default=None,
+        help="train the identity model on a random sample of this many persons (default: all)",
+    )
     args = parser.parse_args(argv)
+    if args.training_rows is not None and args.training_rows < MIN_TRAINING_ROWS:
+        parser.error(f"--training-rows must be at least {MIN_TRAINING_ROWS:,}")
     rules = read_rules(args.rules or Settings().detection_rules_file)
     spark = session(args.master)
-    report = run_job(spark, args.snapshots, args.out, rules, salting_partitions=args.salt)
+    report = run_job(
+        spark, args.snapshots, args.out, rules, salting_partitions=args.salt, training_rows=args.training_rows
+    )
     print(json.dumps({"counties": report.counties, "found": report.found, "seconds": report.seconds}))
     return 0
 

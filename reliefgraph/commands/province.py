@@ -57,13 +57,25 @@ def province_detect(
     master: Annotated[str, typer.Option(help="Spark master: local[*] on this machine")] = "local[*]",
     salt: Annotated[int, typer.Option(min=1, max=1024, help="salting partitions of the blocking rules")] = 1,
     shuffle_partitions: Annotated[int, typer.Option(min=1, max=100_000)] = 8,
+    training_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="train the identity model on a random sample of this many persons (default: all; "
+            "a province's register does not fit the driver)",
+        ),
+    ] = None,
 ) -> None:
     """Run the cross-county Spark job over counties' snapshots; write the findings."""
     from detection.rules import DetectionRulesError, read_rules
+    from province.identity import MIN_TRAINING_ROWS
     from province.job import run_job
     from province.spark import session
 
     settings: Settings = ctx.obj
+    if training_rows is not None and training_rows < MIN_TRAINING_ROWS:
+        errors.print(f"[red]--training-rows must be at least {MIN_TRAINING_ROWS:,}[/red]")
+        raise typer.Exit(2)
     try:
         rules = read_rules(settings.detection_rules_file)
     except DetectionRulesError as exc:
@@ -74,7 +86,14 @@ def province_detect(
         errors.print(f"[red]no snapshot folder:[/red] {escape(', '.join(missing))}")
         raise typer.Exit(2)
     try:
-        report = run_job(session(master, shuffle_partitions), snapshots, out, rules, salting_partitions=salt)
+        report = run_job(
+            session(master, shuffle_partitions),
+            snapshots,
+            out,
+            rules,
+            salting_partitions=salt,
+            training_rows=training_rows,
+        )
     except SnapshotError as exc:
         errors.print(f"[red]cannot read the snapshots:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None

@@ -1,4 +1,5 @@
-"""`reliefgraph import province-findings` refuses a findings file it cannot trust, in one line."""
+"""The province commands refuse what they cannot trust, in one line: a findings file to import,
+a training sample too small to measure the prior on."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from province.identity import MIN_TRAINING_ROWS
 from province.writeback import FindingsFileError, read_findings
+from reliefgraph.cli import app
+from settings import Settings
 
 
 def _write(folder: Path, *lines: object) -> Path:
@@ -49,3 +54,13 @@ def test_a_bad_line_is_one_clear_error(tmp_path: Path, bad: object) -> None:
 def test_a_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FindingsFileError, match="No such file"):
         read_findings(tmp_path)
+
+
+def test_a_training_sample_too_small_is_refused_before_spark_starts(tmp_path: Path) -> None:
+    (tmp_path / "snap").mkdir()
+    args = ["province", "detect", str(tmp_path / "snap"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*args, "--training-rows", "5000"], obj=Settings())
+    assert result.exit_code == 2
+    assert f"--training-rows must be at least {MIN_TRAINING_ROWS:,}" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
