@@ -53,27 +53,41 @@ CASE_WORKFLOW = Workflow(
     },
 )
 
-SUBMIT = """
-MATCH (h:Household {household_id: $household_id})
-WHERE $township IS NULL OR h.township_code = $township
-MATCH (applicant:Person {id_number: $applicant})-[:MEMBER_OF]->(h)
-MATCH (prog:Programme {code: $programme})
-CREATE (c:Case {case_id: $case_id, programme_code: prog.code, household_id: h.household_id,
-                township_code: h.township_code, village_code: h.village_code, channel: $channel,
-                submitted_date: date(), status: 'submitted', commitment_signed: true,
-                commitment_signed_at: datetime(), version: 1, created_at: datetime(), created_by: $by})
+# An application's case as every channel opens it, ordinary or urgent: bound to `h`,
+# `applicant` and `prog`; each adds its own status and dates.
+CASE_OPENED = """case_id: $case_id, programme_code: prog.code, household_id: h.household_id,
+township_code: h.township_code, village_code: h.village_code, channel: $channel,
+commitment_signed: true, commitment_signed_at: datetime(), version: 1, created_at: datetime(),
+created_by: $by"""
+
+# What every new case is linked to: the applicant, household and programme; the honesty
+# commitment (守信承诺) signed by the applicant for the household; its first event (the
+# channel's `action`, into the case's status); the staff member who took it.
+APPLICATION_LINKS = """
 CREATE (applicant)-[:APPLIED_FOR]->(c), (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
-// The honesty commitment (守信承诺), signed by the applicant for the household.
 CREATE (applicant)-[:SIGNED]->(:HonestyCommitment {commitment_id: 'HC-' + $case_id, signed_at: datetime(),
         signed_by: applicant.id_number, channel: $channel, received_by: $by})-[:COMMITS_TO]->(c)
 CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
-                                      action: 'submit', from_status: null, to_status: 'submitted',
+                                      action: $action, from_status: null, to_status: c.status,
                                       note: $note})
 WITH c
 OPTIONAL MATCH (s:Staff {staff_id: $by})
 FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
-RETURN c {.*} AS case
 """
+
+SUBMIT = (
+    """
+MATCH (h:Household {household_id: $household_id})
+WHERE $township IS NULL OR h.township_code = $township
+MATCH (applicant:Person {id_number: $applicant})-[:MEMBER_OF]->(h)
+MATCH (prog:Programme {code: $programme})
+CREATE (c:Case {"""
+    + CASE_OPENED
+    + """, submitted_date: date(), status: 'submitted'})"""
+    + APPLICATION_LINKS
+    + """RETURN c {.*} AS case
+"""
+)
 
 # A suspended case suspends its grants; a terminated one ends them: the partners serving
 # the covered persons are told (domain/partner_changes.py).

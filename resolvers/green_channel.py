@@ -15,6 +15,8 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from resolvers.cases import APPLICATION_LINKS, CASE_OPENED
+
 
 def budget_line_id(programme: str, year: int, reserve: bool) -> str:
     """A budget line's key: the programme's year, or its reserve's (the budgets feed)."""
@@ -26,7 +28,8 @@ REVIEWED = ("approved", "rejected", "suspended", "terminated")
 
 # One write: the reserve line is locked first (the SET), so two grants racing for the last
 # of it are serialised, and the balance is read after the lock.
-GRANT_URGENT = """
+GRANT_URGENT = (
+    """
 MATCH (h:Household {household_id: $household_id})
 WHERE $township IS NULL OR h.township_code = $township
 MATCH (applicant:Person {id_number: $applicant})-[:MEMBER_OF]->(h)
@@ -41,31 +44,23 @@ WITH h, applicant, prog, b, coalesce(b.amount_fen, 0) - COLLECT {
 WITH h, applicant, prog, b, balance, b IS NOT NULL AND balance >= $amount_fen AS ok
 OPTIONAL CALL (h, applicant, prog, ok) {
   WITH h, applicant, prog WHERE ok
-  CREATE (c:Case {case_id: $case_id, programme_code: prog.code, household_id: h.household_id,
-                  township_code: h.township_code, village_code: h.village_code, channel: $channel,
-                  submitted_date: $today, status: 'under_review', commitment_signed: true,
-                  commitment_signed_at: datetime(), version: 1, created_at: datetime(), created_by: $by,
+  CREATE (c:Case {"""
+    + CASE_OPENED
+    + """, submitted_date: $today, status: 'under_review',
                   urgent: true, urgent_amount_fen: $amount_fen, urgent_granted_date: $today,
-                  urgent_situation: $situation, review_due: $review_due})
-  CREATE (applicant)-[:APPLIED_FOR]->(c), (c)-[:FOR_HOUSEHOLD]->(h), (c)-[:FOR_PROGRAMME]->(prog)
-  CREATE (applicant)-[:SIGNED]->(:HonestyCommitment {commitment_id: 'HC-' + $case_id, signed_at: datetime(),
-          signed_by: applicant.id_number, channel: $channel, received_by: $by})-[:COMMITS_TO]->(c)
-  CREATE (c)-[:HAS_EVENT]->(:CaseEvent {event_id: randomUUID(), at: datetime(), by: $by, role: $role,
-                                        action: 'urgent_grant', from_status: null, to_status: 'under_review',
-                                        note: $situation})
-  WITH c
-  OPTIONAL MATCH (s:Staff {staff_id: $by})
-  FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
-  RETURN c {.*} AS case
+                  urgent_situation: $note, review_due: $review_due})"""
+    + APPLICATION_LINKS
+    + """  RETURN c {.*} AS case
 }
 RETURN case, ok, b IS NOT NULL AS reserve_loaded, balance
 """
+)
 
 
 async def grant_urgent(gateway: Any, **params: Any) -> dict[str, Any] | None:
     """The new case and the reserve's balance before it; None: no such household in the area."""
     reserve_id = budget_line_id(params["programme"], params["year"], reserve=True)
-    rows = await gateway.write(GRANT_URGENT, reserve_id=reserve_id, **params)
+    rows = await gateway.write(GRANT_URGENT, reserve_id=reserve_id, action="urgent_grant", **params)
     return rows[0] if rows else None
 
 

@@ -269,6 +269,7 @@ class Mutation:
             channel=ChannelEnum(input.channel).value,
             by=p.subject,
             role=p.role.value,
+            action="submit",
             note=input.note,
         )
         if not rows:

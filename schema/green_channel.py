@@ -132,7 +132,7 @@ class GreenChannelMutation:
             year=today.year,
             today=today,
             review_due=today + timedelta(days=rules.review_within_days),
-            situation=situation,
+            note=situation,
             by=p.subject,
             role=p.role.value,
         )
