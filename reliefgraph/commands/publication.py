@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from detection.performance import MonthError, parse_month
 from jobs.monthly_report import previous_month
 from jobs.publication import audit_events, build, digest, record, write
 from reliefgraph.commands.connection import connect
@@ -17,7 +17,6 @@ from settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,9 +37,11 @@ def register(app: typer.Typer) -> None:
         and the published dishonesty records, for the county's website: nothing else."""
         settings: Settings = ctx.obj
         today = date.today()
-        if month is not None and not MONTH.fullmatch(month.strip()):
-            errors.print(f"[red]--month {month!r}[/red]: write the month as YYYY-MM, e.g. 2026-10")
-            raise typer.Exit(2)
+        try:
+            month = parse_month(month) if month is not None else None
+        except MonthError as exc:
+            errors.print(f"[red]--month[/red] {exc}")
+            raise typer.Exit(2) from None
         try:
             day = date.fromisoformat(on.strip()) if on else today
         except ValueError:
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
             errors.print("[red]--by[/red]: who publishes, 1-100 characters")
             raise typer.Exit(2)
         with connect(settings) as driver:
-            publication = build(driver, settings, last_month=month.strip(), months=months, on=day)
+            publication = build(driver, settings, last_month=month, months=months, on=day)
             try:
                 paths = write(publication, out_dir)
             except OSError as exc:

@@ -187,3 +187,12 @@ def test_publishing_is_recorded_in_the_audit_chain(
     tables = json.loads((out / "publication.json").read_text(encoding="utf-8"))
     counts = [f"{name} {len(tables[name])}" for name in PUBLISHED]
     assert all(n in records[0]["purpose"] for n in counts) and "credit" in records[0]["categories"]
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "October"])
+def test_a_month_not_written_yyyy_mm_is_one_clear_line(tmp_path: Path, month: str) -> None:
+    result = CliRunner().invoke(cli, ["publish", str(tmp_path / "out"), "--month", month], obj=Settings())
+    assert result.exit_code == 2
+    assert "write the month as YYYY-MM" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
