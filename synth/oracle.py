@@ -181,24 +181,31 @@ def exclusive(t: Tables) -> list[dict[str, Any]]:
 
 
 def duplicate_payments(t: Tables) -> list[dict[str, Any]]:
+    """domain.md section 7: a grant is the grantee's programme, so a renewal's second enrollment for
+    the same household or person and programme is the same grant; an event programme's
+    enrollment is its own grant."""
     grants = {e["enrollment_id"]: e for e in t.enrollments}
-    labels = []
+
+    def grant(e: dict[str, Any]) -> tuple[str, ...]:
+        if t.programmes[e["programme"]].get("unit") == "event":
+            return ("enrollment", e["enrollment_id"])
+        return ("grant", e["household_id"] or e["id_number"], e["programme"])
+
+    by_period: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = defaultdict(list)
     for enrollment, payments in t.payments.items():
-        by_period: dict[str, list[str]] = defaultdict(list)
         for p in payments:
-            by_period[p["period"]].append(p["payment_id"])
-        labels += [
-            _label(
-                "DUP_PAYMENT",
-                "one grant paid twice for a period",
-                enrollments=[enrollment],
-                payments=ids,
-                households=t.households_of(grants[enrollment]),
-            )
-            for ids in by_period.values()
-            if len(ids) > 1
-        ]
-    return labels
+            by_period[(grant(grants[enrollment]), p["period"])].append((enrollment, p["payment_id"]))
+    return [
+        _label(
+            "DUP_PAYMENT",
+            "one grant paid twice for a period",
+            enrollments=sorted({e for e, _ in paid}),
+            payments=[x for _, x in paid],
+            households=set().union(*(t.households_of(grants[e]) for e, _ in paid)),
+        )
+        for paid in by_period.values()
+        if len(paid) > 1
+    ]
 
 
 def event_aid(t: Tables) -> list[dict[str, Any]]:
@@ -255,6 +262,12 @@ def rings(t: Tables, same_person: list[tuple[str, str]]) -> list[dict[str, Any]]
         hold("phone", r["phone"], r["id_number"], t.homes.get(r["id_number"], set()))
     for r in t.rows.get("bank_accounts", []):
         hold("account", r["account_number"], r["holder_id_number"], t.homes.get(r["holder_id_number"], set()))
+    # The rule file: an account also links the households whose grants are paid into it (an
+    # agent's account), by the grant's account or any of its payments'.
+    for e in t.enrollments:
+        paid_into = {e["account_number"]} | {p["account_number"] for p in t.payments[e["enrollment_id"]]}
+        for account in paid_into - {""}:
+            hold("account", account, None, t.households_of(e))
     for h, address in t.address_of.items():
         hold("address", address, None, {h})
     for r in t.rows.get("addresses", []):
@@ -281,12 +294,20 @@ def rings(t: Tables, same_person: list[tuple[str, str]]) -> list[dict[str, Any]]
         strong = any(kind in rule["strong"] for kind, _ in shared)
         if not related and (strong or len(shared) >= 2):
             graph.add_edge(a, b)
-    return [
-        _label(
-            "RING_SHARED_IDENTIFIER", "unrelated recipient households sharing identifiers", households=group
+    rings = []
+    for group in nx.connected_components(graph):
+        shared = {i for a, b in combinations(sorted(group), 2) for i in links.get(frozenset((a, b)), ())}
+        # The rule file: a ring of only two households needs this many shared identifiers.
+        if len(group) == 2 and len(shared) < rule["pair_min_identifiers"]:
+            continue
+        rings.append(
+            _label(
+                "RING_SHARED_IDENTIFIER",
+                "unrelated recipient households sharing identifiers",
+                households=group,
+            )
         )
-        for group in nx.connected_components(graph)
-    ]
+    return rings
 
 
 def third_party(t: Tables) -> list[dict[str, Any]]:
