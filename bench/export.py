@@ -33,7 +33,7 @@ from graph.migrations import migrate
 from jobs.credit_export import CHANGES, HttpSink, OutboxSink, change_record, export_changes
 from loaders.run import Loader
 from neo4j_server.local_server import LocalNeo4j, free_port
-from resolvers.cases import FLAG_RESTRICTED, SUBMIT
+from resolvers.cases import FLAG_RESTRICTED, submit_application
 from resolvers.gateway import GraphGateway
 from settings import PROJECT_ROOT, Settings
 from synth.county import synthesize
@@ -172,8 +172,8 @@ async def _submissions(settings: Settings, pairs: list[dict], check: bool) -> li
         for p in pairs:
             case_id = f"BENCH-{uuid.uuid4().hex[:10]}"
             started = time.perf_counter()
-            await gateway.write(
-                SUBMIT,
+            await submit_application(
+                gateway,
                 household_id=p["household"],
                 township=None,
                 applicant=p["applicant"],

@@ -75,6 +75,9 @@ OPTIONAL MATCH (s:Staff {staff_id: $by})
 FOREACH (x IN [y IN [s] WHERE y IS NOT NULL] | MERGE (x)-[:HANDLED]->(c))
 """
 
+# Parts of the queries below, planned only inside them (tests/test_query_plans.py).
+FRAGMENTS = ("CASE_OPENED", "APPLICATION_LINKS")
+
 SUBMIT = (
     """
 MATCH (h:Household {household_id: $household_id})
@@ -88,6 +91,13 @@ CREATE (c:Case {"""
     + """RETURN c {.*} AS case
 """
 )
+
+
+async def submit_application(gateway: Any, **params: Any) -> dict[str, Any] | None:
+    """The new case (SUBMIT); None: no such household in the area, applicant or programme."""
+    rows = await gateway.write(SUBMIT, action="submit", **params)
+    return rows[0] if rows else None
+
 
 # A suspended case suspends its grants; a terminated one ends them: the partners serving
 # the covered persons are told (domain/partner_changes.py).

@@ -16,7 +16,6 @@ from resolvers.cases import (
     CASE_WORKFLOW,
     DECIDING,
     REVIEWING,
-    SUBMIT,
     Step,
     apply_step,
     conflict,
@@ -24,6 +23,7 @@ from resolvers.cases import (
     flag_restricted,
     override_restriction,
     step_changes,
+    submit_application,
 )
 from resolvers.context import RequestContext
 from resolvers.reports import casework_rules
@@ -259,8 +259,8 @@ class Mutation:
             return applicant
         p = ctx.principal
         case_id = f"A{date.today():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
-        rows = await ctx.gateway.write(
-            SUBMIT,
+        row = await submit_application(
+            ctx.gateway,
             household_id=input.household_id.strip().upper(),
             township=area_of(info).township,
             applicant=applicant,
@@ -269,15 +269,14 @@ class Mutation:
             channel=ChannelEnum(input.channel).value,
             by=p.subject,
             role=p.role.value,
-            action="submit",
             note=input.note,
         )
-        if not rows:
+        if row is None:
             return NotFound(
                 message="no such household in your township with that applicant, or no such programme"
             )
         # Joint restriction: flagged when submitted, in any programme of any department.
-        return case_record(await flag_restricted(ctx.gateway, rows[0]["case"]["case_id"]))
+        return case_record(await flag_restricted(ctx.gateway, row["case"]["case_id"]))
 
     @strawberry.mutation(description="Record the home investigation and verification results; to review.")
     async def record_home_investigation(

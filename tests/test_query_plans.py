@@ -56,8 +56,14 @@ def queries() -> dict[str, str]:
     for package in PACKAGES:
         for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
             module = importlib.import_module(f"{package}.{info.name}")
+            parts = set(getattr(module, "FRAGMENTS", ()))  # planned inside the queries that use them
             for name, value in vars(module).items():
-                if not name.isupper() or name.startswith("_") or module.__name__ in DUCKDB_SQL:
+                if (
+                    not name.isupper()
+                    or name.startswith("_")
+                    or module.__name__ in DUCKDB_SQL
+                    or name in parts
+                ):
                     continue
                 items = value.items() if isinstance(value, dict) else [(None, value)]
                 for key, text in items:

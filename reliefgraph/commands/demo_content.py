@@ -25,7 +25,7 @@ from domain.finding_kinds import FindingKind, FindingStep
 from graph.driver import open_async_driver
 from loaders.rows.benefits import Channel
 from reliefgraph.commands.serve import DEMO_KEYS, DEMO_TOWNSHIP, DEMO_VILLAGE
-from resolvers.cases import SUBMIT, Step, apply_step, flag_restricted, step_changes
+from resolvers.cases import Step, apply_step, flag_restricted, step_changes, submit_application
 from resolvers.findings import review
 from resolvers.gateway import GraphGateway
 from resolvers.green_channel import grant_urgent
@@ -88,8 +88,8 @@ async def _cases(gateway: GraphGateway, today: date, publicity_days: int) -> tup
     posted = refused = 0
     for n, a in enumerate(applicants):
         staff = {"township": DEMO_TOWNSHIP, "by": CASEWORKER, "role": "caseworker"}
-        rows = await gateway.write(
-            SUBMIT,
+        row = await submit_application(
+            gateway,
             household_id=a["household_id"],
             township=DEMO_TOWNSHIP,
             applicant=a["applicant"],
@@ -100,9 +100,9 @@ async def _cases(gateway: GraphGateway, today: date, publicity_days: int) -> tup
             role="caseworker",
             note="demo application",
         )
-        if not rows:
+        if row is None:
             continue
-        case = await flag_restricted(gateway, rows[0]["case"]["case_id"])
+        case = await flag_restricted(gateway, row["case"]["case_id"])
         refuse = n == len(applicants) - 1 and n > 0  # the last one, so the list shows a refusal too
         review_step = Step.REVIEW_REJECT if refuse else Step.REVIEW_APPROVE
         version, ok = case["version"], True
@@ -144,7 +144,7 @@ async def _urgent(gateway: GraphGateway, today: date, settings: Settings) -> int
         year=today.year,
         today=today,
         review_due=today + timedelta(days=rules.review_within_days),
-        situation="demo: 房屋火灾，家中无住所，已现场核实",
+        note="demo: 房屋火灾，家中无住所，已现场核实",
         by=CASEWORKER,
         role="caseworker",
     )
