@@ -84,6 +84,12 @@ PRIOR_ROUNDS = 5
 # county's size a name's frequency falls too, and a rare name counts for more: there the
 # prior alone would miss a second registration that only its particulars show.)
 PRIOR_REGISTER_MIN = 100_000
+# At least one namesake pair in a thousand is written in other characters by chance (old
+# documents, spouses from Taiwan or Hong Kong): the writing never weighs more than
+# log2(0.05 / 0.001), however few a register's traditional records.
+WRITING_U_FLOOR = 0.001
+# The comparisons of what households share: their u is counted over the whole register.
+SHARED_COLUMNS = ("phones", "accounts", "addresses")
 # EM sessions as the tutorial pairs them: one blocked on the birth date trains the name,
 # ID, phone, account and address levels; one blocked on the name trains the birth date.
 TRAINING_BLOCKS = {column: block_on(column) for column in ("birth_date", "latin")}
@@ -311,6 +317,8 @@ FIELD_LABELS = {
     "addresses": ("地址", "addresses"),
 }
 MISSING_LEVEL = ("缺失", "missing")
+# A comparison's null level where it means something other than a value missing.
+NULL_LEVELS = {"writing": ("非同名", "not namesakes")}
 
 
 def level_label(column: str, gamma: str) -> tuple[str, str]:
@@ -320,9 +328,11 @@ def level_label(column: str, gamma: str) -> tuple[str, str]:
     try:
         value = int(gamma)
     except ValueError:
-        return MISSING_LEVEL
+        return NULL_LEVELS.get(column, MISSING_LEVEL)
     index = len(labels) - 1 - value
-    return labels[index] if value >= 0 and 0 <= index < len(labels) else MISSING_LEVEL
+    if value < 0:
+        return NULL_LEVELS.get(column, MISSING_LEVEL)
+    return labels[index] if 0 <= index < len(labels) else MISSING_LEVEL
 
 
 def print_level_labels() -> str:
@@ -368,7 +378,8 @@ def describe() -> str:
         "(different sexes strong evidence against; no evidence where the numbers are one keystroke "
         "apart; u counted "
         f"among namesakes; m fixed at {FIXED_M['sex']}); between namesakes, a name written in other "
-        f"characters (traditional / simplified; u counted among namesakes, m fixed at {FIXED_M['writing']})",
+        f"characters (traditional / simplified; u counted among namesakes, at least {WRITING_U_FLOOR}; "
+        f"m fixed at {FIXED_M['writing']})",
         "  never one person (name and shared identifiers cannot outweigh these):",
         *(f"    - {rule}" for rule in NEVER_ONE_PERSON),
         f"  prior: deterministic rules (shared phone or account + birth date; ID region and sequence + "
@@ -564,7 +575,7 @@ class IdentityLinker:
         total = self.count * (self.count - 1) / 2
         for comparison in model["comparisons"]:
             column = comparison["output_column_name"]
-            if column not in M_START or column in ("name", "birth_date", "id_number", "sex", "writing"):
+            if column not in SHARED_COLUMNS:
                 continue
             shared = self.con.execute(SHARED_PAIRS_SQL.format(column=column)).fetchall()[0][0]
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -603,7 +614,7 @@ class IdentityLinker:
         pairs, other = self.con.execute(NAMESAKE_WRITINGS_SQL).fetchall()[0]
         if not pairs:
             return model  # no namesakes: the sampled u stands
-        u = min(max(other, 1) / pairs, 0.5)
+        u = min(max(other / pairs, WRITING_U_FLOOR), 0.5)
         written_otherwise, alike = _levels(model, "writing")
         written_otherwise["u_probability"], alike["u_probability"] = u, 1.0 - u
         return model

@@ -19,6 +19,9 @@ import opencc
 from domain.names import latin_name
 
 _T2S = opencc.OpenCC("t2s")
+# Surnames standard in simplified writing that t2s folds into another: 於 is a surname of its
+# own, not the traditional form of 于 (於红 and 于红 are two names).
+_KEPT_SURNAMES = ("於",)
 
 
 @lru_cache(maxsize=1_000_000)  # a county's half a million persons share far fewer names
@@ -32,7 +35,10 @@ def _name_parts(name: str) -> tuple[str, str, str, str]:
     """Normalised name (NFKC, simplified, no spaces, lower case), its Latin key, and the
     first and last parts (surname and last given syllable of a Han name; first and last
     word of a Latin one)."""
-    text = _T2S.convert(unicodedata.normalize("NFKC", name or "")).strip().lower()
+    written = unicodedata.normalize("NFKC", name or "").strip()
+    text = _T2S.convert(written).lower()
+    if written[:1] in _KEPT_SURNAMES:
+        text = written[0] + text[1:]
     compact = "".join(text.split())
     latin = latin_name(compact)
     if latin:

@@ -10,14 +10,26 @@ kept model and the register's name frequencies.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from detection.context import DetectionContext
 from detection.identity_blocking import sharing_a_key
-from detection.identity_linkage import FIELD_LABELS, MISSING_LEVEL, IdentityLinker, Prediction, level_label
+from detection.identity_linkage import (
+    FIELD_LABELS,
+    MISSING_LEVEL,
+    IdentityLinker,
+    Prediction,
+    comparisons,
+    level_label,
+)
 from detection.identity_register import name_key, person_row
 from detection.situation import Evidence, Situation
 from domain.finding_kinds import FindingKind
+
+log = logging.getLogger(__name__)
+# The comparisons a kept model must have been trained with.
+COMPARED = [c.get_comparison("duckdb").output_column_name for c in comparisons()]
 
 _RECORD = """
 RETURN p.id_number AS id, p.name AS name, p.birth_date AS birth, p.sex AS sex,
@@ -99,8 +111,16 @@ SET m.parameters = $parameters, m.fitted_at = datetime()
 
 
 def _saved_model(ctx: DetectionContext) -> dict[str, Any] | None:
+    """The model the last full run trained; None where there is none, or where it was trained
+    with other comparisons than the code's (an upgrade): the next full run trains it again."""
     saved = ctx.read(READ_MODEL)
-    return json.loads(saved[0]["parameters"]) if saved and saved[0]["parameters"] else None
+    model = json.loads(saved[0]["parameters"]) if saved and saved[0]["parameters"] else None
+    if model is None:
+        return None
+    if [c["output_column_name"] for c in model["comparisons"]] != COMPARED:
+        log.warning("identity model: kept with other comparisons than these; run a full `reliefgraph detect`")
+        return None
+    return model
 
 
 def _linker(

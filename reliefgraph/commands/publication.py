@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from detection.performance import MonthError, parse_month
 from jobs.monthly_report import previous_month
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         try:
             month = parse_month(month) if month is not None else None
         except MonthError as exc:
-            errors.print(f"[red]--month[/red] {exc}")
+            errors.print(f"[red]--month[/red] {escape(str(exc))}")
             raise typer.Exit(2) from None
         try:
             day = date.fromisoformat(on.strip()) if on else today

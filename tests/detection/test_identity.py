@@ -33,6 +33,11 @@ def test_names_are_compared_simplified_and_as_pinyin() -> None:
     )
     # The ID number is compared without its birth digits, and never by its sex digit alone.
     assert traditional["id17_region_seq"] == "370831" + "123"
+    # Written in traditional characters: the same name, written otherwise (its own comparison).
+    assert traditional["name_written"] == "劉德華"
+    # 於 is a surname of its own, which the conversion would fold into 于.
+    yu = [person_row({"id": "x", "name": n, "birth": born})["name"] for n in ("於红", "于红", "於紅")]
+    assert yu == ["於红", "于红", "於红"]
 
 
 def test_an_address_written_in_words_blocks_on_its_rare_words() -> None:
@@ -314,3 +319,26 @@ def test_every_comparison_level_has_our_own_label_in_both_languages() -> None:
     assert level_label("phones", "-1") == level_label("phones", "x") == level_label("nothing", "0") == missing
     printed = print_level_labels()
     assert "id_number (身份证号 / ID number):" in printed and "1: 共用电话 / a phone shared" in printed
+
+
+def test_a_kept_model_of_other_comparisons_is_not_used_incrementally(graph, settings, caplog) -> None:  # type: ignore[no-untyped-def]
+    """After an upgrade that changed the comparisons, an incremental run does not score with
+    the old model (its pairs would miss the new evidence): it waits for a full run, and says so."""
+    import json
+    import logging
+
+    from detection.context import DetectionContext
+    from detection.detectors.identity import COMPARED, SAVE_MODEL, _saved_model
+    from detection.rules import read_rules
+
+    old = {"comparisons": [{"output_column_name": c} for c in COMPARED if c != "writing"]}
+    graph.execute_query(SAVE_MODEL, parameters=json.dumps(old), database_=settings.neo4j_database)
+    ctx = DetectionContext(
+        graph, settings.neo4j_database, read_rules(settings.detection_rules_file), date(2026, 11, 1), ["H1"]
+    )
+    with caplog.at_level(logging.WARNING, logger="detection.detectors.identity"):
+        assert _saved_model(ctx) is None
+    assert "run a full `reliefgraph detect`" in caplog.text
+    current = {"comparisons": [{"output_column_name": c} for c in COMPARED]}
+    graph.execute_query(SAVE_MODEL, parameters=json.dumps(current), database_=settings.neo4j_database)
+    assert _saved_model(ctx) == current
