@@ -91,7 +91,8 @@ def _print_unmatched(kind: FindingKind, findings: list[dict], labels: list[dict]
 def quality_over_seeds(seeds: list[int], scale: str) -> bool:
     """Prints the table; True when every kind meets the target on every seed."""
     settings = Settings(
-        state_dir=PROJECT_ROOT / ".reliefgraph" / "bench-quality",
+        # One server per scale: the scales can run side by side.
+        state_dir=PROJECT_ROOT / ".reliefgraph" / f"bench-quality-{scale}",
         bolt_port=free_port(),
         heap_size="2g",
         pagecache_size="2g",
