@@ -283,6 +283,13 @@ def read_performance(
         return _figures(rules, listed, session.execute_read(work))
 
 
+def planned_ahead(rules: DetectionRules) -> list[tuple[str, dict[str, Any]]]:
+    """The figures' query with parameters of each type the API sends (county-wide and one
+    township): planning it takes seconds on a cold server, so the app plans it at start-up."""
+    listed = months_ending("2026-01", MAX_MONTHS)
+    return [(PERFORMANCE, _params(rules, listed, township)) for township in (None, "000000000")]
+
+
 async def fetch_performance(
     gateway: Any, rules: DetectionRules, month: str, months: int, township: str | None
 ) -> list[TownshipMonth]:

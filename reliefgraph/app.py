@@ -48,6 +48,7 @@ from reliefgraph.publicity_pages import CreditNoticePage, PublicityPages
 from reliefgraph.rate_limit import Buckets, Lockout, RateLimits
 from reliefgraph.report_pages import ReportPages, form_key
 from reliefgraph.submissions import Submissions
+from reliefgraph.warm_plans import plan_ahead
 from reliefgraph.workbench import workbench_app
 from resolvers.partners import ChangeSignal
 from schema.build import build_schema
@@ -116,6 +117,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.monotonic) 
         # Migrations run once, at start-up; the same driver loads partners' submissions.
         app.state.load_driver = open_driver(settings)
         migrate(app.state.load_driver, settings.neo4j_database)
+        app.state.planning = plan_ahead(app.state.load_driver, settings)
         app.state.changes = ChangeSignal()
         app.state.driver = await open_async_driver(settings)
         app.state.audit_writer = AuditWriter(
