@@ -53,7 +53,7 @@ def main() -> None:
         with open_driver(settings) as driver:
             db = settings.neo4j_database
             migrate(driver, db)
-            Loader(driver, settings, rejects_dir=OUT / "rejects").load(
+            Loader(driver, settings, rejects_dir=OUT / "rejects" / "plan-ahead").load(
                 sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
             )
             query, params = planned_ahead(read_rules(settings.detection_rules_file))[0]

@@ -49,7 +49,7 @@ def grade(settings: Settings, folder: Path) -> tuple[dict[str, tuple[float, floa
     with open_driver(settings) as driver:
         wipe(driver, db)
         migrate(driver, db)
-        Loader(driver, settings, rejects_dir=OUT / "rejects").load(
+        Loader(driver, settings, rejects_dir=OUT / "rejects" / f"quality-{folder.name}").load(
             sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
         )
         reports = run_detection(driver, db, read_rules(settings.detection_rules_file), as_of=AS_OF)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,17 @@ def check_writable(directory: Path) -> None:
         ) from None
 
 
+def _running(pid: str) -> bool:
+    """Whether the process that named a partial file is still running (then it is its own)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class RejectsFile:
     """Opened lazily: a clean file leaves no rejects file behind. Written to a temporary file
     and renamed into place when complete, so a rejects file is never cut mid-row (disk full,
@@ -71,11 +83,15 @@ class RejectsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
-        self._partial = path.with_name(path.name + ".partial")
+        # A partial name of its own: two loads of files of one name into one rejects folder
+        # (two counties, two operators) must not remove each other's file half written.
+        self._partial = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
         self._handle: IO[Any] | None = None
         self._writer: Any = None
         path.unlink(missing_ok=True)  # stale rejects from an earlier run of the same file
-        self._partial.unlink(missing_ok=True)
+        for stale in path.parent.glob(f"{path.name}.*.partial"):
+            if not _running(stale.name[len(path.name) + 1 :].split("-", 1)[0]):
+                stale.unlink(missing_ok=True)  # left by a load that crashed
 
     def write(self, rejects: list[Reject]) -> None:
         if not rejects:

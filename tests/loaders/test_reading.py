@@ -172,3 +172,25 @@ def test_middle_dot_in_a_minority_name_stays_utf8(tmp_path: Path) -> None:
     path = write(tmp_path, "persons.csv", "name\n阿卜杜拉·买买提\n".encode())
     export = read_export(path, ["name"])
     assert (export.encoding, export.rows[0].values["name"]) == ("utf-8", "阿卜杜拉·买买提")
+
+
+def test_two_loads_into_one_rejects_folder_keep_each_others_partial_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two loads of files of one name (two counties' persons_GA.csv) into one rejects folder:
+    the second's start must not remove the first's rejects half written."""
+    from loaders.rejects import Reject, RejectsFile
+
+    path = tmp_path / "rejects" / "persons_GA.csv.rejects.csv"
+    first = RejectsFile(path)
+    first.write([Reject("persons_GA.csv", 2, "id_number", "check digit is 1, expected 2", "x")])
+    second = RejectsFile(path)
+    second.write([Reject("persons_GA.csv", 3, "id_number", "wrong length", "y")])
+    first.close()
+    assert "check digit" in path.read_text(encoding="utf-8")
+    second.close()
+    assert "wrong length" in path.read_text(encoding="utf-8")
+    assert not list(path.parent.glob("*.partial"))
+    # A partial file left by a load that crashed (its process gone) is removed by the next one.
+    crashed = path.with_name(f"{path.name}.999999999-dead.partial")
+    crashed.write_text("cut mid-row", encoding="utf-8")
+    RejectsFile(path)
+    assert not crashed.exists()
