@@ -6,18 +6,24 @@ from deterministic rules and then measured among the pairs found, u counted or s
 EM where a block allows, floored and fixed) by the very same code, over the counties'
 register together. Scoring, the part that grows with the pairs, runs on Splink's Spark
 backend with the trained parameters; only pairs whose two records are in different counties
-are kept. Blocks whose pairs grow with the square of their size are spread by Spark's own
+are kept, and the prior is that of pairs across counties (cross_county_prior). Blocks whose
+pairs grow with the square of their size are spread by Spark's own
 means: Splink salts the blocking rules and repartitions after blocking.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from detection.identity_blocking import pairs_sql
 from detection.identity_linkage import (
+    DETERMINISTIC,
+    DETERMINISTIC_FALLBACK,
     NEVER_ONE_PERSON,
     PARTICULARS,
     PRIOR_REGISTER_MIN,
@@ -32,6 +38,8 @@ from detection.identity_register import (
     SHARED_BY_MAX_HOUSEHOLDS,
     person_row,
 )
+
+log = logging.getLogger(__name__)
 
 # One row per person and county: the register as identity resolution reads it (the columns
 # of detection/identity_register.person_row), households and addresses named with their county.
@@ -173,18 +181,59 @@ class CrossPair:
 
 
 def train(rows: list[dict[str, Any]], threshold: float, particulars_min_bits: float) -> dict[str, Any] | None:
-    """The in-county model, trained by the in-county code over the register rows (None: too few)."""
+    """The in-county model, trained by the in-county code over the register rows (None: too few),
+    with the prior of the pairs the job keeps: those of different counties."""
     seen: set[str] = set()
     unique = []
+    county_of: dict[str, str] = {}
     for r in rows:  # one record per number: a person in two counties' registers is one record here
         if r["person"] not in seen:
             seen.add(r["person"])
+            county_of[r["person"]] = r["county"]
             unique.append(
                 {k: v for k, v in r.items() if k not in ("county", "person")} | {"unique_id": r["person"]}
             )
     if len(unique) < 50:
         return None
-    return IdentityLinker(unique).train(threshold, particulars_min_bits)
+    linker = IdentityLinker(unique)
+    return cross_county_prior(linker.train(threshold, particulars_min_bits), linker, county_of)
+
+
+def cross_county_prior(
+    model: dict[str, Any], linker: IdentityLinker, county_of: dict[str, str]
+) -> dict[str, Any]:
+    """The prior as Splink counts it for a job linking across datasets (link_only): among pairs
+    of different counties. Most second registrations are made in one county, so a pair across
+    counties is likelier two persons than a pair at random: the in-county estimate is scaled by
+    the deterministic rules' pairs across counties, as a share of theirs, against the share of
+    all pairs that cross counties (at least one pair counted, as the in-county counts do)."""
+    sizes = Counter(county_of.values())
+    everyone = len(county_of) * (len(county_of) - 1) / 2
+    across = everyone - sum(n * (n - 1) / 2 for n in sizes.values())
+    rules = (
+        DETERMINISTIC
+        if linker.con.execute(
+            f"SELECT count(*) FROM ({' UNION '.join(pairs_sql(r) for r in DETERMINISTIC)})"
+        ).fetchall()[0][0]
+        else DETERMINISTIC_FALLBACK
+    )
+    pairs = linker.con.execute(" UNION ".join(pairs_sql(r) for r in rules)).fetchall()
+    if not across or not pairs:
+        return model
+    crossing = sum(1 for a, b in pairs if county_of.get(a) != county_of.get(b))
+    factor = (max(crossing, 1) / len(pairs)) / (across / everyone)
+    prior = model["probability_two_random_records_match"]
+    model["probability_two_random_records_match"] = min(prior * factor, 0.5)
+    log.info(
+        "province identity model: %d of %d deterministic pairs cross counties (%.1f%% of all pairs do); "
+        "prior %.3g -> %.3g",
+        crossing,
+        len(pairs),
+        100 * across / everyone,
+        prior,
+        model["probability_two_random_records_match"],
+    )
+    return model
 
 
 # A sample smaller than this trains a model whose prior the in-county bound would raise
