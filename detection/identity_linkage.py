@@ -519,10 +519,7 @@ class IdentityLinker:
         assert self.linker is not None
         model = self.model()
         start = model["probability_two_random_records_match"]
-        rules = DETERMINISTIC if self._pairs(DETERMINISTIC) >= 1 else DETERMINISTIC_FALLBACK
-        ruled = {
-            tuple(sorted(r)) for r in self.con.execute(" UNION ".join(pairs_sql(x) for x in rules)).fetchall()
-        }
+        ruled = self.deterministic_pairs()
         most = max(
             _log2_odds(min(start * DETERMINISTIC_RECALL / PRIOR_RECALL_FLOOR, 0.5)) - _log2_odds(start), 0.0
         )
@@ -629,6 +626,13 @@ class IdentityLinker:
     def _expected_matches(self) -> float:
         model = self.model()
         return model["probability_two_random_records_match"] * self.count * (self.count - 1) / 2
+
+    def deterministic_pairs(self) -> set[tuple[str, ...]]:
+        """The pairs the prior's deterministic rules propose (name and birth date only where
+        those propose none), by unique id."""
+        rules = DETERMINISTIC if self._pairs(DETERMINISTIC) >= 1 else DETERMINISTIC_FALLBACK
+        union = " UNION ".join(pairs_sql(x) for x in rules)
+        return {tuple(sorted(r)) for r in self.con.execute(union).fetchall()}
 
     def _pairs(self, rules: list[Any]) -> int:
         """Distinct candidate pairs the rules propose together, counted in DuckDB (a county's

@@ -20,10 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from detection.identity_blocking import pairs_sql
 from detection.identity_linkage import (
-    DETERMINISTIC,
-    DETERMINISTIC_FALLBACK,
     NEVER_ONE_PERSON,
     PARTICULARS,
     PRIOR_REGISTER_MIN,
@@ -210,14 +207,7 @@ def cross_county_prior(
     sizes = Counter(county_of.values())
     everyone = len(county_of) * (len(county_of) - 1) / 2
     across = everyone - sum(n * (n - 1) / 2 for n in sizes.values())
-    rules = (
-        DETERMINISTIC
-        if linker.con.execute(
-            f"SELECT count(*) FROM ({' UNION '.join(pairs_sql(r) for r in DETERMINISTIC)})"
-        ).fetchall()[0][0]
-        else DETERMINISTIC_FALLBACK
-    )
-    pairs = linker.con.execute(" UNION ".join(pairs_sql(r) for r in rules)).fetchall()
+    pairs = linker.deterministic_pairs()
     if not across or not pairs:
         return model
     crossing = sum(1 for a, b in pairs if county_of.get(a) != county_of.get(b))
