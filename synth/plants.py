@@ -7,6 +7,8 @@ look alike but are legitimate; they are listed separately and must not be flagge
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +19,16 @@ from synth.export import Export, dibao_line
 from synth.population import AS_OF, Household, Person, Village
 
 CASEWORK_RULES = Path(__file__).resolve().parents[1] / "rules" / "casework.toml"
+
+
+def drawn_as_chance_draws(export: Export, names: Iterable[str]) -> Callable[[str], bool]:
+    """Accepts a name in proportion to how many of `names` hold it. Two strangers share a name
+    by chance, and a name held by n residents is in about n^2/2 pairs, so a namesake pair's
+    holder is picked in proportion to n (rejection sampling): copying any resident's name would
+    make a name nobody else holds turn up twice, thousands of times rarer than 王伟's."""
+    holders = Counter(names)
+    most = max(holders.values())
+    return lambda name: export.rng.random() < holders[name] / most
 
 
 def fresh_household(

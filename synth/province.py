@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,7 +32,15 @@ from synth.benefits import enroll_household, special_assistance
 from synth.county import SCALES, CountyBuild, build_county, finish_county, write_county
 from synth.export import Export
 from synth.oracle import RULES_DIR, Tables, deceased, exclusive, multi_household, rings
-from synth.plants import HOMOPHONES, _variant_birth, _variant_name, fresh_household, make_poor, poor_enrolled
+from synth.plants import (
+    HOMOPHONES,
+    _variant_birth,
+    _variant_name,
+    drawn_as_chance_draws,
+    fresh_household,
+    make_poor,
+    poor_enrolled,
+)
 from synth.population import AS_OF, Household, Person
 from synth.prefecture import province_profiles
 
@@ -181,17 +189,10 @@ class _Plants:
         )
 
     def namesakes(self, a: Export, b: Export) -> None:
-        # The name drawn as chance draws it (as synth/straddle.namesakes does): a name held by n
-        # residents of the two counties is in about n^2/2 pairs, so a holder is picked in
-        # proportion to n. Copying any resident's name would make a name nobody else holds turn
-        # up on the same day in the next county, thousands of times rarer than 王伟's.
-        holders = Counter(p.name for e in (a, b) for p in e.population.persons.values())
-        most = max(holders.values())
-        first = _poor_enrolled(
-            a,
-            size=(1, 1),
-            need=lambda h: h.head.age() >= 25 and a.rng.random() < holders[h.head.name] / most,
-        )[0].head
+        # The name drawn as chance draws it among the two counties' residents.
+        by_chance = drawn_as_chance_draws(a, (p.name for e in (a, b) for p in e.population.persons.values()))
+        home, _ = _poor_enrolled(a, size=(1, 1), need=lambda h: h.head.age() >= 25 and by_chance(h.head.name))
+        first = home.head
         second = _fresh(b, size=(1, 1)).members[0]
         _renumber(b, second, _number(b, _code(b), first.birth_date, first.sex))
         second.name, second.birth_date, second.sex = first.name, first.birth_date, first.sex

@@ -10,12 +10,11 @@ thresholds; a county that edits its rule file moves the line, not the draws.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 
 from synth.benefits import enroll_household, give_disability
 from synth.export import PERIODS, Export, dibao_line
-from synth.plants import fresh_household, make_poor, poor_enrolled
+from synth.plants import drawn_as_chance_draws, fresh_household, make_poor, poor_enrolled
 from synth.population import AS_OF, Person
 
 SCHOOL_YEAR = date(2025, 9, 1)  # education assistance is granted by age at the start of the school year
@@ -180,18 +179,9 @@ def households_sharing(export: Export) -> None:
 def namesakes(export: Export) -> None:
     """A second resident with the same name and birth date (a county of half a million has
     many): another person, another number, nothing shared."""
-    # Two strangers share a name and a birth date by chance, so the name of such a pair is
-    # drawn as chance draws it: a name held by n residents is in about n^2/2 pairs, so a
-    # holder is picked in proportion to n (rejection sampling). Copying any resident's name
-    # would make a name nobody else holds turn up on the same day twice: 3-character names
-    # are nearly unique here, and that coincidence is thousands of times rarer than 王伟's.
-    holders = Counter(p.name for p in export.population.persons.values())
-    most = max(holders.values())
-    home = fresh_household(
-        export,
-        size=(1, 4),
-        need=lambda h: h.head.age() >= 25 and export.rng.random() < holders[h.head.name] / most,
-    )
+    # Two strangers share a name and a birth date by chance: the name drawn as chance draws it.
+    by_chance = drawn_as_chance_draws(export, (p.name for p in export.population.persons.values()))
+    home = fresh_household(export, size=(1, 4), need=lambda h: h.head.age() >= 25 and by_chance(h.head.name))
     original = home.head
     # Half of them in the same village: neighbours of one name born the same day, the pair a
     # detector reading the address as evidence would merge.
